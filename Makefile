@@ -1,0 +1,47 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+JCP_DB ?= data/dashboard.duckdb
+PORT ?= 8501
+export JCP_DB
+
+.PHONY: install run db test lint format browser bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Rebuild the database when it is missing or older than any file of the sample extract.
+$(JCP_DB): $(STAMP) $(wildcard sample_data/*.csv sample_data/*.parquet sample_data/extract.toml)
+	$(PY) -m jcp load sample_data --db $(JCP_DB)
+
+db: $(JCP_DB)
+
+run: $(JCP_DB)
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+
+# Browser tests drive Debian's Chromium; install it when it is missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: $(STAMP) browser lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache tests/artifacts

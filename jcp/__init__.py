@@ -1,0 +1,1 @@
+"""Jobcentre Plus district performance dashboard: contract, loading, measures and guards."""

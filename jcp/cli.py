@@ -1,0 +1,98 @@
+"""The `python -m jcp` command line: load, check, generate and measure."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from jcp.load import ExtractError, LoadReport, check, load
+
+EXIT_USAGE = 2
+
+
+def _print_report(report: LoadReport, show_rejects: bool) -> None:
+    print(report.summary())
+    if show_rejects and report.first_rejects:
+        print(f"\nfirst rejects ({report.total_rejected:,} in all):")
+        for _table, source_file, source_row, rule, raw in report.first_rejects:
+            print(f"  {source_file} row {source_row}: {rule}  {raw}")
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    report = load(args.extract_dir, args.db)
+    _print_report(report, show_rejects=False)
+    print(f"loaded into {args.db} ({report.total_rejected:,} rows rejected: see the rejects table)")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    report = check(args.extract_dir)
+    _print_report(report, show_rejects=True)
+    return 0
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from jcp.generate import generate
+
+    written = generate(
+        args.out_dir,
+        claims=args.claims,
+        seed=args.seed,
+        bad_rows=args.bad_rows,
+        fmt=args.format,
+        extract_date=args.extract_date,
+    )
+    for table, rows in written.items():
+        print(f"{table:<14}{rows:>12,}")
+    print(f"wrote extract to {args.out_dir}")
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but with our one-line error and exit status 2 for bad usage."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m jcp", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = commands.add_parser("load", help="validate an extract folder and build the database")
+    p.add_argument("extract_dir", type=Path)
+    p.add_argument("--db", type=Path, required=True, help="DuckDB file to create or replace")
+    p.set_defaults(run=_cmd_load)
+
+    p = commands.add_parser("check", help="validate an extract folder without writing anything")
+    p.add_argument("extract_dir", type=Path)
+    p.set_defaults(run=_cmd_check)
+
+    p = commands.add_parser("generate", help="write a synthetic extract folder")
+    p.add_argument("out_dir", type=Path)
+    p.add_argument("--claims", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--bad-rows", type=int, default=0, help="inject K bad rows per contract rule")
+    p.add_argument("--format", choices=("auto", "csv", "parquet"), default="auto")
+    p.add_argument("--extract-date", type=_date, default=dt.date(2026, 10, 31))
+    p.set_defaults(run=_cmd_generate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ExtractError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,460 @@
+"""Load an extract folder into DuckDB: validate every row against the contract, keep rejects.
+
+The work is done set-wise in DuckDB (one query per table), so validating tens of millions of
+rows stays fast. The database is built in a temporary file and moved into place only when the
+whole load succeeded, so a failed load never damages the database the app is reading.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from jcp import contract
+from jcp.contract import Column, Table
+
+REJECTS_DDL = """
+create table rejects (
+    table_name varchar not null,
+    source_file varchar not null,
+    source_row bigint not null,
+    rule_id varchar not null,
+    rule varchar not null,
+    raw varchar not null
+)
+"""
+
+LOADS_DDL = """
+create table loads (
+    extract_date date not null,
+    source varchar not null,
+    loaded_at timestamp not null,
+    table_name varchar not null,
+    source_file varchar not null,
+    rows_read bigint not null,
+    accepted bigint not null,
+    rejected bigint not null
+)
+"""
+
+
+class ExtractError(Exception):
+    """The extract cannot be used at all; the message names the file and the problem."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = str(path)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Manifest:
+    extract_date: dt.date
+    source: str
+
+
+@dataclass
+class TableCount:
+    table: str
+    source_file: str
+    rows_read: int
+    accepted: int
+    rejected: int
+
+
+@dataclass
+class LoadReport:
+    manifest: Manifest
+    counts: list[TableCount] = field(default_factory=list)
+    first_rejects: list[tuple] = field(default_factory=list)
+
+    @property
+    def total_rejected(self) -> int:
+        return sum(c.rejected for c in self.counts)
+
+    def summary(self) -> str:
+        lines = [
+            f"extract_date {self.manifest.extract_date}  source {self.manifest.source}",
+            f"{'table':<14}{'read':>12}{'accepted':>12}{'rejected':>12}",
+        ]
+        for c in self.counts:
+            lines.append(f"{c.table:<14}{c.rows_read:>12,}{c.accepted:>12,}{c.rejected:>12,}")
+        return "\n".join(lines)
+
+
+def read_manifest(extract_dir: Path) -> Manifest:
+    path = extract_dir / "extract.toml"
+    if not path.is_file():
+        raise ExtractError(path, "missing: an extract folder must hold extract.toml")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ExtractError(path, f"not valid TOML ({exc})") from None
+    raw_date = data.get("extract_date")
+    if isinstance(raw_date, dt.date) and not isinstance(raw_date, dt.datetime):
+        extract_date = raw_date
+    elif isinstance(raw_date, str):
+        try:
+            extract_date = dt.date.fromisoformat(raw_date)
+        except ValueError:
+            extract_date = None
+        if extract_date is None or len(raw_date) != 10:
+            raise ExtractError(path, f"extract_date {raw_date!r} is not a date YYYY-MM-DD")
+    else:
+        raise ExtractError(path, 'extract_date is required, e.g. extract_date = "2026-10-31"')
+    source = data.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise ExtractError(path, 'source is required, e.g. source = "District MI extract"')
+    return Manifest(extract_date, source.strip())
+
+
+def find_table_file(extract_dir: Path, table: Table) -> Path:
+    candidates = [extract_dir / f"{table.name}.{ext}" for ext in ("csv", "parquet")]
+    present = [p for p in candidates if p.is_file()]
+    if not present:
+        raise ExtractError(
+            extract_dir / f"{table.name}.csv",
+            f"missing: the table {table.name} is required (as {table.name}.csv or "
+            f"{table.name}.parquet)",
+        )
+    if len(present) > 1:
+        raise ExtractError(
+            present[0], f"both {table.name}.csv and {table.name}.parquet exist: keep one"
+        )
+    return present[0]
+
+
+def _check_columns(path: Path, table: Table, found: list[str]) -> None:
+    expected = table.column_names
+    missing = [c for c in expected if c not in found]
+    unknown = [c for c in found if c not in expected]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append("missing column(s) " + ", ".join(missing))
+        if unknown:
+            parts.append("unknown column(s) " + ", ".join(repr(c) for c in unknown))
+        raise ExtractError(path, "; ".join(parts) + f" (expected: {', '.join(expected)})")
+    duplicated = sorted({c for c in found if found.count(c) > 1})
+    if duplicated:
+        raise ExtractError(path, f"column(s) named twice: {', '.join(duplicated)}")
+
+
+def _csv_header(path: Path) -> list[str]:
+    # Read the header by hand: DuckDB's sniffer would happily invent column names for a
+    # garbage file, and we want to name the exact problem before reading any rows.
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle), None)
+    except UnicodeDecodeError:
+        raise ExtractError(path, "not a UTF-8 text file (is it really a CSV?)") from None
+    except (OSError, csv.Error) as exc:
+        raise ExtractError(path, f"cannot be read as CSV ({exc})") from None
+    if not header:
+        raise ExtractError(path, "empty file: a CSV extract needs a header row")
+    return [h.strip() for h in header]
+
+
+def _stage_raw(con: duckdb.DuckDBPyConnection, path: Path, table: Table) -> tuple[dict, str]:
+    """Copy the file into raw_<table>; return its column types and a source-row expression."""
+    raw_name = f"raw_{table.name}"
+    if path.suffix == ".csv":
+        header = _csv_header(path)
+        _check_columns(path, table, header)
+        columns = {name: "VARCHAR" for name in header}
+        try:
+            con.execute(
+                f"create temp table {raw_name} as "
+                "select * from read_csv($path, header = true, auto_detect = false, "
+                "delim = ',', quote = '\"', escape = '\"', columns = $columns, "
+                "strict_mode = true)",
+                {"path": str(path), "columns": columns},
+            )
+        except duckdb.Error as exc:
+            raise ExtractError(path, f"cannot be read as CSV: {_first_line(exc)}") from None
+        # A table keeps insertion order in rowid, so rowid + 2 is the CSV line (header = 1).
+        return columns, "r.rowid + 2"
+    try:
+        names = [
+            row[0]
+            for row in con.execute(
+                "select name from parquet_schema($path) where num_children is null",
+                {"path": str(path)},
+            ).fetchall()
+        ]
+        _check_columns(path, table, names)
+        con.execute(
+            f"create temp table {raw_name} as "
+            "select * from read_parquet($path, file_row_number = true)",
+            {"path": str(path)},
+        )
+    except duckdb.Error as exc:
+        raise ExtractError(path, f"cannot be read as Parquet: {_first_line(exc)}") from None
+    types = con.execute(
+        "select column_name, data_type from duckdb_columns() where table_name = $t",
+        {"t": raw_name},
+    ).fetchall()
+    return dict(types), "r.file_row_number + 1"
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0]
+
+
+PARSE_PATTERNS = {
+    "DATE": "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    "INTEGER": "[+-]?[0-9]{1,9}",
+    "DECIMAL(12,2)": "[+-]?[0-9]{1,10}([.][0-9]{1,2})?",
+}
+
+
+def _typed_expr(column: Column, source_type: str) -> str:
+    """SQL turning the raw column into the contract type, NULL when it does not parse."""
+    name = f'"{column.name}"'
+    if source_type == column.type and column.type != "VARCHAR":
+        return name
+    # Blank text is a missing value whatever the file format, as an empty CSV field is.
+    text = f"nullif(trim(cast({name} as varchar)), '')"
+    if column.type == "VARCHAR":
+        return text
+    pattern = PARSE_PATTERNS[column.type]
+    # The pattern keeps DuckDB's lenient casts (e.g. '2024-1-5', '1e3') from passing as valid.
+    return (
+        f"case when regexp_full_match({text}, '{pattern}') "
+        f"then try_cast({text} as {column.type}) end"
+    )
+
+
+def _raw(column: str) -> str:
+    return f't."raw:{column}"'
+
+
+def _rule_cases(table: Table) -> list[tuple[str, str, str]]:
+    """(rule_id, description, broken-predicate) in the order rows are checked."""
+    cases: list[tuple[str, str, str]] = []
+    for column in table.columns:
+        raw = _raw(column.name)
+        typed = f't."{column.name}"'
+        if column.type != "VARCHAR":
+            cases.append(
+                (
+                    contract.type_rule_id(table, column),
+                    f"{column.name} must be {contract.TYPE_WORDS[column.type]}",
+                    f"nullif(trim(cast({raw} as varchar)), '') is not null and {typed} is null",
+                )
+            )
+        if column.required:
+            cases.append(
+                (
+                    contract.required_rule_id(table, column),
+                    f"{column.name} is required",
+                    f"{typed} is null",
+                )
+            )
+        if column.allowed:
+            cases.append(
+                (
+                    contract.allowed_rule_id(table, column),
+                    f"{column.name} must be one of {', '.join(column.allowed)}",
+                    f"{typed} not in ({contract.in_list_sql(column.allowed)})",
+                )
+            )
+    for ref in table.references:
+        key = f't."{ref.column}"'
+        cases.append(
+            (
+                contract.parent_rejected_rule_id(table, ref),
+                f"{ref.column} refers to a {ref.parent} row that was rejected",
+                f"{key} is not null and {ref.alias}.{ref.parent_column} is null "
+                f"and {ref.alias}_raw.k is not null",
+            )
+        )
+        cases.append(
+            (
+                contract.reference_rule_id(table, ref),
+                f"{ref.column} must exist in {ref.parent}",
+                f"{key} is not null and {ref.alias}.{ref.parent_column} is null",
+            )
+        )
+    for rule in table.rules:
+        cases.append((rule.id, rule.description, rule.broken))
+    return cases
+
+
+def _validation_sql(table: Table, source_types: dict[str, str], source_row: str) -> str:
+    """One statement that types every row and names the first rule it breaks (or NULL).
+
+    Column names, rule predicates and identifiers are the contract's own constants, never
+    input, which is why this SQL may be assembled as text; the extract_date is bound.
+    """
+    raw_columns = ", ".join(f'r."{c}" as "raw:{c}"' for c in table.column_names)
+    typed_columns = ", ".join(
+        f'{_typed_expr(c, source_types.get(c.name, "VARCHAR"))} as "{c.name}"'
+        for c in table.columns
+    )
+    joins = []
+    for ref in table.references:
+        joins.append(
+            f"left join {ref.parent} as {ref.alias} "
+            f'on {ref.alias}.{ref.parent_column} = t."{ref.column}"'
+        )
+        joins.append(
+            f"left join (select distinct cast({ref.parent_column} as varchar) as k "
+            f"from raw_{ref.parent}) as {ref.alias}_raw "
+            f'on {ref.alias}_raw.k = t."{ref.column}"'
+        )
+    cases = "\n            ".join(
+        f"when {predicate} then '{rule_id}'" for rule_id, _, predicate in _rule_cases(table)
+    )
+    duplicate_checks = []
+    for unique in table.unique:
+        keys = ", ".join(f'"{c}"' for c in unique.columns)
+        scope = "broken_rule is null" + (f" and {unique.where}" if unique.where else "")
+        # The first valid row with a key is kept; later ones are the duplicates.
+        duplicate_checks.append(
+            f"when {scope} and row_number() over (partition by {keys}, ({scope}) "
+            f"order by source_row) > 1 then '{unique.id}'"
+        )
+    duplicate_case = " ".join(duplicate_checks)
+    return f"""
+    create temp table checked_{table.name} as
+    with typed as (
+        select {source_row} as source_row, {raw_columns}, {typed_columns}
+        from raw_{table.name} as r
+    ),
+    ruled as (
+        select t.*, case
+            {cases}
+        end as broken_rule
+        from typed as t
+        {" ".join(joins)}
+    )
+    select * exclude (broken_rule), case {duplicate_case} else broken_rule end as broken_rule
+    from ruled
+    """
+
+
+def _rule_descriptions(table: Table) -> dict[str, str]:
+    described = {rule_id: text for rule_id, text, _ in _rule_cases(table)}
+    described.update({u.id: u.description for u in table.unique})
+    return described
+
+
+def _create_table_sql(table: Table) -> str:
+    cols = ", ".join(
+        f'"{c.name}" {c.type}{" not null" if c.required else ""}' for c in table.columns
+    )
+    return f"create table {table.name} ({cols})"
+
+
+def _validate_table(
+    con: duckdb.DuckDBPyConnection, extract_dir: Path, table: Table, manifest: Manifest
+) -> TableCount:
+    path = find_table_file(extract_dir, table)
+    source_types, source_row = _stage_raw(con, path, table)
+    sql = _validation_sql(table, source_types, source_row)
+    # DuckDB refuses parameters a statement does not use, and only some tables' rules need it.
+    con.execute(sql, {"extract_date": manifest.extract_date} if "$extract_date" in sql else None)
+    names = ", ".join(f'"{c}"' for c in table.column_names)
+    con.execute(_create_table_sql(table))
+    con.execute(
+        f"insert into {table.name} select {names} from checked_{table.name} "
+        "where broken_rule is null order by source_row"
+    )
+    descriptions = _rule_descriptions(table)
+    raw_struct = ", ".join(f'"{c}" := "raw:{c}"' for c in table.column_names)
+    con.execute(
+        f"""
+        insert into rejects
+        select $table, $file, c.source_row, c.broken_rule, d.rule,
+               to_json(struct_pack({raw_struct}))
+        from checked_{table.name} as c
+        join (select unnest($rule_ids) as rule_id, unnest($rule_texts) as rule) as d
+            on d.rule_id = c.broken_rule
+        order by c.source_row
+        """,
+        {
+            "table": table.name,
+            "file": path.name,
+            "rule_ids": list(descriptions),
+            "rule_texts": list(descriptions.values()),
+        },
+    )
+    read, rejected = con.execute(
+        f"select count(*), count(broken_rule) from checked_{table.name}"
+    ).fetchone()
+    con.execute(f"drop table checked_{table.name}")
+    return TableCount(table.name, path.name, read, read - rejected, rejected)
+
+
+def validate_into(con: duckdb.DuckDBPyConnection, extract_dir: Path | str) -> LoadReport:
+    """Validate the extract and write accepted rows, rejects and loads into `con`."""
+    extract_dir = Path(extract_dir)
+    if not extract_dir.is_dir():
+        raise ExtractError(extract_dir, "not a folder: an extract is a folder of tables")
+    manifest = read_manifest(extract_dir)
+    # Every file must be usable before any row is validated, so a broken extract fails fast.
+    for table in contract.TABLES:
+        find_table_file(extract_dir, table)
+    con.execute(REJECTS_DDL)
+    con.execute(LOADS_DDL)
+    report = LoadReport(manifest)
+    for table in contract.TABLES:
+        report.counts.append(_validate_table(con, extract_dir, table, manifest))
+    loaded_at = dt.datetime.now().replace(microsecond=0)
+    for c in report.counts:
+        con.execute(
+            "insert into loads values ($d, $s, $at, $t, $f, $read, $ok, $bad)",
+            {
+                "d": manifest.extract_date,
+                "s": manifest.source,
+                "at": loaded_at,
+                "t": c.table,
+                "f": c.source_file,
+                "read": c.rows_read,
+                "ok": c.accepted,
+                "bad": c.rejected,
+            },
+        )
+    report.first_rejects = con.execute(
+        "select table_name, source_file, source_row, rule, raw from rejects "
+        "order by table_name, source_row limit 20"
+    ).fetchall()
+    for table in contract.TABLES:
+        con.execute(f"drop table raw_{table.name}")
+    return report
+
+
+def load(extract_dir: Path | str, db_path: Path | str) -> LoadReport:
+    """Build a new database from the extract and atomically replace `db_path` with it."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    tmp_path.unlink(missing_ok=True)
+    try:
+        con = duckdb.connect(str(tmp_path))
+        try:
+            report = validate_into(con, extract_dir)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp_path, db_path)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+        tmp_path.with_name(tmp_path.name + ".wal").unlink(missing_ok=True)
+    return report
+
+
+def check(extract_dir: Path | str) -> LoadReport:
+    """Validate without writing a database."""
+    con = duckdb.connect(":memory:")
+    try:
+        return validate_into(con, extract_dir)
+    finally:
+        con.close()

@@ -1,0 +1,174 @@
+"""Build tiny extract folders by hand for tests: rows as dicts, written as the contract says."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from jcp import contract
+
+EXTRACT_DATE = "2026-10-31"
+
+
+def write_extract(
+    folder: Path,
+    tables: dict[str, list[dict]],
+    extract_date: str = EXTRACT_DATE,
+    source: str = "hand-built test extract",
+) -> Path:
+    """Write every contract table as CSV (missing ones empty) plus extract.toml."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "extract.toml").write_text(
+        f'extract_date = "{extract_date}"\nsource = "{source}"\n', encoding="utf-8"
+    )
+    for table in contract.TABLES:
+        with (folder / f"{table.name}.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=table.column_names)
+            writer.writeheader()
+            for row in tables.get(table.name, []):
+                writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return folder
+
+
+def district(code: str, name: str = "", region: str = "North West") -> dict:
+    return {"district_code": code, "district_name": name or f"District {code}", "region": region}
+
+
+def office(code: str, district_code: str, name: str = "") -> dict:
+    return {
+        "office_code": code,
+        "office_name": name or f"Office {code}",
+        "district_code": district_code,
+    }
+
+
+def claim(
+    claim_id: str,
+    office_code: str,
+    start_date: str = "2026-01-05",
+    benefit: str = "UC",
+    claimant_group: str = "health_condition",
+    end_date: str | None = None,
+    end_reason: str | None = None,
+    work_coach_ref: str | None = "WC01",
+    age_band: str = "25-49",
+) -> dict:
+    return {
+        "claim_id": claim_id,
+        "claimant_ref": f"P-{claim_id}",
+        "office_code": office_code,
+        "benefit": benefit,
+        "claimant_group": claimant_group,
+        "age_band": age_band,
+        "start_date": start_date,
+        "end_date": end_date,
+        "end_reason": end_reason,
+        "work_coach_ref": work_coach_ref,
+    }
+
+
+def wfi(
+    claim_id: str,
+    due_date: str = "2026-01-12",
+    outcome: str = "attended",
+    deferral_reason: str | None = None,
+    deferred_until: str | None = None,
+    held_date: str | None = None,
+) -> dict:
+    if outcome == "attended" and held_date is None:
+        held_date = due_date
+    return {
+        "claim_id": claim_id,
+        "due_date": due_date,
+        "outcome": outcome,
+        "deferral_reason": deferral_reason,
+        "deferred_until": deferred_until,
+        "held_date": held_date,
+    }
+
+
+def assessment(
+    assessment_id: str,
+    claim_id: str,
+    assessment_date: str = "2026-02-01",
+    kind: str = "baseline",
+    scores: tuple = (5, 5, 5, 5, 5),
+) -> dict:
+    row = {
+        "assessment_id": assessment_id,
+        "claim_id": claim_id,
+        "assessment_date": assessment_date,
+        "kind": kind,
+    }
+    row.update(dict(zip(contract.SCORE_COLUMNS, scores, strict=True)))
+    return row
+
+
+def job_entry(
+    job_entry_id: str,
+    claim_id: str,
+    start_date: str = "2026-03-02",
+    end_date: str | None = None,
+    hours_band: str = "30_plus",
+) -> dict:
+    return {
+        "job_entry_id": job_entry_id,
+        "claim_id": claim_id,
+        "start_date": start_date,
+        "end_date": end_date,
+        "hours_band": hours_band,
+    }
+
+
+def payment(
+    payment_id: str,
+    office_code: str,
+    claim_id: str | None,
+    payment_date: str = "2026-02-10",
+    amount_gbp: str = "25.00",
+    category: str = "travel",
+) -> dict:
+    return {
+        "payment_id": payment_id,
+        "office_code": office_code,
+        "claim_id": claim_id,
+        "payment_date": payment_date,
+        "amount_gbp": amount_gbp,
+        "category": category,
+    }
+
+
+def budget(district_code: str, financial_year: str, allocation_gbp: str) -> dict:
+    return {
+        "district_code": district_code,
+        "financial_year": financial_year,
+        "allocation_gbp": allocation_gbp,
+    }
+
+
+def valid_tables() -> dict[str, list[dict]]:
+    """A small extract that breaks no rule: one row or more of every kind."""
+    return {
+        "districts": [district("D01"), district("D02")],
+        "offices": [office("D01-O01", "D01"), office("D01-O02", "D01"), office("D02-O01", "D02")],
+        "claims": [
+            claim("C1", "D01-O01"),
+            claim("C2", "D01-O02", benefit="JSA", claimant_group="jobseeker"),
+            claim("C3", "D02-O01", end_date="2026-04-01", end_reason="job_entry"),
+        ],
+        "wfi": [
+            wfi("C1", outcome="deferred", deferral_reason="illness", deferred_until="2026-02-20"),
+            wfi("C2"),
+            wfi("C3", outcome="waived"),
+        ],
+        "assessments": [
+            assessment("A1", "C1"),
+            assessment("A2", "C1", assessment_date="2026-05-01", kind="review"),
+        ],
+        "job_entries": [job_entry("J1", "C3", start_date="2026-04-01")],
+        "fsf_payments": [
+            payment("F1", "D01-O01", "C1"),
+            payment("F2", "D02-O01", None, amount_gbp="5000.00", category="partnership_grant"),
+        ],
+        "fsf_budgets": [budget("D01", "2025-26", "100000.00"), budget("D02", "2026-27", "80000")],
+    }

@@ -1,0 +1,204 @@
+"""Whole-file failures, atomic replacement, counts, repeat loads and Parquet input."""
+
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from extracts import valid_tables, write_extract
+
+from jcp import contract
+from jcp.cli import main
+from jcp.load import load
+
+CONTRACT_TABLES = [t.name for t in contract.TABLES]
+
+
+def _digest(db_path) -> dict[str, list]:
+    """Every contract table and the rejects, read back in a stable order."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return {
+            name: con.execute(f"select * from {name} order by all").fetchall()
+            for name in [*CONTRACT_TABLES, "rejects"]
+        }
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def extract(tmp_path):
+    """A valid hand-built extract folder."""
+    return write_extract(tmp_path / "extract", valid_tables())
+
+
+@pytest.fixture
+def good_db(tmp_path, extract):
+    """A database already loaded from the valid extract, as the app would be reading it."""
+    db = tmp_path / "data" / "dashboard.duckdb"
+    assert main(["load", str(extract), "--db", str(db)]) == 0
+    return db
+
+
+def _file_bytes(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+BROKEN_FILES = {
+    "missing table": (lambda d: (d / "wfi.csv").unlink(), "wfi.csv", "missing"),
+    "missing column": (
+        lambda d: (d / "claims.csv").write_text("claim_id,office_code\nC1,D01-O01\n"),
+        "claims.csv",
+        "missing column(s) claimant_ref",
+    ),
+    "misnamed column": (
+        lambda d: (d / "districts.csv").write_text("district_code,name,region\nD01,X,Y\n"),
+        "districts.csv",
+        "unknown column(s) 'name'",
+    ),
+    "garbage file": (
+        lambda d: (d / "offices.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe binary"),
+        "offices.csv",
+        "not a UTF-8 text file",
+    ),
+    "garbage parquet": (
+        lambda d: ((d / "fsf_budgets.csv").unlink(), (d / "fsf_budgets.parquet").write_text("x")),
+        "fsf_budgets.parquet",
+        "cannot be read as Parquet",
+    ),
+    "empty csv": (lambda d: (d / "job_entries.csv").write_text(""), "job_entries.csv", "empty"),
+    "both csv and parquet": (
+        lambda d: (d / "claims.parquet").write_text("x"),
+        "claims.csv",
+        "both claims.csv and claims.parquet",
+    ),
+    "bad toml": (
+        lambda d: (d / "extract.toml").write_text("extract_date = 2026-10-31\nsource = \n"),
+        "extract.toml",
+        "not valid TOML",
+    ),
+    "bad extract date": (
+        lambda d: (d / "extract.toml").write_text('extract_date = "31/10/2026"\nsource = "x"\n'),
+        "extract.toml",
+        "'31/10/2026' is not a date YYYY-MM-DD",
+    ),
+    "no source": (
+        lambda d: (d / "extract.toml").write_text('extract_date = "2026-10-31"\n'),
+        "extract.toml",
+        "source is required",
+    ),
+    "no extract.toml": (lambda d: (d / "extract.toml").unlink(), "extract.toml", "missing"),
+    "ragged csv row": (
+        lambda d: (d / "districts.csv").write_text(
+            "district_code,district_name,region\nD01,A,B\nD02,A,B,extra\n"
+        ),
+        "districts.csv",
+        "cannot be read as CSV",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN_FILES))
+def test_unusable_file_stops_load_and_keeps_database(case, extract, good_db, capsys) -> None:
+    breaker, file_name, problem = BROKEN_FILES[case]
+    before = _file_bytes(good_db)
+    capsys.readouterr()
+    breaker(extract)
+
+    status = main(["load", str(extract), "--db", str(good_db)])
+
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1, err
+    assert err.startswith("error: ") and file_name in err and problem in err, err
+    assert _file_bytes(good_db) == before
+    assert sorted(p.name for p in good_db.parent.iterdir()) == ["dashboard.duckdb"]
+
+
+def test_check_reports_without_writing(extract, tmp_path, capsys) -> None:
+    tables = valid_tables()
+    tables["claims"].append({**tables["claims"][0], "claim_id": "C7", "benefit": "PIP"})
+    write_extract(extract, tables)
+    assert main(["check", str(extract)]) == 0
+    out = capsys.readouterr().out
+    assert "claims" in out and "benefit must be one of JSA, ESA, IS, UC" in out
+    assert "claims.csv row 5" in out
+    assert not list(tmp_path.rglob("*.duckdb"))
+
+
+def test_counts_add_up_and_are_recorded(tmp_path, capsys) -> None:
+    tables = valid_tables()
+    tables["claims"].append({**tables["claims"][0], "claim_id": "C7", "benefit": "PIP"})
+    tables["wfi"].append({**tables["wfi"][1], "claim_id": "C7"})  # depends on the bad claim
+    extract = write_extract(tmp_path / "x", tables)
+    db = tmp_path / "db.duckdb"
+    assert main(["load", str(extract), "--db", str(db)]) == 0
+    printed = capsys.readouterr().out
+    con = duckdb.connect(str(db), read_only=True)
+    counts = {
+        row[0]: row[1:]
+        for row in con.execute(
+            "select table_name, rows_read, accepted, rejected, extract_date::varchar, source "
+            "from loads"
+        ).fetchall()
+    }
+    con.close()
+    # claims: 4 read, 1 rejected; wfi: 4 read, the C7 one rejected as depending on it.
+    assert counts["claims"][:3] == (4, 3, 1)
+    assert counts["wfi"][:3] == (4, 3, 1)
+    assert counts["districts"][:3] == (2, 2, 0)
+    assert counts["claims"][3:] == ("2026-10-31", "hand-built test extract")
+    assert set(counts) == set(CONTRACT_TABLES)
+    assert "claims" in printed and "4" in printed
+
+
+def test_loading_twice_gives_the_same_database(extract, tmp_path) -> None:
+    first, second = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    load(extract, first)
+    load(extract, second)
+    assert _digest(first) == _digest(second)
+    load(extract, first)  # replacing an existing database in place
+    assert _digest(first) == _digest(second)
+
+
+def test_typed_tables(good_db) -> None:
+    con = duckdb.connect(str(good_db), read_only=True)
+    types = dict(
+        con.execute(
+            "select table_name || '.' || column_name, data_type from duckdb_columns() "
+            "where table_name in ('claims', 'fsf_payments', 'assessments')"
+        ).fetchall()
+    )
+    con.close()
+    assert types["claims.start_date"] == "DATE"
+    assert types["fsf_payments.amount_gbp"] == "DECIMAL(12,2)"
+    assert types["assessments.confidence"] == "INTEGER"
+    assert types["claims.claim_id"] == "VARCHAR"
+
+
+def test_parquet_and_csv_load_alike(extract, tmp_path) -> None:
+    """A folder may mix both formats; Parquet row numbers count from 1."""
+    mixed = tmp_path / "mixed"
+    write_extract(mixed, valid_tables())
+    for name in ("claims", "fsf_payments"):
+        table = pacsv.read_csv(
+            mixed / f"{name}.csv",
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in contract.TABLES_BY_NAME[name].column_names}
+            ),
+        )
+        if name == "fsf_payments":
+            amounts = pa.array([float(a) for a in table["amount_gbp"].to_pylist()])
+            table = table.set_column(
+                table.schema.get_field_index("amount_gbp"), "amount_gbp", amounts
+            )
+        pq.write_table(table, mixed / f"{name}.parquet")
+        (mixed / f"{name}.csv").unlink()
+    load(extract, tmp_path / "csv.duckdb")
+    load(mixed, tmp_path / "mixed.duckdb")
+    assert _digest(tmp_path / "csv.duckdb") == _digest(tmp_path / "mixed.duckdb")
