@@ -1,0 +1,79 @@
+-- distance_travelled: how far claimants moved towards work, review scores against baseline.
+-- For each claim, its latest review dated in the period (per month when grouped by month;
+-- ties on date go to the larger assessment_id, compared as text), paired with the claim's
+-- baseline if that is dated on or before the review. For each of the five dimensions scored
+-- in both, change = review - baseline; a claim's overall change is the mean of those changes.
+-- Claims with no dimension scored in both are left out.
+-- Returns one row per group with activity: district_code, office_code, month, claims_measured,
+--   mean_change, pct_improved (share with overall change >= 1.0), mean_change_job_search,
+--   mean_change_work_skills, mean_change_confidence, mean_change_health_wellbeing,
+--   mean_change_stability (each over the claims with that dimension in both).
+-- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
+with scoped as (
+    select
+        a.*,
+        o.district_code,
+        o.office_code
+    from assessments as a
+    join claims as c using (claim_id)
+    join offices as o on o.office_code = c.office_code
+    where ($districts is null or list_contains($districts, o.district_code))
+      and ($offices is null or list_contains($offices, o.office_code))
+      and ($benefits is null or list_contains($benefits, c.benefit))
+      and ($groups is null or list_contains($groups, c.claimant_group))
+),
+
+latest_reviews as (
+    select
+        *,
+        case when $by = 'month' then strftime(assessment_date, '%Y-%m') end as review_month
+    from scoped
+    where kind = 'review'
+      and assessment_date between $period_start and $period_end
+    qualify row_number() over (
+        partition by claim_id, review_month
+        order by assessment_date desc, assessment_id desc
+    ) = 1
+),
+
+changes as (
+    select
+        case when $by in ('district', 'office') then r.district_code end as district_code,
+        case when $by = 'office' then r.office_code end as office_code,
+        r.review_month as month,
+        r.job_search - b.job_search as job_search,
+        r.work_skills - b.work_skills as work_skills,
+        r.confidence - b.confidence as confidence,
+        r.health_wellbeing - b.health_wellbeing as health_wellbeing,
+        r.stability - b.stability as stability
+    from latest_reviews as r
+    join scoped as b
+        on b.claim_id = r.claim_id
+        and b.kind = 'baseline'
+        and b.assessment_date <= r.assessment_date
+),
+
+per_claim as (
+    select
+        *,
+        -- list_avg skips NULLs: the mean over the dimensions scored in both assessments.
+        list_avg([job_search, work_skills, confidence, health_wellbeing, stability])
+            as overall_change
+    from changes
+)
+
+select
+    district_code,
+    office_code,
+    month,
+    count(*) as claims_measured,
+    avg(overall_change) as mean_change,
+    count(*) filter (where overall_change >= 1.0) / count(*) as pct_improved,
+    avg(job_search) as mean_change_job_search,
+    avg(work_skills) as mean_change_work_skills,
+    avg(confidence) as mean_change_confidence,
+    avg(health_wellbeing) as mean_change_health_wellbeing,
+    avg(stability) as mean_change_stability
+from per_claim
+where overall_change is not null
+group by all

@@ -1,0 +1,25 @@
+-- fsf_spend: Flexible Support Fund payments dated in the period.
+-- A payment belongs to its own office (and that office's district). Benefit and claimant
+-- group filters apply through the payment's claim, so a payment without a claim (a
+-- partnership grant) is left out whenever either of those filters is set.
+-- Returns one row per group with activity: district_code, office_code, month, payments,
+--   spend_gbp, recipients (distinct claims paid), avg_award_gbp (mean amount of the
+--   payments that have a claim).
+-- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
+select
+    case when $by in ('district', 'office') then o.district_code end as district_code,
+    case when $by = 'office' then o.office_code end as office_code,
+    case when $by = 'month' then strftime(p.payment_date, '%Y-%m') end as month,
+    count(*) as payments,
+    sum(p.amount_gbp) as spend_gbp,
+    count(distinct p.claim_id) as recipients,
+    avg(p.amount_gbp) filter (where p.claim_id is not null)::double as avg_award_gbp
+from fsf_payments as p
+join offices as o on o.office_code = p.office_code
+left join claims as c on c.claim_id = p.claim_id
+where p.payment_date between $period_start and $period_end
+  and ($districts is null or list_contains($districts, o.district_code))
+  and ($offices is null or list_contains($offices, o.office_code))
+  and ($benefits is null or list_contains($benefits, c.benefit))
+  and ($groups is null or list_contains($groups, c.claimant_group))
+group by all
