@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import polars as pl
+
+from jcp.db import DatabaseMissing, connect_read_only, database_path
 from jcp.load import ExtractError, LoadReport, check, load
+from jcp.measures import GROUPINGS, MEASURES, RequestError, Runner
 
 EXIT_USAGE = 2
 
@@ -50,6 +55,35 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_measure(args: argparse.Namespace) -> int:
+    con = connect_read_only(database_path(args.db))
+    try:
+        runner = Runner(con)
+        request = runner.default_request(
+            args.name,
+            by=args.by,
+            districts=tuple(args.district),
+            offices=tuple(args.office),
+            benefits=tuple(args.benefit),
+            groups=tuple(args.group),
+        )
+        if args.period_from:
+            request = replace(request, period_from=args.period_from)
+        if args.period_to:
+            request = replace(request, period_to=args.period_to)
+        frame = runner.run(request)
+    finally:
+        con.close()
+    if args.format == "csv":
+        sys.stdout.write(frame.write_csv())
+    elif args.format == "json":
+        sys.stdout.write(frame.write_json() + "\n")
+    else:
+        with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=250, fmt_str_lengths=40):
+            print(frame)
+    return 0
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -86,6 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("auto", "csv", "parquet"), default="auto")
     p.add_argument("--extract-date", type=_date, default=dt.date(2026, 10, 31))
     p.set_defaults(run=_cmd_generate)
+
+    p = commands.add_parser("measure", help="print a measure for a period, filters and grouping")
+    p.add_argument("name", help=f"one of {', '.join(MEASURES)}")
+    p.add_argument("--db", help="database file (default: $JCP_DB or data/dashboard.duckdb)")
+    p.add_argument("--from", dest="period_from", metavar="YYYY-MM")
+    p.add_argument("--to", dest="period_to", metavar="YYYY-MM")
+    p.add_argument("--by", default="total", help=f"one of {', '.join(GROUPINGS)}")
+    p.add_argument("--district", nargs="+", default=[], metavar="CODE")
+    p.add_argument("--office", nargs="+", default=[], metavar="CODE")
+    p.add_argument("--benefit", nargs="+", default=[], metavar="B")
+    p.add_argument("--group", nargs="+", default=[], metavar="G")
+    p.add_argument("--format", choices=("csv", "table", "json"), default="table")
+    p.set_defaults(run=_cmd_measure)
     return parser
 
 
@@ -93,6 +140,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except ExtractError as exc:
+    except (ExtractError, RequestError, DatabaseMissing) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

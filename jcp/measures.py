@@ -41,10 +41,6 @@ class Measure:
     grouped: bool = True  # takes `by` and returns its key columns
     complete: bool = True  # every group the filters allow appears, zero-filled
 
-    @property
-    def sql_path(self) -> Path:
-        return QUERIES_DIR / f"{self.name}.sql"
-
 
 MEASURES: dict[str, Measure] = {
     m.name: m
@@ -110,8 +106,9 @@ def default_period(extract_date: dt.date) -> tuple[str, str]:
 
 
 @cache
-def measure_sql(name: str) -> str:
-    return MEASURES[name].sql_path.read_text(encoding="utf-8")
+def query_sql(name: str) -> str:
+    """The text of queries/NAME.sql (read once per process)."""
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def sql_parameters(sql: str) -> set[str]:
@@ -120,32 +117,52 @@ def sql_parameters(sql: str) -> set[str]:
     return set(re.findall(r"\$([a-z_]+)", body))
 
 
+# Queries that describe the database rather than measure anything; run with run_report.
+REPORTS = ("catalogue", "loads", "reject_summary", "rejected_rows")
+
+
+def run_report(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None
+) -> pl.DataFrame:
+    if name not in REPORTS:
+        raise RequestError(f"unknown report {name!r}; choose from {', '.join(REPORTS)}")
+    cursor = con.cursor()
+    try:
+        return cursor.sql(query_sql(name), params=params or None).pl()
+    finally:
+        cursor.close()
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """What the database holds that requests are checked against."""
 
     extract_date: dt.date
-    districts: tuple[str, ...]
+    district_names: dict[str, str]  # district_code -> district_name
     office_districts: dict[str, str]  # office_code -> district_code
+    office_names: dict[str, str]  # office_code -> office_name
+    first_month: str | None = None  # month of the earliest claim, YYYY-MM
+
+    @property
+    def districts(self) -> tuple[str, ...]:
+        return tuple(self.district_names)
 
     def __hash__(self) -> int:
-        return hash((self.extract_date, self.districts, tuple(self.office_districts.items())))
+        return hash((self.extract_date, tuple(self.office_districts.items())))
 
 
 def read_catalogue(con: duckdb.DuckDBPyConnection) -> Catalogue:
-    cursor = con.cursor()
-    try:
-        extract_date = cursor.execute("select max(extract_date) from loads").fetchone()[0]
-        districts = tuple(
-            r[0]
-            for r in cursor.execute("select district_code from districts order by 1").fetchall()
-        )
-        offices = dict(
-            cursor.execute("select office_code, district_code from offices order by 1").fetchall()
-        )
-    finally:
-        cursor.close()
-    return Catalogue(extract_date, districts, offices)
+    rows = run_report(con, "catalogue").rows(named=True)
+    if not rows:
+        raise RequestError("the database holds no districts: load an extract first")
+    offices = [r for r in rows if r["office_code"] is not None]
+    return Catalogue(
+        extract_date=rows[0]["extract_date"],
+        district_names={r["district_code"]: r["district_name"] for r in rows},
+        office_districts={r["office_code"]: r["district_code"] for r in offices},
+        office_names={r["office_code"]: r["office_name"] for r in offices},
+        first_month=rows[0]["first_month"],
+    )
 
 
 class Runner:
@@ -220,7 +237,7 @@ class Runner:
     def run(self, request: MeasureRequest) -> pl.DataFrame:
         self.check(request)
         measure = MEASURES[request.measure]
-        sql = measure_sql(measure.name)
+        sql = query_sql(measure.name)
         wanted = sql_parameters(sql)
         params = {k: v for k, v in self.parameters(request).items() if k in wanted}
         cursor = self.con.cursor()

@@ -1,0 +1,35 @@
+"""The dashboard frame: page config, the shared filter bar and navigation. Pages hold the layout."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from jcp import ui
+from jcp.db import DatabaseMissing
+
+st.set_page_config(
+    page_title="JCP district performance",
+    page_icon=":material/insights:",
+    layout="wide",
+)
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page(
+        "pages/distance_travelled.py", title="Distance travelled", icon=":material/trending_up:"
+    ),
+    st.Page("pages/job_entries.py", title="Sustained job entries", icon=":material/work:"),
+    st.Page("pages/fsf.py", title="Flexible Support Fund", icon=":material/payments:"),
+    st.Page("pages/deferrals.py", title="Deferrals", icon=":material/event_busy:"),
+    st.Page("pages/data.py", title="Data", icon=":material/database:"),
+]
+
+try:
+    ui.runner()
+except DatabaseMissing as exc:
+    st.error(f"No data loaded yet. {exc}")
+    st.stop()
+
+page = st.navigation(PAGES)
+ui.filter_bar()
+page.run()

@@ -1,0 +1,224 @@
+"""The overview's headline figures and district league table, assembled from runner results.
+
+Every figure comes from `Runner.run` (through the `run` callable, which the app caches); this
+module only picks columns and lines results up side by side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import polars as pl
+
+from jcp.filters import Filters
+from jcp.measures import MeasureRequest
+
+Run = Callable[[MeasureRequest], pl.DataFrame]
+
+
+@dataclass(frozen=True)
+class Headline:
+    label: str
+    measure: str
+    column: str
+    kind: str  # count, rate, mean or money: decides the format
+    higher_is_better: bool | None  # None: neither (caseload size, spend)
+    help: str
+
+
+HEADLINES: tuple[Headline, ...] = (
+    Headline(
+        "Live caseload",
+        "caseload",
+        "live_claims",
+        "count",
+        None,
+        "Claims open at the end of the period's last day.",
+    ),
+    Headline(
+        "New claims",
+        "caseload",
+        "new_claims",
+        "count",
+        None,
+        "Claims that started in the period.",
+    ),
+    Headline(
+        "Job entries",
+        "job_entries",
+        "job_entries",
+        "count",
+        True,
+        "Job entries that started in the period.",
+    ),
+    Headline(
+        "13-week sustained rate",
+        "job_entries",
+        "sustained_13w_rate",
+        "rate",
+        True,
+        "Of job entries started in the period whose 13 weeks have passed, the share still in "
+        "work after 13 weeks. Jobs started under 13 weeks ago are not counted.",
+    ),
+    Headline(
+        "Deferral rate",
+        "deferrals",
+        "deferral_rate",
+        "rate",
+        False,
+        "Share of non-JSA initial Work Focused Interviews due in the period that were deferred.",
+    ),
+    Headline(
+        "Mean distance travelled",
+        "distance_travelled",
+        "mean_change",
+        "mean",
+        True,
+        "Mean change in assessment score (1-10 scale), latest review against baseline.",
+    ),
+    Headline(
+        "FSF spend",
+        "fsf_spend",
+        "spend_gbp",
+        "money",
+        None,
+        "Flexible Support Fund payments dated in the period.",
+    ),
+)
+
+FSF_SHARE_LABEL = "FSF allocation spent"
+
+
+def format_value(value: object, kind: str) -> str:
+    """How a figure is written on a page and in a tile."""
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        return value  # already a marker such as "[c]"
+    number = float(value) if isinstance(value, Decimal) else value
+    if kind == "count":
+        return f"{number:,.0f}"
+    if kind == "rate":
+        return f"{number:.1%}"
+    if kind == "mean":
+        return f"{number:+.2f}"
+    if kind == "money":
+        return f"£{number:,.0f}"
+    if kind == "days":
+        return f"{number:,.1f} days"
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def format_change(current: object, previous: object, kind: str) -> str | None:
+    """The change shown under a tile, in the tile's own units (rates in points)."""
+    if current is None or previous is None or isinstance(current, str) or isinstance(previous, str):
+        return None
+    diff = float(current) - float(previous)
+    if kind == "rate":
+        return f"{diff * 100:+.1f} pts"
+    if kind == "money":
+        return f"{'+' if diff >= 0 else '-'}£{abs(diff):,.0f}"
+    if kind == "count":
+        return f"{diff:+,.0f}"
+    return f"{diff:+.2f}"
+
+
+def _total(run: Run, filters: Filters, measure: str) -> dict:
+    frame = run(filters.request(measure))
+    return frame.row(0, named=True) if frame.height else {}
+
+
+def fsf_share_spent(run: Run, filters: Filters) -> object:
+    """Share of allocation spent in the financial year containing the period's last month."""
+    budgets = run(filters.request("fsf_budget"))
+    year, month = int(filters.period_to[:4]), int(filters.period_to[5:7])
+    start_year = year if month >= 4 else year - 1
+    financial_year = f"{start_year}-{(start_year + 1) % 100:02d}"
+    rows = budgets.filter(pl.col("financial_year") == financial_year)
+    if rows.height == 0:
+        return None
+    if rows["spend_to_date_gbp"].dtype == pl.String:
+        return "[c]"  # a suppressed spend cannot be added up
+    return float(rows["spend_to_date_gbp"].sum()) / float(rows["allocation_gbp"].sum())
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    value: str
+    change: str | None
+    help: str
+    higher_is_better: bool | None
+
+
+def headline_tiles(run: Run, filters: Filters) -> list[Tile]:
+    previous = filters.previous_period()
+    totals = {m: _total(run, filters, m) for m in {h.measure for h in HEADLINES}}
+    before = {m: _total(run, previous, m) for m in {h.measure for h in HEADLINES}}
+    tiles = []
+    for h in HEADLINES:
+        now, then = totals[h.measure].get(h.column), before[h.measure].get(h.column)
+        tiles.append(
+            Tile(
+                h.label,
+                format_value(now, h.kind),
+                format_change(now, then, h.kind),
+                h.help + f" Change against {previous.period_from} to {previous.period_to}.",
+                h.higher_is_better,
+            )
+        )
+    share_now, share_then = fsf_share_spent(run, filters), fsf_share_spent(run, previous)
+    tiles.append(
+        Tile(
+            FSF_SHARE_LABEL,
+            format_value(share_now, "rate"),
+            format_change(share_now, share_then, "rate"),
+            "Spend to date against the district allocations for the financial year that "
+            "contains the period's last month.",
+            None,
+        )
+    )
+    return tiles
+
+
+LEAGUE_COLUMNS = [h for h in HEADLINES if h.column != "new_claims"]
+ALL_IN_SCOPE = "All in scope"
+
+
+def league_table(run: Run, filters: Filters) -> pl.DataFrame:
+    """One row per district in scope with the headline measures; the all-in-scope row last."""
+    by_district: pl.DataFrame | None = None
+    total: dict[str, object] = {"district_code": ALL_IN_SCOPE}
+    for measure in dict.fromkeys(h.measure for h in LEAGUE_COLUMNS):
+        columns = [h.column for h in LEAGUE_COLUMNS if h.measure == measure]
+        part = run(filters.request(measure, by="district")).select(["district_code", *columns])
+        by_district = (
+            part if by_district is None else by_district.join(part, on="district_code", how="left")
+        )
+        total.update({c: _total(run, filters, measure).get(c) for c in columns})
+    assert by_district is not None
+    total_row = pl.DataFrame([total], schema=by_district.schema, orient="row", strict=False)
+    return pl.concat([by_district, total_row], how="vertical_relaxed")
+
+
+def league_cue(frame: pl.DataFrame) -> dict[str, list[str]]:
+    """For each district row and headline column: 'better', 'worse' or '' against the last row."""
+    cues: dict[str, list[str]] = {}
+    reference = frame.row(frame.height - 1, named=True)
+    for h in LEAGUE_COLUMNS:
+        base = reference[h.column]
+        column_cues = []
+        for value in frame[h.column].to_list()[:-1]:
+            # No cue for sizes, missing figures or suppressed markers ("[c]").
+            comparable = h.higher_is_better is not None and all(
+                v is not None and not isinstance(v, str) for v in (value, base)
+            )
+            if not comparable or float(value) == float(base):
+                column_cues.append("")
+            else:
+                better = (float(value) > float(base)) == h.higher_is_better
+                column_cues.append("better" if better else "worse")
+        cues[h.column] = [*column_cues, ""]
+    return cues

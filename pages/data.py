@@ -1,0 +1,67 @@
+"""Data: what is loaded, and which rows the figures leave out because they broke the contract."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from jcp import ui
+
+st.title("Data")
+loads = ui.report("loads")
+if loads.height == 0:
+    st.warning("The database records no load.")
+    st.stop()
+first = loads.row(0, named=True)
+columns = st.columns(3)
+columns[0].metric("Extract date", f"{first['extract_date']:%d %b %Y}", border=True)
+columns[1].metric("Loaded", f"{first['loaded_at']:%d %b %Y %H:%M}", border=True)
+columns[2].metric("Rows rejected", f"{loads['rejected'].sum():,}", border=True)
+st.caption(f"Source: {first['source']}")
+
+per_table = loads.select("table_name", "source_file", "rows_read", "accepted", "rejected")
+ui.table(
+    per_table,
+    "Rows per table",
+    "data_tables",
+    column_config={
+        "table_name": "Table",
+        "source_file": "File",
+        "rows_read": "Rows read",
+        "accepted": "Accepted",
+        "rejected": "Rejected",
+    },
+)
+
+st.subheader("Rejected rows")
+summary = ui.report("reject_summary")
+if summary.height == 0:
+    st.success("Every row of the extract met the data contract.")
+else:
+    st.caption(
+        "Rows that broke a rule of the data contract (docs/data-contract.md) are not in "
+        "any figure. A row whose parent row was rejected is rejected too."
+    )
+    ui.table(
+        summary,
+        "Rejects by rule",
+        "data_reject_summary",
+        column_config={
+            "table_name": "Table",
+            "rule_id": "Rule id",
+            "rule": "Rule",
+            "rows_rejected": "Rows",
+        },
+    )
+    rows = ui.report("rejected_rows", limit=1000)
+    ui.table(
+        rows,
+        "Rejected rows (first 1,000)",
+        "data_rejected_rows",
+        column_config={
+            "table_name": "Table",
+            "source_file": "File",
+            "source_row": "Row",
+            "rule": "Rule",
+            "raw": "Original values",
+        },
+    )

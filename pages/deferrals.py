@@ -1,0 +1,130 @@
+"""Deferrals: how often initial WFIs are deferred or waived, why, and the overdue worklist."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from jcp import charts, ui
+from jcp.headlines import format_value
+
+filters = ui.current_filters()
+cat = ui.catalogue()
+st.title("Work Focused Interview deferrals")
+st.caption(
+    "Initial Work Focused Interviews of non-JSA claims due in the period (pending ones left "
+    "out). JSA interviews cannot be deferred or waived. " + filters.describe()
+)
+
+total = ui.run(filters.request("deferrals"))
+overdue = ui.run(filters.request("overdue_deferrals"))
+tiles = st.columns(4)
+row = total.row(0, named=True)
+tiles[0].metric(
+    "Deferral rate",
+    format_value(row["deferral_rate"], "rate"),
+    border=True,
+    help=f"{format_value(row['deferred'], 'count')} deferred of "
+    f"{format_value(row['wfis_due'], 'count')} interviews due.",
+)
+tiles[1].metric("Waiver rate", format_value(row["waiver_rate"], "rate"), border=True)
+tiles[2].metric("Median deferral", format_value(row["median_deferral_days"], "days"), border=True)
+tiles[3].metric(
+    "Overdue deferred interviews",
+    format_value(overdue.height, "count"),
+    border=True,
+    help="Deferred interviews past their review date, never held, claim still open. "
+    "Not limited to the period.",
+)
+
+if not ui.has_activity(total, ["wfis_due"]):
+    ui.empty_state()
+else:
+    by = st.radio(
+        "Compare by",
+        ["district", "office"],
+        horizontal=True,
+        key="deferrals_by",
+        format_func=str.capitalize,
+    )
+    group_column = "office_code" if by == "office" else "district_code"
+    groups = ui.run(filters.request("deferrals", by=by))
+    ui.chart(
+        charts.bar_by_group(
+            groups,
+            "deferral_rate",
+            "Deferral rate",
+            f"Deferral rate by {by}",
+            "rate",
+            group_column,
+            cat.districts,
+        ),
+        groups,
+        f"Deferrals by {by}",
+        f"deferrals_by_{by}",
+    )
+    ui.table(groups, f"Deferrals by {by} (table)", f"deferrals_table_{by}")
+
+    trend = ui.trend_frame(
+        filters,
+        [
+            ("deferrals", "deferral_rate", "Deferral rate"),
+            ("deferrals", "waiver_rate", "Waiver rate"),
+        ],
+    )
+    if trend.height:
+        ui.chart(
+            charts.lines_by_month(trend, "Rate", "Deferral and waiver rates by month", "rate"),
+            trend,
+            "Deferral and waiver rates by month",
+            "deferrals_trend",
+        )
+
+    reasons = ui.run(filters.request("deferral_reasons"))
+    if reasons.height:
+        ui.chart(
+            charts.bars(
+                reasons,
+                "deferral_reason",
+                "deferred",
+                "Reason",
+                "Deferred interviews",
+                "Why interviews were deferred",
+                "count",
+            ),
+            reasons,
+            "Deferral reasons",
+            "deferral_reasons",
+        )
+
+st.subheader("Overdue deferred interviews")
+st.caption(
+    "Every deferred interview whose review date has passed without the interview being held, "
+    "on a claim that is still open. Work through it with the work coaches."
+)
+if overdue.height == 0:
+    st.success("No overdue deferred interviews for these filters.")
+else:
+    ui.table(
+        overdue.select(
+            "claim_id",
+            "office_code",
+            "work_coach_ref",
+            "benefit",
+            "claimant_group",
+            "deferral_reason",
+            "deferred_until",
+            "days_overdue",
+        ),
+        "Overdue deferred interviews",
+        "overdue_worklist",
+        column_config={
+            "claim_id": "Claim",
+            "office_code": "Office",
+            "work_coach_ref": "Work coach",
+            "benefit": "Benefit",
+            "claimant_group": "Claimant group",
+            "deferral_reason": "Reason",
+            "deferred_until": st.column_config.DateColumn("Deferred until", format="D MMM YYYY"),
+            "days_overdue": st.column_config.NumberColumn("Days overdue", format="%d"),
+        },
+    )

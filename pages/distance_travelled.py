@@ -1,0 +1,98 @@
+"""Distance travelled: how far claimants moved towards work, overall and per dimension."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from jcp import charts, ui
+from jcp.headlines import format_value
+
+DIMENSIONS = {
+    "mean_change_job_search": "Job search",
+    "mean_change_work_skills": "Work skills",
+    "mean_change_confidence": "Confidence",
+    "mean_change_health_wellbeing": "Health and wellbeing",
+    "mean_change_stability": "Stability",
+}
+
+filters = ui.current_filters()
+cat = ui.catalogue()
+st.title("Distance travelled")
+st.caption(
+    "Change from baseline to the latest review in the period, on a 1-10 scale, for claims with "
+    "both. Show it alongside job outcomes: on its own it can discourage recording setbacks. "
+    + filters.describe()
+)
+
+total = ui.run(filters.request("distance_travelled"))
+row = total.row(0, named=True)
+if not ui.has_activity(total, ["claims_measured"]):
+    ui.empty_state()
+    st.stop()
+
+tiles = st.columns(3)
+tiles[0].metric("Mean change", format_value(row["mean_change"], "mean"), border=True)
+tiles[1].metric(
+    "Improved by 1 point or more", format_value(row["pct_improved"], "rate"), border=True
+)
+tiles[2].metric("Claims measured", format_value(row["claims_measured"], "count"), border=True)
+
+dimensions = pl.DataFrame(
+    {
+        "dimension": list(DIMENSIONS.values()),
+        "mean_change": [row[column] for column in DIMENSIONS],
+    },
+    schema={"dimension": pl.String, "mean_change": pl.Float64},
+)
+ui.chart(
+    charts.bars(
+        dimensions,
+        "dimension",
+        "mean_change",
+        "Dimension",
+        "Mean change",
+        "Mean change per dimension",
+        "mean",
+    ),
+    dimensions,
+    "Mean change per dimension",
+    "distance_dimensions",
+)
+
+by = st.radio(
+    "Compare by",
+    ["district", "office"],
+    horizontal=True,
+    key="distance_by",
+    format_func=str.capitalize,
+)
+groups = ui.run(filters.request("distance_travelled", by=by))
+group_column = "office_code" if by == "office" else "district_code"
+ui.chart(
+    charts.bar_by_group(
+        groups,
+        "mean_change",
+        "Mean change",
+        f"Mean change by {by}",
+        "mean",
+        group_column,
+        cat.districts,
+    ),
+    groups,
+    f"Distance travelled by {by}",
+    f"distance_by_{by}",
+)
+ui.table(groups, f"Distance travelled by {by} (table)", f"distance_table_{by}")
+
+st.subheader("Trend by month")
+trend = ui.trend_frame(filters, [("distance_travelled", "mean_change", "Mean change")])
+if trend.height == 0:
+    ui.empty_state()
+else:
+    ui.chart(
+        charts.lines_by_month(trend, "Mean change", "Mean change by month of review", "mean"),
+        trend,
+        "Mean change by month",
+        "distance_trend",
+    )

@@ -1,0 +1,102 @@
+"""Sustained job entries: job entries and how many lasted 13 and 26 weeks."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from jcp import charts, ui
+from jcp.headlines import format_value
+
+NOT_YET_KNOWN = "not yet known"
+
+filters = ui.current_filters()
+cat = ui.catalogue()
+st.title("Sustained job entries")
+st.caption(
+    "A job counts as sustained once its 13 (or 26) weeks have passed and the person was still in "
+    "work. Jobs started more recently are not yet known, not failures. " + filters.describe()
+)
+
+total = ui.run(filters.request("job_entries"))
+if not ui.has_activity(total, ["job_entries"]):
+    ui.empty_state()
+    st.stop()
+row = total.row(0, named=True)
+tiles = st.columns(3)
+tiles[0].metric("Job entries", format_value(row["job_entries"], "count"), border=True)
+tiles[1].metric(
+    "13-week sustained rate",
+    format_value(row["sustained_13w_rate"], "rate"),
+    border=True,
+    help=f"{format_value(row['sustained_13w'], 'count')} of "
+    f"{format_value(row['mature_13w'], 'count')} jobs old enough to judge.",
+)
+tiles[2].metric(
+    "26-week sustained rate",
+    format_value(row["sustained_26w_rate"], "rate"),
+    border=True,
+    help=f"{format_value(row['sustained_26w'], 'count')} of "
+    f"{format_value(row['mature_26w'], 'count')} jobs old enough to judge.",
+)
+
+by = st.radio(
+    "Compare by", ["district", "office"], horizontal=True, key="jobs_by", format_func=str.capitalize
+)
+groups = ui.run(filters.request("job_entries", by=by))
+group_column = "office_code" if by == "office" else "district_code"
+ui.chart(
+    charts.bar_by_group(
+        groups,
+        "sustained_13w_rate",
+        "13-week sustained rate",
+        f"13-week sustained rate by {by}",
+        "rate",
+        group_column,
+        cat.districts,
+    ),
+    groups,
+    f"Sustained job entries by {by}",
+    f"jobs_by_{by}",
+)
+ui.table(groups, f"Sustained job entries by {by} (table)", f"jobs_table_{by}")
+
+st.subheader("By start month")
+cohorts = ui.run(filters.request("job_entries", by="month"))
+# Months whose windows have not passed show "not yet known" rather than a low rate.
+shown = cohorts.with_columns(
+    pl.when(pl.col("mature_13w") == 0)
+    .then(pl.lit(NOT_YET_KNOWN))
+    .otherwise(
+        pl.col("sustained_13w_rate").map_elements(
+            lambda v: format_value(v, "rate"), return_dtype=pl.String
+        )
+    )
+    .alias("sustained_13w_rate"),
+    pl.when(pl.col("mature_26w") == 0)
+    .then(pl.lit(NOT_YET_KNOWN))
+    .otherwise(
+        pl.col("sustained_26w_rate").map_elements(
+            lambda v: format_value(v, "rate"), return_dtype=pl.String
+        )
+    )
+    .alias("sustained_26w_rate"),
+)
+trend = ui.trend_frame(
+    filters,
+    [
+        ("job_entries", "sustained_13w_rate", "13-week sustained rate"),
+        ("job_entries", "sustained_26w_rate", "26-week sustained rate"),
+    ],
+)
+if trend.height:
+    ui.chart(
+        charts.lines_by_month(
+            trend, "Sustained rate", "Sustained rate by start-month cohort", "rate", "Window"
+        ),
+        trend,
+        "Sustained rate by start month",
+        "jobs_cohorts_chart",
+    )
+    st.caption("Start months with no job old enough to judge have no point on the chart.")
+ui.table(shown, "Job entries by start month", "jobs_cohorts")

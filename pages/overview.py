@@ -1,0 +1,78 @@
+"""Overview: headline tiles against the previous period, the district league table, rate trends."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from jcp import charts, ui
+from jcp.headlines import (
+    ALL_IN_SCOPE,
+    LEAGUE_COLUMNS,
+    format_value,
+    headline_tiles,
+    league_cue,
+    league_table,
+)
+
+filters = ui.current_filters()
+st.title("District performance overview")
+st.caption(filters.describe())
+
+with st.spinner("Working out the figures…"):
+    tiles = headline_tiles(ui.run, filters)
+
+for row_start in range(0, len(tiles), 4):
+    for column, tile in zip(st.columns(4), tiles[row_start : row_start + 4], strict=False):
+        colour = {True: "normal", False: "inverse", None: "off"}[tile.higher_is_better]
+        column.metric(
+            tile.label, tile.value, tile.change, delta_color=colour, help=tile.help, border=True
+        )
+
+st.subheader("Districts compared")
+league = league_table(ui.run, filters)
+if league.height <= 1:
+    ui.empty_state()
+else:
+    cues = league_cue(league)
+    colours = {"better": "background-color: #d8f0d2", "worse": "background-color: #f9d6d5"}
+    kinds = {h.column: h.kind for h in LEAGUE_COLUMNS}
+    # The table keeps numbers (so it sorts as numbers); the Styler only formats and colours.
+    styled = (
+        league.to_pandas()
+        .style.format({c: (lambda v, k=k: format_value(v, k)) for c, k in kinds.items()})
+        .apply(lambda col: [colours.get(c, "") for c in cues.get(col.name, [""] * len(col))])
+    )
+    ui.table(
+        league,
+        "District league table",
+        "league",
+        column_config={"district_code": "District", **{h.column: h.label for h in LEAGUE_COLUMNS}},
+        styled=styled,
+    )
+    st.caption(
+        f"Green: better than the '{ALL_IN_SCOPE}' row; red: worse. Caseload, job entries and "
+        "spend are sizes, not scores, so they are not coloured."
+    )
+
+st.subheader("Main rates by month")
+trend = ui.trend_frame(
+    filters,
+    [
+        ("job_entries", "sustained_13w_rate", "13-week sustained rate"),
+        ("deferrals", "deferral_rate", "Deferral rate"),
+        ("distance_travelled", "pct_improved", "Share improved (distance travelled)"),
+    ],
+)
+if trend.height == 0:
+    ui.empty_state()
+else:
+    ui.chart(
+        charts.lines_by_month(trend, "Rate", "Main rates by month", "rate"),
+        trend,
+        "Main rates by month",
+        "overview_trend",
+    )
+    st.caption(
+        "A month with no population for a rate has no point (for example, job entries "
+        "too recent to know whether they lasted 13 weeks)."
+    )
