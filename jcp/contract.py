@@ -402,7 +402,7 @@ def all_rule_ids() -> list[str]:
             if column.allowed:
                 ids.append(allowed_rule_id(table, column))
         for ref in table.references:
-            ids += [reference_rule_id(table, ref), parent_rejected_rule_id(table, ref)]
+            ids += [parent_rejected_rule_id(table, ref), reference_rule_id(table, ref)]
         ids += [rule.id for rule in table.rules]
         ids += [u.id for u in table.unique]
     return ids

@@ -106,6 +106,8 @@ def read_manifest(extract_dir: Path) -> Manifest:
             extract_date = None
         if extract_date is None or len(raw_date) != 10:
             raise ExtractError(path, f"extract_date {raw_date!r} is not a date YYYY-MM-DD")
+    elif isinstance(raw_date, dt.datetime):
+        raise ExtractError(path, f"extract_date {raw_date} has a time: give a date YYYY-MM-DD")
     else:
         raise ExtractError(path, 'extract_date is required, e.g. extract_date = "2026-10-31"')
     source = data.get("source")
@@ -150,7 +152,7 @@ def _csv_header(path: Path) -> list[str]:
     # Read the header by hand: DuckDB's sniffer would happily invent column names for a
     # garbage file, and we want to name the exact problem before reading any rows.
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
             header = next(csv.reader(handle), None)
     except UnicodeDecodeError:
         raise ExtractError(path, "not a UTF-8 text file (is it really a CSV?)") from None
@@ -207,6 +209,8 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0]
 
 
+WHITESPACE = "E' \\t\\r\\n'"  # trim() alone keeps tabs, which would pass as a value
+
 PARSE_PATTERNS = {
     "DATE": "[0-9]{4}-[0-9]{2}-[0-9]{2}",
     "INTEGER": "[+-]?[0-9]{1,9}",
@@ -220,7 +224,7 @@ def _typed_expr(column: Column, source_type: str) -> str:
     if source_type == column.type and column.type != "VARCHAR":
         return name
     # Blank text is a missing value whatever the file format, as an empty CSV field is.
-    text = f"nullif(trim(cast({name} as varchar)), '')"
+    text = f"nullif(trim(cast({name} as varchar), {WHITESPACE}), '')"
     if column.type == "VARCHAR":
         return text
     pattern = PARSE_PATTERNS[column.type]
@@ -246,7 +250,8 @@ def _rule_cases(table: Table) -> list[tuple[str, str, str]]:
                 (
                     contract.type_rule_id(table, column),
                     f"{column.name} must be {contract.TYPE_WORDS[column.type]}",
-                    f"nullif(trim(cast({raw} as varchar)), '') is not null and {typed} is null",
+                    f"nullif(trim(cast({raw} as varchar), {WHITESPACE}), '') is not null "
+                    f"and {typed} is null",
                 )
             )
         if column.required:
@@ -270,7 +275,7 @@ def _rule_cases(table: Table) -> list[tuple[str, str, str]]:
         cases.append(
             (
                 contract.parent_rejected_rule_id(table, ref),
-                f"{ref.column} refers to a {ref.parent} row that was rejected",
+                f"{ref.column} refers to a row of {ref.parent} that was rejected",
                 f"{key} is not null and {ref.alias}.{ref.parent_column} is null "
                 f"and {ref.alias}_raw.k is not null",
             )
@@ -305,23 +310,31 @@ def _validation_sql(table: Table, source_types: dict[str, str], source_row: str)
             f'on {ref.alias}.{ref.parent_column} = t."{ref.column}"'
         )
         joins.append(
-            f"left join (select distinct cast({ref.parent_column} as varchar) as k "
-            f"from raw_{ref.parent}) as {ref.alias}_raw "
+            f"left join (select distinct nullif(trim(cast({ref.parent_column} as varchar), "
+            f"{WHITESPACE}), '') as k from raw_{ref.parent}) as {ref.alias}_raw "
             f'on {ref.alias}_raw.k = t."{ref.column}"'
         )
     cases = "\n            ".join(
         f"when {predicate} then '{rule_id}'" for rule_id, _, predicate in _rule_cases(table)
     )
-    duplicate_checks = []
-    for unique in table.unique:
+    # Uniqueness is checked one constraint after another, each over the rows still valid, so a
+    # row rejected as a duplicate id cannot also make a later row a "second" baseline.
+    steps, previous = [], "ruled"
+    for number, unique in enumerate(table.unique, start=1):
         keys = ", ".join(f'"{c}"' for c in unique.columns)
         scope = "broken_rule is null" + (f" and {unique.where}" if unique.where else "")
-        # The first valid row with a key is kept; later ones are the duplicates.
-        duplicate_checks.append(
-            f"when {scope} and row_number() over (partition by {keys}, ({scope}) "
-            f"order by source_row) > 1 then '{unique.id}'"
+        steps.append(
+            f"""unique_{number} as (
+        select * replace (
+            case when {scope} and row_number() over (
+                partition by {keys}, ({scope}) order by source_row
+            ) > 1 then '{unique.id}' else broken_rule end as broken_rule
         )
-    duplicate_case = " ".join(duplicate_checks)
+        from {previous}
+    )"""
+        )
+        previous = f"unique_{number}"
+    unique_ctes = "".join(f",\n    {step}" for step in steps)
     return f"""
     create temp table checked_{table.name} as
     with typed as (
@@ -334,9 +347,8 @@ def _validation_sql(table: Table, source_types: dict[str, str], source_row: str)
         end as broken_rule
         from typed as t
         {" ".join(joins)}
-    )
-    select * exclude (broken_rule), case {duplicate_case} else broken_rule end as broken_rule
-    from ruled
+    ){unique_ctes}
+    select * from {previous}
     """
 
 

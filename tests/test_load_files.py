@@ -202,3 +202,43 @@ def test_parquet_and_csv_load_alike(extract, tmp_path) -> None:
     load(extract, tmp_path / "csv.duckdb")
     load(mixed, tmp_path / "mixed.duckdb")
     assert _digest(tmp_path / "csv.duckdb") == _digest(tmp_path / "mixed.duckdb")
+
+
+def test_excel_byte_order_mark_is_accepted(tmp_path) -> None:
+    extract = write_extract(tmp_path / "x", valid_tables())
+    districts = extract / "districts.csv"
+    districts.write_bytes(b"\xef\xbb\xbf" + districts.read_bytes())
+    report = load(extract, tmp_path / "db.duckdb")
+    assert report.counts[0].accepted == 2
+
+
+def test_whitespace_only_value_counts_as_missing(tmp_path) -> None:
+    tables = valid_tables()
+    tables["districts"].append({"district_code": "D05", "district_name": "\t ", "region": "X"})
+    con = duckdb.connect(":memory:")
+    from jcp.load import validate_into
+
+    validate_into(con, write_extract(tmp_path / "x", tables))
+    assert con.execute("select rule_id from rejects").fetchall() == [
+        ("districts.district_name.required",)
+    ]
+
+
+def test_duplicate_id_baseline_does_not_block_the_claims_real_baseline(tmp_path) -> None:
+    """Uniqueness rules apply one after another, over the rows still valid."""
+    from extracts import assessment
+
+    from jcp.load import validate_into
+
+    tables = valid_tables()
+    # A1 is C1's baseline already; a second row with id A1 for claim C2 is a duplicate id,
+    # and must not stop C2's own baseline A7 from loading.
+    tables["assessments"] += [assessment("A1", "C2"), assessment("A7", "C2")]
+    con = duckdb.connect(":memory:")
+    validate_into(con, write_extract(tmp_path / "x", tables))
+    assert con.execute("select source_row, rule_id from rejects").fetchall() == [
+        (4, "assessments.unique")
+    ]
+    assert con.execute(
+        "select assessment_id from assessments where claim_id = 'C2'"
+    ).fetchall() == [("A7",)]
