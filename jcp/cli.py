@@ -41,14 +41,17 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_generate(args: argparse.Namespace) -> int:
     from jcp.generate import generate
 
-    written = generate(
-        args.out_dir,
-        claims=args.claims,
-        seed=args.seed,
-        bad_rows=args.bad_rows,
-        fmt=args.format,
-        extract_date=args.extract_date,
-    )
+    try:
+        written = generate(
+            args.out_dir,
+            claims=args.claims,
+            seed=args.seed,
+            bad_rows=args.bad_rows,
+            fmt=args.format,
+            extract_date=args.extract_date,
+        )
+    except ValueError as exc:  # e.g. bad rows asked for in Parquet, which cannot hold them
+        raise RequestError(str(exc)) from None
     for table, rows in written.items():
         print(f"{table:<14}{rows:>12,}")
     print(f"wrote extract to {args.out_dir}")

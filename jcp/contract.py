@@ -337,8 +337,8 @@ FSF_BUDGETS = Table(
             "fsf_budgets.financial_year_format",
             "financial_year must look like 2025-26 (a UK financial year, 1 April to 31 March)",
             "not regexp_full_match(t.financial_year, '[0-9]{4}-[0-9]{2}') "
-            "or (cast(left(t.financial_year, 4) as integer) + 1) % 100 "
-            "<> cast(right(t.financial_year, 2) as integer)",
+            "or (try_cast(left(t.financial_year, 4) as integer) + 1) % 100 "
+            "<> try_cast(right(t.financial_year, 2) as integer)",
         ),
         Rule(
             "fsf_budgets.allocation_positive",

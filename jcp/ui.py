@@ -31,6 +31,66 @@ FILTER_KEYS = {
 }
 EMPTY_MESSAGE = "No activity for these filters."
 
+# How every measure column is headed and formatted in a table (the CSV keeps the plain names).
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "district_code": ("District", "text"),
+    "office_code": ("Office", "text"),
+    "month": ("Month", "text"),
+    "wfis_due": ("Interviews due", "count"),
+    "deferred": ("Deferred", "count"),
+    "waived": ("Waived", "count"),
+    "deferral_rate": ("Deferral rate", "rate"),
+    "waiver_rate": ("Waiver rate", "rate"),
+    "median_deferral_days": ("Median deferral (days)", "decimal"),
+    "deferral_reason": ("Reason", "text"),
+    "job_entries": ("Job entries", "count"),
+    "mature_13w": ("Old enough for 13 weeks", "count"),
+    "sustained_13w": ("Sustained 13 weeks", "count"),
+    "sustained_13w_rate": ("13-week sustained rate", "rate"),
+    "mature_26w": ("Old enough for 26 weeks", "count"),
+    "sustained_26w": ("Sustained 26 weeks", "count"),
+    "sustained_26w_rate": ("26-week sustained rate", "rate"),
+    "claims_measured": ("Claims measured", "count"),
+    "mean_change": ("Mean change", "mean"),
+    "pct_improved": ("Improved by 1+", "rate"),
+    "mean_change_job_search": ("Job search", "mean"),
+    "mean_change_work_skills": ("Work skills", "mean"),
+    "mean_change_confidence": ("Confidence", "mean"),
+    "mean_change_health_wellbeing": ("Health and wellbeing", "mean"),
+    "mean_change_stability": ("Stability", "mean"),
+    "payments": ("Payments", "count"),
+    "spend_gbp": ("Spend", "money"),
+    "recipients": ("Recipients", "count"),
+    "avg_award_gbp": ("Average award", "money"),
+    "category": ("Category", "text"),
+    "live_claims": ("Live claims", "count"),
+    "new_claims": ("New claims", "count"),
+    "off_flows": ("Off-flows", "count"),
+    "off_flows_to_work": ("Off-flows to work", "count"),
+    "claims_per_coach": ("Claims per coach", "decimal"),
+}
+NUMBER_FORMATS = {
+    "count": "localized",
+    "rate": "percent",
+    "mean": "%+.2f",
+    "money": "£%.2f",
+    "decimal": "%.1f",
+}
+
+
+def column_config_for(frame: pl.DataFrame) -> dict[str, object]:
+    config: dict[str, object] = {}
+    for name in frame.columns:
+        if name not in COLUMN_LABELS:
+            continue
+        label, kind = COLUMN_LABELS[name]
+        config[name] = (
+            label
+            if kind == "text"
+            else st.column_config.NumberColumn(label, format=NUMBER_FORMATS[kind])
+        )
+    return config
+
 
 def _database_version() -> tuple[str, float]:
     """The database path and its modification time: a new load gives new caches."""
@@ -197,7 +257,7 @@ def table(
     st.dataframe(
         styled if styled is not None else frame,
         hide_index=True,
-        column_config=column_config,
+        column_config=column_config if column_config is not None else column_config_for(frame),
         key=f"table_{key}",
     )
     download(frame, title, key)

@@ -1,8 +1,44 @@
-"""Shared pytest set-up: make the hand-built extract helpers importable."""
+"""Shared pytest set-up: the hand-built extract helpers and the loaded sample database."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent))
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data"
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """The committed sample extract, loaded once per test session."""
+    from jcp.load import load
+
+    db = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    report = load(SAMPLE, db)
+    assert report.total_rejected == 0, "the committed sample must load without rejects"
+    return db
+
+
+@pytest.fixture(autouse=True)
+def navigation_not_pages_directory(monkeypatch):
+    """Make AppTest treat the app as st.navigation-driven, as the real server does.
+
+    A folder named pages/ next to app.py makes Streamlit start in its old "pages directory"
+    mode until st.navigation runs and switches it off for the process. AppTest resets that
+    switch before every run, so from the second run on it would execute a page file on its own,
+    without app.py's frame. Re-applying the switch after AppTest resets it matches the server.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original_init = PagesManager.__init__
+
+    def init_as_navigation_app(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_as_navigation_app)

@@ -1,0 +1,177 @@
+"""The pages through AppTest: they run, filters change figures, figures equal the runner's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from extracts import valid_tables, write_extract
+from streamlit.testing.v1 import AppTest
+
+from jcp.db import connect_read_only
+from jcp.filters import Filters
+from jcp.headlines import format_value
+from jcp.load import load
+from jcp.measures import Runner, default_period
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [
+    "pages/overview.py",
+    "pages/distance_travelled.py",
+    "pages/job_entries.py",
+    "pages/fsf.py",
+    "pages/deferrals.py",
+    "pages/data.py",
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_db(tmp_path_factory) -> Path:
+    """The hand-built valid extract, loaded."""
+    folder = tmp_path_factory.mktemp("tiny")
+    db = folder / "tiny.duckdb"
+    load(write_extract(folder / "extract", valid_tables()), db)
+    return db
+
+
+def _app(db: Path, monkeypatch, query: dict[str, str | list[str]] | None = None) -> AppTest:
+    monkeypatch.setenv("JCP_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    values = [m.value for m in at.metric if m.label == label]
+    assert values, f"no tile {label!r}; tiles: {[m.label for m in at.metric]}"
+    return values[0]
+
+
+def _url_values(at: AppTest, key: str) -> list[str]:
+    """The values a URL parameter holds after the run (AppTest gives one value as a string)."""
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _runner(db: Path) -> Runner:
+    return Runner(connect_read_only(db))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_sample(page, sample_db, monkeypatch) -> None:
+    at = _app(sample_db, monkeypatch)
+    at.run()
+    if page != PAGES[0]:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title, "every page has a title"
+    assert len(at.metric) >= 3
+
+
+def test_district_filter_changes_overview_tiles_to_the_runners_figures(
+    sample_db, monkeypatch
+) -> None:
+    runner = _runner(sample_db)
+    first, last = default_period(runner.extract_date)
+    at = _app(sample_db, monkeypatch)
+    at.run()
+    everyone = _metric(at, "Live caseload")
+    all_total = runner.run(Filters(first, last).request("caseload"))["live_claims"][0]
+    assert everyone == format_value(all_total, "count")
+
+    district = runner.catalogue.districts[0]
+    at.multiselect(key="filter_districts").set_value([district]).run()
+    one = Filters(first, last, districts=(district,))
+    expected = runner.run(one.request("caseload"))["live_claims"][0]
+    assert _metric(at, "Live caseload") == format_value(expected, "count")
+    assert _metric(at, "Live caseload") != everyone
+    deferral = runner.run(one.request("deferrals"))["deferral_rate"][0]
+    assert _metric(at, "Deferral rate") == format_value(deferral, "rate")
+    assert _url_values(at, "district") == [district]
+
+
+def test_office_filter_on_deferrals_page(sample_db, monkeypatch) -> None:
+    runner = _runner(sample_db)
+    first, last = default_period(runner.extract_date)
+    office = sorted(runner.catalogue.office_districts)[1]
+    at = _app(sample_db, monkeypatch, {"office": office})
+    at.run()
+    at.switch_page("pages/deferrals.py")
+    at.run()
+    assert at.multiselect(key="filter_offices").value == [office]
+    scoped = Filters(first, last, offices=(office,))
+    expected = runner.run(scoped.request("deferrals")).row(0, named=True)
+    assert _metric(at, "Deferral rate") == format_value(expected["deferral_rate"], "rate")
+    overdue = runner.run(scoped.request("overdue_deferrals"))
+    assert _metric(at, "Overdue deferred interviews") == format_value(overdue.height, "count")
+
+
+def test_url_sets_every_filter(sample_db, monkeypatch) -> None:
+    runner = _runner(sample_db)
+    district = runner.catalogue.districts[1]
+    query = {
+        "district": district,
+        "from": "2026-01",
+        "to": "2026-06",
+        "benefit": ["UC", "ESA"],
+        "group": "health_condition",
+    }
+    at = _app(sample_db, monkeypatch, query)
+    at.run()
+    assert not at.warning
+    assert at.multiselect(key="filter_districts").value == [district]
+    assert at.selectbox(key="filter_from").value == "2026-01"
+    assert at.selectbox(key="filter_to").value == "2026-06"
+    assert at.multiselect(key="filter_benefits").value == ["UC", "ESA"]
+    assert at.multiselect(key="filter_groups").value == ["health_condition"]
+    chosen = Filters("2026-01", "2026-06", (district,), (), ("UC", "ESA"), ("health_condition",))
+    expected = runner.run(chosen.request("job_entries"))["job_entries"][0]
+    assert _metric(at, "Job entries") == format_value(expected, "count")
+
+
+def test_invalid_url_values_are_dropped_with_a_notice(sample_db, monkeypatch) -> None:
+    runner = _runner(sample_db)
+    first, last = default_period(runner.extract_date)
+    at = _app(
+        sample_db, monkeypatch, {"district": ["D99", "D01"], "office": "nowhere", "from": "2026-13"}
+    )
+    at.run()
+    assert not at.exception
+    notices = " ".join(w.value for w in at.warning)
+    assert "'D99'" in notices and "'nowhere'" in notices and "'2026-13'" in notices
+    assert at.multiselect(key="filter_districts").value == ["D01"]
+    assert at.selectbox(key="filter_from").value == first
+    assert at.selectbox(key="filter_to").value == last
+
+
+def test_period_starting_after_it_ends_is_refused(sample_db, monkeypatch) -> None:
+    runner = _runner(sample_db)
+    first, last = default_period(runner.extract_date)
+    at = _app(sample_db, monkeypatch, {"from": "2026-06", "to": "2026-01"})
+    at.run()
+    assert "starts after it ends" in " ".join(w.value for w in at.warning)
+    assert at.selectbox(key="filter_from").value == first
+    assert at.selectbox(key="filter_to").value == last
+
+
+@pytest.mark.parametrize("page", PAGES[1:4])
+def test_filters_with_no_activity_show_the_empty_message(page, tiny_db, monkeypatch) -> None:
+    # The hand-built extract has no carer claims at all.
+    at = _app(tiny_db, monkeypatch, {"group": "carer"})
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
+    assert "No activity for these filters." in [i.value for i in at.info]
+
+
+def test_filters_survive_moving_between_pages(sample_db, monkeypatch) -> None:
+    at = _app(sample_db, monkeypatch)
+    at.run()
+    at.multiselect(key="filter_benefits").set_value(["ESA"]).run()
+    at.switch_page("pages/fsf.py")
+    at.run()
+    assert at.multiselect(key="filter_benefits").value == ["ESA"]
+    assert _url_values(at, "benefit") == ["ESA"]

@@ -1,0 +1,168 @@
+"""The real app on localhost in headless Chromium: filter, share a link, worklist, download.
+
+Screenshots of each page go to tests/artifacts/ (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from jcp.db import connect_read_only
+from jcp.filters import Filters
+from jcp.measures import Runner, default_period
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Without these, Chromium keeps trying to reach Google services the closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(sample_db):
+    """`streamlit run app.py` on a free localhost port against the sample database."""
+    port = _free_port()
+    env = {**os.environ, "JCP_DB": str(sample_db)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"streamlit did not start: {process.stderr.read().decode()[-2000:]}")
+        time.sleep(0.3)
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def page(app_url):
+    """A headless Chromium page."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True
+        )
+        yield context.new_page()
+        browser.close()
+
+
+def _tile(page: Page, label: str):
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return metric.locator('[data-testid="stMetricValue"]')
+
+
+def _wait_for_app(page: Page) -> None:
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+    # Streamlit shows a running indicator while a script run is in progress.
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+
+
+def test_filter_share_worklist_and_download(page: Page, app_url, sample_db) -> None:
+    runner = Runner(connect_read_only(sample_db))
+    first, last = default_period(runner.extract_date)
+    district = runner.catalogue.districts[0]
+    district_label = f"{district} · {runner.catalogue.district_names[district]}"
+
+    page.goto(app_url)
+    _wait_for_app(page)
+    before = _tile(page, "Live caseload").inner_text()
+    page.screenshot(path=ARTIFACTS / "overview.png", full_page=True)
+
+    # Pick a district in the sidebar's District filter.
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stMultiSelect"]').first.click()
+    page.get_by_role("option", name=district_label).click()
+    page.keyboard.press("Escape")
+    expect(_tile(page, "Live caseload")).not_to_have_text(before, timeout=30_000)
+    _wait_for_app(page)
+    expected = runner.run(Filters(first, last, districts=(district,)).request("caseload"))
+    assert _tile(page, "Live caseload").inner_text() == f"{expected['live_claims'][0]:,}"
+    assert f"district={district}" in page.url
+    page.screenshot(path=ARTIFACTS / "overview_district.png", full_page=True)
+
+    # Open the deferrals page from a link carrying the filter.
+    query = page.url.split("?", 1)[1]
+    page.goto(f"{app_url}/deferrals?{query}")
+    _wait_for_app(page)
+    expect(page.get_by_role("heading", name="Overdue deferred interviews")).to_be_visible()
+    expect(sidebar.get_by_text(district_label)).to_be_visible()
+    expect(page.get_by_text(f"districts {district}").first).to_be_visible()
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 2
+    page.screenshot(path=ARTIFACTS / "deferrals.png", full_page=True)
+
+    overdue = runner.run(Filters(first, last, districts=(district,)).request("overdue_deferrals"))
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download CSV: Overdue deferred interviews").click()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8")
+    header_line, body = text.split("\n", 1)
+    assert header_line.startswith("# Overdue deferred interviews.")
+    assert f"districts {district}" in header_line
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == overdue.height > 0
+    assert [r["claim_id"] for r in rows] == overdue["claim_id"].to_list()
+    assert {runner.catalogue.office_districts[r["office_code"]] for r in rows} == {district}
+
+
+@pytest.mark.parametrize("path", ["distance_travelled", "job_entries", "fsf", "data"])
+def test_other_pages_render(page: Page, app_url, path) -> None:
+    page.goto(f"{app_url}/{path}")
+    _wait_for_app(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=ARTIFACTS / f"{path}.png", full_page=True)
