@@ -1,0 +1,49 @@
+"""Every queries/*.sql file is known to the runner, documented, bound-parameter only, and runs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from jcp.db import connect_read_only
+from jcp.measures import MEASURES, QUERIES_DIR, REPORTS, Runner, run_report, sql_parameters
+
+SQL_FILES = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+KNOWN_PARAMETERS = {
+    "by",
+    "period_start",
+    "period_end",
+    "extract_date",
+    "districts",
+    "offices",
+    "benefits",
+    "groups",
+    "limit",
+}
+
+
+def test_every_sql_file_is_a_measure_or_a_report() -> None:
+    assert sorted(SQL_FILES) == sorted([*MEASURES, *REPORTS])
+
+
+@pytest.mark.parametrize("name", SQL_FILES)
+def test_sql_file_has_a_header_and_only_named_parameters(name: str) -> None:
+    text = (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    assert text.startswith(f"-- {name}:"), "the header comment starts with the query's name"
+    assert "Parameters:" in text
+    assert sql_parameters(text) <= KNOWN_PARAMETERS
+    body = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
+    assert not re.search(r"\?|\{|%s", body), "only $named parameters, never formatting holes"
+
+
+@pytest.mark.parametrize("name", SQL_FILES)
+def test_sql_file_runs_on_the_sample(name: str, sample_db) -> None:
+    con = connect_read_only(sample_db)
+    if name in REPORTS:
+        frame = run_report(con, name, {"limit": 5} if name == "rejected_rows" else None)
+        assert frame.width > 0
+    else:
+        runner = Runner(con)
+        frame = runner.run(runner.default_request(name))
+        assert frame.height > 0, f"{name} returns rows for the sample's default period"
