@@ -7,7 +7,9 @@
 -- Returns one row per group with activity: district_code, office_code, month, claims_measured,
 --   mean_change, pct_improved (share with overall change >= 1.0), mean_change_job_search,
 --   mean_change_work_skills, mean_change_confidence, mean_change_health_wellbeing,
---   mean_change_stability (each over the claims with that dimension in both).
+--   mean_change_stability (each over the claims with that dimension in both), and
+--   claims_job_search .. claims_stability (how many claims each of those means is over, which
+--   disclosure control needs).
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
 with scoped as (
     select
@@ -73,7 +75,12 @@ select
     avg(work_skills) as mean_change_work_skills,
     avg(confidence) as mean_change_confidence,
     avg(health_wellbeing) as mean_change_health_wellbeing,
-    avg(stability) as mean_change_stability
+    avg(stability) as mean_change_stability,
+    count(job_search) as claims_job_search,
+    count(work_skills) as claims_work_skills,
+    count(confidence) as claims_confidence,
+    count(health_wellbeing) as claims_health_wellbeing,
+    count(stability) as claims_stability
 from per_claim
 where overall_change is not null
 group by all

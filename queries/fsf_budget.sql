@@ -4,7 +4,8 @@
 -- district's offices dated in that financial year and on or before the extract_date.
 -- Budgets are district-wide, so an office filter selects its district's budgets (with the
 -- whole district's spend) and benefit/group filters do not apply.
--- Returns: district_code, financial_year, allocation_gbp, spend_to_date_gbp, pct_spent,
+-- Returns: district_code, financial_year, allocation_gbp, spend_to_date_gbp, payments (how
+--   many payments make up the spend to date), pct_spent,
 --   projected_outturn_gbp (spend to date / days elapsed in the year up to the extract_date x
 --   days in the year; empty for a year that has not started), ordered by district and year.
 -- Parameters: $period_start, $period_end, $extract_date, $districts, $offices.
@@ -36,7 +37,8 @@ spend as (
     select
         y.district_code,
         y.financial_year,
-        sum(p.amount_gbp) as spend_gbp
+        sum(p.amount_gbp) as spend_gbp,
+        count(*) as payments
     from in_period as y
     join offices as o on o.district_code = y.district_code
     join fsf_payments as p
@@ -50,6 +52,7 @@ select
     y.financial_year,
     y.allocation_gbp,
     coalesce(s.spend_gbp, 0) as spend_to_date_gbp,
+    coalesce(s.payments, 0) as payments,
     coalesce(s.spend_gbp, 0) / y.allocation_gbp as pct_spent,
     case
         when $extract_date::date >= y.year_start

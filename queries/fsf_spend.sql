@@ -4,7 +4,7 @@
 -- partnership grant) is left out whenever either of those filters is set.
 -- Returns one row per group with activity: district_code, office_code, month, payments,
 --   spend_gbp, recipients (distinct claims paid), avg_award_gbp (mean amount of the
---   payments that have a claim).
+--   payments that have a claim), claimant_payments (how many payments that average is over).
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
 select
     case when $by in ('district', 'office') then o.district_code end as district_code,
@@ -13,7 +13,8 @@ select
     count(*) as payments,
     sum(p.amount_gbp) as spend_gbp,
     count(distinct p.claim_id) as recipients,
-    avg(p.amount_gbp) filter (where p.claim_id is not null)::double as avg_award_gbp
+    avg(p.amount_gbp) filter (where p.claim_id is not null)::double as avg_award_gbp,
+    count(*) filter (where p.claim_id is not null) as claimant_payments
 from fsf_payments as p
 join offices as o on o.office_code = p.office_code
 left join claims as c on c.claim_id = p.claim_id

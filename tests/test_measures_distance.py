@@ -92,8 +92,19 @@ def runner(tmp_path_factory) -> Iterator[Runner]:
     con.close()
 
 
+# Per-dimension claim counts exist for disclosure control; test_dimension_counts checks them.
+DIMENSION_COUNTS = [
+    "claims_job_search",
+    "claims_work_skills",
+    "claims_confidence",
+    "claims_health_wellbeing",
+    "claims_stability",
+]
+
+
 def run(runner, by="total", period=("2026-01", "2026-06"), **filters) -> list[dict]:
-    return runner.run(MeasureRequest("distance_travelled", *period, by=by, **filters)).to_dicts()
+    frame = runner.run(MeasureRequest("distance_travelled", *period, by=by, **filters))
+    return frame.drop(DIMENSION_COUNTS).to_dicts()
 
 
 def approx_rows(rows: list[dict]) -> list:
@@ -238,3 +249,10 @@ def test_distance_by_month_checks_the_baseline_against_each_months_review(runner
             dist_row(1, 3.0, 1.0, 3.0, 3.0, 3.0, 3.0, 3.0, month="2026-10"),
         ]
     )
+
+
+def test_dimension_counts(runner) -> None:
+    """How many claims each dimension's mean is over (disclosure control needs these)."""
+    frame = runner.run(MeasureRequest("distance_travelled", "2026-01", "2026-06"))
+    # Measured: R1, R2, R5, R9 on all five dimensions; R4 on job_search and stability only.
+    assert frame.select(DIMENSION_COUNTS).row(0) == (5, 4, 4, 4, 5)

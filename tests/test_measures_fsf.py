@@ -63,8 +63,13 @@ def runner(tmp_path_factory) -> Iterator[Runner]:
     con.close()
 
 
+# Counts that exist for disclosure control; test_disclosure_support_counts checks them.
+SUPPORT_COUNTS = {"fsf_spend": ["claimant_payments"], "fsf_budget": ["payments"]}
+
+
 def run(runner, measure, by="total", period=("2026-01", "2026-06"), **filters) -> list[dict]:
-    return runner.run(MeasureRequest(measure, *period, by=by, **filters)).to_dicts()
+    frame = runner.run(MeasureRequest(measure, *period, by=by, **filters))
+    return frame.drop(SUPPORT_COUNTS.get(measure, [])).to_dicts()
 
 
 def approx_rows(rows: list[dict]) -> list:
@@ -322,3 +327,16 @@ def test_fsf_budget_ignores_by(runner, by):
     assert _budget_rows(run(runner, "fsf_budget", by=by)) == approx_rows(
         [D01_2526, D01_2627, D02_2627]
     )
+
+
+def test_disclosure_support_counts(runner) -> None:
+    """The payment counts behind averages and spend (disclosure control needs these)."""
+    spend = runner.run(MeasureRequest("fsf_spend", "2026-01", "2026-06"))
+    # F01, F02, F03, F05, F06 have a claim; F04 and F09 are partnership grants.
+    assert spend.select("payments", "claimant_payments").row(0) == (7, 5)
+    budget_rows = runner.run(MeasureRequest("fsf_budget", "2025-04", "2027-03"))
+    assert budget_rows.select("district_code", "financial_year", "payments").rows() == [
+        ("D01", "2025-26", 5),  # F01, F02, F03, F07, F11
+        ("D01", "2026-27", 2),  # F08, F09
+        ("D02", "2026-27", 2),  # F05, F06
+    ]
