@@ -11,15 +11,19 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
 
 from jcp import contract
+from jcp.disclosure import Thresholds, suppress
+
+if TYPE_CHECKING:
+    from jcp.access import Scope
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 
@@ -40,6 +44,7 @@ class Measure:
     name: str
     grouped: bool = True  # takes `by` and returns its key columns
     complete: bool = True  # every group the filters allow appears, zero-filled
+    district_wide: bool = False  # figures cover whole districts (shown only to who sees all)
 
 
 MEASURES: dict[str, Measure] = {
@@ -52,7 +57,7 @@ MEASURES: dict[str, Measure] = {
         Measure("distance_travelled"),
         Measure("fsf_spend"),
         Measure("fsf_categories", complete=False),
-        Measure("fsf_budget", grouped=False, complete=False),
+        Measure("fsf_budget", grouped=False, complete=False, district_wide=True),
         Measure("caseload"),
     )
 }
@@ -169,13 +174,11 @@ class Runner:
     """Runs measure requests against one DuckDB database, one cursor per query."""
 
     def __init__(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        postprocess: Callable[[MeasureRequest, pl.DataFrame], pl.DataFrame] | None = None,
+        self, con: duckdb.DuckDBPyConnection, thresholds: Thresholds | None = None
     ) -> None:
         self.con = con
         self.catalogue = read_catalogue(con)
-        self.postprocess = postprocess
+        self.thresholds = thresholds or Thresholds()
 
     @property
     def extract_date(self) -> dt.date:
@@ -219,45 +222,67 @@ class Runner:
             if unknown:
                 raise RequestError(f"unknown {label} code(s): {', '.join(unknown)}")
 
-    def parameters(self, request: MeasureRequest) -> dict[str, object]:
-        def as_filter(values: tuple[str, ...]) -> list[str] | None:
-            return sorted(values) if values else None  # NULL in SQL means "no filter"
+    def parameters(self, request: MeasureRequest, scope: Scope) -> dict[str, object]:
+        """Bound parameters: the request's filters narrowed to what the scope may see.
 
+        A NULL list means no filter; an empty list matches nothing, which is what a request
+        for codes wholly outside the scope must get.
+        """
+
+        def as_filter(values: tuple[str, ...]) -> list[str] | None:
+            return sorted(values) if values else None
+
+        districts, offices = as_filter(request.districts), as_filter(request.offices)
+        if not scope.is_national:
+            if MEASURES[request.measure].district_wide:
+                whole = scope.whole_districts(self.catalogue)
+                districts = sorted(set(request.districts or whole) & set(whole))
+            else:
+                visible = scope.visible_offices(self.catalogue)
+                offices = sorted(set(request.offices or visible) & set(visible))
         return {
             "by": request.by,
             "period_start": month_start(request.period_from),
             "period_end": month_end(request.period_to),
             "extract_date": self.extract_date,
-            "districts": as_filter(request.districts),
-            "offices": as_filter(request.offices),
+            "districts": districts,
+            "offices": offices,
             "benefits": as_filter(request.benefits),
             "groups": as_filter(request.groups),
         }
 
-    def run(self, request: MeasureRequest) -> pl.DataFrame:
+    def run(
+        self, request: MeasureRequest, scope: Scope, *, unsuppressed: bool = False
+    ) -> pl.DataFrame:
+        """The measure for the request, limited to the scope, with disclosure control.
+
+        `unsuppressed` is for national analysts only (the `measure` command's --unsuppressed).
+        """
         self.check(request)
+        if unsuppressed and not scope.is_national:
+            raise RequestError("unsuppressed figures are available to national users only")
         measure = MEASURES[request.measure]
         sql = query_sql(measure.name)
         wanted = sql_parameters(sql)
-        params = {k: v for k, v in self.parameters(request).items() if k in wanted}
+        params = {k: v for k, v in self.parameters(request, scope).items() if k in wanted}
         cursor = self.con.cursor()
         try:
             frame = cursor.sql(sql, params=params).pl()
         finally:
             cursor.close()
         if measure.grouped:
-            frame = self._shape_groups(frame, request, measure)
-        if self.postprocess is not None:
-            frame = self.postprocess(request, frame)
+            frame = self._shape_groups(frame, request, measure, scope)
+        if not unsuppressed:
+            frame = suppress(frame, request.measure, request.by, self.thresholds)
         return frame
 
     def _shape_groups(
-        self, frame: pl.DataFrame, request: MeasureRequest, measure: Measure
+        self, frame: pl.DataFrame, request: MeasureRequest, measure: Measure, scope: Scope
     ) -> pl.DataFrame:
         keys = list(KEY_COLUMNS[request.by])
         frame = frame.drop([k for k in ALL_KEYS if k not in keys])
         if measure.complete:
-            spine = self.spine(request)
+            spine = self.spine(request, scope)
             if keys:
                 frame = spine.join(frame, on=keys, how="left", nulls_equal=True)
             elif frame.height == 0:
@@ -272,26 +297,28 @@ class Runner:
             frame = frame.with_columns(fill)
         return frame.sort(keys) if keys else frame
 
-    def offices_in_scope(self, request: MeasureRequest) -> list[tuple[str, str]]:
-        """(district_code, office_code) pairs the request's district/office filters allow."""
+    def offices_in_scope(self, request: MeasureRequest, scope: Scope) -> list[tuple[str, str]]:
+        """(district_code, office_code) pairs the filters allow and the scope may see."""
+        visible = set(scope.visible_offices(self.catalogue))
         return sorted(
             (district, office)
             for office, district in self.catalogue.office_districts.items()
-            if (not request.districts or district in request.districts)
+            if office in visible
+            and (not request.districts or district in request.districts)
             and (not request.offices or office in request.offices)
         )
 
-    def spine(self, request: MeasureRequest) -> pl.DataFrame:
-        """One row per group the request's filters allow, so quiet groups still show."""
+    def spine(self, request: MeasureRequest, scope: Scope) -> pl.DataFrame:
+        """One row per group the filters allow and the scope may see, so quiet groups show."""
         if request.by == "month":
             return pl.DataFrame(
                 {"month": months_between(request.period_from, request.period_to)},
                 schema={"month": pl.String},
             )
-        pairs = self.offices_in_scope(request)
+        pairs = self.offices_in_scope(request, scope)
         if request.by == "office":
             return pl.DataFrame(pairs, schema=["district_code", "office_code"], orient="row")
-        if request.offices:
+        if request.offices or not scope.is_national:
             districts = sorted({d for d, _ in pairs})
         else:
             districts = [

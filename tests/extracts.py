@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 from jcp import contract
+from jcp.access import Scope
 
 EXTRACT_DATE = "2026-10-31"
 
@@ -172,3 +173,7 @@ def valid_tables() -> dict[str, list[dict]]:
         ],
         "fsf_budgets": [budget("D01", "2025-26", "100000.00"), budget("D02", "2026-27", "80000")],
     }
+
+
+# Measure definitions are checked on exact figures: a national view without disclosure control.
+EXACT = {"scope": Scope.national(), "unsuppressed": True}

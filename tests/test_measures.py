@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from extracts import valid_tables, write_extract
+from extracts import EXACT, valid_tables, write_extract
 
 from jcp.load import load
 from jcp.measures import MEASURES, MeasureRequest, RequestError, Runner, months_between
@@ -88,12 +88,12 @@ def small_runner(tmp_path_factory) -> Iterator[Runner]:
 def test_bad_requests_raise_request_error(small_runner, changes):
     fields = {"measure": "deferrals", "period_from": "2026-01", "period_to": "2026-06"}
     with pytest.raises(RequestError):
-        small_runner.run(MeasureRequest(**{**fields, **changes}))
+        small_runner.run(MeasureRequest(**{**fields, **changes}), **EXACT)
 
 
 @pytest.mark.parametrize("measure", sorted(MEASURES))
 def test_single_month_period_is_accepted(small_runner, measure):
-    small_runner.run(MeasureRequest(measure, "2026-03", "2026-03"))
+    small_runner.run(MeasureRequest(measure, "2026-03", "2026-03"), **EXACT)
 
 
 # --------------------------------------------------------------------- the sample extract
@@ -119,7 +119,7 @@ def sample_runner(tmp_path_factory) -> Iterator[Runner]:
 
 
 def _run(runner: Runner, measure: str, by: str = "total", **changes) -> pl.DataFrame:
-    return runner.run(runner.default_request(measure, by=by, **changes))
+    return runner.run(runner.default_request(measure, by=by, **changes), **EXACT)
 
 
 def _total(frame: pl.DataFrame, column: str):

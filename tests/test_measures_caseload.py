@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import duckdb
 import pytest
-from extracts import claim, district, office, write_extract
+from extracts import EXACT, claim, district, office, write_extract
 
 from jcp.load import load
 from jcp.measures import MeasureRequest, Runner
@@ -62,7 +62,7 @@ def runner(tmp_path_factory) -> Iterator[Runner]:
 
 
 def run(runner, by="total", period=("2026-01", "2026-06"), **filters) -> list[dict]:
-    return runner.run(MeasureRequest("caseload", *period, by=by, **filters)).to_dicts()
+    return runner.run(MeasureRequest("caseload", *period, by=by, **filters), **EXACT).to_dicts()
 
 
 def approx_rows(rows: list[dict]) -> list:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import duckdb
 import pytest
-from extracts import claim, district, office, wfi, write_extract
+from extracts import EXACT, claim, district, office, wfi, write_extract
 
 from jcp.load import load
 from jcp.measures import MeasureRequest, Runner
@@ -90,7 +90,7 @@ def runner(tmp_path_factory) -> Iterator[Runner]:
 
 
 def run(runner, measure, by="total", period=("2026-01", "2026-06"), **filters) -> list[dict]:
-    return runner.run(MeasureRequest(measure, *period, by=by, **filters)).to_dicts()
+    return runner.run(MeasureRequest(measure, *period, by=by, **filters), **EXACT).to_dicts()
 
 
 def approx_rows(rows: list[dict]) -> list:
@@ -261,7 +261,9 @@ def test_deferral_reasons(runner, by, filters, expected):
 
 
 def test_deferral_reasons_columns(runner):
-    frame = runner.run(MeasureRequest("deferral_reasons", "2026-01", "2026-06", by="office"))
+    frame = runner.run(
+        MeasureRequest("deferral_reasons", "2026-01", "2026-06", by="office"), **EXACT
+    )
     assert frame.columns == ["district_code", "office_code", "deferral_reason", "deferred"]
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import duckdb
 import pytest
-from extracts import assessment, claim, district, office, write_extract
+from extracts import EXACT, assessment, claim, district, office, write_extract
 
 from jcp.load import load
 from jcp.measures import MeasureRequest, Runner
@@ -103,7 +103,7 @@ DIMENSION_COUNTS = [
 
 
 def run(runner, by="total", period=("2026-01", "2026-06"), **filters) -> list[dict]:
-    frame = runner.run(MeasureRequest("distance_travelled", *period, by=by, **filters))
+    frame = runner.run(MeasureRequest("distance_travelled", *period, by=by, **filters), **EXACT)
     return frame.drop(DIMENSION_COUNTS).to_dicts()
 
 
@@ -253,6 +253,6 @@ def test_distance_by_month_checks_the_baseline_against_each_months_review(runner
 
 def test_dimension_counts(runner) -> None:
     """How many claims each dimension's mean is over (disclosure control needs these)."""
-    frame = runner.run(MeasureRequest("distance_travelled", "2026-01", "2026-06"))
+    frame = runner.run(MeasureRequest("distance_travelled", "2026-01", "2026-06"), **EXACT)
     # Measured: R1, R2, R5, R9 on all five dimensions; R4 on job_search and stability only.
     assert frame.select(DIMENSION_COUNTS).row(0) == (5, 4, 4, 4, 5)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-from extracts import budget, claim, district, office, payment, write_extract
+from extracts import EXACT, budget, claim, district, office, payment, write_extract
 
 from jcp.load import load
 from jcp.measures import MeasureRequest, Runner
@@ -68,7 +68,7 @@ SUPPORT_COUNTS = {"fsf_spend": ["claimant_payments"], "fsf_budget": ["payments"]
 
 
 def run(runner, measure, by="total", period=("2026-01", "2026-06"), **filters) -> list[dict]:
-    frame = runner.run(MeasureRequest(measure, *period, by=by, **filters))
+    frame = runner.run(MeasureRequest(measure, *period, by=by, **filters), **EXACT)
     return frame.drop(SUPPORT_COUNTS.get(measure, [])).to_dicts()
 
 
@@ -331,10 +331,10 @@ def test_fsf_budget_ignores_by(runner, by):
 
 def test_disclosure_support_counts(runner) -> None:
     """The payment counts behind averages and spend (disclosure control needs these)."""
-    spend = runner.run(MeasureRequest("fsf_spend", "2026-01", "2026-06"))
+    spend = runner.run(MeasureRequest("fsf_spend", "2026-01", "2026-06"), **EXACT)
     # F01, F02, F03, F05, F06 have a claim; F04 and F09 are partnership grants.
     assert spend.select("payments", "claimant_payments").row(0) == (7, 5)
-    budget_rows = runner.run(MeasureRequest("fsf_budget", "2025-04", "2027-03"))
+    budget_rows = runner.run(MeasureRequest("fsf_budget", "2025-04", "2027-03"), **EXACT)
     assert budget_rows.select("district_code", "financial_year", "payments").rows() == [
         ("D01", "2025-26", 5),  # F01, F02, F03, F07, F11
         ("D01", "2026-27", 2),  # F08, F09

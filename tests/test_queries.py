@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from extracts import EXACT
 
 from jcp.db import connect_read_only
 from jcp.measures import MEASURES, QUERIES_DIR, REPORTS, Runner, run_report, sql_parameters
@@ -45,5 +46,5 @@ def test_sql_file_runs_on_the_sample(name: str, sample_db) -> None:
         assert frame.width > 0
     else:
         runner = Runner(con)
-        frame = runner.run(runner.default_request(name))
+        frame = runner.run(runner.default_request(name), **EXACT)
         assert frame.height > 0, f"{name} returns rows for the sample's default period"

@@ -1,0 +1,184 @@
+"""Who sees what: the access file, roles, and the scope a signed-in user's requests carry."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jcp.measures import Catalogue
+
+ROLES = ("national", "district_manager", "team_leader")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The districts and offices a user may see. None means no limit (national)."""
+
+    role: str
+    offices: frozenset[str] | None = None  # office codes visible; None = every office
+    label: str = ""
+
+    @classmethod
+    def national(cls) -> Scope:
+        return cls("national", None, "national")
+
+    @classmethod
+    def nobody(cls) -> Scope:
+        return cls("none", frozenset(), "no access")
+
+    @property
+    def is_national(self) -> bool:
+        return self.offices is None
+
+    @property
+    def has_access(self) -> bool:
+        return self.offices is None or bool(self.offices)
+
+    def visible_offices(self, catalogue: Catalogue) -> list[str]:
+        return [o for o in catalogue.office_districts if self.offices is None or o in self.offices]
+
+    def visible_districts(self, catalogue: Catalogue) -> list[str]:
+        """Districts with at least one visible office (all districts for national users)."""
+        if self.offices is None:
+            return list(catalogue.districts)
+        seen = {catalogue.office_districts[o] for o in self.offices}
+        return [d for d in catalogue.districts if d in seen]
+
+    def whole_districts(self, catalogue: Catalogue) -> list[str]:
+        """Districts every office of which is visible: who may see district-wide figures."""
+        if self.offices is None:
+            return list(catalogue.districts)
+        return [
+            d
+            for d in self.visible_districts(catalogue)
+            if all(o in self.offices for o, od in catalogue.office_districts.items() if od == d)
+        ]
+
+
+@dataclass(frozen=True)
+class User:
+    email: str
+    role: str
+    districts: tuple[str, ...] = ()
+    offices: tuple[str, ...] = ()
+
+    def scope(self, catalogue: Catalogue) -> Scope:
+        if self.role == "national":
+            return Scope.national()
+        if self.role == "district_manager":
+            offices = frozenset(
+                o for o, d in catalogue.office_districts.items() if d in self.districts
+            )
+            return Scope(self.role, offices, "district manager: " + ", ".join(self.districts))
+        return Scope(self.role, frozenset(self.offices), "team leader: " + ", ".join(self.offices))
+
+
+@dataclass
+class AccessList:
+    users: dict[str, User] = field(default_factory=dict)  # keyed by lower-case e-mail
+    problems: list[str] = field(default_factory=list)
+
+    def user(self, email: str | None) -> User | None:
+        return self.users.get((email or "").strip().lower())
+
+    def scope_for(self, email: str | None, catalogue: Catalogue) -> Scope:
+        user = self.user(email)
+        return user.scope(catalogue) if user else Scope.nobody()
+
+
+def _as_codes(value: object) -> tuple[str, ...] | None:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def read_access(path: Path | str, catalogue: Catalogue) -> AccessList:
+    """Read the access file. Problems are collected, never widened: a bad entry gets no access."""
+    path = Path(path)
+    access = AccessList()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        access.problems.append(f"{path}: access file not found; nobody has access")
+        return access
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        access.problems.append(f"{path}: not valid TOML ({exc}); nobody has access")
+        return access
+    users = data.get("users")
+    if not isinstance(users, dict):
+        access.problems.append(f'{path}: no [users."e-mail"] tables; nobody has access')
+        return access
+    known_districts, known_offices = set(catalogue.districts), set(catalogue.office_districts)
+    for email, entry in users.items():
+        where = f"{path}: user {email!r}"
+        if not isinstance(entry, dict):
+            access.problems.append(f"{where}: not a table; no access")
+            continue
+        role = entry.get("role")
+        if role not in ROLES:
+            access.problems.append(
+                f"{where}: unknown role {role!r} (use {', '.join(ROLES)}); no access"
+            )
+            continue
+        districts = _as_codes(entry.get("districts", []))
+        offices = _as_codes(entry.get("offices", []))
+        if districts is None or offices is None:
+            access.problems.append(
+                f"{where}: districts and offices must be lists of codes; no access"
+            )
+            continue
+        if role == "district_manager" and (not districts or offices):
+            access.problems.append(
+                f"{where}: a district_manager needs districts (and no offices); no access"
+            )
+            continue
+        if role == "team_leader" and (not offices or districts):
+            access.problems.append(
+                f"{where}: a team_leader needs offices (and no districts); no access"
+            )
+            continue
+        if role == "national" and (districts or offices):
+            access.problems.append(f"{where}: a national user takes no codes; no access")
+            continue
+        unknown = sorted(set(districts) - known_districts) + sorted(set(offices) - known_offices)
+        if unknown:
+            access.problems.append(
+                f"{where}: code(s) not in the database: {', '.join(unknown)}; no access"
+            )
+            continue
+        key = email.strip().lower()
+        if key in access.users:
+            access.problems.append(
+                f"{where}: listed twice (e-mails match case-insensitively); no access"
+            )
+            del access.users[key]
+            continue
+        access.users[key] = User(key, role, districts, offices)
+    return access
+
+
+def sample_access_toml(catalogue: Catalogue) -> str:
+    """The demo access file for an extract: a national user, a manager per district, a leader per office."""
+    lines = [
+        "# Demo access list for the sample data (used in demo mode and by the tests).",
+        "# Real deployments point [access] file in jcp.toml at their own list.",
+        "",
+        '[users."analyst@example.gov.uk"]',
+        'role = "national"',
+    ]
+    for district in catalogue.districts:
+        lines += [
+            "",
+            f'[users."manager.{district.lower()}@example.gov.uk"]',
+            'role = "district_manager"',
+            f'districts = ["{district}"]',
+        ]
+    for office in catalogue.office_districts:
+        lines += [
+            "",
+            f'[users."leader.{office.lower()}@example.gov.uk"]',
+            'role = "team_leader"',
+            f'offices = ["{office}"]',
+        ]
+    return "\n".join(lines) + "\n"
