@@ -1,4 +1,4 @@
-"""The dashboard frame: page config, the shared filter bar and navigation. Pages hold the layout."""
+"""The dashboard frame: sign-in, scope, the shared filter bar and navigation. Pages hold layout."""
 
 from __future__ import annotations
 
@@ -30,6 +30,15 @@ except DatabaseMissing as exc:
     st.error(f"No data loaded yet. {exc}")
     st.stop()
 
-page = st.navigation(PAGES)
+email = ui.signed_in_email()
+scope = ui.user_scope(email)
+# Navigation is declared on every run, hidden until the user may see something.
+page = st.navigation(PAGES, position="sidebar" if scope.has_access else "hidden")
+if email is None:
+    ui.sign_in_screen()
+    st.stop()
+if not scope.has_access:
+    ui.no_access_screen(email)
+    st.stop()
 ui.filter_bar()
 page.run()

@@ -159,7 +159,7 @@ def read_access(path: Path | str, catalogue: Catalogue) -> AccessList:
 
 
 def sample_access_toml(catalogue: Catalogue) -> str:
-    """The demo access file for an extract: a national user, a manager per district, a leader per office."""
+    """Demo access file: one national user, a manager per district, a leader per office."""
     lines = [
         "# Demo access list for the sample data (used in demo mode and by the tests).",
         "# Real deployments point [access] file in jcp.toml at their own list.",

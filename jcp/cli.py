@@ -10,7 +10,10 @@ from pathlib import Path
 
 import polars as pl
 
+from jcp.access import Scope, read_access
+from jcp.config import ConfigError, load_settings
 from jcp.db import DatabaseMissing, connect_read_only, database_path
+from jcp.disclosure import with_markers
 from jcp.load import ExtractError, LoadReport, check, load
 from jcp.measures import GROUPINGS, MEASURES, RequestError, Runner
 
@@ -58,10 +61,38 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scope_for(args: argparse.Namespace, runner: Runner) -> Scope:
+    """Who the figures are for: --national, or --as EMAIL looked up in the access file."""
+    if args.national and args.as_user:
+        raise RequestError("give either --national or --as EMAIL, not both")
+    if args.unsuppressed and not args.national:
+        raise RequestError("--unsuppressed is only allowed together with --national")
+    if args.national:
+        return Scope.national()
+    if not args.as_user:
+        raise RequestError(
+            "say whose figures these are: --as EMAIL (with --access PATH, default from jcp.toml), "
+            "or --national for analysts with direct access to the database"
+        )
+    access_file = args.access or load_settings().access_file
+    access = read_access(access_file, runner.catalogue)
+    scope = access.scope_for(args.as_user, runner.catalogue)
+    if not scope.has_access:
+        raise RequestError(f"{args.as_user} is not on the access list {access_file}")
+    outside = [c for c in args.district if c not in scope.visible_districts(runner.catalogue)]
+    outside += [c for c in args.office if c not in scope.visible_offices(runner.catalogue)]
+    known = set(runner.catalogue.districts) | set(runner.catalogue.office_districts)
+    outside = [c for c in outside if c in known]  # unknown codes get their own message
+    if outside:
+        raise RequestError(f"{', '.join(outside)} outside the scope of {args.as_user}")
+    return scope
+
+
 def _cmd_measure(args: argparse.Namespace) -> int:
+    settings = load_settings()
     con = connect_read_only(database_path(args.db))
     try:
-        runner = Runner(con)
+        runner = Runner(con, settings.thresholds)
         request = runner.default_request(
             args.name,
             by=args.by,
@@ -74,7 +105,9 @@ def _cmd_measure(args: argparse.Namespace) -> int:
             request = replace(request, period_from=args.period_from)
         if args.period_to:
             request = replace(request, period_to=args.period_to)
-        frame = runner.run(request)
+        runner.check(request)
+        scope = _scope_for(args, runner)
+        frame = with_markers(runner.run(request, scope, unsuppressed=args.unsuppressed))
     finally:
         con.close()
     if args.format == "csv":
@@ -135,6 +168,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--benefit", nargs="+", default=[], metavar="B")
     p.add_argument("--group", nargs="+", default=[], metavar="G")
     p.add_argument("--format", choices=("csv", "table", "json"), default="table")
+    p.add_argument("--as", dest="as_user", metavar="EMAIL", help="figures as this user sees them")
+    p.add_argument("--access", type=Path, help="access file (default: [access] file in jcp.toml)")
+    p.add_argument(
+        "--national", action="store_true", help="national scope, for analysts with database access"
+    )
+    p.add_argument(
+        "--unsuppressed",
+        action="store_true",
+        help="no small-number suppression (only with --national; do not share the output)",
+    )
     p.set_defaults(run=_cmd_measure)
     return parser
 
@@ -143,6 +186,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ExtractError, RequestError, DatabaseMissing) as exc:
+    except (ExtractError, RequestError, DatabaseMissing, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

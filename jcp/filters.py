@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from jcp import contract
 from jcp.measures import (
@@ -18,6 +19,9 @@ from jcp.measures import (
     months_between,
     shift_months,
 )
+
+if TYPE_CHECKING:
+    from jcp.access import Scope
 
 # URL parameter names; each may repeat (?district=D01&district=D02).
 URL_KEYS = ("district", "office", "from", "to", "benefit", "group")
@@ -96,31 +100,52 @@ def default_filters(catalogue: Catalogue) -> Filters:
 
 
 def _keep_known(
-    values: Sequence[str], known: Sequence[str], label: str, notices: list[str]
+    values: Sequence[str],
+    visible: Sequence[str],
+    label: str,
+    notices: list[str],
+    existing: Sequence[str] = (),
 ) -> tuple[str, ...]:
     kept = []
     for value in dict.fromkeys(values):  # de-duplicate, keep order
-        if value in known:
+        if value in visible:
             kept.append(value)
+        elif value in existing:
+            notices.append(f"Ignored {label} {value!r} from the link: it is not available to you.")
         else:
             notices.append(f"Ignored {label} {value!r} from the link: it is not in this data.")
     return tuple(kept)
 
 
 def filters_from_query(
-    query: Mapping[str, Sequence[str]], catalogue: Catalogue
+    query: Mapping[str, Sequence[str]], catalogue: Catalogue, scope: Scope
 ) -> tuple[Filters, list[str]]:
-    """Filters a link asks for, and a notice for each value that had to be dropped."""
+    """Filters a link asks for, and a notice for each value that had to be dropped.
+
+    Codes outside the user's scope are dropped like unknown ones: a link never widens a scope.
+    """
     notices: list[str] = []
     defaults = default_filters(catalogue)
     months = available_months(catalogue)
-    districts = _keep_known(query.get("district", ()), catalogue.districts, "district", notices)
+    districts = _keep_known(
+        query.get("district", ()),
+        scope.visible_districts(catalogue),
+        "district",
+        notices,
+        catalogue.districts,
+    )
     offices_allowed = [
         office
-        for office, district in catalogue.office_districts.items()
-        if not districts or district in districts
+        for office in scope.visible_offices(catalogue)
+        if not districts or catalogue.office_districts[office] in districts
     ]
-    offices = _keep_known(query.get("office", ()), offices_allowed, "office", notices)
+    offices = _keep_known(
+        query.get("office", ()),
+        offices_allowed,
+        "office",
+        notices,
+        list(catalogue.office_districts),
+    )
     benefits = _keep_known(query.get("benefit", ()), contract.BENEFITS, "benefit", notices)
     groups = _keep_known(
         query.get("group", ()), contract.CLAIMANT_GROUPS, "claimant group", notices

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from jcp.disclosure import SUPPRESSED, row_with_markers
 from jcp.filters import Filters
 from jcp.measures import MeasureRequest
 
@@ -108,6 +109,8 @@ def format_value(value: object, kind: str) -> str:
         return f"£{number:,.0f}"
     if kind == "days":
         return f"{number:,.1f} days"
+    if kind == "decimal":
+        return f"{number:,.1f}"
     raise ValueError(f"unknown kind {kind!r}")
 
 
@@ -126,8 +129,9 @@ def format_change(current: object, previous: object, kind: str) -> str | None:
 
 
 def _total(run: Run, filters: Filters, measure: str) -> dict:
+    """The by=total row, hidden cells as [c]."""
     frame = run(filters.request(measure))
-    return frame.row(0, named=True) if frame.height else {}
+    return row_with_markers(frame) if frame.height else {}
 
 
 def fsf_share_spent(run: Run, filters: Filters) -> object:
@@ -176,7 +180,7 @@ def headline_tiles(run: Run, filters: Filters) -> list[Tile]:
             format_value(share_now, "rate"),
             format_change(share_now, share_then, "rate"),
             "Spend to date against the district allocations for the financial year that "
-            "contains the period's last month.",
+            "contains the period's last month. Shown to users who see whole districts.",
             None,
         )
     )
@@ -188,19 +192,33 @@ ALL_IN_SCOPE = "All in scope"
 
 
 def league_table(run: Run, filters: Filters) -> pl.DataFrame:
-    """One row per district in scope with the headline measures; the all-in-scope row last."""
-    by_district: pl.DataFrame | None = None
-    total: dict[str, object] = {"district_code": ALL_IN_SCOPE}
+    """One row per district in scope with the headline measures; the all-in-scope row last.
+
+    Hidden cells stay hidden: each row's `suppressed` list gathers those of its measures.
+    """
+    rows: dict[str, dict] = {}
     for measure in dict.fromkeys(h.measure for h in LEAGUE_COLUMNS):
         columns = [h.column for h in LEAGUE_COLUMNS if h.measure == measure]
-        part = run(filters.request(measure, by="district")).select(["district_code", *columns])
-        by_district = (
-            part if by_district is None else by_district.join(part, on="district_code", how="left")
-        )
-        total.update({c: _total(run, filters, measure).get(c) for c in columns})
-    assert by_district is not None
-    total_row = pl.DataFrame([total], schema=by_district.schema, orient="row", strict=False)
-    return pl.concat([by_district, total_row], how="vertical_relaxed")
+        by_district = run(filters.request(measure, by="district"))
+        total = run(filters.request(measure)).with_columns(district_code=pl.lit(ALL_IN_SCOPE))
+        for frame in (by_district, total):
+            for record in frame.iter_rows(named=True):
+                row = rows.setdefault(
+                    record["district_code"],
+                    {"district_code": record["district_code"], SUPPRESSED: []},
+                )
+                row.update({c: record[c] for c in columns})
+                row[SUPPRESSED] += [c for c in record.get(SUPPRESSED) or [] if c in columns]
+    schema = (
+        {"district_code": pl.String}
+        | {h.column: (pl.Float64 if h.kind != "count" else pl.Int64) for h in LEAGUE_COLUMNS}
+        | {SUPPRESSED: pl.List(pl.String)}
+    )
+    ordered = [r for d, r in rows.items() if d != ALL_IN_SCOPE] + [rows[ALL_IN_SCOPE]]
+    return pl.DataFrame(
+        [{k: (float(v) if isinstance(v, Decimal) else v) for k, v in r.items()} for r in ordered],
+        schema=schema,
+    )
 
 
 def league_cue(frame: pl.DataFrame) -> dict[str, list[str]]:

@@ -6,19 +6,28 @@ Pages call these helpers to show results; nothing here computes a figure.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import altair as alt
+import pandas as pd
 import polars as pl
 import streamlit as st
 
+from jcp import audit
+from jcp.access import AccessList, Scope, read_access
+from jcp.config import DEFAULT_CONFIG, Settings, load_settings
 from jcp.db import connect_read_only, database_path
+from jcp.disclosure import MARKER, SUPPRESSED, any_suppressed, with_markers
 from jcp.filters import (
     Filters,
     available_months,
     default_filters,
     filters_from_query,
 )
+from jcp.headlines import format_value
 from jcp.measures import Catalogue, MeasureRequest, Runner, run_report
 
 FILTER_KEYS = {
@@ -78,18 +87,21 @@ NUMBER_FORMATS = {
 }
 
 
-def column_config_for(frame: pl.DataFrame) -> dict[str, object]:
-    config: dict[str, object] = {}
-    for name in frame.columns:
-        if name not in COLUMN_LABELS:
-            continue
-        label, kind = COLUMN_LABELS[name]
-        config[name] = (
-            label
-            if kind == "text"
-            else st.column_config.NumberColumn(label, format=NUMBER_FORMATS[kind])
-        )
-    return config
+SUPPRESSION_NOTE = (
+    "Disclosure control applied: counts of 1 to {c1}, rates and means over fewer than {d} "
+    "people, and money from fewer than {p} payments are shown as [c]."
+)
+
+
+@st.cache_resource(max_entries=4)
+def _settings(path: str, mtime: float) -> Settings:
+    return load_settings(path)
+
+
+def settings() -> Settings:
+    """jcp.toml (or $JCP_CONFIG), re-read when it changes."""
+    path = Path(os.environ.get("JCP_CONFIG") or DEFAULT_CONFIG)
+    return _settings(str(path), path.stat().st_mtime if path.exists() else 0.0)
 
 
 def _database_version() -> tuple[str, float]:
@@ -101,21 +113,116 @@ def _database_version() -> tuple[str, float]:
 @st.cache_resource(max_entries=2, show_spinner="Opening the database…")
 def _runner(path: str, version: float) -> Runner:
     # One read-only connection per process and database version; Runner takes a cursor per query.
-    return Runner(connect_read_only(path))
+    return Runner(connect_read_only(path), settings().thresholds)
 
 
 def runner() -> Runner:
     return _runner(*_database_version())
 
 
+def catalogue() -> Catalogue:
+    return runner().catalogue
+
+
+@st.cache_resource(max_entries=4)
+def _access(path: str, mtime: float, version: float) -> AccessList:
+    access = read_access(path, catalogue())
+    for problem in access.problems:  # reported once per process, at start-up
+        print(f"access: {problem}", file=sys.stderr)
+    return access
+
+
+def access_list() -> AccessList:
+    path = settings().access_file
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    return _access(str(path), mtime, _database_version()[1])
+
+
+def auth_configured() -> bool:
+    """True when .streamlit/secrets.toml has an [auth] section: real sign-in, no demo mode."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: Streamlit raises rather than returning empty
+        return False
+
+
+def _demo_label(email: str, access: AccessList) -> str:
+    user = access.users[email]
+    codes = ", ".join(user.districts or user.offices)
+    role = user.role.replace("_", " ")
+    return f"{email} ({role}{': ' + codes if codes else ''})"
+
+
+def signed_in_email() -> str | None:
+    """The signed-in user's e-mail, or None while nobody is signed in."""
+    access = access_list()
+    if auth_configured():
+        if not st.user.is_logged_in:
+            return None
+        email = str(st.user.email or "")
+        with st.sidebar:
+            st.caption(f"Signed in as {email}")
+            st.button("Sign out", on_click=st.logout)
+    else:
+        # Demo mode is decided by the server's secrets alone: nothing in a URL can turn it on.
+        st.info(
+            "Demo mode: no sign-in is configured, so you can pick any user from the demo access "
+            "list to see the dashboard as they would. Configure [auth] to switch this off.",
+            icon=":material/science:",
+        )
+        emails = sorted(access.users, key=lambda e: (access.users[e].role != "national", e))
+        if not emails:
+            return None
+        email = st.sidebar.selectbox(
+            "Demo user", emails, key="demo_user", format_func=lambda e: _demo_label(e, access)
+        )
+    if st.session_state.get("signed_in_as") != email:
+        st.session_state["signed_in_as"] = email
+        audit.record(settings().audit_log, "sign_in", email)
+    return email
+
+
+def user_scope(email: str | None) -> Scope:
+    """The scope the user's requests carry (kept in the session for the pages' runner calls)."""
+    scope = access_list().scope_for(email, catalogue()) if email else Scope.nobody()
+    st.session_state["scope"] = scope
+    return scope
+
+
+def sign_in_screen() -> None:
+    st.title("District performance dashboard")
+    if auth_configured():
+        st.write("Sign in with your organisation account to see the dashboard.")
+        st.button("Sign in", on_click=st.login, type="primary")
+    else:
+        st.error("The access list has no users: " + "; ".join(access_list().problems))
+
+
+def no_access_screen(email: str) -> None:
+    if st.session_state.get("denied_as") != email:
+        st.session_state["denied_as"] = email
+        audit.record(settings().audit_log, "scope_denied", email, detail="not in access list")
+    st.title("No access yet")
+    st.warning(
+        f"You are signed in as {email}, but you are not on the dashboard's access list. "
+        "Ask your district's performance team to add you with your role and your district "
+        "or offices."
+    )
+
+
+def current_scope() -> Scope:
+    # A page run without the frame (which signs in) sees nothing rather than everything.
+    return st.session_state.get("scope") or Scope.nobody()
+
+
 @st.cache_data(max_entries=1000, show_spinner=False)
-def _run_cached(path: str, version: float, request: MeasureRequest) -> pl.DataFrame:
-    return _runner(path, version).run(request)
+def _run_cached(path: str, version: float, request: MeasureRequest, scope: Scope) -> pl.DataFrame:
+    return _runner(path, version).run(request, scope)
 
 
 def run(request: MeasureRequest) -> pl.DataFrame:
-    """A measure result, cached by database version and the full request."""
-    return _run_cached(*_database_version(), request)
+    """A measure result for the signed-in user's scope, with disclosure control, cached."""
+    return _run_cached(*_database_version(), request, current_scope())
 
 
 @st.cache_data(max_entries=20, show_spinner=False)
@@ -127,19 +234,25 @@ def report(name: str, limit: int | None = None) -> pl.DataFrame:
     return _report_cached(*_database_version(), name, limit)
 
 
-def catalogue() -> Catalogue:
-    return runner().catalogue
-
-
 def _query_lists() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in FILTER_KEYS}
+
+
+def _keep_options(key: str, options: list[str]) -> None:
+    """Drop chosen values that are no longer offered (another district, another demo user)."""
+    kept = [v for v in st.session_state.get(key, []) if v in options]
+    if kept != st.session_state.get(key):
+        st.session_state[key] = kept
 
 
 def filter_bar() -> Filters:
     """The shared sidebar filters; their state lives in the URL so a link reproduces the view."""
     cat = catalogue()
-    if "filters_ready" not in st.session_state:
-        chosen, notices = filters_from_query(_query_lists(), cat)
+    scope = current_scope()
+    visible_districts = scope.visible_districts(cat)
+    visible_offices = scope.visible_offices(cat)
+    if st.session_state.get("filters_ready") != scope:
+        chosen, notices = filters_from_query(_query_lists(), cat, scope)
         st.session_state[FILTER_KEYS["district"]] = list(chosen.districts)
         st.session_state[FILTER_KEYS["office"]] = list(chosen.offices)
         st.session_state[FILTER_KEYS["from"]] = chosen.period_from
@@ -147,33 +260,37 @@ def filter_bar() -> Filters:
         st.session_state[FILTER_KEYS["benefit"]] = list(chosen.benefits)
         st.session_state[FILTER_KEYS["group"]] = list(chosen.groups)
         st.session_state["filter_notices"] = notices
-        st.session_state["filters_ready"] = True
+        st.session_state["filters_ready"] = scope
+        denied = [n for n in notices if "not available to you" in n]
+        if denied:
+            audit.record(
+                settings().audit_log,
+                "scope_denied",
+                st.session_state.get("signed_in_as"),
+                detail=" ".join(denied),
+            )
 
     months = available_months(cat)
     with st.sidebar:
         st.header("Filters")
+        _keep_options(FILTER_KEYS["district"], visible_districts)
         districts = st.multiselect(
             "District",
-            list(cat.districts),
+            visible_districts,
             key=FILTER_KEYS["district"],
             format_func=lambda code: f"{code} · {cat.district_names.get(code, '')}",
-            placeholder="All districts",
+            placeholder="All districts" if scope.is_national else "All your districts",
         )
         office_options = [
-            office
-            for office, district in cat.office_districts.items()
-            if not districts or district in districts
+            o for o in visible_offices if not districts or cat.office_districts[o] in districts
         ]
-        # An office left over from a district no longer chosen would otherwise be an error.
-        kept = [o for o in st.session_state[FILTER_KEYS["office"]] if o in office_options]
-        if kept != st.session_state[FILTER_KEYS["office"]]:
-            st.session_state[FILTER_KEYS["office"]] = kept
+        _keep_options(FILTER_KEYS["office"], office_options)
         offices = st.multiselect(
             "Office",
             office_options,
             key=FILTER_KEYS["office"],
             format_func=lambda code: f"{code} · {cat.office_names.get(code, '')}",
-            placeholder="All offices",
+            placeholder="All offices" if scope.is_national else "All your offices",
         )
         left, right = st.columns(2)
         period_from = left.selectbox("From month", months, key=FILTER_KEYS["from"])
@@ -191,7 +308,7 @@ def filter_bar() -> Filters:
             format_func=lambda g: g.replace("_", " "),
             placeholder="All groups",
         )
-        st.caption(f"Data as at {cat.extract_date:%d %B %Y}.")
+        st.caption(f"Data as at {cat.extract_date:%d %B %Y}. Seeing: {scope.label}.")
 
     chosen = Filters(
         period_from, period_to, tuple(districts), tuple(offices), tuple(benefits), tuple(groups)
@@ -215,9 +332,15 @@ def current_filters() -> Filters:
 
 
 def has_activity(frame: pl.DataFrame, count_columns: list[str]) -> bool:
+    """True when any of the count columns is non-zero or hidden (a hidden count is not zero)."""
     if frame.height == 0:
         return False
     present = [c for c in count_columns if c in frame.columns]
+    if (
+        any_suppressed(frame)
+        and frame[SUPPRESSED].list.eval(pl.element().is_in(present)).list.any().any()
+    ):
+        return True
     return any(frame[c].cast(pl.Float64, strict=False).fill_null(0).sum() > 0 for c in present)
 
 
@@ -225,13 +348,38 @@ def empty_state() -> None:
     st.info(EMPTY_MESSAGE)
 
 
+def tile_row(frame: pl.DataFrame) -> dict:
+    """The first row for tiles: hidden cells come back as [c]."""
+    from jcp.disclosure import row_with_markers
+
+    return row_with_markers(frame) if frame.height else {}
+
+
+def suppression_note() -> str:
+    t = settings().thresholds
+    return SUPPRESSION_NOTE.format(c1=t.min_count - 1, d=t.min_denominator, p=t.min_payments)
+
+
 def csv_bytes(frame: pl.DataFrame, filters: Filters, title: str) -> bytes:
     cat = catalogue()
-    header = (
+    protected = SUPPRESSED in frame.columns
+    lines = [
         f"# {title}. Data as at {cat.extract_date:%Y-%m-%d}; {filters.describe()}; "
-        f"exported {dt.datetime.now():%Y-%m-%d %H:%M}\n"
+        f"scope {current_scope().label}; exported {dt.datetime.now():%Y-%m-%d %H:%M}.",
+        "# " + (suppression_note() if protected else "Operational list: not a statistic."),
+    ]
+    return ("\n".join(lines) + "\n" + with_markers(frame).write_csv()).encode("utf-8")
+
+
+def _record_export(title: str, rows: int) -> None:
+    audit.record(
+        settings().audit_log,
+        "export",
+        st.session_state.get("signed_in_as"),
+        page=title,
+        filters=current_filters().describe(),
+        rows=rows,
     )
-    return (header + frame.write_csv()).encode("utf-8")
 
 
 def download(frame: pl.DataFrame, title: str, key: str) -> None:
@@ -242,8 +390,34 @@ def download(frame: pl.DataFrame, title: str, key: str) -> None:
         file_name=f"{key}_{filters.period_from}_{filters.period_to}.csv",
         mime="text/csv",
         key=f"download_{key}",
-        on_click="ignore",
+        on_click=_record_export,
+        args=(title, frame.height),
     )
+
+
+def styled(frame: pl.DataFrame, cues: dict[str, list[str]] | None = None) -> object:
+    """A pandas Styler: numbers stay numbers (so columns sort), hidden cells read [c]."""
+    hidden = frame[SUPPRESSED].to_list() if SUPPRESSED in frame.columns else []
+    data = frame.drop(SUPPRESSED) if SUPPRESSED in frame.columns else frame
+    shown = data.with_columns(
+        pl.col(name).cast(pl.Float64) for name, dtype in data.schema.items() if dtype.is_decimal()
+    ).to_pandas()
+    styler = shown.style
+    for name in data.columns:
+        kind = COLUMN_LABELS.get(name, (name, "text"))[1]
+        if kind != "text":
+            styler = styler.format(
+                lambda v, k=kind: format_value(None if pd.isna(v) else v, k), subset=[name]
+            )
+    for index, cells in enumerate(hidden):
+        for name in cells:
+            styler = styler.format(lambda _: MARKER, subset=pd.IndexSlice[[index], [name]])
+    if cues:
+        colours = {"better": "background-color: #d8f0d2", "worse": "background-color: #f9d6d5"}
+        styler = styler.apply(
+            lambda col: [colours.get(c, "") for c in cues.get(col.name, [""] * len(col))]
+        )
+    return styler
 
 
 def table(
@@ -251,21 +425,26 @@ def table(
     title: str,
     key: str,
     column_config: dict | None = None,
-    styled: object | None = None,
+    cues: dict[str, list[str]] | None = None,
 ) -> None:
     """A table with its CSV download (of exactly the rows and columns shown)."""
+    if column_config is None:
+        column_config = {
+            name: label for name, (label, _) in COLUMN_LABELS.items() if name in frame.columns
+        }
     st.dataframe(
-        styled if styled is not None else frame,
-        hide_index=True,
-        column_config=column_config if column_config is not None else column_config_for(frame),
-        key=f"table_{key}",
+        styled(frame, cues), hide_index=True, column_config=column_config, key=f"table_{key}"
     )
+    if any_suppressed(frame):
+        st.caption(suppression_note())
     download(frame, title, key)
 
 
 def chart(figure: alt.Chart, frame: pl.DataFrame, title: str, key: str) -> None:
     """An Altair chart with a CSV download of the figures it draws."""
     st.altair_chart(figure, width="stretch")
+    if any_suppressed(frame):
+        st.caption("Values hidden to protect individuals ([c]) are not plotted.")
     download(frame, title, key)
 
 
@@ -274,11 +453,25 @@ def trend_frame(filters: Filters, series: list[tuple[str, str, str]]) -> pl.Data
     parts = []
     for measure, column, label in series:
         frame = run(filters.request(measure, by="month"))
+        hidden = (
+            frame[SUPPRESSED].list.contains(column)
+            if SUPPRESSED in frame.columns
+            else pl.Series([False] * frame.height)
+        )
         parts.append(
-            frame.select(
-                pl.col("month"),
-                pl.lit(label).alias("series"),
-                pl.col(column).cast(pl.Float64, strict=False).alias("value"),
+            pl.DataFrame(
+                {
+                    "month": frame["month"],
+                    "series": [label] * frame.height,
+                    "value": frame[column].cast(pl.Float64, strict=False),
+                    SUPPRESSED: [["value"] if h else [] for h in hidden],
+                },
+                schema={
+                    "month": pl.String,
+                    "series": pl.String,
+                    "value": pl.Float64,
+                    SUPPRESSED: pl.List(pl.String),
+                },
             )
         )
     long = pl.concat(parts)

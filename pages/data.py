@@ -32,6 +32,12 @@ ui.table(
     },
 )
 
+if ui.current_scope().is_national and ui.access_list().problems:
+    st.subheader("Access list problems")
+    st.caption("These entries were refused: the users named get no access until they are fixed.")
+    for problem in ui.access_list().problems:
+        st.warning(problem)
+
 st.subheader("Rejected rows")
 summary = ui.report("reject_summary")
 if summary.height == 0:
@@ -52,6 +58,9 @@ else:
             "rows_rejected": "Rows",
         },
     )
+    if not ui.current_scope().is_national:
+        st.caption("The rejected rows' original values are shown to national users only.")
+        st.stop()
     rows = ui.report("rejected_rows", limit=1000)
     ui.table(
         rows,

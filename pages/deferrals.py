@@ -18,7 +18,7 @@ st.caption(
 total = ui.run(filters.request("deferrals"))
 overdue = ui.run(filters.request("overdue_deferrals"))
 tiles = st.columns(4)
-row = total.row(0, named=True)
+row = ui.tile_row(total)
 tiles[0].metric(
     "Deferral rate",
     format_value(row["deferral_rate"], "rate"),

@@ -26,7 +26,7 @@ st.caption(
 )
 
 total = ui.run(filters.request("distance_travelled"))
-row = total.row(0, named=True)
+row = ui.tile_row(total)
 if not ui.has_activity(total, ["claims_measured"]):
     ui.empty_state()
     st.stop()

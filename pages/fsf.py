@@ -21,7 +21,7 @@ total = ui.run(filters.request("fsf_spend"))
 if not ui.has_activity(total, ["payments"]):
     ui.empty_state()
 else:
-    row = total.row(0, named=True)
+    row = ui.tile_row(total)
     tiles = st.columns(4)
     tiles[0].metric("Spend", format_value(row["spend_gbp"], "money"), border=True)
     tiles[1].metric("Payments", format_value(row["payments"], "count"), border=True)

@@ -22,7 +22,7 @@ total = ui.run(filters.request("job_entries"))
 if not ui.has_activity(total, ["job_entries"]):
     ui.empty_state()
     st.stop()
-row = total.row(0, named=True)
+row = ui.tile_row(total)
 tiles = st.columns(3)
 tiles[0].metric("Job entries", format_value(row["job_entries"], "count"), border=True)
 tiles[1].metric(

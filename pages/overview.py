@@ -8,7 +8,6 @@ from jcp import charts, ui
 from jcp.headlines import (
     ALL_IN_SCOPE,
     LEAGUE_COLUMNS,
-    format_value,
     headline_tiles,
     league_cue,
     league_table,
@@ -33,21 +32,12 @@ league = league_table(ui.run, filters)
 if league.height <= 1:
     ui.empty_state()
 else:
-    cues = league_cue(league)
-    colours = {"better": "background-color: #d8f0d2", "worse": "background-color: #f9d6d5"}
-    kinds = {h.column: h.kind for h in LEAGUE_COLUMNS}
-    # The table keeps numbers (so it sorts as numbers); the Styler only formats and colours.
-    styled = (
-        league.to_pandas()
-        .style.format({c: (lambda v, k=k: format_value(v, k)) for c, k in kinds.items()})
-        .apply(lambda col: [colours.get(c, "") for c in cues.get(col.name, [""] * len(col))])
-    )
     ui.table(
         league,
         "District league table",
         "league",
         column_config={"district_code": "District", **{h.column: h.label for h in LEAGUE_COLUMNS}},
-        styled=styled,
+        cues=league_cue(league),
     )
     st.caption(
         f"Green: better than the '{ALL_IN_SCOPE}' row; red: worse. Caseload, job entries and "

@@ -8,6 +8,7 @@ import pytest
 from extracts import valid_tables, write_extract
 from streamlit.testing.v1 import AppTest
 
+from jcp.access import Scope
 from jcp.db import connect_read_only
 from jcp.filters import Filters
 from jcp.headlines import format_value
@@ -15,6 +16,7 @@ from jcp.load import load
 from jcp.measures import Runner, default_period
 
 ROOT = Path(__file__).resolve().parent.parent
+NATIONAL = Scope.national()  # the demo's first user is the national analyst
 PAGES = [
     "pages/overview.py",
     "pages/distance_travelled.py",
@@ -36,10 +38,23 @@ def tiny_db(tmp_path_factory) -> Path:
 
 def _app(db: Path, monkeypatch, query: dict[str, str | list[str]] | None = None) -> AppTest:
     monkeypatch.setenv("JCP_DB", str(db))
+    monkeypatch.setenv("JCP_CONFIG", str(_test_config(db.parent)))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at
+
+
+def _test_config(folder: Path) -> Path:
+    """A jcp.toml for tests: the demo access list, and an audit log in the test's folder."""
+    config = folder / "jcp.toml"
+    if not config.exists():
+        config.write_text(
+            f'[access]\nfile = "{ROOT / "sample_data" / "access.toml"}"\n'
+            f'[audit]\nlog = "{folder / "audit.jsonl"}"\n',
+            encoding="utf-8",
+        )
+    return config
 
 
 def _metric(at: AppTest, label: str) -> str:
@@ -78,16 +93,16 @@ def test_district_filter_changes_overview_tiles_to_the_runners_figures(
     at = _app(sample_db, monkeypatch)
     at.run()
     everyone = _metric(at, "Live caseload")
-    all_total = runner.run(Filters(first, last).request("caseload"))["live_claims"][0]
+    all_total = runner.run(Filters(first, last).request("caseload"), NATIONAL)["live_claims"][0]
     assert everyone == format_value(all_total, "count")
 
     district = runner.catalogue.districts[0]
     at.multiselect(key="filter_districts").set_value([district]).run()
     one = Filters(first, last, districts=(district,))
-    expected = runner.run(one.request("caseload"))["live_claims"][0]
+    expected = runner.run(one.request("caseload"), NATIONAL)["live_claims"][0]
     assert _metric(at, "Live caseload") == format_value(expected, "count")
     assert _metric(at, "Live caseload") != everyone
-    deferral = runner.run(one.request("deferrals"))["deferral_rate"][0]
+    deferral = runner.run(one.request("deferrals"), NATIONAL)["deferral_rate"][0]
     assert _metric(at, "Deferral rate") == format_value(deferral, "rate")
     assert _url_values(at, "district") == [district]
 
@@ -102,9 +117,9 @@ def test_office_filter_on_deferrals_page(sample_db, monkeypatch) -> None:
     at.run()
     assert at.multiselect(key="filter_offices").value == [office]
     scoped = Filters(first, last, offices=(office,))
-    expected = runner.run(scoped.request("deferrals")).row(0, named=True)
+    expected = runner.run(scoped.request("deferrals"), NATIONAL).row(0, named=True)
     assert _metric(at, "Deferral rate") == format_value(expected["deferral_rate"], "rate")
-    overdue = runner.run(scoped.request("overdue_deferrals"))
+    overdue = runner.run(scoped.request("overdue_deferrals"), NATIONAL)
     assert _metric(at, "Overdue deferred interviews") == format_value(overdue.height, "count")
 
 
@@ -127,7 +142,7 @@ def test_url_sets_every_filter(sample_db, monkeypatch) -> None:
     assert at.multiselect(key="filter_benefits").value == ["UC", "ESA"]
     assert at.multiselect(key="filter_groups").value == ["health_condition"]
     chosen = Filters("2026-01", "2026-06", (district,), (), ("UC", "ESA"), ("health_condition",))
-    expected = runner.run(chosen.request("job_entries"))["job_entries"][0]
+    expected = runner.run(chosen.request("job_entries"), NATIONAL)["job_entries"][0]
     assert _metric(at, "Job entries") == format_value(expected, "count")
 
 

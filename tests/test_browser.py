@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from jcp.access import Scope
 from jcp.db import connect_read_only
 from jcp.filters import Filters
 from jcp.measures import Runner, default_period
@@ -132,7 +133,9 @@ def test_filter_share_worklist_and_download(page: Page, app_url, sample_db) -> N
     page.keyboard.press("Escape")
     expect(_tile(page, "Live caseload")).not_to_have_text(before, timeout=30_000)
     _wait_for_app(page)
-    expected = runner.run(Filters(first, last, districts=(district,)).request("caseload"))
+    expected = runner.run(
+        Filters(first, last, districts=(district,)).request("caseload"), Scope.national()
+    )
     assert _tile(page, "Live caseload").inner_text() == f"{expected['live_claims'][0]:,}"
     assert f"district={district}" in page.url
     page.screenshot(path=ARTIFACTS / "overview_district.png", full_page=True)
@@ -147,14 +150,18 @@ def test_filter_share_worklist_and_download(page: Page, app_url, sample_db) -> N
     assert page.locator('[data-testid="stDataFrame"]').count() >= 2
     page.screenshot(path=ARTIFACTS / "deferrals.png", full_page=True)
 
-    overdue = runner.run(Filters(first, last, districts=(district,)).request("overdue_deferrals"))
+    overdue = runner.run(
+        Filters(first, last, districts=(district,)).request("overdue_deferrals"), Scope.national()
+    )
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download CSV: Overdue deferred interviews").click()
     text = Path(download_info.value.path()).read_text(encoding="utf-8")
-    header_line, body = text.split("\n", 1)
-    assert header_line.startswith("# Overdue deferred interviews.")
-    assert f"districts {district}" in header_line
-    rows = list(csv.DictReader(io.StringIO(body)))
+    lines = text.splitlines()
+    header = [line for line in lines if line.startswith("#")]
+    assert header[0].startswith("# Overdue deferred interviews.")
+    assert f"districts {district}" in header[0] and "Data as at 2026-10-31" in header[0]
+    assert header[1] == "# Operational list: not a statistic."
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[len(header) :]))))
     assert len(rows) == overdue.height > 0
     assert [r["claim_id"] for r in rows] == overdue["claim_id"].to_list()
     assert {runner.catalogue.office_districts[r["office_code"]] for r in rows} == {district}
