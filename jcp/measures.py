@@ -317,7 +317,9 @@ class Runner:
             )
         pairs = self.offices_in_scope(request, scope)
         if request.by == "office":
-            return pl.DataFrame(pairs, schema=["district_code", "office_code"], orient="row")
+            return pl.DataFrame(
+                pairs, schema={"district_code": pl.String, "office_code": pl.String}, orient="row"
+            )
         if request.offices or not scope.is_national:
             districts = sorted({d for d, _ in pairs})
         else:
