@@ -45,6 +45,10 @@ class Rules:
     # Money columns that add up like counts (hidden under min_payments through `derived`).
     additive_money: tuple[str, ...] = ()
     category: str | None = None  # companions: the column splitting each group into parts
+    # Companions: the measure whose figures their parts add up to, and which column of it each
+    # part column adds up to (reasons add up to deferrals.deferred, and so on).
+    parent: str | None = None
+    parent_columns: tuple[tuple[str, str], ...] = ()
     unprotected: bool = False  # operational lists, not statistics
 
     @property
@@ -71,7 +75,12 @@ RULES: dict[str, Rules] = {
             _rate("median_deferral_days", "deferred"),
         ),
     ),
-    "deferral_reasons": Rules(counts=("deferred",), category="deferral_reason"),
+    "deferral_reasons": Rules(
+        counts=("deferred",),
+        category="deferral_reason",
+        parent="deferrals",
+        parent_columns=(("deferred", "deferred"),),
+    ),
     "overdue_deferrals": Rules(unprotected=True),
     "job_entries": Rules(
         counts=("job_entries", "mature_13w", "sustained_13w", "mature_26w", "sustained_26w"),
@@ -101,6 +110,8 @@ RULES: dict[str, Rules] = {
         additive_money=("spend_gbp",),
         derived=(_money("spend_gbp", "payments"),),
         category="category",
+        parent="fsf_spend",
+        parent_columns=(("payments", "payments"), ("spend_gbp", "spend_gbp")),
     ),
     "fsf_budget": Rules(
         counts=("payments",),
@@ -159,10 +170,20 @@ def _follow_inputs(grid: _Grid, rules: Rules) -> bool:
     return changed
 
 
-def _protect_group(grid: _Grid, members: list[int], column: str) -> bool:
-    """If exactly one cell of a group adding up to a shown total is hidden, hide another."""
-    hidden = [i for i in members if column in grid.hidden[i]]
-    if len(hidden) != 1:
+def _protect_group(
+    grid: _Grid, members: list[int], column: str, total_hidden: bool = False
+) -> bool:
+    """Hide another cell if a hidden one could be worked out from the group's total.
+
+    With the total shown, one hidden non-zero cell is recoverable; with the total hidden (a
+    companion group whose figure the main table hides), no hidden cell at all would let the
+    visible parts add up to it. A hidden cell whose value is known to be 0 (spend from 0
+    payments) protects nothing, so it does not count.
+    """
+    hidden = [
+        i for i in members if column in grid.hidden[i] and _value(grid.rows[i].get(column)) != 0
+    ]
+    if len(hidden) != (0 if total_hidden else 1):
         return False
     candidates = [
         i for i in members if column not in grid.hidden[i] and _value(grid.rows[i].get(column)) > 0
@@ -180,30 +201,51 @@ def _groups(grid: _Grid, keys: list[str]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _secondary(grid: _Grid, rules: Rules, by: str) -> bool:
+def _secondary(grid: _Grid, rules: Rules, by: str, hidden_parents: dict[str, set[tuple]]) -> bool:
     """One pass over every set of cells that adds up to a total shown elsewhere."""
-    key_columns = {"total": [], "district": [], "office": ["district_code"], "month": []}[by]
+    group_keys = [k for k in ("district_code", "office_code", "month") if k in grid.rows[0]]
     partitions: list[list[str]] = []
     if rules.category:
         # Parts of a group add up to the group's figure in the main measure; the same part
         # across groups adds up to that part's all-in-scope figure.
-        group_keys = [k for k in ("district_code", "office_code", "month") if k in grid.rows[0]]
-        partitions.append(group_keys)
-        partitions.append([rules.category, *key_columns])
+        partitions += [group_keys, [rules.category, *(["district_code"] if by == "office" else [])]]
+        if by == "office":
+            partitions.append([rules.category])
+    elif by == "office":
+        # Offices add up to their district's figure and, all together, to the total.
+        partitions += [["district_code"], []]
     elif by != "total":
-        # Offices add up to their district; districts and months add up to the total.
-        partitions.append(key_columns)
+        partitions.append([])  # districts and months add up to the total
     changed = False
     for keys in partitions:
         for members in _groups(grid, keys):
             for column in rules.additive:
-                if column in grid.rows[0]:
-                    changed |= _protect_group(grid, members, column)
+                if column not in grid.rows[0]:
+                    continue
+                total_hidden = (
+                    keys == group_keys
+                    and rules.category is not None
+                    and (
+                        tuple(grid.rows[members[0]].get(k) for k in keys)
+                        in hidden_parents.get(column, set())
+                    )
+                )
+                changed |= _protect_group(grid, members, column, total_hidden)
     return changed
 
 
-def suppress(frame: pl.DataFrame, measure: str, by: str, thresholds: Thresholds) -> pl.DataFrame:
-    """The frame with small cells hidden (NULL) and listed in a `suppressed` column."""
+def suppress(
+    frame: pl.DataFrame,
+    measure: str,
+    by: str,
+    thresholds: Thresholds,
+    hidden_parents: dict[str, set[tuple]] | None = None,
+) -> pl.DataFrame:
+    """The frame with small cells hidden (NULL) and listed in a `suppressed` column.
+
+    For a companion, `hidden_parents` maps each part column to the group keys (district_code,
+    office_code, month as present) whose figure the main measure's table hides.
+    """
     rules = RULES.get(measure)
     if rules is None or rules.unprotected:
         return frame
@@ -211,7 +253,8 @@ def suppress(frame: pl.DataFrame, measure: str, by: str, thresholds: Thresholds)
     if frame.height:
         _primary(grid, rules, thresholds)
         # Hiding one cell can expose another through a total or a rate: repeat until stable.
-        while _follow_inputs(grid, rules) | _secondary(grid, rules, by):
+        parents = hidden_parents or {}
+        while _follow_inputs(grid, rules) | _secondary(grid, rules, by, parents):
             pass
     hidden_lists = [sorted(cells) for cells in grid.hidden]
     masked = frame.with_columns(pl.Series(SUPPRESSED, hidden_lists, dtype=pl.List(pl.String)))
@@ -223,6 +266,20 @@ def suppress(frame: pl.DataFrame, measure: str, by: str, thresholds: Thresholds)
         .alias(c)
         for c in sorted(columns)
     )
+
+
+def hidden_groups(
+    parent: pl.DataFrame, rules: Rules, key_columns: tuple[str, ...]
+) -> dict[str, set[tuple]]:
+    """For a companion: the group keys whose figure the (suppressed) parent table hides."""
+    hidden: dict[str, set[tuple]] = {}
+    if SUPPRESSED not in parent.columns:
+        return hidden
+    for row in parent.iter_rows(named=True):
+        for part_column, parent_column in rules.parent_columns:
+            if parent_column in (row[SUPPRESSED] or []):
+                hidden.setdefault(part_column, set()).add(tuple(row[k] for k in key_columns))
+    return hidden
 
 
 def with_markers(frame: pl.DataFrame) -> pl.DataFrame:

@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from jcp import contract
-from jcp.disclosure import Thresholds, suppress
+from jcp.disclosure import RULES, Thresholds, hidden_groups, suppress
 
 if TYPE_CHECKING:
     from jcp.access import Scope
@@ -45,18 +45,19 @@ class Measure:
     grouped: bool = True  # takes `by` and returns its key columns
     complete: bool = True  # every group the filters allow appears, zero-filled
     district_wide: bool = False  # figures cover whole districts (shown only to who sees all)
+    part: str | None = None  # companions: the column splitting each group into parts
 
 
 MEASURES: dict[str, Measure] = {
     m.name: m
     for m in (
         Measure("deferrals"),
-        Measure("deferral_reasons", complete=False),
+        Measure("deferral_reasons", complete=False, part="deferral_reason"),
         Measure("overdue_deferrals", grouped=False, complete=False),
         Measure("job_entries"),
         Measure("distance_travelled"),
         Measure("fsf_spend"),
-        Measure("fsf_categories", complete=False),
+        Measure("fsf_categories", complete=False, part="category"),
         Measure("fsf_budget", grouped=False, complete=False, district_wide=True),
         Measure("caseload"),
     )
@@ -273,8 +274,22 @@ class Runner:
         if measure.grouped:
             frame = self._shape_groups(frame, request, measure, scope)
         if not unsuppressed:
-            frame = suppress(frame, request.measure, request.by, self.thresholds)
+            frame = suppress(
+                frame,
+                request.measure,
+                request.by,
+                self.thresholds,
+                self._hidden_parents(request, scope),
+            )
         return frame
+
+    def _hidden_parents(self, request: MeasureRequest, scope: Scope) -> dict[str, set[tuple]]:
+        """A companion's parts must not add up to a figure its main measure hides."""
+        rules = RULES.get(request.measure)
+        if rules is None or rules.parent is None:
+            return {}
+        parent = self.run(replace(request, measure=rules.parent), scope)
+        return hidden_groups(parent, rules, KEY_COLUMNS[request.by])
 
     def _shape_groups(
         self, frame: pl.DataFrame, request: MeasureRequest, measure: Measure, scope: Scope
@@ -295,7 +310,8 @@ class Runner:
                 if name not in keys and (dtype.is_integer() or dtype.is_decimal())
             ]
             frame = frame.with_columns(fill)
-        return frame.sort(keys) if keys else frame
+        order = keys + ([measure.part] if measure.part else [])
+        return frame.sort(order) if order else frame
 
     def offices_in_scope(self, request: MeasureRequest, scope: Scope) -> list[tuple[str, str]]:
         """(district_code, office_code) pairs the filters allow and the scope may see."""

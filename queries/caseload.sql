@@ -1,13 +1,14 @@
 -- caseload: live claims, flows on and off, and claims per work coach.
 -- live_claims counts claims live at the end of the period's last day (with by = month, at the
--- end of each month's last day): start_date <= day and (end_date NULL or end_date > day), so a
--- claim ending on that day is not live. new_claims have start_date in the period (month of
+-- end of each month's last day), or at the extract date if that is earlier: start_date <= day
+-- and (end_date NULL or end_date > day), so a claim ending on that day is not live. new_claims have start_date in the period (month of
 -- start_date), off_flows end_date in the period (month of end_date), off_flows_to_work those
 -- with end_reason = job_entry. claims_per_coach = live_claims / distinct work_coach_ref among
 -- live claims with a coach (empty when none).
 -- Returns one row per group with activity: district_code, office_code, month, live_claims,
 --   new_claims, off_flows, off_flows_to_work, claims_per_coach.
--- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
+-- Parameters: $by, $period_start, $period_end, $extract_date, $districts, $offices, $benefits,
+--   $groups.
 with scoped as (
     select
         case when $by in ('district', 'office') then o.district_code end as district_code,
@@ -25,11 +26,12 @@ with scoped as (
 ),
 
 count_days as (
-    select strftime(m, '%Y-%m') as month, last_day(m)::date as day
+    -- Nothing is known after the extract date, so a later day is counted at the extract date.
+    select strftime(m, '%Y-%m') as month, least(last_day(m)::date, $extract_date::date) as day
     from generate_series($period_start::date, $period_end::date, interval 1 month) as t(m)
     where $by = 'month'
     union all
-    select null, $period_end::date
+    select null, least($period_end::date, $extract_date::date)
     where $by <> 'month'
 ),
 

@@ -1,0 +1,575 @@
+"""A pandas peer of the measures: the same figures from the extract files, for the benchmark."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+
+from jcp.measures import MeasureRequest
+
+TABLES = (
+    "districts",
+    "offices",
+    "claims",
+    "wfi",
+    "assessments",
+    "job_entries",
+    "fsf_payments",
+    "fsf_budgets",
+)
+DATE_COLUMNS = {
+    "claims": ["start_date", "end_date"],
+    "wfi": ["due_date", "deferred_until", "held_date"],
+    "assessments": ["assessment_date"],
+    "job_entries": ["start_date", "end_date"],
+    "fsf_payments": ["payment_date"],
+}
+SCORES = ["job_search", "work_skills", "confidence", "health_wellbeing", "stability"]
+# Money is held in whole pence so sums are exact, as the database's decimals are.
+MONEY_COLUMNS = {"fsf_payments": "amount_gbp", "fsf_budgets": "allocation_gbp"}
+
+# The claim details events are filtered, grouped or listed by.
+CLAIM_COLUMNS = [
+    "claim_id",
+    "office_code",
+    "district_code",
+    "benefit",
+    "claimant_group",
+    "end_date",
+    "work_coach_ref",
+]
+KEYS = {
+    "total": [],
+    "district": ["district_code"],
+    "office": ["district_code", "office_code"],
+    "month": ["month"],
+}
+# The extra column a companion measure breaks each group down by.
+COMPANION_COLUMN = {"deferral_reasons": "deferral_reason", "fsf_categories": "category"}
+
+
+def read_table(extract_dir: Path, name: str) -> pd.DataFrame:
+    """One extract table from its Parquet or CSV file, with dates as datetimes."""
+    parquet, csv = extract_dir / f"{name}.parquet", extract_dir / f"{name}.csv"
+    if parquet.is_file():
+        frame = pd.read_parquet(parquet)
+    else:
+        # Only an empty field is missing: "NA" or "null" could be real text.
+        frame = pd.read_csv(csv, dtype=str, keep_default_na=False, na_values=[""])
+    for column in DATE_COLUMNS.get(name, []):
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+    if name in MONEY_COLUMNS:
+        column = MONEY_COLUMNS[name]
+        frame[column.replace("_gbp", "_pence")] = (
+            (frame.pop(column).astype(float) * 100).round().astype("int64")
+        )
+    if name == "assessments":
+        frame[SCORES] = frame[SCORES].astype(float)  # NaN for a score not given
+    return frame
+
+
+class PandasPeer:
+    """Loads an extract folder into pandas frames once, then answers measure requests."""
+
+    def __init__(self, extract_dir: str | Path) -> None:
+        extract_dir = Path(extract_dir)
+        manifest = tomllib.loads((extract_dir / "extract.toml").read_text(encoding="utf-8"))
+        self.extract_date = pd.Timestamp(str(manifest["extract_date"]))
+        tables = {name: read_table(extract_dir, name) for name in TABLES}
+        self.districts = tables["districts"]
+        self.offices = tables["offices"]
+        # Everything about a claim that a request filters or groups on, including the district
+        # of its office, joined once here so each request only merges on claim_id.
+        self.claims = tables["claims"].merge(
+            self.offices[["office_code", "district_code"]], on="office_code", how="left"
+        )
+        self.wfi = tables["wfi"]
+        self.assessments = tables["assessments"]
+        self.job_entries = tables["job_entries"]
+        # A payment belongs to its own office's district, not its claim's.
+        self.payments = tables["fsf_payments"].merge(
+            self.offices[["office_code", "district_code"]], on="office_code", how="left"
+        )
+        self.budgets = tables["fsf_budgets"]
+
+    # ---- shared helpers ----------------------------------------------------------------
+
+    def run(self, request: MeasureRequest) -> pd.DataFrame:
+        handlers = {
+            "deferrals": self.deferrals,
+            "deferral_reasons": self.deferral_reasons,
+            "overdue_deferrals": self.overdue_deferrals,
+            "job_entries": self.job_entries_measure,
+            "distance_travelled": self.distance_travelled,
+            "fsf_spend": self.fsf_spend,
+            "fsf_categories": self.fsf_categories,
+            "fsf_budget": self.fsf_budget,
+            "caseload": self.caseload,
+        }
+        if request.measure not in handlers:
+            raise ValueError(f"unknown measure {request.measure!r}")
+        return handlers[request.measure](request)
+
+    @staticmethod
+    def period(request: MeasureRequest) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """First and last day of the request's whole months."""
+        first = pd.Period(request.period_from, "M").start_time
+        last = pd.Period(request.period_to, "M").end_time.normalize()
+        return first, last
+
+    def scoped_claims(self, request: MeasureRequest) -> pd.DataFrame:
+        """Claims the request's district, office, benefit and group filters allow."""
+        claims = self.claims
+        if request.districts:
+            claims = claims[claims["district_code"].isin(request.districts)]
+        if request.offices:
+            claims = claims[claims["office_code"].isin(request.offices)]
+        if request.benefits:
+            claims = claims[claims["benefit"].isin(request.benefits)]
+        if request.groups:
+            claims = claims[claims["claimant_group"].isin(request.groups)]
+        return claims
+
+    def claim_events(self, events: pd.DataFrame, request: MeasureRequest) -> pd.DataFrame:
+        """Events of in-scope claims, each carrying its claim's office, district and details."""
+        claims = self.scoped_claims(request)[CLAIM_COLUMNS]
+        # The event's own dates win a name clash (job_entries has start_date and end_date too).
+        return events.merge(claims, on="claim_id", how="inner", suffixes=("", "_claim"))
+
+    @staticmethod
+    def with_group(frame: pd.DataFrame, by: str, date_column: str) -> pd.DataFrame:
+        """The frame with the column(s) to group on: the event's month, or a constant."""
+        if by == "month":
+            frame = frame.assign(month=frame[date_column].dt.strftime("%Y-%m"))
+        return frame.assign(_all=0)  # groupby needs a key; the total groups on a constant
+
+    @staticmethod
+    def group_keys(by: str) -> list[str]:
+        return KEYS[by] or ["_all"]
+
+    def spine(self, request: MeasureRequest) -> pd.DataFrame:
+        """Every district, office or month the filters allow, so quiet groups still show."""
+        if request.by == "month":
+            first, last = self.period(request)
+            months = pd.period_range(first, last, freq="M").strftime("%Y-%m")
+            return pd.DataFrame({"month": list(months)})
+        offices = self.offices[["district_code", "office_code"]]
+        if request.districts:
+            offices = offices[offices["district_code"].isin(request.districts)]
+        if request.offices:
+            offices = offices[offices["office_code"].isin(request.offices)]
+        if request.by == "office":
+            return offices
+        if request.offices:
+            # An office filter narrows the districts to those offices' districts.
+            return offices[["district_code"]].drop_duplicates()
+        districts = self.districts[["district_code"]]
+        if request.districts:
+            districts = districts[districts["district_code"].isin(request.districts)]
+        return districts
+
+    def finish(
+        self,
+        result: pd.DataFrame,
+        request: MeasureRequest,
+        columns: list[str],
+        counts: Sequence[str] = (),
+        money: Sequence[str] = (),
+        complete: bool = True,
+        order: Sequence[str] = (),
+    ) -> pd.DataFrame:
+        """Complete the grouping, fill counts and money with 0, sort by the keys, keep `columns`.
+
+        Counts and sums mean "nothing happened" when a group is quiet, so they are 0; rates
+        and means stay missing because there is nothing to divide by.
+        """
+        keys = KEYS[request.by]
+        result = result.reset_index()
+        if complete:
+            if keys:
+                result = self.spine(request).merge(result, on=keys, how="left")
+            elif result.empty:
+                result = result.reindex([0])  # the total is one row even with no activity
+            result[[*counts, *money]] = result[[*counts, *money]].fillna(0)
+        # The merge turns counts with gaps into floats; they are whole numbers again now.
+        result[list(counts)] = result[list(counts)].astype("int64")
+        sort = [*keys, *order]
+        if sort:
+            result = result.sort_values(sort, kind="stable")
+        return result[keys + columns].reset_index(drop=True)
+
+    # ---- 1. deferrals ------------------------------------------------------------------
+
+    def due_wfis(self, request: MeasureRequest) -> pd.DataFrame:
+        """Decided initial WFIs of non-JSA claims due in the period."""
+        first, last = self.period(request)
+        wfi = self.claim_events(self.wfi, request)
+        wfi = wfi[
+            wfi["due_date"].between(first, last)
+            & (wfi["benefit"] != "JSA")
+            & (wfi["outcome"] != "pending")
+        ]
+        return self.with_group(wfi, request.by, "due_date")
+
+    def deferrals(self, request: MeasureRequest) -> pd.DataFrame:
+        wfi = self.due_wfis(request)
+        wfi["is_deferred"] = wfi["outcome"] == "deferred"
+        wfi["is_waived"] = wfi["outcome"] == "waived"
+        # Only deferred WFIs have a deferral length; the median skips the rest.
+        wfi["deferral_days"] = (wfi["deferred_until"] - wfi["due_date"]).dt.days.where(
+            wfi["is_deferred"]
+        )
+        result = wfi.groupby(self.group_keys(request.by)).agg(
+            wfis_due=("outcome", "size"),
+            deferred=("is_deferred", "sum"),
+            waived=("is_waived", "sum"),
+            median_deferral_days=("deferral_days", "median"),
+        )
+        result["deferral_rate"] = result["deferred"] / result["wfis_due"]
+        result["waiver_rate"] = result["waived"] / result["wfis_due"]
+        columns = ["wfis_due", "deferred", "waived", "deferral_rate", "waiver_rate"]
+        return self.finish(
+            result,
+            request,
+            [*columns, "median_deferral_days"],
+            counts=["wfis_due", "deferred", "waived"],
+        )
+
+    def deferral_reasons(self, request: MeasureRequest) -> pd.DataFrame:
+        wfi = self.due_wfis(request)
+        wfi = wfi[wfi["outcome"] == "deferred"]
+        result = wfi.groupby([*self.group_keys(request.by), "deferral_reason"]).agg(
+            deferred=("outcome", "size")
+        )
+        return self.finish(
+            result,
+            request,
+            ["deferral_reason", "deferred"],
+            counts=["deferred"],
+            complete=False,
+            order=["deferral_reason"],
+        )
+
+    # ---- 2. overdue deferrals ----------------------------------------------------------
+
+    def overdue_deferrals(self, request: MeasureRequest) -> pd.DataFrame:
+        wfi = self.claim_events(self.wfi, request)
+        wfi = wfi[
+            (wfi["outcome"] == "deferred")
+            & (wfi["deferred_until"] < self.extract_date)
+            & wfi["held_date"].isna()
+            & wfi["end_date"].isna()
+        ]
+        wfi["days_overdue"] = (self.extract_date - wfi["deferred_until"]).dt.days.astype("int64")
+        wfi = wfi.sort_values(["days_overdue", "claim_id"], ascending=[False, True])
+        columns = [
+            "claim_id",
+            "district_code",
+            "office_code",
+            "work_coach_ref",
+            "benefit",
+            "claimant_group",
+            "deferral_reason",
+            "deferred_until",
+            "days_overdue",
+        ]
+        return wfi[columns].reset_index(drop=True)
+
+    # ---- 3. job entries ----------------------------------------------------------------
+
+    def job_entries_measure(self, request: MeasureRequest) -> pd.DataFrame:
+        first, last = self.period(request)
+        jobs = self.claim_events(self.job_entries, request)
+        jobs = jobs[jobs["start_date"].between(first, last)]
+        jobs = self.with_group(jobs, request.by, "start_date")
+        days_in_work = (jobs["end_date"] - jobs["start_date"]).dt.days
+        still_in_work = jobs["end_date"].isna()
+        for label, days in (("13w", 91), ("26w", 182)):
+            # A job is judged only once its whole window has passed by the extract date.
+            mature = jobs["start_date"] + pd.Timedelta(days=days) <= self.extract_date
+            jobs[f"mature_{label}"] = mature
+            jobs[f"sustained_{label}"] = mature & (still_in_work | (days_in_work >= days))
+        result = jobs.groupby(self.group_keys(request.by)).agg(
+            job_entries=("claim_id", "size"),
+            mature_13w=("mature_13w", "sum"),
+            sustained_13w=("sustained_13w", "sum"),
+            mature_26w=("mature_26w", "sum"),
+            sustained_26w=("sustained_26w", "sum"),
+        )
+        for label in ("13w", "26w"):
+            mature = result[f"mature_{label}"]
+            result[f"sustained_{label}_rate"] = result[f"sustained_{label}"] / mature.where(
+                mature > 0
+            )
+        counts = ["job_entries", "mature_13w", "sustained_13w", "mature_26w", "sustained_26w"]
+        columns = [
+            "job_entries",
+            "mature_13w",
+            "sustained_13w",
+            "sustained_13w_rate",
+            "mature_26w",
+            "sustained_26w",
+            "sustained_26w_rate",
+        ]
+        return self.finish(result, request, columns, counts=counts)
+
+    # ---- 4. distance travelled ---------------------------------------------------------
+
+    def distance_travelled(self, request: MeasureRequest) -> pd.DataFrame:
+        first, last = self.period(request)
+        assessments = self.claim_events(self.assessments, request)
+        reviews = assessments[
+            (assessments["kind"] == "review") & assessments["assessment_date"].between(first, last)
+        ]
+        reviews = self.with_group(reviews, request.by, "assessment_date")
+        # The latest review per claim (per claim and month by month); the larger
+        # assessment_id, compared as text, wins a tie on date.
+        per_claim = ["claim_id", *(["month"] if request.by == "month" else [])]
+        reviews = reviews.sort_values([*per_claim, "assessment_date", "assessment_id"])
+        reviews = reviews.drop_duplicates(per_claim, keep="last")
+        baselines = assessments.loc[
+            assessments["kind"] == "baseline", ["claim_id", "assessment_date", *SCORES]
+        ]
+        paired = reviews.merge(baselines, on="claim_id", suffixes=("", "_baseline"))
+        paired = paired[paired["assessment_date_baseline"] <= paired["assessment_date"]]
+        changes = pd.DataFrame(
+            {score: paired[score] - paired[f"{score}_baseline"] for score in SCORES},
+            index=paired.index,
+        )
+        # A claim's overall change is the mean of the dimensions scored in both (NaN skipped).
+        paired = paired.assign(**{s: changes[s] for s in SCORES}, overall=changes.mean(axis=1))
+        paired = paired[paired["overall"].notna()]
+        paired["improved"] = paired["overall"] >= 1.0
+        result = paired.groupby(self.group_keys(request.by)).agg(
+            claims_measured=("claim_id", "size"),
+            mean_change=("overall", "mean"),
+            pct_improved=("improved", "mean"),
+            **{f"mean_change_{score}": (score, "mean") for score in SCORES},
+            **{f"claims_{score}": (score, "count") for score in SCORES},
+        )
+        columns = [
+            "claims_measured",
+            "mean_change",
+            "pct_improved",
+            *(f"mean_change_{score}" for score in SCORES),
+            *(f"claims_{score}" for score in SCORES),
+        ]
+        counts = ["claims_measured", *(f"claims_{score}" for score in SCORES)]
+        return self.finish(result, request, columns, counts=counts)
+
+    # ---- 5. FSF spend ------------------------------------------------------------------
+
+    def fsf_payments_in_scope(self, request: MeasureRequest) -> pd.DataFrame:
+        """Payments dated in the period by the offices the filters allow."""
+        first, last = self.period(request)
+        payments = self.payments[self.payments["payment_date"].between(first, last)]
+        if request.districts:
+            payments = payments[payments["district_code"].isin(request.districts)]
+        if request.offices:
+            payments = payments[payments["office_code"].isin(request.offices)]
+        if request.benefits or request.groups:
+            # These filters apply through the claim, so a grant with no claim drops out.
+            claims = self.claims[["claim_id", "benefit", "claimant_group"]]
+            payments = payments.merge(claims, on="claim_id", how="inner")
+            if request.benefits:
+                payments = payments[payments["benefit"].isin(request.benefits)]
+            if request.groups:
+                payments = payments[payments["claimant_group"].isin(request.groups)]
+        return self.with_group(payments, request.by, "payment_date")
+
+    def fsf_spend(self, request: MeasureRequest) -> pd.DataFrame:
+        payments = self.fsf_payments_in_scope(request)
+        payments["claim_pence"] = payments["amount_pence"].where(payments["claim_id"].notna())
+        result = payments.groupby(self.group_keys(request.by)).agg(
+            payments=("payment_id", "size"),
+            spend_pence=("amount_pence", "sum"),
+            recipients=("claim_id", "nunique"),
+            avg_award_pence=("claim_pence", "mean"),
+            claimant_payments=("claim_id", "count"),
+        )
+        result["spend_gbp"] = result["spend_pence"] / 100
+        result["avg_award_gbp"] = result["avg_award_pence"] / 100
+        columns = ["payments", "spend_gbp", "recipients", "avg_award_gbp", "claimant_payments"]
+        counts = ["payments", "recipients", "claimant_payments"]
+        return self.finish(result, request, columns, counts=counts, money=["spend_gbp"])
+
+    def fsf_categories(self, request: MeasureRequest) -> pd.DataFrame:
+        payments = self.fsf_payments_in_scope(request)
+        result = payments.groupby([*self.group_keys(request.by), "category"]).agg(
+            payments=("payment_id", "size"), spend_pence=("amount_pence", "sum")
+        )
+        result["spend_gbp"] = result["spend_pence"] / 100
+        return self.finish(
+            result,
+            request,
+            ["category", "payments", "spend_gbp"],
+            counts=["payments"],
+            complete=False,
+            order=["category"],
+        )
+
+    # ---- 6. FSF budget -----------------------------------------------------------------
+
+    def fsf_budget(self, request: MeasureRequest) -> pd.DataFrame:
+        first, last = self.period(request)
+        budgets = self.budgets
+        if request.districts:
+            budgets = budgets[budgets["district_code"].isin(request.districts)]
+        if request.offices:
+            # Budgets are district-wide: an office selects its whole district's budget.
+            chosen = self.offices.loc[self.offices["office_code"].isin(request.offices)]
+            budgets = budgets[budgets["district_code"].isin(chosen["district_code"])]
+        start_year = budgets["financial_year"].str[:4].astype(int)
+        budgets = budgets.assign(
+            year_start=pd.to_datetime(start_year.astype(str) + "-04-01"),
+            year_end=pd.to_datetime((start_year + 1).astype(str) + "-03-31"),
+        )
+        budgets = budgets[(budgets["year_start"] <= last) & (budgets["year_end"] >= first)]
+
+        paid = budgets.merge(self.payments, on="district_code")
+        counted_to = paid["year_end"].clip(upper=self.extract_date)
+        paid = paid[
+            (paid["payment_date"] >= paid["year_start"]) & (paid["payment_date"] <= counted_to)
+        ]
+        spend = paid.groupby(["district_code", "financial_year"]).agg(
+            spend_pence=("amount_pence", "sum"), payments=("payment_id", "size")
+        )
+        result = budgets.merge(
+            spend.reset_index(), on=["district_code", "financial_year"], how="left"
+        )
+        result[["spend_pence", "payments"]] = result[["spend_pence", "payments"]].fillna(0)
+        result["allocation_gbp"] = result["allocation_pence"] / 100
+        result["spend_to_date_gbp"] = result["spend_pence"] / 100
+        result["payments"] = result["payments"].astype("int64")
+        result["pct_spent"] = result["spend_pence"] / result["allocation_pence"]
+        elapsed = (result["year_end"].clip(upper=self.extract_date) - result["year_start"]).dt.days
+        in_year = (result["year_end"] - result["year_start"]).dt.days + 1
+        projected = result["spend_to_date_gbp"] / (elapsed + 1) * in_year
+        # A year that has not started yet has nothing to project from.
+        result["projected_outturn_gbp"] = projected.where(result["year_start"] <= self.extract_date)
+        result = result.sort_values(["district_code", "financial_year"])
+        columns = [
+            "district_code",
+            "financial_year",
+            "allocation_gbp",
+            "spend_to_date_gbp",
+            "payments",
+            "pct_spent",
+            "projected_outturn_gbp",
+        ]
+        return result[columns].reset_index(drop=True)
+
+    # ---- 7. caseload -------------------------------------------------------------------
+
+    def caseload(self, request: MeasureRequest) -> pd.DataFrame:
+        first, last = self.period(request)
+        claims = self.scoped_claims(request)
+        keys = self.group_keys(request.by)
+        if request.by == "month":
+            days = pd.period_range(first, last, freq="M").end_time.normalize()
+        else:
+            days = pd.DatetimeIndex([last])
+        live_parts = []
+        for month_end in days:
+            # Nothing is known after the extract date, so a later month end counts at it.
+            day = min(month_end, self.extract_date)
+            # Live at the end of the day: a claim ending that day is off the caseload.
+            live = claims[
+                (claims["start_date"] <= day)
+                & (claims["end_date"].isna() | (claims["end_date"] > day))
+            ]
+            live = live.assign(month=f"{month_end:%Y-%m}", _all=0)
+            live_parts.append(
+                live.groupby(keys).agg(
+                    live_claims=("claim_id", "size"), coaches=("work_coach_ref", "nunique")
+                )
+            )
+        live = pd.concat(live_parts)
+
+        starts = self.with_group(
+            claims[claims["start_date"].between(first, last)], request.by, "start_date"
+        )
+        new_claims = starts.groupby(keys).agg(new_claims=("claim_id", "size"))
+
+        ends = self.with_group(
+            claims[claims["end_date"].between(first, last)], request.by, "end_date"
+        )
+        ends["to_work"] = ends["end_reason"] == "job_entry"
+        off_flows = ends.groupby(keys).agg(
+            off_flows=("claim_id", "size"), off_flows_to_work=("to_work", "sum")
+        )
+
+        result = pd.concat([live, new_claims, off_flows], axis=1)  # outer join on the keys
+        result["claims_per_coach"] = result["live_claims"] / result["coaches"].where(
+            result["coaches"] > 0
+        )
+        counts = ["live_claims", "new_claims", "off_flows", "off_flows_to_work"]
+        return self.finish(result, request, [*counts, "claims_per_coach"], counts=counts)
+
+
+# ---- comparison with the runner ---------------------------------------------------------
+
+TOLERANCE = 1e-9
+
+
+def _comparable(series: pl.Series) -> pl.Series:
+    """A column in a form both sides share: money as float, dates as dates, NaN as null."""
+    if series.dtype == pl.Decimal or series.dtype.is_float():
+        return series.cast(pl.Float64).fill_nan(None)
+    if series.dtype == pl.Datetime:
+        return series.cast(pl.Date)
+    if series.dtype.is_integer():
+        return series.cast(pl.Int64)
+    return series
+
+
+def compare(
+    expected: pl.DataFrame,
+    actual: pd.DataFrame,
+    sort_by: Sequence[str] | None = None,
+    tolerance: float = TOLERANCE,
+    limit: int = 10,
+) -> list[str]:
+    """Differences between the runner's result and the peer's, in words (empty when equal).
+
+    Columns and row order must match; counts and text exactly, floats and money to within
+    `tolerance` (relative for values above 1, so large sums are held to the same digits).
+    `sort_by` sorts both sides first, for results whose row order is not defined.
+    """
+    if list(expected.columns) != list(actual.columns):
+        return [f"columns differ: expected {expected.columns}, got {list(actual.columns)}"]
+    if expected.height != len(actual):
+        return [f"row counts differ: expected {expected.height}, got {len(actual)}"]
+    got = pl.from_pandas(actual)
+    if sort_by:
+        expected, got = expected.sort(sort_by), got.sort(sort_by)
+    named = (*KEYS["office"], "month", "claim_id", "financial_year", *COMPANION_COLUMN.values())
+    labels = [c for c in named if c in got.columns]
+    problems: list[str] = []
+    for name in expected.columns:
+        want, have = _comparable(expected[name]), _comparable(got[name])
+        if have.dtype == pl.Null:
+            have = have.cast(want.dtype)  # an all-missing pandas column has no type of its own
+        if want.dtype.is_integer() and not have.dtype.is_integer():
+            problems.append(f"{name}: expected whole numbers, got {have.dtype}")
+            continue
+        if want.dtype == pl.Float64 and have.dtype.is_numeric():
+            have = have.cast(pl.Float64)
+            scale = want.abs().clip(lower_bound=1.0)
+            close = ((want - have).abs() <= tolerance * scale).fill_null(False)
+            same = close | (want.is_null() & have.is_null())
+        elif want.dtype != have.dtype:
+            problems.append(f"{name}: expected type {want.dtype}, got {have.dtype}")
+            continue
+        else:
+            same = want.eq_missing(have)
+        for row in (~same).arg_true().to_list()[:limit]:
+            where = ", ".join(f"{c}={got[c][row]}" for c in labels)
+            problems.append(
+                f"row {row} ({where}) {name}: expected {want[row]!r}, got {have[row]!r}"
+            )
+    return problems
