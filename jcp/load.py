@@ -437,6 +437,20 @@ def _validate_table(
     return TableCount(table.name, path.name, read, read - rejected, rejected)
 
 
+FACTS_DIR = Path(__file__).resolve().parent.parent / "queries" / "facts"
+
+
+def build_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """Event tables with their claim's office, district, benefit and group, in date order.
+
+    Every measure filters and groups events by the claim's attributes; joining claims to events
+    on every request is what made a national page slow, so it is done once here. Each
+    queries/facts/NAME.sql is one query; its file name is the table it builds.
+    """
+    for path in sorted(FACTS_DIR.glob("*.sql")):
+        con.execute(f"create table {path.stem} as {path.read_text(encoding='utf-8')}")
+
+
 def validate_into(con: duckdb.DuckDBPyConnection, extract_dir: Path | str) -> LoadReport:
     """Validate the extract and write accepted rows, rejects and loads into `con`."""
     extract_dir = Path(extract_dir)
@@ -451,6 +465,7 @@ def validate_into(con: duckdb.DuckDBPyConnection, extract_dir: Path | str) -> Lo
     report = LoadReport(manifest)
     for table in contract.TABLES:
         report.counts.append(_validate_table(con, extract_dir, table, manifest))
+    build_facts(con)
     loaded_at = dt.datetime.now().replace(microsecond=0)
     for c in report.counts:
         con.execute(

@@ -1,93 +1,69 @@
 -- caseload: live claims, flows on and off, and claims per work coach.
 -- live_claims counts claims live at the end of the period's last day (with by = month, at the
--- end of each month's last day), or at the extract date if that is earlier: start_date <= day
--- and (end_date NULL or end_date > day), so a claim ending on that day is not live. new_claims have start_date in the period (month of
+-- end of each month's last day): start_date <= day and (end_date NULL or end_date > day), so a
+-- claim ending on that day is not live. new_claims have start_date in the period (month of
 -- start_date), off_flows end_date in the period (month of end_date), off_flows_to_work those
 -- with end_reason = job_entry. claims_per_coach = live_claims / distinct work_coach_ref among
 -- live claims with a coach (empty when none).
 -- Returns one row per group with activity: district_code, office_code, month, live_claims,
 --   new_claims, off_flows, off_flows_to_work, claims_per_coach.
--- Parameters: $by, $period_start, $period_end, $extract_date, $districts, $offices, $benefits,
---   $groups.
-with scoped as (
+-- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
+-- Every day counted is a month's last day, so a claim is live then exactly when it started in
+-- or before that month and did not end in or before it: the caseload at a month end is a
+-- running total of starts minus ends by month (claim_flows, built at load), and no claim has
+-- to be compared with every month.
+with monthly as (
     select
-        case when $by in ('district', 'office') then o.district_code end as district_code,
-        case when $by = 'office' then o.office_code end as office_code,
-        c.start_date,
-        c.end_date,
-        c.end_reason,
-        c.work_coach_ref
-    from claims as c
-    join offices as o on o.office_code = c.office_code
-    where ($districts is null or list_contains($districts, o.district_code))
-      and ($offices is null or list_contains($offices, o.office_code))
-      and ($benefits is null or list_contains($benefits, c.benefit))
-      and ($groups is null or list_contains($groups, c.claimant_group))
+        case when $by in ('district', 'office') then district_code end as district_code,
+        case when $by = 'office' then office_code end as office_code,
+        work_coach_ref,
+        flow_month,
+        sum(starts) as starts,
+        sum(ends) as ends,
+        sum(ends_to_work) as ends_to_work
+    from claim_flows
+    where flow_month <= $period_end
+      and ($districts is null or list_contains($districts, district_code))
+      and ($offices is null or list_contains($offices, office_code))
+      and ($benefits is null or list_contains($benefits, benefit))
+      and ($groups is null or list_contains($groups, claimant_group))
+    group by all
 ),
 
-count_days as (
-    -- Nothing is known after the extract date, so a later day is counted at the extract date.
-    select strftime(m, '%Y-%m') as month, least(last_day(m)::date, $extract_date::date) as day
+-- The months reported: each month of the period (by = month) or the period as a whole.
+reported as (
+    select strftime(m, '%Y-%m') as month, m::date as first_month, m::date as last_month
     from generate_series($period_start::date, $period_end::date, interval 1 month) as t(m)
     where $by = 'month'
     union all
-    select null, least($period_end::date, $extract_date::date)
+    select null, $period_start::date, date_trunc('month', $period_end::date)::date
     where $by <> 'month'
 ),
 
-live as (
+per_coach as (
     select
-        c.district_code,
-        c.office_code,
-        d.month,
-        count(*) as live_claims,
-        count(distinct c.work_coach_ref) as coaches
-    from scoped as c
-    join count_days as d
-        on c.start_date <= d.day
-        and (c.end_date is null or c.end_date > d.day)
+        m.district_code,
+        m.office_code,
+        r.month,
+        m.work_coach_ref,
+        sum(m.starts - m.ends) as live,
+        sum(m.starts) filter (where m.flow_month >= r.first_month) as new_claims,
+        sum(m.ends) filter (where m.flow_month >= r.first_month) as off_flows,
+        sum(m.ends_to_work) filter (where m.flow_month >= r.first_month) as off_flows_to_work
+    from monthly as m
+    join reported as r on m.flow_month <= r.last_month
     group by all
-),
-
-starts as (
-    select
-        district_code,
-        office_code,
-        case when $by = 'month' then strftime(start_date, '%Y-%m') end as month,
-        count(*) as new_claims
-    from scoped
-    where start_date between $period_start and $period_end
-    group by all
-),
-
-ends as (
-    select
-        district_code,
-        office_code,
-        case when $by = 'month' then strftime(end_date, '%Y-%m') end as month,
-        count(*) as off_flows,
-        count(*) filter (where end_reason = 'job_entry') as off_flows_to_work
-    from scoped
-    where end_date between $period_start and $period_end
-    group by all
-),
-
-combined as (
-    select * from live
-    union all by name
-    select * from starts
-    union all by name
-    select * from ends
 )
 
 select
     district_code,
     office_code,
     month,
-    coalesce(sum(live_claims), 0)::bigint as live_claims,
+    coalesce(sum(live), 0)::bigint as live_claims,
     coalesce(sum(new_claims), 0)::bigint as new_claims,
     coalesce(sum(off_flows), 0)::bigint as off_flows,
     coalesce(sum(off_flows_to_work), 0)::bigint as off_flows_to_work,
-    sum(live_claims) / nullif(sum(coaches), 0) as claims_per_coach
-from combined
+    sum(live) / nullif(count(*) filter (where live > 0 and work_coach_ref is not null), 0)
+        as claims_per_coach
+from per_coach
 group by all

@@ -1,6 +1,7 @@
 -- deferrals: how often the initial Work Focused Interview of non-JSA claims is deferred or waived.
 -- Counts WFIs whose due_date is in the period, leaving out JSA claims (never deferrable) and
--- outcome = pending (not decided yet). Each WFI belongs to its claim's office and district.
+-- outcome = pending (not decided yet). Each WFI belongs to its claim's office and district
+-- (wfi_facts carries them, built at load from wfi, claims and offices).
 -- Returns one row per group with activity: district_code, office_code, month (NULL unless
 --   grouped by them), wfis_due, deferred, waived, deferral_rate, waiver_rate,
 --   median_deferral_days (deferred_until - due_date over deferred WFIs).
@@ -8,21 +9,19 @@
 --   (a NULL list means no filter; an empty list matches nothing).
 with interviews as (
     select
-        case when $by in ('district', 'office') then o.district_code end as district_code,
-        case when $by = 'office' then o.office_code end as office_code,
-        case when $by = 'month' then strftime(w.due_date, '%Y-%m') end as month,
-        w.outcome,
-        w.deferred_until - w.due_date as deferral_days
-    from wfi as w
-    join claims as c using (claim_id)
-    join offices as o on o.office_code = c.office_code
-    where w.due_date between $period_start and $period_end
-      and c.benefit <> 'JSA'
-      and w.outcome <> 'pending'
-      and ($districts is null or list_contains($districts, o.district_code))
-      and ($offices is null or list_contains($offices, o.office_code))
-      and ($benefits is null or list_contains($benefits, c.benefit))
-      and ($groups is null or list_contains($groups, c.claimant_group))
+        case when $by in ('district', 'office') then district_code end as district_code,
+        case when $by = 'office' then office_code end as office_code,
+        case when $by = 'month' then strftime(due_date, '%Y-%m') end as month,
+        outcome,
+        deferred_until - due_date as deferral_days
+    from wfi_facts
+    where due_date between $period_start and $period_end
+      and benefit <> 'JSA'
+      and outcome <> 'pending'
+      and ($districts is null or list_contains($districts, district_code))
+      and ($offices is null or list_contains($offices, office_code))
+      and ($benefits is null or list_contains($benefits, benefit))
+      and ($groups is null or list_contains($groups, claimant_group))
 )
 
 select

@@ -11,48 +11,44 @@
 --   claims_job_search .. claims_stability (how many claims each of those means is over, which
 --   disclosure control needs).
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
-with scoped as (
+with latest_reviews as (
+    -- Each claim's latest review in the period (in each month with by = month): the largest
+    -- (assessment_date, assessment_id), with its changes against the baseline (review_facts).
     select
-        a.*,
-        o.district_code,
-        o.office_code
-    from assessments as a
-    join claims as c using (claim_id)
-    join offices as o on o.office_code = c.office_code
-    where ($districts is null or list_contains($districts, o.district_code))
-      and ($offices is null or list_contains($offices, o.office_code))
-      and ($benefits is null or list_contains($benefits, c.benefit))
-      and ($groups is null or list_contains($groups, c.claimant_group))
-),
-
-latest_reviews as (
-    select
-        *,
-        case when $by = 'month' then strftime(assessment_date, '%Y-%m') end as review_month
-    from scoped
-    where kind = 'review'
-      and assessment_date between $period_start and $period_end
-    qualify row_number() over (
-        partition by claim_id, review_month
-        order by assessment_date desc, assessment_id desc
-    ) = 1
+        claim_id,
+        case when $by = 'month' then strftime(assessment_date, '%Y-%m') end as month,
+        arg_max(
+            {
+                'district_code': district_code,
+                'office_code': office_code,
+                'job_search': job_search,
+                'work_skills': work_skills,
+                'confidence': confidence,
+                'health_wellbeing': health_wellbeing,
+                'stability': stability
+            },
+            {'assessment_date': assessment_date, 'assessment_id': assessment_id}
+        ) as review
+    from review_facts
+    where assessment_date between $period_start and $period_end
+      and ($districts is null or list_contains($districts, district_code))
+      and ($offices is null or list_contains($offices, office_code))
+      and ($benefits is null or list_contains($benefits, benefit))
+      and ($groups is null or list_contains($groups, claimant_group))
+    group by all
 ),
 
 changes as (
     select
-        case when $by in ('district', 'office') then r.district_code end as district_code,
-        case when $by = 'office' then r.office_code end as office_code,
-        r.review_month as month,
-        r.job_search - b.job_search as job_search,
-        r.work_skills - b.work_skills as work_skills,
-        r.confidence - b.confidence as confidence,
-        r.health_wellbeing - b.health_wellbeing as health_wellbeing,
-        r.stability - b.stability as stability
-    from latest_reviews as r
-    join scoped as b
-        on b.claim_id = r.claim_id
-        and b.kind = 'baseline'
-        and b.assessment_date <= r.assessment_date
+        case when $by in ('district', 'office') then review.district_code end as district_code,
+        case when $by = 'office' then review.office_code end as office_code,
+        month,
+        review.job_search,
+        review.work_skills,
+        review.confidence,
+        review.health_wellbeing,
+        review.stability
+    from latest_reviews
 ),
 
 per_claim as (

@@ -40,9 +40,8 @@ spend as (
         sum(p.amount_gbp) as spend_gbp,
         count(*) as payments
     from in_period as y
-    join offices as o on o.district_code = y.district_code
-    join fsf_payments as p
-        on p.office_code = o.office_code
+    join payment_facts as p
+        on p.district_code = y.district_code
         and p.payment_date between y.year_start and least(y.year_end, $extract_date::date)
     group by all
 )

@@ -9,21 +9,19 @@
 --   $groups.
 with entries as (
     select
-        case when $by in ('district', 'office') then o.district_code end as district_code,
-        case when $by = 'office' then o.office_code end as office_code,
-        case when $by = 'month' then strftime(j.start_date, '%Y-%m') end as month,
-        j.start_date + 91 <= $extract_date::date as mature_13w,
-        j.start_date + 182 <= $extract_date::date as mature_26w,
-        j.end_date is null as still_in_work,
-        j.end_date - j.start_date as days_in_work
-    from job_entries as j
-    join claims as c using (claim_id)
-    join offices as o on o.office_code = c.office_code
-    where j.start_date between $period_start and $period_end
-      and ($districts is null or list_contains($districts, o.district_code))
-      and ($offices is null or list_contains($offices, o.office_code))
-      and ($benefits is null or list_contains($benefits, c.benefit))
-      and ($groups is null or list_contains($groups, c.claimant_group))
+        case when $by in ('district', 'office') then district_code end as district_code,
+        case when $by = 'office' then office_code end as office_code,
+        case when $by = 'month' then strftime(start_date, '%Y-%m') end as month,
+        start_date + 91 <= $extract_date::date as mature_13w,
+        start_date + 182 <= $extract_date::date as mature_26w,
+        end_date is null as still_in_work,
+        end_date - start_date as days_in_work
+    from job_entry_facts
+    where start_date between $period_start and $period_end
+      and ($districts is null or list_contains($districts, district_code))
+      and ($offices is null or list_contains($offices, office_code))
+      and ($benefits is null or list_contains($benefits, benefit))
+      and ($groups is null or list_contains($groups, claimant_group))
 ),
 
 judged as (

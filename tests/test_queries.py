@@ -24,8 +24,36 @@ KNOWN_PARAMETERS = {
 }
 
 
+FACT_FILES = sorted(p.stem for p in (QUERIES_DIR / "facts").glob("*.sql"))
+
+
 def test_every_sql_file_is_a_measure_or_a_report() -> None:
     assert sorted(SQL_FILES) == sorted([*MEASURES, *REPORTS])
+
+
+@pytest.mark.parametrize("name", FACT_FILES)
+def test_fact_tables_are_built_at_load_with_a_row_per_event(name: str, sample_db) -> None:
+    text = (QUERIES_DIR / "facts" / f"{name}.sql").read_text(encoding="utf-8")
+    assert text.startswith(f"-- {name}:") and not sql_parameters(text)
+    con = connect_read_only(sample_db)
+    # A fact table adds columns to its event table, never rows (and loses none).
+    counts = con.execute(
+        {
+            "wfi_facts": "select (select count(*) from wfi_facts), (select count(*) from wfi)",
+            "job_entry_facts": "select (select count(*) from job_entry_facts), "
+            "(select count(*) from job_entries)",
+            "assessment_facts": "select (select count(*) from assessment_facts), "
+            "(select count(*) from assessments)",
+            "payment_facts": "select (select count(*) from payment_facts), "
+            "(select count(*) from fsf_payments)",
+            "review_facts": "select (select count(*) from review_facts), "
+            "(select count(*) from assessments where kind = 'review')",
+            # Monthly flows: every claim starts once, and ends once if it has ended.
+            "claim_flows": "select (select sum(starts) + sum(ends) from claim_flows), "
+            "(select count(*) + count(end_date) from claims)",
+        }[name]
+    ).fetchone()
+    assert counts[0] == counts[1] > 0
 
 
 @pytest.mark.parametrize("name", SQL_FILES)

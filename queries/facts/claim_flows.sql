@@ -1,0 +1,46 @@
+-- claim_flows: claims starting and ending, counted by month, per office, benefit, claimant
+-- group and work coach. Built once at load: the caseload at a month end is a running total of
+-- these (see caseload.sql), so a caseload request reads this small table, not every claim.
+-- Exact, because every day the caseload is counted on is a month's last day.
+-- Returns: district_code, office_code, benefit, claimant_group, work_coach_ref, flow_month
+--   (first day of the month), starts, ends, ends_to_work (ends with end_reason job_entry).
+-- Parameters: none.
+with events as (
+    select
+        office_code,
+        benefit,
+        claimant_group,
+        work_coach_ref,
+        date_trunc('month', start_date)::date as flow_month,
+        1 as starts,
+        0 as ends,
+        0 as ends_to_work
+    from claims
+    union all
+    select
+        office_code,
+        benefit,
+        claimant_group,
+        work_coach_ref,
+        date_trunc('month', end_date)::date,
+        0,
+        1,
+        (end_reason = 'job_entry')::integer
+    from claims
+    where end_date is not null
+)
+
+select
+    o.district_code,
+    e.office_code,
+    e.benefit,
+    e.claimant_group,
+    e.work_coach_ref,
+    e.flow_month,
+    sum(e.starts)::integer as starts,
+    sum(e.ends)::integer as ends,
+    sum(e.ends_to_work)::integer as ends_to_work
+from events as e
+join offices as o using (office_code)
+group by all
+order by e.flow_month, e.office_code, e.benefit, e.claimant_group, e.work_coach_ref
