@@ -18,16 +18,16 @@ with latest_reviews as (
         claim_id,
         case when $by = 'month' then strftime(assessment_date, '%Y-%m') end as month,
         arg_max(
-            {
-                'district_code': district_code,
-                'office_code': office_code,
-                'job_search': job_search,
-                'work_skills': work_skills,
-                'confidence': confidence,
-                'health_wellbeing': health_wellbeing,
-                'stability': stability
-            },
-            {'assessment_date': assessment_date, 'assessment_id': assessment_id}
+            struct_pack(
+                district_code,
+                office_code,
+                job_search,
+                work_skills,
+                confidence,
+                health_wellbeing,
+                stability
+            ),
+            struct_pack(assessment_date, assessment_id)
         ) as review
     from review_facts
     where assessment_date between $period_start and $period_end
