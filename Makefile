@@ -43,5 +43,10 @@ format: $(STAMP)
 test: $(STAMP) browser lint
 	$(PY) -m pytest
 
+# `make bench CLAIMS=10000000`: timings and the pandas comparison; see docs/performance.md.
+CLAIMS ?= 1000000
+bench: $(STAMP) browser
+	$(PY) -m jcp bench --claims $(CLAIMS)
+
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache tests/artifacts
+	rm -rf $(VENV) data .pytest_cache .ruff_cache tests/artifacts bench/cache bench/results

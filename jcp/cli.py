@@ -120,6 +120,15 @@ def _cmd_measure(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from jcp.bench import run_benchmark
+
+    result = run_benchmark(
+        args.claims, seed=args.seed, runs=args.runs, pages=not args.no_pages, app=not args.no_app
+    )
+    return 1 if result["pandas_mismatches"] else 0
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -179,6 +188,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="no small-number suppression (only with --national; do not share the output)",
     )
     p.set_defaults(run=_cmd_measure)
+
+    p = commands.add_parser("bench", help="time load, measures, pages and start-up at a scale")
+    p.add_argument("--claims", type=int, default=1_000_000)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--runs", type=int, default=7, help="warm runs per measure, grouping, filter")
+    p.add_argument("--no-pages", action="store_true", help="skip the AppTest page timings")
+    p.add_argument("--no-app", action="store_true", help="skip the app start-up timing")
+    p.set_defaults(run=_cmd_bench)
     return parser
 
 

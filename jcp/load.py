@@ -500,6 +500,7 @@ def load(extract_dir: Path | str, db_path: Path | str) -> LoadReport:
     tmp_path.unlink(missing_ok=True)
     try:
         con = duckdb.connect(str(tmp_path))
+        con.execute("set enable_progress_bar = false")  # the command prints its own summary
         try:
             report = validate_into(con, extract_dir)
             con.execute("checkpoint")

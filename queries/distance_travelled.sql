@@ -11,44 +11,26 @@
 --   claims_job_search .. claims_stability (how many claims each of those means is over, which
 --   disclosure control needs).
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
-with latest_reviews as (
-    -- Each claim's latest review in the period (in each month with by = month): the largest
-    -- (assessment_date, assessment_id), with its changes against the baseline (review_facts).
+with changes as (
+    -- Each claim's latest review in the period (in each month with by = month): a month's
+    -- latest review (review_facts holds no other) whose claim has no review in a later month
+    -- of the period. Its changes against the baseline were worked out at load.
     select
-        claim_id,
-        case when $by = 'month' then strftime(assessment_date, '%Y-%m') end as month,
-        arg_max(
-            struct_pack(
-                district_code,
-                office_code,
-                job_search,
-                work_skills,
-                confidence,
-                health_wellbeing,
-                stability
-            ),
-            struct_pack(assessment_date, assessment_id)
-        ) as review
+        case when $by in ('district', 'office') then district_code end as district_code,
+        case when $by = 'office' then office_code end as office_code,
+        case when $by = 'month' then strftime(review_month, '%Y-%m') end as month,
+        job_search,
+        work_skills,
+        confidence,
+        health_wellbeing,
+        stability
     from review_facts
-    where assessment_date between $period_start and $period_end
+    where review_month between $period_start and $period_end
+      and ($by = 'month' or next_review_month is null or next_review_month > $period_end)
       and ($districts is null or list_contains($districts, district_code))
       and ($offices is null or list_contains($offices, office_code))
       and ($benefits is null or list_contains($benefits, benefit))
       and ($groups is null or list_contains($groups, claimant_group))
-    group by all
-),
-
-changes as (
-    select
-        case when $by in ('district', 'office') then review.district_code end as district_code,
-        case when $by = 'office' then review.office_code end as office_code,
-        month,
-        review.job_search,
-        review.work_skills,
-        review.confidence,
-        review.health_wellbeing,
-        review.stability
-    from latest_reviews
 ),
 
 per_claim as (

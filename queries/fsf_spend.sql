@@ -12,7 +12,7 @@ select
     case when $by = 'month' then strftime(payment_date, '%Y-%m') end as month,
     count(*) as payments,
     sum(amount_gbp) as spend_gbp,
-    count(distinct claim_id) as recipients,
+    count(distinct claim_key) as recipients,
     avg(amount_gbp) filter (where claim_id is not null)::double as avg_award_gbp,
     count(*) filter (where claim_id is not null) as claimant_payments
 from payment_facts

@@ -46,8 +46,10 @@ def test_fact_tables_are_built_at_load_with_a_row_per_event(name: str, sample_db
             "(select count(*) from assessments)",
             "payment_facts": "select (select count(*) from payment_facts), "
             "(select count(*) from fsf_payments)",
-            "review_facts": "select (select count(*) from review_facts), "
-            "(select count(*) from assessments where kind = 'review')",
+            # One row per claim and month with a review: that month's latest.
+            "review_facts": "select (select count(*) from review_facts), (select count(*) from "
+            "(select distinct claim_id, date_trunc('month', assessment_date) from assessments "
+            "where kind = 'review'))",
             # Monthly flows: every claim starts once, and ends once if it has ended.
             "claim_flows": "select (select sum(starts) + sum(ends) from claim_flows), "
             "(select count(*) + count(end_date) from claims)",

@@ -1,0 +1,332 @@
+"""`python -m jcp bench`: load, measure, page and start-up timings at a given scale, against pandas.
+
+Numbers are printed and written to bench/results/N.json; nothing here asserts a time. The
+method is in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+
+from jcp.access import Scope
+from jcp.db import connect_read_only
+from jcp.measures import GROUPINGS, MEASURES, Runner
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "bench" / "cache"
+RESULTS = ROOT / "bench" / "results"
+PAGES = ["overview", "distance_travelled", "job_entries", "fsf", "deferrals", "data"]
+FILTER_SETS = {
+    "all": {},
+    "one district": {"districts": ("D02",)},
+    "one office, UC": {"offices": ("D01-O03",), "benefits": ("UC",)},
+}
+
+
+def _percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def _child_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def prepare(claims: int, seed: int) -> tuple[Path, dict]:
+    """Generate (once, cached) and load the extract; time the load in its own process."""
+    extract = CACHE / f"extract-{claims}-{seed}"
+    if not (extract / "extract.toml").exists():
+        shutil.rmtree(extract, ignore_errors=True)
+        print(f"generating {claims:,} claims …", flush=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "jcp",
+                "generate",
+                str(extract),
+                "--claims",
+                str(claims),
+                "--seed",
+                str(seed),
+                "--format",
+                "parquet",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    db = CACHE / f"db-{claims}-{seed}.duckdb"
+    print("loading (full validation) …", flush=True)
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "jcp", "load", str(extract), "--db", str(db)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    load_seconds = time.perf_counter() - started
+    con = connect_read_only(db)
+    rows_total = con.execute("select sum(rows_read) from loads").fetchone()[0]
+    con.close()
+    return extract, {
+        "rows_total": int(rows_total),
+        "load_seconds": round(load_seconds, 2),
+        "load_rows_per_second": round(rows_total / load_seconds),
+        "db_megabytes": round(db.stat().st_size / 1e6, 1),
+        "load_peak_rss_megabytes": round(_child_peak_mb(), 1),
+        "db": str(db),
+    }
+
+
+def time_measures(db: Path, extract: Path, runs: int, with_pandas: bool) -> tuple[dict, list]:
+    """Cold and warm runner timings per measure and grouping, and the pandas peer's."""
+    peer = None
+    mismatches: list[str] = []
+    peer_load = None
+    if with_pandas:
+        sys.path.insert(0, str(ROOT))
+        from bench.pandas_peer import PandasPeer, compare
+
+        started = time.perf_counter()
+        peer = PandasPeer(extract)
+        peer_load = time.perf_counter() - started
+    national = Scope.national()
+    results: dict[str, dict] = {}
+    warm_runner = Runner(connect_read_only(db))
+    for name in MEASURES:
+        results[name] = {}
+        for by in GROUPINGS:
+            warm, cold, pandas_times = [], [], []
+            for filters in FILTER_SETS.values():
+                request = replace(warm_runner.default_request(name, by=by), **filters)
+                # Cold: the first run on a freshly opened database (new process state aside).
+                fresh = Runner(connect_read_only(db))
+                started = time.perf_counter()
+                fresh.run(request, national)
+                cold.append(time.perf_counter() - started)
+                fresh.con.close()
+                for _ in range(runs):
+                    started = time.perf_counter()
+                    warm_runner.run(request, national)
+                    warm.append(time.perf_counter() - started)
+                if peer is not None:
+                    expected = warm_runner.run(request, national, unsuppressed=True)
+                    for _ in range(max(1, runs // 2)):
+                        started = time.perf_counter()
+                        actual = peer.run(request)
+                        pandas_times.append(time.perf_counter() - started)
+                    mismatches += [
+                        f"{name} by {by} {filters}: {d}" for d in compare(expected, actual)
+                    ]
+            entry = {
+                "p50_ms": _ms(statistics.median(warm)),
+                "p95_ms": _ms(_percentile(warm, 0.95)),
+                "cold_ms": _ms(max(cold)),
+            }
+            if pandas_times:
+                entry["pandas_p50_ms"] = _ms(statistics.median(pandas_times))
+                entry["ratio_vs_pandas"] = round(
+                    statistics.median(pandas_times) / statistics.median(warm), 1
+                )
+            results[name][by] = entry
+            print(f"  {name:<20}{by:<9}{entry}", flush=True)
+    if peer_load is not None:
+        results["_pandas_peer_load_seconds"] = round(peer_load, 2)  # type: ignore[assignment]
+    return results, mismatches
+
+
+def time_pages(db: Path) -> dict:
+    """Each page through AppTest: cold (caches cleared), warm (data cache cleared), cached."""
+    import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    # See tests/conftest.py: AppTest would otherwise run page files without app.py.
+    original = PagesManager.__init__
+
+    def as_navigation_app(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = as_navigation_app  # type: ignore[method-assign]
+    os.environ["JCP_DB"] = str(db)
+    pages: dict[str, dict] = {}
+    try:
+        for page in PAGES:
+            timings = {}
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            for label in ("cold", "warm", "cached"):
+                if label == "warm":
+                    st.cache_data.clear()
+                at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+                if page != "overview":
+                    at.run()
+                    at.switch_page(f"pages/{page}.py")
+                started = time.perf_counter()
+                at.run()
+                timings[f"{label}_ms"] = _ms(time.perf_counter() - started)
+                if at.exception:
+                    raise RuntimeError(f"{page}: {at.exception[0].value}")
+            pages[page] = timings
+            print(f"  page {page:<20}{timings}", flush=True)
+    finally:
+        PagesManager.__init__ = original  # type: ignore[method-assign]
+    return pages
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def time_app_start(db: Path) -> tuple[float | None, float | None]:
+    """Seconds from `streamlit run` to the overview's first figure in Chromium; app peak RSS."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        print("  (no chromium: app start-up not measured)")
+        return None, None
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    app = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "JCP_DB": str(db)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
+            page = browser.new_page()
+            page.goto(url)
+            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=600_000)
+            first_figures = time.perf_counter() - started
+            for path in PAGES[1:]:  # visit every page so the app's memory peak is realistic
+                page.goto(f"{url}/{path}")
+                page.wait_for_selector('[data-testid="stMetricValue"]', timeout=600_000)
+            browser.close()
+        status = Path(f"/proc/{app.pid}/status").read_text()
+        peak_kb = next(
+            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")
+        )
+        return round(first_figures, 2), round(peak_kb / 1024, 1)
+    finally:
+        app.terminate()
+        app.wait(timeout=30)
+
+
+def run_benchmark(
+    claims: int,
+    seed: int = 1,
+    runs: int = 7,
+    pages: bool = True,
+    app: bool = True,
+    with_pandas: bool = True,
+) -> dict:
+    started = time.perf_counter()
+    extract, load = prepare(claims, seed)
+    db = Path(load.pop("db"))
+    print(f"load: {load}", flush=True)
+    measures, mismatches = time_measures(db, extract, runs, with_pandas)
+    page_times = time_pages(db) if pages else {}
+    app_start, app_rss = time_app_start(db) if app else (None, None)
+    result = {
+        "claims": claims,
+        "seed": seed,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}",
+        "measured_at": dt.datetime.now().isoformat(timespec="seconds"),
+        **load,
+        "measures": measures,
+        "pandas_mismatches": mismatches,
+        "pages": page_times,
+        "app_cold_start_seconds": app_start,
+        "peak_rss_megabytes": {
+            "bench": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "load": load["load_peak_rss_megabytes"],
+            "app": app_rss,
+        },
+        "bench_seconds": round(time.perf_counter() - started, 1),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{claims}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print_summary(result)
+    return result
+
+
+def print_summary(result: dict) -> None:
+    print(
+        f"\n{result['claims']:,} claims, {result['rows_total']:,} rows: load "
+        f"{result['load_seconds']} s ({result['load_rows_per_second']:,} rows/s), database "
+        f"{result['db_megabytes']} MB"
+    )
+    print(
+        f"{'measure':<20}{'by':<10}{'p50 ms':>9}{'p95 ms':>9}{'cold ms':>9}"
+        f"{'pandas ms':>11}{'x faster':>10}"
+    )
+    for name, groupings in result["measures"].items():
+        if name.startswith("_"):
+            continue
+        for by, t in groupings.items():
+            print(
+                f"{name:<20}{by:<10}{t['p50_ms']:>9}{t['p95_ms']:>9}{t['cold_ms']:>9}"
+                f"{t.get('pandas_p50_ms', ''):>11}{t.get('ratio_vs_pandas', ''):>10}"
+            )
+    for page, t in result["pages"].items():
+        print(f"page {page:<20} {t}")
+    print(
+        f"app cold start to first figures: {result['app_cold_start_seconds']} s; "
+        f"peak RSS MB: {result['peak_rss_megabytes']}"
+    )
+    print(f"pandas peer mismatches: {len(result['pandas_mismatches'])}")
