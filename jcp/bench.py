@@ -49,9 +49,9 @@ def _child_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def prepare(claims: int, seed: int) -> tuple[Path, dict]:
+def prepare(claims: int, seed: int, cache: Path = CACHE) -> tuple[Path, dict]:
     """Generate (once, cached) and load the extract; time the load in its own process."""
-    extract = CACHE / f"extract-{claims}-{seed}"
+    extract = cache / f"extract-{claims}-{seed}"
     if not (extract / "extract.toml").exists():
         shutil.rmtree(extract, ignore_errors=True)
         print(f"generating {claims:,} claims …", flush=True)
@@ -72,7 +72,7 @@ def prepare(claims: int, seed: int) -> tuple[Path, dict]:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-    db = CACHE / f"db-{claims}-{seed}.duckdb"
+    db = cache / f"db-{claims}-{seed}.duckdb"
     print("loading (full validation) …", flush=True)
     started = time.perf_counter()
     subprocess.run(
@@ -107,6 +107,8 @@ def time_measures(db: Path, extract: Path, runs: int, with_pandas: bool) -> tupl
         peer = PandasPeer(extract)
         peer_load = time.perf_counter() - started
     national = Scope.national()
+    # pandas takes seconds a request at national scale: fewer repeats keep the run in hours' reach.
+    pandas_runs = max(1, runs // 2)
     results: dict[str, dict] = {}
     warm_runner = Runner(connect_read_only(db))
     for name in MEASURES:
@@ -127,7 +129,7 @@ def time_measures(db: Path, extract: Path, runs: int, with_pandas: bool) -> tupl
                     warm.append(time.perf_counter() - started)
                 if peer is not None:
                     expected = warm_runner.run(request, national, unsuppressed=True)
-                    for _ in range(max(1, runs // 2)):
+                    for _ in range(pandas_runs):
                         started = time.perf_counter()
                         actual = peer.run(request)
                         pandas_times.append(time.perf_counter() - started)
@@ -152,7 +154,11 @@ def time_measures(db: Path, extract: Path, runs: int, with_pandas: bool) -> tupl
 
 
 def time_pages(db: Path) -> dict:
-    """Each page through AppTest: cold (caches cleared), warm (data cache cleared), cached."""
+    """Each page through AppTest.
+
+    cold: connection and results caches cleared; warm: results cache cleared (the database is
+    open and its pages are in memory); cached: a rerun, as when a user changes page and back.
+    """
     import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
@@ -170,15 +176,15 @@ def time_pages(db: Path) -> dict:
     try:
         for page in PAGES:
             timings = {}
-            st.cache_data.clear()
-            st.cache_resource.clear()
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+            at.run()  # sign in and register the pages; then start the page from nothing
+            if page != "overview":
+                at.switch_page(f"pages/{page}.py")
             for label in ("cold", "warm", "cached"):
-                if label == "warm":
+                if label == "cold":
+                    st.cache_resource.clear()
+                if label in ("cold", "warm"):
                     st.cache_data.clear()
-                at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-                if page != "overview":
-                    at.run()
-                    at.switch_page(f"pages/{page}.py")
                 started = time.perf_counter()
                 at.run()
                 timings[f"{label}_ms"] = _ms(time.perf_counter() - started)
@@ -273,9 +279,13 @@ def run_benchmark(
     pages: bool = True,
     app: bool = True,
     with_pandas: bool = True,
+    workdir: Path | None = None,
 ) -> dict:
+    """Everything, at one scale; workdir (default bench/) holds cache/ and results/."""
     started = time.perf_counter()
-    extract, load = prepare(claims, seed)
+    cache = (workdir / "cache") if workdir else CACHE
+    results_dir = (workdir / "results") if workdir else RESULTS
+    extract, load = prepare(claims, seed, cache)
     db = Path(load.pop("db"))
     print(f"load: {load}", flush=True)
     measures, mismatches = time_measures(db, extract, runs, with_pandas)
@@ -299,8 +309,8 @@ def run_benchmark(
         },
         "bench_seconds": round(time.perf_counter() - started, 1),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{claims}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    results_dir.mkdir(parents=True, exist_ok=True)
+    (results_dir / f"{claims}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     print_summary(result)
     return result
 

@@ -84,7 +84,7 @@ NUMBER_FORMATS = {
     "mean": "%+.2f",
     "money": "£%.2f",
     "decimal": "%.1f",
-}
+}  # for tables with no hidden cells; styled() formats the others with format_value
 
 
 SUPPRESSION_NOTE = (
@@ -428,13 +428,24 @@ def table(
     cues: dict[str, list[str]] | None = None,
 ) -> None:
     """A table with its CSV download (of exactly the rows and columns shown)."""
-    if column_config is None:
-        column_config = {
-            name: label for name, (label, _) in COLUMN_LABELS.items() if name in frame.columns
+    if any_suppressed(frame) or cues:
+        # A pandas Styler is what can write [c] into numeric cells and colour them; it is slow
+        # for long tables, which (like the overdue worklist) have no hidden cells.
+        labels = {name: label for name, (label, _) in COLUMN_LABELS.items()}
+        shown: object = styled(frame, cues)
+    else:
+        labels = {
+            name: (
+                st.column_config.NumberColumn(label, format=NUMBER_FORMATS[kind])
+                if kind != "text" and name in frame.columns and frame.schema[name].is_numeric()
+                else label
+            )
+            for name, (label, kind) in COLUMN_LABELS.items()
         }
-    st.dataframe(
-        styled(frame, cues), hide_index=True, column_config=column_config, key=f"table_{key}"
-    )
+        shown = frame.drop(SUPPRESSED) if SUPPRESSED in frame.columns else frame
+    if column_config is None:
+        column_config = {name: labels[name] for name in frame.columns if name in labels}
+    st.dataframe(shown, hide_index=True, column_config=column_config, key=f"table_{key}")
     if any_suppressed(frame):
         st.caption(suppression_note())
     download(frame, title, key)

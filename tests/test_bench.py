@@ -1,0 +1,33 @@
+"""Smoke test of `python -m jcp bench` at 20,000 claims: it runs end to end, and pandas agrees."""
+
+from __future__ import annotations
+
+import json
+
+from jcp.bench import run_benchmark
+from jcp.measures import GROUPINGS, MEASURES
+
+
+def test_benchmark_runs_and_the_pandas_peer_agrees(tmp_path) -> None:
+    result = run_benchmark(20_000, seed=3, runs=1, pages=True, app=True, workdir=tmp_path)
+    # The peer recomputes every measure, grouping and filter set from the Parquet files.
+    assert result["pandas_mismatches"] == []
+    assert set(result["measures"]) >= set(MEASURES)
+    for name in MEASURES:
+        assert set(result["measures"][name]) == set(GROUPINGS)
+        for timing in result["measures"][name].values():
+            assert {"p50_ms", "p95_ms", "cold_ms", "pandas_p50_ms", "ratio_vs_pandas"} <= set(
+                timing
+            )
+    assert set(result["pages"]) == {
+        "overview",
+        "distance_travelled",
+        "job_entries",
+        "fsf",
+        "deferrals",
+        "data",
+    }
+    assert result["rows_total"] > 20_000 and result["load_rows_per_second"] > 0
+    assert result["app_cold_start_seconds"] is not None
+    written = json.loads((tmp_path / "results" / "20000.json").read_text())
+    assert written["claims"] == 20_000 and written["peak_rss_megabytes"]["app"] > 0
