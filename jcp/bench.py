@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -203,17 +205,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def time_app_start(db: Path) -> tuple[float | None, float | None]:
-    """Seconds from `streamlit run` to the overview's first figure in Chromium; app peak RSS."""
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        print("  (no chromium: app start-up not measured)")
-        return None, None
-    from playwright.sync_api import sync_playwright
-
+@contextmanager
+def running_app(db: Path, timeout: float = 120) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`streamlit run app.py` on a free localhost port against `db`, healthy, until the end."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    started = time.perf_counter()
     app = subprocess.Popen(
         [
             sys.executable,
@@ -233,43 +229,62 @@ def time_app_start(db: Path) -> tuple[float | None, float | None]:
         cwd=ROOT,
         env={**os.environ, "JCP_DB": str(db)},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
+        deadline = time.monotonic() + timeout
         while True:
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
                     break
             except OSError:
+                if app.poll() is not None or time.monotonic() > deadline:
+                    app.kill()
+                    error = app.stderr.read().decode()[-2000:] if app.stderr else ""
+                    raise RuntimeError(f"streamlit did not start: {error}") from None
                 time.sleep(0.05)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=chromium,
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
-            )
-            page = browser.new_page()
-            page.goto(url)
+        yield url, app
+    finally:
+        app.terminate()
+        app.wait(timeout=30)
+
+
+CHROMIUM_ARGS = [
+    # Without these, Chromium keeps trying to reach Google services the closed network refuses.
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def time_app_start(db: Path) -> tuple[float | None, float | None]:
+    """Seconds from `streamlit run` to the overview's first figure in Chromium; app peak RSS."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        print("  (no chromium: app start-up not measured)")
+        return None, None
+    from playwright.sync_api import sync_playwright
+
+    started = time.perf_counter()
+    with running_app(db) as (url, app), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_selector('[data-testid="stMetricValue"]', timeout=600_000)
+        first_figures = time.perf_counter() - started
+        for path in PAGES[1:]:  # visit every page so the app's memory peak is realistic
+            page.goto(f"{url}/{path}")
             page.wait_for_selector('[data-testid="stMetricValue"]', timeout=600_000)
-            first_figures = time.perf_counter() - started
-            for path in PAGES[1:]:  # visit every page so the app's memory peak is realistic
-                page.goto(f"{url}/{path}")
-                page.wait_for_selector('[data-testid="stMetricValue"]', timeout=600_000)
-            browser.close()
+        browser.close()
         status = Path(f"/proc/{app.pid}/status").read_text()
         peak_kb = next(
             int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")
         )
-        return round(first_figures, 2), round(peak_kb / 1024, 1)
-    finally:
-        app.terminate()
-        app.wait(timeout=30)
+    return round(first_figures, 2), round(peak_kb / 1024, 1)
 
 
 def run_benchmark(

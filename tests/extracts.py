@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import duckdb
+import pytest
 
 from jcp import contract
 from jcp.access import Scope
+from jcp.load import load
+from jcp.measures import Runner
 
 EXTRACT_DATE = "2026-10-31"
 
@@ -177,3 +184,23 @@ def valid_tables() -> dict[str, list[dict]]:
 
 # Measure definitions are checked on exact figures: a national view without disclosure control.
 EXACT = {"scope": Scope.national(), "unsuppressed": True}
+
+
+@contextmanager
+def runner_for(folder: Path, tables: dict[str, list[dict]]) -> Iterator[Runner]:
+    """Write, load and open a hand-built extract; every row of it must be accepted."""
+    load(write_extract(folder / "extract", tables), folder / "db.duckdb")
+    con = duckdb.connect(str(folder / "db.duckdb"), read_only=True)
+    try:
+        accepted = dict(con.execute("select table_name, accepted from loads").fetchall())
+        assert con.execute("select count(*) from rejects").fetchone() == (0,)
+        assert {name: accepted[name] for name in tables} == {
+            name: len(rows) for name, rows in tables.items()
+        }
+        yield Runner(con)
+    finally:
+        con.close()
+
+
+def approx_rows(rows: list[dict]) -> list:
+    return [pytest.approx(row) for row in rows]

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import duckdb
 import pytest
-from extracts import EXACT, claim, district, office, write_extract
+from extracts import EXACT, approx_rows, claim, district, office, runner_for
 
-from jcp.load import load
 from jcp.measures import MeasureRequest, Runner
 
 GEOGRAPHY = {
@@ -52,21 +50,13 @@ CLAIMS = [
 @pytest.fixture(scope="module")
 def runner(tmp_path_factory) -> Iterator[Runner]:
     """The claims extract above, loaded once, with no rejected rows."""
-    tmp = tmp_path_factory.mktemp("caseload")
-    load(write_extract(tmp / "extract", {**GEOGRAPHY, "claims": CLAIMS}), tmp / "db.duckdb")
-    con = duckdb.connect(str(tmp / "db.duckdb"), read_only=True)
-    assert con.execute("select count(*) from rejects").fetchone() == (0,)
-    assert con.execute("select count(*) from claims").fetchone() == (len(CLAIMS),)
-    yield Runner(con)
-    con.close()
+    tables = {**GEOGRAPHY, "claims": CLAIMS}
+    with runner_for(tmp_path_factory.mktemp("caseload"), tables) as loaded:
+        yield loaded
 
 
 def run(runner, by="total", period=("2026-01", "2026-06"), **filters) -> list[dict]:
     return runner.run(MeasureRequest("caseload", *period, by=by, **filters), **EXACT).to_dicts()
-
-
-def approx_rows(rows: list[dict]) -> list:
-    return [pytest.approx(row) for row in rows]
 
 
 def caseload_row(live, new, off, to_work, per_coach, **keys) -> dict:

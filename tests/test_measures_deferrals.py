@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-import duckdb
 import pytest
-from extracts import EXACT, claim, district, office, wfi, write_extract
+from extracts import EXACT, approx_rows, claim, district, office, runner_for, wfi
 
-from jcp.load import load
 from jcp.measures import MeasureRequest, Runner
 
 # Extract date 2026-10-31 (the helper's default). Period Jan-Jun 2026 unless a test says so.
@@ -79,22 +77,13 @@ WFIS = [
 @pytest.fixture(scope="module")
 def runner(tmp_path_factory) -> Iterator[Runner]:
     """The deferral extract above, loaded once, with no rejected rows."""
-    tmp = tmp_path_factory.mktemp("deferrals")
-    folder = write_extract(tmp / "extract", {**GEOGRAPHY, "claims": CLAIMS, "wfi": WFIS})
-    load(folder, tmp / "db.duckdb")
-    con = duckdb.connect(str(tmp / "db.duckdb"), read_only=True)
-    assert con.execute("select count(*) from rejects").fetchone() == (0,)
-    assert con.execute("select count(*) from wfi").fetchone() == (len(WFIS),)
-    yield Runner(con)
-    con.close()
+    tables = {**GEOGRAPHY, "claims": CLAIMS, "wfi": WFIS}
+    with runner_for(tmp_path_factory.mktemp("deferrals"), tables) as loaded:
+        yield loaded
 
 
 def run(runner, measure, by="total", period=("2026-01", "2026-06"), **filters) -> list[dict]:
     return runner.run(MeasureRequest(measure, *period, by=by, **filters), **EXACT).to_dicts()
-
-
-def approx_rows(rows: list[dict]) -> list:
-    return [pytest.approx(row) for row in rows]
 
 
 def deferral_row(due, deferred, waived, rate, waiver_rate, median, **keys) -> dict:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import duckdb
 import pytest
-from extracts import EXACT, assessment, claim, district, office, write_extract
+from extracts import (
+    EXACT,
+    approx_rows,
+    assessment,
+    claim,
+    district,
+    office,
+    runner_for,
+)
 
-from jcp.load import load
 from jcp.measures import MeasureRequest, Runner
 
 N = None  # a missing score
@@ -78,18 +84,13 @@ ASSESSMENTS = [
 @pytest.fixture(scope="module")
 def runner(tmp_path_factory) -> Iterator[Runner]:
     """The assessment extract above, loaded once, with no rejected rows."""
-    tmp = tmp_path_factory.mktemp("distance")
     tables = {
         **GEOGRAPHY,
         "claims": [claim(c, o, "2025-10-01", b, g) for c, (o, b, g) in CLAIMS.items()],
         "assessments": ASSESSMENTS,
     }
-    load(write_extract(tmp / "extract", tables), tmp / "db.duckdb")
-    con = duckdb.connect(str(tmp / "db.duckdb"), read_only=True)
-    assert con.execute("select count(*) from rejects").fetchone() == (0,)
-    assert con.execute("select count(*) from assessments").fetchone() == (len(ASSESSMENTS),)
-    yield Runner(con)
-    con.close()
+    with runner_for(tmp_path_factory.mktemp("distance"), tables) as loaded:
+        yield loaded
 
 
 # Per-dimension claim counts exist for disclosure control; test_dimension_counts checks them.
@@ -105,10 +106,6 @@ DIMENSION_COUNTS = [
 def run(runner, by="total", period=("2026-01", "2026-06"), **filters) -> list[dict]:
     frame = runner.run(MeasureRequest("distance_travelled", *period, by=by, **filters), **EXACT)
     return frame.drop(DIMENSION_COUNTS).to_dicts()
-
-
-def approx_rows(rows: list[dict]) -> list:
-    return [pytest.approx(row) for row in rows]
 
 
 def dist_row(claims, mean, improved, js, ws, conf, hw, st, **keys) -> dict:

@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-import duckdb
 import pytest
-from extracts import EXACT, budget, claim, district, office, payment, write_extract
+from extracts import (
+    EXACT,
+    approx_rows,
+    budget,
+    claim,
+    district,
+    office,
+    payment,
+    runner_for,
+)
 
-from jcp.load import load
 from jcp.measures import MeasureRequest, Runner
 
 D = Decimal
@@ -53,14 +60,9 @@ BUDGETS = [
 @pytest.fixture(scope="module")
 def runner(tmp_path_factory) -> Iterator[Runner]:
     """The payments extract above, loaded once, with no rejected rows."""
-    tmp = tmp_path_factory.mktemp("fsf")
     tables = {**GEOGRAPHY, "claims": CLAIMS, "fsf_payments": PAYMENTS, "fsf_budgets": BUDGETS}
-    load(write_extract(tmp / "extract", tables), tmp / "db.duckdb")
-    con = duckdb.connect(str(tmp / "db.duckdb"), read_only=True)
-    assert con.execute("select count(*) from rejects").fetchone() == (0,)
-    assert con.execute("select count(*) from fsf_payments").fetchone() == (len(PAYMENTS),)
-    yield Runner(con)
-    con.close()
+    with runner_for(tmp_path_factory.mktemp("fsf"), tables) as loaded:
+        yield loaded
 
 
 # Counts that exist for disclosure control; test_disclosure_support_counts checks them.
@@ -70,10 +72,6 @@ SUPPORT_COUNTS = {"fsf_spend": ["claimant_payments"], "fsf_budget": ["payments"]
 def run(runner, measure, by="total", period=("2026-01", "2026-06"), **filters) -> list[dict]:
     frame = runner.run(MeasureRequest(measure, *period, by=by, **filters), **EXACT)
     return frame.drop(SUPPORT_COUNTS.get(measure, [])).to_dicts()
-
-
-def approx_rows(rows: list[dict]) -> list:
-    return [pytest.approx(row) for row in rows]
 
 
 def spend_row(payments, spend, recipients, avg, **keys) -> dict:

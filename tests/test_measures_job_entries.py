@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import duckdb
 import pytest
-from extracts import EXACT, claim, district, job_entry, office, write_extract
+from extracts import (
+    EXACT,
+    approx_rows,
+    claim,
+    district,
+    job_entry,
+    office,
+    runner_for,
+)
 
-from jcp.load import load
 from jcp.measures import MeasureRequest, Runner
 
 # Extract date 2026-10-31. 13 weeks = 91 days, 26 weeks = 182 days, so
@@ -67,21 +73,13 @@ TABLES = {
 @pytest.fixture(scope="module")
 def runner(tmp_path_factory) -> Iterator[Runner]:
     """The job-entry extract above, loaded once, with no rejected rows."""
-    tmp = tmp_path_factory.mktemp("job_entries")
-    load(write_extract(tmp / "extract", TABLES), tmp / "db.duckdb")
-    con = duckdb.connect(str(tmp / "db.duckdb"), read_only=True)
-    assert con.execute("select count(*) from rejects").fetchone() == (0,)
-    assert con.execute("select count(*) from job_entries").fetchone() == (len(JOBS),)
-    yield Runner(con)
-    con.close()
+    tables = TABLES
+    with runner_for(tmp_path_factory.mktemp("job_entries"), tables) as loaded:
+        yield loaded
 
 
 def run(runner, by="total", period=("2026-01", "2026-06"), **filters) -> list[dict]:
     return runner.run(MeasureRequest("job_entries", *period, by=by, **filters), **EXACT).to_dicts()
-
-
-def approx_rows(rows: list[dict]) -> list:
-    return [pytest.approx(row) for row in rows]
 
 
 def jobs_row(jobs, m13, s13, r13, m26, s26, r26, **keys) -> dict:
