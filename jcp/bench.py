@@ -355,3 +355,34 @@ def print_summary(result: dict) -> None:
         f"peak RSS MB: {result['peak_rss_megabytes']}"
     )
     print(f"pandas peer mismatches: {len(result['pandas_mismatches'])}")
+
+
+def markdown(result: dict) -> str:
+    """The result as the Markdown tables docs/performance.md shows."""
+    lines = [
+        f"**{result['claims']:,} claims** ({result['rows_total']:,} rows in all tables), "
+        f"{result['machine']}, measured {result['measured_at']}.",
+        "",
+        f"- load with full validation: {result['load_seconds']} s, "
+        f"{result['load_rows_per_second']:,} rows/s; database {result['db_megabytes']} MB",
+        f"- peak memory: load {result['peak_rss_megabytes']['load']} MB, app "
+        f"{result['peak_rss_megabytes']['app']} MB, benchmark process "
+        f"{result['peak_rss_megabytes']['bench']} MB (it also holds the pandas peer)",
+        f"- app cold start to first figures in Chromium: {result['app_cold_start_seconds']} s",
+        f"- pandas peer answers that differ from the runner's: {len(result['pandas_mismatches'])}",
+        "",
+        "| measure | by | p50 ms | p95 ms | cold ms | pandas p50 ms | × faster than pandas |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, groupings in result["measures"].items():
+        if name.startswith("_"):
+            continue
+        for by, t in groupings.items():
+            lines.append(
+                f"| {name} | {by} | {t['p50_ms']} | {t['p95_ms']} | {t['cold_ms']} | "
+                f"{t.get('pandas_p50_ms', '')} | {t.get('ratio_vs_pandas', '')} |"
+            )
+    lines += ["", "| page | cold ms | warm ms | cached rerun ms |", "| --- | ---: | ---: | ---: |"]
+    for page, t in result["pages"].items():
+        lines.append(f"| {page} | {t['cold_ms']} | {t['warm_ms']} | {t['cached_ms']} |")
+    return "\n".join(lines)

@@ -121,7 +121,13 @@ def _cmd_measure(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from jcp.bench import run_benchmark
+    import json
+
+    from jcp.bench import markdown, run_benchmark
+
+    if args.report:
+        print(markdown(json.loads(args.report.read_text(encoding="utf-8"))))
+        return 0
 
     result = run_benchmark(
         args.claims, seed=args.seed, runs=args.runs, pages=not args.no_pages, app=not args.no_app
@@ -195,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--runs", type=int, default=7, help="warm runs per measure, grouping, filter")
     p.add_argument("--no-pages", action="store_true", help="skip the AppTest page timings")
     p.add_argument("--no-app", action="store_true", help="skip the app start-up timing")
+    p.add_argument("--report", type=Path, help="print a results JSON as Markdown tables, only")
     p.set_defaults(run=_cmd_bench)
     return parser
 
