@@ -11,6 +11,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -180,6 +182,10 @@ class Runner:
         self.con = con
         self.catalogue = read_catalogue(con)
         self.thresholds = thresholds or Thresholds()
+        # A companion needs its main measure's hidden groups; a page shows both, so keep the
+        # last few (the database never changes under a runner) rather than run the main twice.
+        self._parent_hidden: OrderedDict[tuple, dict[str, set[tuple]]] = OrderedDict()
+        self._parent_lock = threading.Lock()  # the app shares one runner across sessions
 
     @property
     def extract_date(self) -> dt.date:
@@ -288,8 +294,17 @@ class Runner:
         rules = RULES.get(request.measure)
         if rules is None or rules.parent is None:
             return {}
-        parent = self.run(replace(request, measure=rules.parent), scope)
-        return hidden_groups(parent, rules, KEY_COLUMNS[request.by])
+        key = (request, scope)
+        with self._parent_lock:
+            known = self._parent_hidden.get(key)
+        if known is None:
+            parent = self.run(replace(request, measure=rules.parent), scope)
+            known = hidden_groups(parent, rules, KEY_COLUMNS[request.by])
+            with self._parent_lock:
+                self._parent_hidden[key] = known
+                while len(self._parent_hidden) > 256:
+                    self._parent_hidden.popitem(last=False)
+        return known
 
     def _shape_groups(
         self, frame: pl.DataFrame, request: MeasureRequest, measure: Measure, scope: Scope
