@@ -42,3 +42,18 @@ def navigation_not_pages_directory(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init_as_navigation_app)
+
+
+def pytest_unconfigure(config) -> None:
+    """Keep pytest's summary the last thing printed.
+
+    At interpreter exit DuckDB 2.0's nanobind bindings list Python objects of their own types
+    still alive ("nanobind: leaked N instances"): a diagnostic about the binding, not a test
+    result, and it would bury the summary line CI reads. Standard error is closed to it here,
+    after pytest has written everything it has to say.
+    """
+    import os
+
+    sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
