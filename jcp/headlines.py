@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from jcp.disclosure import SUPPRESSED, row_with_markers
+from jcp.disclosure import MARKER, SUPPRESSED, row_with_markers
 from jcp.filters import Filters
 from jcp.measures import MeasureRequest
 
@@ -143,8 +143,11 @@ def fsf_share_spent(run: Run, filters: Filters) -> object:
     rows = budgets.filter(pl.col("financial_year") == financial_year)
     if rows.height == 0:
         return None
-    if rows["spend_to_date_gbp"].dtype == pl.String:
-        return "[c]"  # a suppressed spend cannot be added up
+    hidden = SUPPRESSED in rows.columns and any(
+        "spend_to_date_gbp" in (cells or []) for cells in rows[SUPPRESSED].to_list()
+    )
+    if hidden:
+        return MARKER  # a hidden spend must not come back through the district total
     return float(rows["spend_to_date_gbp"].sum()) / float(rows["allocation_gbp"].sum())
 
 

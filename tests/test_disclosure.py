@@ -792,3 +792,27 @@ def test_property_companion_protected_in_both_directions(measure, thresholds, da
         ([i for i, c in enumerate(categories) if c == key], set()) for key in set(categories)
     ]
     check_groups(measure, frame, hidden, groups, thresholds)
+
+
+def test_fsf_share_tile_never_adds_up_a_hidden_spend():
+    """The overview's share-of-allocation tile shows [c] if any district's spend is hidden."""
+    from jcp.filters import Filters
+    from jcp.headlines import fsf_share_spent
+
+    budgets = pl.DataFrame(
+        {
+            "district_code": ["D01", "D02"],
+            "financial_year": ["2026-27", "2026-27"],
+            "allocation_gbp": [1000.0, 3000.0],
+            "spend_to_date_gbp": [400.0, 600.0],
+            "payments": [50, 3],
+            "pct_spent": [0.4, 0.2],
+            "projected_outturn_gbp": [700.0, 1000.0],
+        }
+    )
+    filters = Filters("2025-11", "2026-10")
+    shown = suppress(budgets, "fsf_budget", "total", DEFAULT)  # D02: 3 payments -> spend [c]
+    assert fsf_share_spent(lambda request: shown, filters) == "[c]"
+    # With both spends shown: (400 + 600) / (1000 + 3000) = 0.25.
+    unhidden = suppress(budgets.with_columns(payments=pl.lit(50)), "fsf_budget", "total", DEFAULT)
+    assert fsf_share_spent(lambda request: unhidden, filters) == pytest.approx(0.25)
