@@ -20,7 +20,7 @@ from jcp import audit
 from jcp.access import AccessList, Scope, read_access
 from jcp.config import DEFAULT_CONFIG, Settings, load_settings
 from jcp.db import connect_read_only, database_path
-from jcp.disclosure import MARKER, SUPPRESSED, any_suppressed, with_markers
+from jcp.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers, with_markers
 from jcp.filters import (
     Filters,
     available_months,
@@ -350,8 +350,6 @@ def empty_state() -> None:
 
 def tile_row(frame: pl.DataFrame) -> dict:
     """The first row for tiles: hidden cells come back as [c]."""
-    from jcp.disclosure import row_with_markers
-
     return row_with_markers(frame) if frame.height else {}
 
 
