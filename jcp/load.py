@@ -191,11 +191,15 @@ def _stage_raw(con: duckdb.DuckDBPyConnection, path: Path, table: Table) -> tupl
             ).fetchall()
         ]
         _check_columns(path, table, names)
+        # A view, not a copy: Parquet is already typed and columnar, and DuckDB scans it in
+        # parallel each time it is read. A view cannot hold a bound parameter, so the path is
+        # written as a quoted SQL string literal.
+        literal = "'" + str(path.resolve()).replace("'", "''") + "'"
         con.execute(
-            f"create temp table {raw_name} as "
-            "select * from read_parquet($path, file_row_number = true)",
-            {"path": str(path)},
+            f"create temp view {raw_name} as "
+            f"select * from read_parquet({literal}, file_row_number = true)"
         )
+        con.execute(f"select count(*) from {raw_name}").fetchone()  # unreadable files fail here
     except duckdb.Error as exc:
         raise ExtractError(path, f"cannot be read as Parquet: {_first_line(exc)}") from None
     types = con.execute(
@@ -485,8 +489,10 @@ def validate_into(con: duckdb.DuckDBPyConnection, extract_dir: Path | str) -> Lo
         "select table_name, source_file, source_row, rule, raw from rejects "
         "order by table_name, source_row limit 20"
     ).fetchall()
+    views = {r[0] for r in con.execute("select view_name from duckdb_views()").fetchall()}
     for table in contract.TABLES:
-        con.execute(f"drop table raw_{table.name}")
+        kind = "view" if f"raw_{table.name}" in views else "table"
+        con.execute(f"drop {kind} raw_{table.name}")
     for name in PARENT_TABLES:
         con.execute(f"drop table rejected_keys_{name}")
     return report

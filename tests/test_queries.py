@@ -42,8 +42,6 @@ def test_fact_tables_are_built_at_load_with_a_row_per_event(name: str, sample_db
             "wfi_facts": "select (select count(*) from wfi_facts), (select count(*) from wfi)",
             "job_entry_facts": "select (select count(*) from job_entry_facts), "
             "(select count(*) from job_entries)",
-            "assessment_facts": "select (select count(*) from assessment_facts), "
-            "(select count(*) from assessments)",
             "payment_facts": "select (select count(*) from payment_facts), "
             "(select count(*) from fsf_payments)",
             # One row per claim and month with a review: that month's latest.
