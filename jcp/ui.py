@@ -485,3 +485,11 @@ def trend_frame(filters: Filters, series: list[tuple[str, str, str]]) -> pl.Data
         )
     long = pl.concat(parts)
     return long if long["value"].is_not_null().any() else long.clear()
+
+
+def compare_by(key: str) -> tuple[str, str]:
+    """The page's "Compare by" choice, and the key column its grouping returns."""
+    by = st.radio(
+        "Compare by", ["district", "office"], horizontal=True, key=key, format_func=str.capitalize
+    )
+    return by, "office_code" if by == "office" else "district_code"

@@ -39,14 +39,7 @@ tiles[3].metric(
 if not ui.has_activity(total, ["wfis_due"]):
     ui.empty_state()
 else:
-    by = st.radio(
-        "Compare by",
-        ["district", "office"],
-        horizontal=True,
-        key="deferrals_by",
-        format_func=str.capitalize,
-    )
-    group_column = "office_code" if by == "office" else "district_code"
+    by, group_column = ui.compare_by("deferrals_by")
     groups = ui.run(filters.request("deferrals", by=by))
     ui.chart(
         charts.bar_by_group(

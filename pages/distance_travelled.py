@@ -60,15 +60,8 @@ ui.chart(
     "distance_dimensions",
 )
 
-by = st.radio(
-    "Compare by",
-    ["district", "office"],
-    horizontal=True,
-    key="distance_by",
-    format_func=str.capitalize,
-)
+by, group_column = ui.compare_by("distance_by")
 groups = ui.run(filters.request("distance_travelled", by=by))
-group_column = "office_code" if by == "office" else "district_code"
 ui.chart(
     charts.bar_by_group(
         groups,

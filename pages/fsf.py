@@ -33,14 +33,7 @@ else:
         help="Mean payment to a claimant (partnership grants left out).",
     )
 
-    by = st.radio(
-        "Compare by",
-        ["district", "office"],
-        horizontal=True,
-        key="fsf_by",
-        format_func=str.capitalize,
-    )
-    group_column = "office_code" if by == "office" else "district_code"
+    by, group_column = ui.compare_by("fsf_by")
     categories = ui.run(filters.request("fsf_categories", by=by))
     ui.chart(
         charts.stacked_categories(

@@ -40,11 +40,8 @@ tiles[2].metric(
     f"{format_value(row['mature_26w'], 'count')} jobs old enough to judge.",
 )
 
-by = st.radio(
-    "Compare by", ["district", "office"], horizontal=True, key="jobs_by", format_func=str.capitalize
-)
+by, group_column = ui.compare_by("jobs_by")
 groups = ui.run(filters.request("job_entries", by=by))
-group_column = "office_code" if by == "office" else "district_code"
 ui.chart(
     charts.bar_by_group(
         groups,

@@ -19,6 +19,16 @@ ACCESS = ROOT / "sample_data" / "access.toml"
 LEADER = "leader.d01-o03@example.gov.uk"  # team leader of D01-O03 only
 OFFICE_A, OFFICE_B = "D01-O03", "D01-O04"  # B is in the same district
 MANAGER = "manager.d02@example.gov.uk"
+# An [auth] section as .streamlit/secrets.toml would hold it: real sign-in, no demo mode.
+AUTH_SECRETS = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x",
+        "client_id": "x",
+        "client_secret": "x",
+        "server_metadata_url": "https://login.example/.well-known",
+    }
+}
 
 
 @pytest.fixture(scope="module")
@@ -296,15 +306,7 @@ def test_team_leader_link_to_another_office_shows_nothing_of_it(
 
 
 def test_unknown_signed_in_user_sees_only_a_message(sample_db, monkeypatch, tmp_path) -> None:
-    secrets = {
-        "auth": {
-            "redirect_uri": "http://localhost:8501/oauth2callback",
-            "cookie_secret": "x",
-            "client_id": "x",
-            "client_secret": "x",
-            "server_metadata_url": "https://login.example/.well-known",
-        }
-    }
+    secrets = AUTH_SECRETS
     at = _app(sample_db, monkeypatch, tmp_path, secrets=secrets)
     at.user = {"is_logged_in": True, "email": "stranger@example.gov.uk"}
     at.run()
@@ -316,15 +318,7 @@ def test_unknown_signed_in_user_sees_only_a_message(sample_db, monkeypatch, tmp_
 
 
 def test_demo_mode_is_off_when_auth_is_configured(sample_db, monkeypatch, tmp_path) -> None:
-    secrets = {
-        "auth": {
-            "redirect_uri": "http://localhost:8501/oauth2callback",
-            "cookie_secret": "x",
-            "client_id": "x",
-            "client_secret": "x",
-            "server_metadata_url": "https://login.example/.well-known",
-        }
-    }
+    secrets = AUTH_SECRETS
     at = _app(sample_db, monkeypatch, tmp_path, {"demo": "1", "demo_user": "analyst"}, secrets)
     at.user = {"is_logged_in": False}
     at.run()
@@ -335,15 +329,7 @@ def test_demo_mode_is_off_when_auth_is_configured(sample_db, monkeypatch, tmp_pa
 
 
 def test_signed_in_user_with_auth_sees_their_scope(sample_db, monkeypatch, tmp_path) -> None:
-    secrets = {
-        "auth": {
-            "redirect_uri": "http://localhost:8501/oauth2callback",
-            "cookie_secret": "x",
-            "client_id": "x",
-            "client_secret": "x",
-            "server_metadata_url": "https://login.example/.well-known",
-        }
-    }
+    secrets = AUTH_SECRETS
     at = _app(sample_db, monkeypatch, tmp_path, secrets=secrets)
     at.user = {"is_logged_in": True, "email": MANAGER.upper()}
     at.run()
