@@ -49,11 +49,14 @@ def pytest_unconfigure(config) -> None:
 
     At interpreter exit DuckDB 2.0's nanobind bindings list Python objects of their own types
     still alive ("nanobind: leaked N instances"): a diagnostic about the binding, not a test
-    result, and it would bury the summary line CI reads. Standard error is closed to it here,
-    after pytest has written everything it has to say.
+    result, and it would bury the summary line CI reads. Standard error is closed to it at
+    exit, after pytest (which restores its own capture of it last) has said everything.
     """
+    import atexit
     import os
 
-    sys.stderr.flush()
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
+    def quiet_exit() -> None:
+        sys.stderr.flush()
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+
+    atexit.register(quiet_exit)
