@@ -317,7 +317,8 @@ def filter_bar() -> Filters:
         st.sidebar.warning("The From month is after the To month: showing the default period.")
         defaults = default_filters(cat)
         chosen = replace(chosen, period_from=defaults.period_from, period_to=defaults.period_to)
-    for notice in st.session_state.get("filter_notices", []):
+    # Shown once, on the view the link opened; they would be noise on every later rerun.
+    for notice in st.session_state.pop("filter_notices", []):
         st.warning(notice)
     st.query_params.from_dict(chosen.to_query())
     st.session_state["filters"] = chosen
