@@ -22,7 +22,9 @@ DISTRICT_PALETTE = (
     "#bab0ac",
 )
 
-FORMATS = {"count": ",.0f", "rate": ".1%", "mean": "+.2f", "money": "£,.2f", "days": ",.1f"}
+# d3-format has no pound sign (only a locale's currency, "$" by default), so money is plain
+# numbers and the titles say "(£)"; an invalid format makes Vega draw nothing at all.
+FORMATS = {"count": ",.0f", "rate": ".1%", "mean": "+.2f", "money": ",.2f", "days": ",.1f"}
 
 
 def district_scale(all_districts: Sequence[str]) -> alt.Scale:
@@ -33,6 +35,8 @@ def district_scale(all_districts: Sequence[str]) -> alt.Scale:
 
 def _for_vega(frame: pl.DataFrame) -> pl.DataFrame:
     # Vega-Lite has no decimal type: money goes to float for drawing only (tables keep Decimal).
+    # The list of hidden cells is not drawn; hidden values are already NULL, so left out.
+    frame = frame.drop("suppressed") if "suppressed" in frame.columns else frame
     return frame.with_columns(
         pl.col(name).cast(pl.Float64) for name, dtype in frame.schema.items() if dtype.is_decimal()
     )
@@ -91,17 +95,19 @@ def stacked_categories(
 ) -> alt.Chart:
     """Stacked horizontal bars: one bar per group, one segment per category."""
     group_title = {"office_code": "Office", "district_code": "District"}.get(group, "Period")
+    # A NULL (hidden) segment would break the stack for every segment after it: leave it out.
+    drawn = _for_vega(frame).filter(pl.col(value).is_not_null())
     return (
-        alt.Chart(_for_vega(frame), title=title)
+        alt.Chart(drawn, title=title)
         .mark_bar()
         .encode(
-            x=alt.X(f"sum({value}):Q", title=value_title, axis=alt.Axis(format="£,.0f")),
+            x=alt.X(f"sum({value}):Q", title=f"{value_title} (£)", axis=alt.Axis(format=",.0f")),
             y=alt.Y(f"{group}:N", title=group_title),
             color=alt.Color(f"{category}:N", title=category.replace("_", " ").capitalize()),
             tooltip=[
                 alt.Tooltip(f"{group}:N", title=group_title),
                 alt.Tooltip(f"{category}:N", title="Category"),
-                alt.Tooltip(f"{value}:Q", title=value_title, format="£,.2f"),
+                alt.Tooltip(f"{value}:Q", title=f"{value_title} (£)", format=",.2f"),
                 alt.Tooltip("payments:Q", title="Payments", format=",.0f"),
             ],
         )

@@ -77,6 +77,12 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "off_flows": ("Off-flows", "count"),
     "off_flows_to_work": ("Off-flows to work", "count"),
     "claims_per_coach": ("Claims per coach", "decimal"),
+    "claimant_payments": ("Payments to claimants", "count"),
+    "claims_job_search": ("Claims (job search)", "count"),
+    "claims_work_skills": ("Claims (work skills)", "count"),
+    "claims_confidence": ("Claims (confidence)", "count"),
+    "claims_health_wellbeing": ("Claims (health)", "count"),
+    "claims_stability": ("Claims (stability)", "count"),
 }
 NUMBER_FORMATS = {
     "count": "localized",
