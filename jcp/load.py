@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,7 +200,8 @@ def _stage_raw(con: duckdb.DuckDBPyConnection, path: Path, table: Table) -> tupl
             f"create temp view {raw_name} as "
             f"select * from read_parquet({literal}, file_row_number = true)"
         )
-        con.execute(f"select count(*) from {raw_name}").fetchone()  # unreadable files fail here
+        # A view reads nothing until used: count its rows now so an unreadable file fails here.
+        con.execute("select count(*) from " + _identifier(raw_name)).fetchone()
     except duckdb.Error as exc:
         raise ExtractError(path, f"cannot be read as Parquet: {_first_line(exc)}") from None
     types = con.execute(
@@ -211,6 +213,24 @@ def _stage_raw(con: duckdb.DuckDBPyConnection, path: Path, table: Table) -> tupl
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0]
+
+
+# Table and column names cannot be bound parameters, so statements that name them are built as
+# text. Every such name is a constant of jcp/contract.py or a fixed prefix of one, except the fact
+# tables', which come from file names in queries/facts/: each name passes this check first.
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _identifier(name: str) -> str:
+    if not IDENTIFIER.fullmatch(name):
+        raise ValueError(f"{name!r} is not a plain lower-case SQL name")
+    return name
+
+
+def _drop(con: duckdb.DuckDBPyConnection, kind: str, name: str) -> None:
+    """Drop a loader work table or view (kind is 'table' or 'view')."""
+    statement = {"table": "drop table ", "view": "drop view "}[kind] + _identifier(name)
+    con.execute(statement)
 
 
 WHITESPACE = "E' \\t\\r\\n'"  # trim() alone keeps tabs, which would pass as a value
@@ -437,7 +457,7 @@ def _validate_table(
     read, rejected = con.execute(
         f"select count(*), count(broken_rule) from checked_{table.name}"
     ).fetchone()
-    con.execute(f"drop table checked_{table.name}")
+    _drop(con, "table", f"checked_{table.name}")
     return TableCount(table.name, path.name, read, read - rejected, rejected)
 
 
@@ -452,7 +472,8 @@ def build_facts(con: duckdb.DuckDBPyConnection) -> None:
     queries/facts/NAME.sql is one query; its file name is the table it builds.
     """
     for path in sorted(FACTS_DIR.glob("*.sql")):
-        con.execute(f"create table {path.stem} as {path.read_text(encoding='utf-8')}")
+        statement = "create table " + _identifier(path.stem) + " as "
+        con.execute(statement + path.read_text(encoding="utf-8"))
 
 
 def validate_into(con: duckdb.DuckDBPyConnection, extract_dir: Path | str) -> LoadReport:
@@ -492,9 +513,9 @@ def validate_into(con: duckdb.DuckDBPyConnection, extract_dir: Path | str) -> Lo
     views = {r[0] for r in con.execute("select view_name from duckdb_views()").fetchall()}
     for table in contract.TABLES:
         kind = "view" if f"raw_{table.name}" in views else "table"
-        con.execute(f"drop {kind} raw_{table.name}")
+        _drop(con, kind, f"raw_{table.name}")
     for name in PARENT_TABLES:
-        con.execute(f"drop table rejected_keys_{name}")
+        _drop(con, "table", f"rejected_keys_{name}")
     return report
 
 

@@ -242,3 +242,13 @@ def test_duplicate_id_baseline_does_not_block_the_claims_real_baseline(tmp_path)
     assert con.execute(
         "select assessment_id from assessments where claim_id = 'C2'"
     ).fetchall() == [("A7",)]
+
+
+@pytest.mark.parametrize("name", ["claims; drop table x", "Facts", "wfi facts", ""])
+def test_names_put_into_sql_text_must_be_plain(name) -> None:
+    """Only plain lower-case names reach the loader's DDL (fact tables come from file names)."""
+    from jcp.load import _identifier
+
+    with pytest.raises(ValueError, match="plain lower-case SQL name"):
+        _identifier(name)
+    assert _identifier("wfi_facts") == "wfi_facts"
