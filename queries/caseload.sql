@@ -33,7 +33,11 @@ with monthly as (
 -- The months reported: each month of the period (by = month) or the period as a whole.
 reported as (
     select strftime(m, '%Y-%m') as month, m::date as first_month, m::date as last_month
-    from generate_series($period_start::date, $period_end::date, interval 1 month) as t(m)
+    from (
+        -- unnest in the select list, which every engine reads the same way (Spark: explode).
+        select unnest(generate_series($period_start::date, $period_end::date, interval 1 month))
+            as m
+    ) as t
     where $by = 'month'
     union all
     select null, $period_start::date, date_trunc('month', $period_end::date)::date

@@ -13,7 +13,7 @@ with interviews as (
         case when $by = 'office' then office_code end as office_code,
         case when $by = 'month' then strftime(due_date, '%Y-%m') end as month,
         outcome,
-        deferred_until - due_date as deferral_days
+        date_diff('day', due_date, deferred_until) as deferral_days
     from wfi_facts
     where due_date between $period_start and $period_end
       and benefit <> 'JSA'

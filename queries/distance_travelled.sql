@@ -36,9 +36,17 @@ with changes as (
 per_claim as (
     select
         *,
-        -- list_avg skips NULLs: the mean over the dimensions scored in both assessments.
-        list_avg([job_search, work_skills, confidence, health_wellbeing, stability])
-            as overall_change
+        -- The mean over the dimensions scored in both assessments (NULLs skipped), written
+        -- out rather than with list_avg so that every engine reads it the same way.
+        (
+            coalesce(job_search, 0) + coalesce(work_skills, 0) + coalesce(confidence, 0)
+            + coalesce(health_wellbeing, 0) + coalesce(stability, 0)
+        ) / nullif(
+            (job_search is not null)::integer + (work_skills is not null)::integer
+            + (confidence is not null)::integer + (health_wellbeing is not null)::integer
+            + (stability is not null)::integer,
+            0
+        ) as overall_change
     from changes
 )
 

@@ -52,12 +52,14 @@ select
     y.allocation_gbp,
     coalesce(s.spend_gbp, 0) as spend_to_date_gbp,
     coalesce(s.payments, 0) as payments,
-    coalesce(s.spend_gbp, 0) / y.allocation_gbp as pct_spent,
+    -- Ratios in double, days with date_diff: the same figures on every engine (Spark would
+    -- round a decimal quotient, and subtracting dates gives it an interval).
+    coalesce(s.spend_gbp, 0)::double / y.allocation_gbp::double as pct_spent,
     case
         when $extract_date::date >= y.year_start
-            then coalesce(s.spend_gbp, 0)
-                / (least($extract_date::date, y.year_end) - y.year_start + 1)
-                * (y.year_end - y.year_start + 1)
+            then coalesce(s.spend_gbp, 0)::double
+                / (date_diff('day', y.year_start, least($extract_date::date, y.year_end)) + 1)
+                * (date_diff('day', y.year_start, y.year_end) + 1)
     end as projected_outturn_gbp
 from in_period as y
 left join spend as s using (district_code, financial_year)

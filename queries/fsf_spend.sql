@@ -13,7 +13,10 @@ select
     count(*) as payments,
     sum(amount_gbp) as spend_gbp,
     count(distinct claim_key) as recipients,
-    avg(amount_gbp) filter (where claim_id is not null)::double as avg_award_gbp,
+    -- The exact decimal sum, then one division in double: the same figure on every engine
+    -- (an average of decimals is rounded to a different scale on Spark).
+    sum(amount_gbp) filter (where claim_id is not null)::double
+        / nullif(count(*) filter (where claim_id is not null), 0) as avg_award_gbp,
     count(*) filter (where claim_id is not null) as claimant_payments
 from payment_facts
 where payment_date between $period_start and $period_end

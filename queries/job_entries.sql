@@ -15,7 +15,7 @@ with entries as (
         start_date + 91 <= $extract_date::date as mature_13w,
         start_date + 182 <= $extract_date::date as mature_26w,
         end_date is null as still_in_work,
-        end_date - start_date as days_in_work
+        date_diff('day', start_date, end_date) as days_in_work
     from job_entry_facts
     where start_date between $period_start and $period_end
       and ($districts is null or list_contains($districts, district_code))

@@ -14,7 +14,7 @@ select
     claimant_group,
     deferral_reason,
     deferred_until,
-    $extract_date::date - deferred_until as days_overdue
+    date_diff('day', deferred_until, $extract_date::date) as days_overdue
 from wfi_facts
 where outcome = 'deferred'
   and deferred_until < $extract_date::date
