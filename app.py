@@ -6,6 +6,7 @@ import streamlit as st
 
 from jcp import ui
 from jcp.db import DatabaseMissing
+from jcp.engines import EngineUnavailable
 
 st.set_page_config(
     page_title="JCP district performance",
@@ -26,7 +27,7 @@ PAGES = [
 
 try:
     ui.runner()
-except DatabaseMissing as exc:
+except (DatabaseMissing, EngineUnavailable) as exc:
     st.error(f"No data loaded yet. {exc}")
     st.stop()
 

@@ -124,7 +124,7 @@ def time_measures(db: Path, extract: Path, runs: int, with_pandas: bool) -> tupl
                 started = time.perf_counter()
                 fresh.run(request, national)
                 cold.append(time.perf_counter() - started)
-                fresh.con.close()
+                fresh.engine.close()
                 for _ in range(runs):
                     started = time.perf_counter()
                     warm_runner.run(request, national)

@@ -1,4 +1,4 @@
-"""The `python -m jcp` command line: load, check, generate and measure."""
+"""The `python -m jcp` command line: load, check, generate, measure, export-parquet, bench."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from jcp.access import Scope, read_access
 from jcp.config import ConfigError, load_settings
 from jcp.db import DatabaseMissing, connect_read_only, database_path
 from jcp.disclosure import with_markers
+from jcp.engines import ENGINES, EngineUnavailable, open_engine
+from jcp.export import ExportError
 from jcp.load import ExtractError, LoadReport, check, load
 from jcp.measures import GROUPINGS, MEASURES, RequestError, Runner
 
@@ -90,9 +92,16 @@ def _scope_for(args: argparse.Namespace, runner: Runner) -> Scope:
 
 def _cmd_measure(args: argparse.Namespace) -> int:
     settings = load_settings()
-    con = connect_read_only(database_path(args.db))
+    # --engine/--parquet/--spark-master, else the [engine] settings in jcp.toml.
+    name = args.engine or settings.engine
+    parquet = args.parquet or settings.parquet
+    if name == "spark" and args.db:
+        raise RequestError("--db is for the duckdb engine; Spark reads --parquet DIR")
+    engine = open_engine(
+        name, db=args.db, parquet=parquet, spark_master=args.spark_master or settings.spark_master
+    )
     try:
-        runner = Runner(con, settings.thresholds)
+        runner = Runner(engine, settings.thresholds)
         request = runner.default_request(
             args.name,
             by=args.by,
@@ -109,7 +118,7 @@ def _cmd_measure(args: argparse.Namespace) -> int:
         scope = _scope_for(args, runner)
         frame = with_markers(runner.run(request, scope, unsuppressed=args.unsuppressed))
     finally:
-        con.close()
+        engine.close()
     if args.format == "csv":
         sys.stdout.write(frame.write_csv())
     elif args.format == "json":
@@ -117,6 +126,21 @@ def _cmd_measure(args: argparse.Namespace) -> int:
     else:
         with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=250, fmt_str_lengths=40):
             print(frame)
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from jcp.export import export_parquet
+
+    path = database_path(args.db)
+    con = connect_read_only(path)
+    try:
+        entry = export_parquet(con, args.out_dir, source=str(path))
+    finally:
+        con.close()
+    for table, rows in entry["rows"].items():
+        print(f"{table:<16} {rows:>12,}")
+    print(f"exported districts {', '.join(entry['districts'])} from {path} to {args.out_dir}")
     return 0
 
 
@@ -193,7 +217,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="no small-number suppression (only with --national; do not share the output)",
     )
+    p.add_argument("--engine", choices=ENGINES, help="default: [engine] name in jcp.toml, duckdb")
+    p.add_argument("--parquet", type=Path, help="spark: the folder export-parquet wrote")
+    p.add_argument("--spark-master", metavar="URL", help="spark: master URL (default local[2])")
     p.set_defaults(run=_cmd_measure)
+
+    p = commands.add_parser(
+        "export-parquet", help="write a database's tables as Parquet for Spark (docs/scale-out.md)"
+    )
+    p.add_argument("out_dir", type=Path, help="new folder, or one holding other districts")
+    p.add_argument("--db", help="database file (default: $JCP_DB or data/dashboard.duckdb)")
+    p.set_defaults(run=_cmd_export)
 
     p = commands.add_parser("bench", help="time load, measures, pages and start-up at a scale")
     p.add_argument("--claims", type=int, default=1_000_000)
@@ -210,6 +244,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ExtractError, RequestError, DatabaseMissing, ConfigError) as exc:
+    except (
+        ExtractError,
+        RequestError,
+        DatabaseMissing,
+        ConfigError,
+        EngineUnavailable,
+        ExportError,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

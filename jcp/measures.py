@@ -14,8 +14,6 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -23,11 +21,10 @@ import polars as pl
 
 from jcp import contract
 from jcp.disclosure import RULES, Thresholds, hidden_groups, suppress
+from jcp.engines import Engine, as_engine, query_sql, sql_parameters
 
 if TYPE_CHECKING:
     from jcp.access import Scope
-
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 
 GROUPINGS = ("total", "district", "office", "month")
 # The only identifiers a grouping can bring into a result: an allow-list, never input.
@@ -113,32 +110,16 @@ def default_period(extract_date: dt.date) -> tuple[str, str]:
     return shift_months(last, -11), last
 
 
-@cache
-def query_sql(name: str) -> str:
-    """The text of queries/NAME.sql (read once per process)."""
-    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
-
-
-def sql_parameters(sql: str) -> set[str]:
-    # Header comments name parameters too; only the statement's own count.
-    body = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
-    return set(re.findall(r"\$([a-z_]+)", body))
-
-
 # Queries that describe the database rather than measure anything; run with run_report.
 REPORTS = ("catalogue", "loads", "reject_summary", "rejected_rows")
 
 
 def run_report(
-    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None
+    source: Engine | duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None
 ) -> pl.DataFrame:
     if name not in REPORTS:
         raise RequestError(f"unknown report {name!r}; choose from {', '.join(REPORTS)}")
-    cursor = con.cursor()
-    try:
-        return cursor.sql(query_sql(name), params=params or None).pl()
-    finally:
-        cursor.close()
+    return as_engine(source).query(name, params)
 
 
 @dataclass(frozen=True)
@@ -159,8 +140,8 @@ class Catalogue:
         return hash((self.extract_date, tuple(self.office_districts.items())))
 
 
-def read_catalogue(con: duckdb.DuckDBPyConnection) -> Catalogue:
-    rows = run_report(con, "catalogue").rows(named=True)
+def read_catalogue(source: Engine | duckdb.DuckDBPyConnection) -> Catalogue:
+    rows = run_report(source, "catalogue").rows(named=True)
     if not rows:
         raise RequestError("the database holds no districts: load an extract first")
     offices = [r for r in rows if r["office_code"] is not None]
@@ -174,13 +155,13 @@ def read_catalogue(con: duckdb.DuckDBPyConnection) -> Catalogue:
 
 
 class Runner:
-    """Runs measure requests against one DuckDB database, one cursor per query."""
+    """Runs measure requests on one engine: a DuckDB database (the default) or Spark."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, thresholds: Thresholds | None = None
+        self, source: Engine | duckdb.DuckDBPyConnection, thresholds: Thresholds | None = None
     ) -> None:
-        self.con = con
-        self.catalogue = read_catalogue(con)
+        self.engine = as_engine(source)
+        self.catalogue = read_catalogue(self.engine)
         self.thresholds = thresholds or Thresholds()
         # A companion needs its main measure's hidden groups; a page shows both, so keep the
         # last few (the database never changes under a runner) rather than run the main twice.
@@ -272,11 +253,7 @@ class Runner:
         sql = query_sql(measure.name)
         wanted = sql_parameters(sql)
         params = {k: v for k, v in self.parameters(request, scope).items() if k in wanted}
-        cursor = self.con.cursor()
-        try:
-            frame = cursor.sql(sql, params=params).pl()
-        finally:
-            cursor.close()
+        frame = self.engine.query(measure.name, params)
         if measure.grouped:
             frame = self._shape_groups(frame, request, measure, scope)
         if not unsuppressed:

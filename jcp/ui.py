@@ -19,8 +19,10 @@ import streamlit as st
 from jcp import audit
 from jcp.access import AccessList, Scope, read_access
 from jcp.config import DEFAULT_CONFIG, Settings, load_settings
-from jcp.db import connect_read_only, database_path
+from jcp.db import database_path
 from jcp.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers, with_markers
+from jcp.engines import open_engine
+from jcp.export import MANIFEST
 from jcp.filters import (
     Filters,
     available_months,
@@ -111,15 +113,29 @@ def settings() -> Settings:
 
 
 def _database_version() -> tuple[str, float]:
-    """The database path and its modification time: a new load gives new caches."""
+    """Where the data is and when it last changed: a new load or export gives new caches.
+
+    DuckDB: the database file. Spark: the Parquet export's folder (its manifest changes with
+    every export written into it).
+    """
+    current = settings()
+    if current.engine == "spark":
+        path = current.parquet / MANIFEST
+        return str(current.parquet), path.stat().st_mtime if path.exists() else 0.0
     path = database_path()
     return str(path), path.stat().st_mtime if path.exists() else 0.0
 
 
 @st.cache_resource(max_entries=2, show_spinner="Opening the database…")
 def _runner(path: str, version: float) -> Runner:
-    # One read-only connection per process and database version; Runner takes a cursor per query.
-    return Runner(connect_read_only(path), settings().thresholds)
+    # One engine per process and data version (DuckDB: one read-only connection, a cursor per
+    # query; Spark: the process's session over the export).
+    current = settings()
+    if current.engine == "spark":
+        engine = open_engine("spark", parquet=path, spark_master=current.spark_master)
+    else:
+        engine = open_engine("duckdb", db=path)
+    return Runner(engine, current.thresholds)
 
 
 def runner() -> Runner:
@@ -233,7 +249,7 @@ def run(request: MeasureRequest) -> pl.DataFrame:
 
 @st.cache_data(max_entries=20, show_spinner=False)
 def _report_cached(path: str, version: float, name: str, limit: int | None) -> pl.DataFrame:
-    return run_report(_runner(path, version).con, name, {"limit": limit} if limit else None)
+    return run_report(_runner(path, version).engine, name, {"limit": limit} if limit else None)
 
 
 def report(name: str, limit: int | None = None) -> pl.DataFrame:

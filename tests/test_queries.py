@@ -8,7 +8,8 @@ import pytest
 from extracts import EXACT
 
 from jcp.db import connect_read_only
-from jcp.measures import MEASURES, QUERIES_DIR, REPORTS, Runner, run_report, sql_parameters
+from jcp.engines import QUERIES_DIR
+from jcp.measures import MEASURES, REPORTS, Runner, run_report, sql_parameters
 
 SQL_FILES = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
 KNOWN_PARAMETERS = {

@@ -1,0 +1,97 @@
+"""Where the SQL in queries/ runs: DuckDB, embedded and the default, or Spark (jcp.spark).
+
+An engine takes a query's name and its bound parameters and gives back a polars frame. It knows
+nothing of requests, scope or disclosure control: the runner (jcp.measures) sits above it, so
+every engine gets the same checks, the same narrowing to the scope and the same suppression.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+import polars as pl
+
+from jcp.db import connect_read_only, database_path
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+ENGINES = ("duckdb", "spark")
+
+
+@cache
+def query_sql(name: str) -> str:
+    """The text of queries/NAME.sql (read once per process)."""
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def sql_parameters(sql: str) -> set[str]:
+    """The $names a query's statement binds (header comments name parameters too)."""
+    body = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    return set(re.findall(r"\$([a-z_]+)", body))
+
+
+class Engine(Protocol):
+    name: str
+
+    def query(self, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
+        """queries/NAME.sql run with `params` bound by name."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class DuckDBEngine:
+    """Queries run on a DuckDB connection, one cursor per query (safe across threads)."""
+
+    name = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def query(self, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
+        cursor = self.con.cursor()
+        try:
+            return cursor.sql(query_sql(name), params=params or None).pl()
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class EngineUnavailable(RuntimeError):
+    """The configured engine cannot start; the message says what to install or set."""
+
+
+def open_engine(
+    engine: str = "duckdb",
+    *,
+    db: str | os.PathLike | None = None,
+    parquet: str | os.PathLike | None = None,
+    spark_master: str = "local[2]",
+) -> Engine:
+    """DuckDB on the database file (--db, $JCP_DB or the default), or Spark on a Parquet export."""
+    if engine == "duckdb":
+        return DuckDBEngine(connect_read_only(database_path(db)))
+    if engine == "spark":
+        if parquet is None:
+            raise EngineUnavailable("the Spark engine needs the Parquet folder (--parquet DIR)")
+        try:
+            from jcp.spark import SparkEngine
+        except ImportError as exc:
+            raise EngineUnavailable(
+                f"the Spark engine needs its extras: pip install '.[spark]' ({exc})"
+            ) from None
+        return SparkEngine(parquet, spark_master)
+    raise EngineUnavailable(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+
+
+def as_engine(source: Engine | duckdb.DuckDBPyConnection) -> Engine:
+    """An engine as given, or a DuckDB connection wrapped in one."""
+    if isinstance(source, duckdb.DuckDBPyConnection):
+        return DuckDBEngine(source)
+    return source

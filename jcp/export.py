@@ -1,0 +1,133 @@
+"""`python -m jcp export-parquet`: a validated database written as Parquet that Spark reads.
+
+Layout (Hive-style folders, which Spark and DuckDB both read as columns):
+
+    OUT/manifest.json                   one entry per database exported into OUT
+    OUT/<table>/district_code=D01/part-<export>-0.parquet                     (dimensions, claims)
+    OUT/<table>/district_code=D01/event_month=2025-04/part-<export>-0.parquet (event facts)
+    OUT/loads/part-<export>-0.parquet, OUT/rejects/...                        (not partitioned)
+
+Each table is what queries/export/<table>.sql selects. Databases holding different districts
+(one per district's extract, each validated by the loader) can be exported into the same OUT:
+their partitions sit side by side, and a district already in OUT is refused rather than doubled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from jcp.engines import query_sql
+
+# Table -> the columns its folders are split by.
+EXPORTS: dict[str, tuple[str, ...]] = {
+    "districts": ("district_code",),
+    "offices": ("district_code",),
+    "fsf_budgets": ("district_code",),
+    "claims": ("district_code",),
+    "wfi_facts": ("district_code", "event_month"),
+    "job_entry_facts": ("district_code", "event_month"),
+    "payment_facts": ("district_code", "event_month"),
+    "review_facts": ("district_code", "event_month"),
+    "claim_flows": ("district_code", "event_month"),
+    "loads": (),
+    "rejects": (),
+}
+MANIFEST = "manifest.json"
+BATCH_ROWS = 1_000_000
+
+
+class ExportError(ValueError):
+    """The export cannot be written; the message names the folder and the problem."""
+
+
+def exported_districts(out: Path) -> set[str]:
+    """District codes already written under OUT (from the districts table's folders)."""
+    folder = out / "districts"
+    if not folder.is_dir():
+        return set()
+    return {p.name.split("=", 1)[1] for p in folder.glob("district_code=*") if p.is_dir()}
+
+
+def read_manifest(out: Path) -> dict:
+    path = out / MANIFEST
+    if not path.is_file():
+        return {"exports": []}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _write_empty(
+    folder: Path, schema: pa.Schema, partition_by: tuple[str, ...], district: str, token: str
+) -> None:
+    """A table with no rows still needs one file, so that readers know its columns.
+
+    The file goes where a row of the first district would (no rows, so it adds nothing).
+    """
+    values = {"district_code": district, "event_month": "none"}
+    for column in partition_by:
+        folder = folder / f"{column}={values[column]}"
+        schema = schema.remove(schema.get_field_index(column))
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(schema.empty_table(), folder / f"part-{token}-0.parquet")
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, source: str = "") -> dict:
+    """Write every table in EXPORTS under OUT; returns the manifest entry for this export."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"{out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+        raise ExportError(f"{out}: folder is not empty and holds no {MANIFEST}; choose a new one")
+    districts = sorted(r[0] for r in con.sql(query_sql("export/districts")).fetchall())
+    if not districts:
+        raise ExportError(f"{source or 'the database'}: holds no districts; load an extract first")
+    already = sorted(set(districts) & exported_districts(out))
+    if already:
+        raise ExportError(
+            f"{out}: already holds district(s) {', '.join(already)}; export into a new folder"
+            " (or remove it) rather than count them twice"
+        )
+    token = uuid.uuid4().hex[:12]
+    rows: dict[str, int] = {}
+    for table, partition_by in EXPORTS.items():
+        reader = con.sql(query_sql(f"export/{table}")).fetch_arrow_reader(BATCH_ROWS)
+        written = []
+
+        def count(file: ds.WrittenFile, written: list = written) -> None:
+            written.append(file.metadata.num_rows if file.metadata else 0)
+
+        ds.write_dataset(
+            reader,
+            out / table,
+            format="parquet",
+            partitioning=ds.partitioning(
+                pa.schema([(c, pa.string()) for c in partition_by]), flavor="hive"
+            )
+            if partition_by
+            else None,
+            basename_template=f"part-{token}-{{i}}.parquet",
+            existing_data_behavior="overwrite_or_ignore",
+            max_partitions=1_000_000,
+            file_visitor=count,
+        )
+        rows[table] = sum(written)
+        if not written:
+            _write_empty(out / table, reader.schema, partition_by, districts[0], token)
+    entry = {
+        "export": token,
+        "source": source,
+        "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "districts": districts,
+        "rows": rows,
+    }
+    manifest = read_manifest(out)
+    manifest["exports"].append(entry)
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return entry
