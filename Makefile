@@ -47,8 +47,10 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# All tests, then the hand-worked measure figures again on the Spark engine (tests/extracts.py).
 test: $(STAMP) browser java lint
 	$(PY) -m pytest
+	JCP_TEST_ENGINE=spark $(PY) -m pytest -q $(wildcard tests/test_measures_*.py)
 
 # `make bench CLAIMS=10000000`: timings and the pandas comparison; see docs/performance.md.
 CLAIMS ?= 1000000

@@ -85,7 +85,8 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, source: str = "") 
         raise ExportError(f"{out}: exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
         raise ExportError(f"{out}: folder is not empty and holds no {MANIFEST}; choose a new one")
-    districts = sorted(r[0] for r in con.sql(query_sql("export/districts")).fetchall())
+    cursor = con.cursor()  # its own cursor: the caller's connection may hold a result
+    districts = sorted(r[0] for r in cursor.sql(query_sql("export/districts")).fetchall())
     if not districts:
         raise ExportError(f"{source or 'the database'}: holds no districts; load an extract first")
     already = sorted(set(districts) & exported_districts(out))
@@ -97,7 +98,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, source: str = "") 
     token = uuid.uuid4().hex[:12]
     rows: dict[str, int] = {}
     for table, partition_by in EXPORTS.items():
-        reader = con.sql(query_sql(f"export/{table}")).fetch_arrow_reader(BATCH_ROWS)
+        reader = cursor.sql(query_sql(f"export/{table}")).to_arrow_reader(BATCH_ROWS)
         written = []
 
         def count(file: ds.WrittenFile, written: list = written) -> None:
@@ -120,6 +121,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, source: str = "") 
         rows[table] = sum(written)
         if not written:
             _write_empty(out / table, reader.schema, partition_by, districts[0], token)
+    cursor.close()
     entry = {
         "export": token,
         "source": source,

@@ -37,7 +37,7 @@ SPARK_FUNCTIONS = {"MAKE_DATE"}
 APPROXIMATE = (exp.ApproxDistinct, exp.ApproxQuantile)
 DUCKDB_ONLY = re.compile(
     r"::|\$[a-z_]|\bLIST_|\bSTRFTIME\b|\bGENERATE_SERIES\b|\bQUALIFY\b|\bSTRUCT_PACK\b|"
-    r"\bARG_MAX\b|\bEXCLUDE\b",
+    r"\bARG_MAX\b|\bEXCLUDE\b|\bINT128\b|\bHUGEINT\b|\bU(?:TINY|SMALL|BIG|HUGE)?INT\b",
     re.IGNORECASE,
 )
 
@@ -144,7 +144,9 @@ class SparkEngine:
             )
         for name in query_names():  # transpile and check every query before serving any
             spark_tree(name)
-        self.session = _session(master)
+        # Each engine gets its own session on the process's one Spark context: its table views
+        # are its own, so engines over different exports never see each other's tables.
+        self.session = _session(master).newSession()
         for table in EXPORTS:
             self.session.read.parquet(str(self.parquet / table)).createOrReplaceTempView(table)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from jcp import contract
 from jcp.access import Scope
+from jcp.export import export_parquet
 from jcp.load import load
 from jcp.measures import Runner
 
@@ -197,7 +199,15 @@ def runner_for(folder: Path, tables: dict[str, list[dict]]) -> Iterator[Runner]:
         assert {name: accepted[name] for name in tables} == {
             name: len(rows) for name, rows in tables.items()
         }
-        yield Runner(con)
+        if os.environ.get("JCP_TEST_ENGINE") == "spark":
+            # The same hand-checked figures from the Spark engine (README, "Tests"): slow, so
+            # make test runs a sample of them (tests/test_spark.py) and this on request.
+            from jcp.spark import SparkEngine
+
+            export_parquet(con, folder / "parquet")
+            yield Runner(SparkEngine(folder / "parquet"))
+        else:
+            yield Runner(con)
     finally:
         con.close()
 

@@ -77,3 +77,19 @@ def test_sql_file_runs_on_the_sample(name: str, sample_db) -> None:
         runner = Runner(con)
         frame = runner.run(runner.default_request(name), **EXACT)
         assert frame.height > 0, f"{name} returns rows for the sample's default period"
+
+
+EXPORT_FILES = sorted(p.stem for p in (QUERIES_DIR / "export").glob("*.sql"))
+
+
+def test_every_export_file_is_a_table_export_parquet_writes() -> None:
+    from jcp.export import EXPORTS
+
+    assert sorted(EXPORTS) == EXPORT_FILES
+
+
+@pytest.mark.parametrize("name", EXPORT_FILES)
+def test_export_file_has_a_header_and_no_parameters(name: str) -> None:
+    text = (QUERIES_DIR / "export" / f"{name}.sql").read_text(encoding="utf-8")
+    assert text.startswith(f"-- {name}: exported:") and "Parameters: none" in text
+    assert not sql_parameters(text)

@@ -1,4 +1,4 @@
--- export claims: validated claims with their office's district, partitioned by district_code.
+-- claims: exported: validated claims with their office's district, partitioned by district_code.
 -- The measures read only the facts below; the catalogue reads claims for the first month.
 -- Parameters: none.
 select c.*, o.district_code

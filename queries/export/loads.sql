@@ -1,3 +1,3 @@
--- export loads: one row per table per load (not partitioned; exports combine by adding files).
+-- loads: exported: one row per table per load (not partitioned; exports combine by adding files).
 -- Parameters: none.
 select * from loads

@@ -1,3 +1,3 @@
--- export offices: every office with its district, partitioned by district_code.
+-- offices: exported: every office with its district, partitioned by district_code.
 -- Parameters: none.
 select * from offices

@@ -1,4 +1,4 @@
--- export payment_facts: partitioned by district_code and event_month (payment_date's month).
+-- payment_facts: exported: partitioned by district_code and event_month (payment_date's month).
 -- In one database claim_key is the claim's row number, which exports from several databases
 -- (one per district) would repeat; the export's claim_key is the claim_id itself, unique
 -- everywhere, so distinct recipients still count each claim once when partitions combine.

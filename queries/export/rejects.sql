@@ -1,3 +1,3 @@
--- export rejects: every rejected row with its rule (not partitioned).
+-- rejects: exported: every rejected row with its rule (not partitioned).
 -- Parameters: none.
 select * from rejects
