@@ -24,6 +24,7 @@ from jcp.bench import FILTER_SETS
 from jcp.db import connect_read_only
 from jcp.engines import QUERIES_DIR, query_sql
 from jcp.export import EXPORTS, ExportError, export_parquet, read_manifest
+from jcp.load import load
 from jcp.measures import GROUPINGS, MEASURES, REPORTS, RequestError, Runner, run_report
 from jcp.spark import SparkEngine, TranspileError, spark_problems, spark_sql
 
@@ -348,3 +349,60 @@ def test_every_page_shows_the_same_figures_on_spark(
         assert len(spark_table["data"]) == len(duck_table["data"])
         for spark_row, duck_row in zip(spark_table["data"], duck_table["data"], strict=True):
             assert all(map(same_value, spark_row, duck_row)), (spark_row, duck_row)
+
+
+# --- national loading: districts validated apart, exports combined --------------------------
+
+
+def _split_sample(out: Path, districts: set[str]) -> Path:
+    """The sample extract cut down to some districts, as that part of the country sends it."""
+    folder = out / "-".join(sorted(districts))
+    folder.mkdir(parents=True)
+    sample = ROOT / "sample_data"
+    read = {p.stem: pl.read_csv(p, infer_schema=False) for p in sample.glob("*.csv")}
+    offices = read["offices"].filter(pl.col("district_code").is_in(districts))
+    claims = read["claims"].filter(pl.col("office_code").is_in(offices["office_code"].to_list()))
+    kept = {
+        "districts": read["districts"].filter(pl.col("district_code").is_in(districts)),
+        "offices": offices,
+        "fsf_budgets": read["fsf_budgets"].filter(pl.col("district_code").is_in(districts)),
+        "claims": claims,
+        "fsf_payments": read["fsf_payments"].filter(
+            pl.col("office_code").is_in(offices["office_code"].to_list())
+        ),
+    }
+    for name in ("wfi", "assessments", "job_entries"):
+        kept[name] = read[name].filter(pl.col("claim_id").is_in(claims["claim_id"].to_list()))
+    for name, frame in kept.items():
+        frame.write_csv(folder / f"{name}.csv")
+    (folder / "extract.toml").write_bytes((sample / "extract.toml").read_bytes())
+    return folder
+
+
+def test_districts_loaded_apart_and_exported_together_give_the_national_figures(
+    duck, on_spark, tmp_path: Path
+) -> None:
+    out = tmp_path / "national"
+    halves = [{"D01", "D02", "D03"}, {"D04", "D05", "D06"}]
+    for half in halves:
+        db = tmp_path / f"{min(half)}.duckdb"
+        report = load(_split_sample(tmp_path / "extracts", half), db)
+        assert report.total_rejected == 0  # each part holds everything its rows refer to
+        con = connect_read_only(db)
+        try:
+            export_parquet(con, out, source=str(db))
+        finally:
+            con.close()
+    assert [e["districts"] for e in read_manifest(out)["exports"]] == [
+        ["D01", "D02", "D03"],
+        ["D04", "D05", "D06"],
+    ]
+    combined = Runner(SparkEngine(out))
+    assert combined.catalogue == duck.catalogue
+    assert run_report(combined.engine, "loads").height == 2 * 8  # two loads of 8 tables
+    for measure in MEASURES:
+        for by in ("total", "office"):
+            request = duck.default_request(measure, by=by)
+            expected = duck.run(request, NATIONAL, unsuppressed=True)
+            got = combined.run(request, NATIONAL, unsuppressed=True)
+            assert_same(got, expected, f"combined {measure} {by}")
