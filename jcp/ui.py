@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import sys
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import altair as alt
@@ -94,6 +95,9 @@ NUMBER_FORMATS = {
     "decimal": "%.1f",
 }  # for tables with no hidden cells; styled() formats the others with format_value
 
+
+# The overdue worklist shows its most overdue rows on screen; the CSV has every row.
+WORKLIST_ROWS = 1000
 
 SUPPRESSION_NOTE = (
     "Disclosure control applied: counts of 1 to {c1}, rates and means over fewer than {d} "
@@ -381,7 +385,8 @@ def suppression_note() -> str:
     return SUPPRESSION_NOTE.format(c1=t.min_count - 1, d=t.min_denominator, p=t.min_payments)
 
 
-def csv_bytes(frame: pl.DataFrame, filters: Filters, title: str) -> bytes:
+def csv_header(frame: pl.DataFrame, filters: Filters, title: str) -> str:
+    """What the figures are: extract date, filters, the user's scope and disclosure control."""
     cat = catalogue()
     protected = SUPPRESSED in frame.columns
     lines = [
@@ -389,7 +394,11 @@ def csv_bytes(frame: pl.DataFrame, filters: Filters, title: str) -> bytes:
         f"scope {current_scope().label}; exported {dt.datetime.now():%Y-%m-%d %H:%M}.",
         "# " + (suppression_note() if protected else "Operational list: not a statistic."),
     ]
-    return ("\n".join(lines) + "\n" + with_markers(frame).write_csv()).encode("utf-8")
+    return "\n".join(lines) + "\n"
+
+
+def csv_bytes(header: str, frame: pl.DataFrame) -> bytes:
+    return (header + with_markers(frame).write_csv()).encode("utf-8")
 
 
 def _record_export(title: str, rows: int) -> None:
@@ -407,7 +416,8 @@ def download(frame: pl.DataFrame, title: str, key: str) -> None:
     filters = current_filters()
     st.download_button(
         f"Download CSV: {title}",
-        data=csv_bytes(frame, filters, title),
+        # Written when the button is clicked, not on every rerun (a worklist can be long).
+        data=partial(csv_bytes, csv_header(frame, filters, title), frame),
         file_name=f"{key}_{filters.period_from}_{filters.period_to}.csv",
         mime="text/csv",
         key=f"download_{key}",
@@ -447,8 +457,17 @@ def table(
     key: str,
     column_config: dict | None = None,
     cues: dict[str, list[str]] | None = None,
+    max_rows: int | None = None,
 ) -> None:
-    """A table with its CSV download (of exactly the rows and columns shown)."""
+    """A table with its CSV download (of exactly the columns shown, and every row).
+
+    `max_rows` shows only the first rows of a long list (a national worklist runs to tens of
+    thousands, which no one reads on screen and every rerun would send to the browser); the
+    caption says so and the download still has them all.
+    """
+    complete = frame
+    if max_rows is not None and frame.height > max_rows:
+        frame = frame.head(max_rows)
     if any_suppressed(frame) or cues:
         # A pandas Styler is what can write [c] into numeric cells and colour them; it is slow
         # for long tables, which (like the overdue worklist) have no hidden cells.
@@ -467,9 +486,14 @@ def table(
     if column_config is None:
         column_config = {name: labels[name] for name in frame.columns if name in labels}
     st.dataframe(shown, hide_index=True, column_config=column_config, key=f"table_{key}")
-    if any_suppressed(frame):
+    if complete.height > frame.height:
+        st.caption(
+            f"Showing the first {frame.height:,} of {complete.height:,} rows; "
+            "the CSV download has them all."
+        )
+    if any_suppressed(complete):
         st.caption(suppression_note())
-    download(frame, title, key)
+    download(complete, title, key)
 
 
 def chart(figure: alt.Chart, frame: pl.DataFrame, title: str, key: str) -> None:

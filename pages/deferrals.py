@@ -120,4 +120,5 @@ else:
             "deferred_until": st.column_config.DateColumn("Deferred until", format="D MMM YYYY"),
             "days_overdue": st.column_config.NumberColumn("Days overdue", format="%d"),
         },
+        max_rows=ui.WORKLIST_ROWS,
     )

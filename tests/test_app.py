@@ -190,3 +190,28 @@ def test_filters_survive_moving_between_pages(sample_db, monkeypatch) -> None:
     at.run()
     assert at.multiselect(key="filter_benefits").value == ["ESA"]
     assert _url_values(at, "benefit") == ["ESA"]
+
+
+def test_a_long_worklist_shows_its_most_overdue_rows_and_downloads_all(
+    sample_db, monkeypatch
+) -> None:
+    from jcp import ui
+
+    runner = _runner(sample_db)
+    overdue = runner.run(runner.default_request("overdue_deferrals"), NATIONAL)
+    assert overdue.height > 100  # the sample's national worklist
+    monkeypatch.setattr(ui, "WORKLIST_ROWS", 40)
+    at = _app(sample_db, monkeypatch)
+    at.run()
+    at.switch_page("pages/deferrals.py")
+    at.run()
+    assert not at.exception
+    (shown,) = [d.value for d in at.dataframe if "claim_id" in d.value.columns]
+    assert len(shown) == 40
+    # The most overdue first: the same claims, in the same order, as the runner's first 40.
+    assert list(shown["claim_id"]) == overdue["claim_id"].head(40).to_list()
+    captions = [c.value for c in at.caption]
+    assert f"Showing the first 40 of {overdue.height:,} rows; the CSV download has them all." in (
+        captions
+    )
+    assert _metric(at, "Overdue deferred interviews") == format_value(overdue.height, "count")
