@@ -14,10 +14,12 @@ select
     sum(amount_gbp) as spend_gbp,
     count(distinct claim_key) as recipients,
     -- The exact decimal sum, then one division in double: the same figure on every engine
-    -- (an average of decimals is rounded to a different scale on Spark).
-    sum(amount_gbp) filter (where claim_id is not null)::double
-        / nullif(count(*) filter (where claim_id is not null), 0) as avg_award_gbp,
-    count(*) filter (where claim_id is not null) as claimant_payments
+    -- (an average of decimals is rounded to a different scale on Spark). claim_key is set
+    -- exactly when claim_id is (the loader rejects a payment naming an unknown claim), and an
+    -- integer is quicker to test than text.
+    sum(amount_gbp) filter (where claim_key is not null)::double
+        / nullif(count(*) filter (where claim_key is not null), 0) as avg_award_gbp,
+    count(*) filter (where claim_key is not null) as claimant_payments
 from payment_facts
 where payment_date between $period_start and $period_end
   and ($districts is null or list_contains($districts, district_code))
