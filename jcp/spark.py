@@ -159,4 +159,6 @@ class SparkEngine:
         return pl.from_arrow(frame.toArrow())
 
     def close(self) -> None:
-        """The Spark session is shared by the process and stays up for the next engine."""
+        """Drop this engine's views; the process's Spark context stays up for the next engine."""
+        for table in EXPORTS:
+            self.session.catalog.dropTempView(table)

@@ -406,3 +406,12 @@ def test_districts_loaded_apart_and_exported_together_give_the_national_figures(
             expected = duck.run(request, NATIONAL, unsuppressed=True)
             got = combined.run(request, NATIONAL, unsuppressed=True)
             assert_same(got, expected, f"combined {measure} {by}")
+
+
+def test_engines_over_different_exports_keep_their_own_tables(parquet_dir, tmp_path) -> None:
+    """Two engines share the Spark context, not their views; closing one leaves the other."""
+    first, second = SparkEngine(parquet_dir), SparkEngine(parquet_dir)
+    first.close()
+    assert not first.session.catalog.tableExists("wfi_facts")
+    assert second.query("catalogue").height == 53  # one row per office
+    second.close()
