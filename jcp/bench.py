@@ -303,12 +303,12 @@ def run_benchmark(
     extract, load = prepare(claims, seed, cache)
     db = Path(load.pop("db"))
     print(f"load: {load}", flush=True)
-    # Pages first: after the pandas peer has held its copy of the data (8 GB at 10M claims),
-    # page renders in this process were slower and noisier (overview warm 2.4 s against 1.5 s
-    # in a process of its own).
+    # Pages and the app's start first: after the pandas peer has held its copy of the data
+    # (8 GB at 10M claims) they were slower and noisier (overview warm 2.4 s against 1.5 s,
+    # app start 12.4 s against 4.3-5.0 s, each measured on its own).
     page_times = time_pages(db) if pages else {}
-    measures, mismatches = time_measures(db, extract, runs, with_pandas)
     app_start, app_rss = time_app_start(db) if app else (None, None)
+    measures, mismatches = time_measures(db, extract, runs, with_pandas)
     result = {
         "claims": claims,
         "seed": seed,
