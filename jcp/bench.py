@@ -165,6 +165,8 @@ def time_pages(db: Path) -> dict:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
+    from jcp import ui
+
     # See tests/conftest.py: AppTest would otherwise run page files without app.py.
     original = PagesManager.__init__
 
@@ -187,6 +189,7 @@ def time_pages(db: Path) -> dict:
                     st.cache_resource.clear()
                 if label in ("cold", "warm"):
                     st.cache_data.clear()
+                    ui.clear_results()
                 started = time.perf_counter()
                 at.run()
                 timings[f"{label}_ms"] = _ms(time.perf_counter() - started)
