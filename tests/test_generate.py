@@ -30,12 +30,10 @@ def _connect(folder: Path, ext: str = "csv") -> duckdb.DuckDBPyConnection:
         if ext == "csv":
             # Read with the contract's types, so a value that does not parse fails the test.
             columns = {c.name: c.type for c in table.columns}
-            source = (
-                f"read_csv('{path}', header = true, auto_detect = false, columns = {columns!r})"
-            )
+            source = con.read_csv(str(path), header=True, auto_detect=False, columns=columns)
         else:
-            source = f"read_parquet('{path}')"
-        con.execute(f"create view {table.name} as select * from {source}")
+            source = con.read_parquet(str(path))
+        source.create_view(table.name)
     return con
 
 
@@ -64,7 +62,11 @@ def con(csv_extract: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> object:
-    return con.execute(sql).fetchone()[0]
+    cursor = con.cursor()  # a cursor per query: the shared connection holds no open result
+    try:
+        return cursor.execute(sql).fetchone()[0]
+    finally:
+        cursor.close()
 
 
 # --- determinism and formats -------------------------------------------------------------------
@@ -82,9 +84,9 @@ def test_same_seed_gives_identical_files(tmp_path: Path) -> None:
 def test_parquet_and_csv_hold_the_same_rows(csv_extract: Path, parquet_extract: Path) -> None:
     csv_con = _connect(csv_extract)
     for table in contract.TABLES:
-        from_csv = csv_con.execute(f"select * from {table.name}").fetchall()
-        from_parquet = _connect(parquet_extract, "parquet").execute(f"select * from {table.name}")
-        assert from_parquet.fetchall() == from_csv, table.name
+        from_csv = csv_con.table(table.name).fetchall()
+        from_parquet = _connect(parquet_extract, "parquet").table(table.name).fetchall()
+        assert from_parquet == from_csv, table.name
 
 
 def test_parquet_types_follow_the_contract(parquet_extract: Path) -> None:
@@ -167,7 +169,7 @@ def test_required_and_allowed_values(
     if column.required:
         assert _scalar(con, f"select count(*) from {table} where {column.name} is null") == 0
     if column.allowed:
-        rows = con.execute(f"select distinct {column.name} from {table}").fetchall()
+        rows = con.table(table).select(duckdb.ColumnExpression(column.name)).distinct().fetchall()
         values = {row[0] for row in rows}
         assert values - {None} <= set(column.allowed)
 

@@ -23,7 +23,7 @@ def _digest(db_path) -> dict[str, list]:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         return {
-            name: con.execute(f"select * from {name} order by all").fetchall()
+            name: sorted(con.table(name).fetchall(), key=repr)
             for name in [*CONTRACT_TABLES, "rejects"]
         }
     finally:
