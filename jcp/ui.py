@@ -450,16 +450,21 @@ def styled(frame: pl.DataFrame, cues: dict[str, list[str]] | None = None) -> obj
     shown = data.with_columns(
         pl.col(name).cast(pl.Float64) for name, dtype in data.schema.items() if dtype.is_decimal()
     ).to_pandas()
-    styler = shown.style
-    for name in data.columns:
-        kind = COLUMN_LABELS.get(name, (name, "text"))[1]
-        if kind != "text":
-            styler = styler.format(
-                lambda v, k=kind: format_value(None if pd.isna(v) else v, k), subset=[name]
-            )
+    # One format call for all the numeric columns, then one per column with hidden cells: each
+    # call looks its subset up in the frame (~0.7 ms), which per column and per hidden cell
+    # added 4 ms or more to every styled table on every rerun.
+    formats = {
+        name: (lambda v, k=kind: format_value(None if pd.isna(v) else v, k))
+        for name in data.columns
+        if (kind := COLUMN_LABELS.get(name, (name, "text"))[1]) != "text"
+    }
+    styler = shown.style.format(formats, subset=list(formats)) if formats else shown.style
+    hidden_rows: dict[str, list[int]] = {}
     for index, cells in enumerate(hidden):
         for name in cells:
-            styler = styler.format(lambda _: MARKER, subset=pd.IndexSlice[[index], [name]])
+            hidden_rows.setdefault(name, []).append(index)
+    for name, rows in hidden_rows.items():
+        styler = styler.format(lambda _: MARKER, subset=pd.IndexSlice[rows, [name]])
     if cues:
         colours = {"better": "background-color: #d8f0d2", "worse": "background-color: #f9d6d5"}
         styler = styler.apply(
