@@ -26,7 +26,7 @@ PAGES = [
 ]
 
 try:
-    ui.runner()
+    ui.open_data()
 except (DatabaseMissing, EngineUnavailable) as exc:
     st.error(f"No data loaded yet. {exc}")
     st.stop()
