@@ -30,7 +30,7 @@ from jcp.filters import (
     default_filters,
     filters_from_query,
 )
-from jcp.headlines import format_value
+from jcp.headlines import format_value, league_cue, league_table
 from jcp.measures import Catalogue, MeasureRequest, Runner, run_report
 
 FILTER_KEYS = {
@@ -262,11 +262,12 @@ def current_scope() -> Scope:
 # A resource cache, not a data cache: results are polars frames that nothing changes in
 # place, so every rerun can share the one object instead of unpickling a copy (the national
 # overdue worklist is 75,000 rows at 10M claims: ~15 ms a rerun as a data cache).
-# Exact keys, hashed quickly (a page asks for 25 results a rerun): every field of the request,
-# and the scope's role, sorted offices and label. Each is one string, as Streamlit
+# Exact keys, hashed quickly (a page asks for 25 results a rerun): every field of the request
+# or filters, and the scope's role, sorted offices and label. Each is one string, as Streamlit
 # hashes a tuple element by element (~30 µs a key as tuples).
 RESULT_KEYS = {
     MeasureRequest: lambda r: repr(astuple(r)),
+    Filters: lambda f: repr(astuple(f)),
     Scope: lambda s: repr(
         (s.role, None if s.offices is None else tuple(sorted(s.offices)), s.label)
     ),
@@ -286,6 +287,28 @@ def run(request: MeasureRequest) -> pl.DataFrame:
     return _run_cached(path=path, version=version, request=request, scope=current_scope())
 
 
+@st.cache_resource(max_entries=100, show_spinner=False, hash_funcs=RESULT_KEYS)
+def _league_cached(
+    path: str, version: float, filters: Filters, scope: Scope
+) -> tuple[pl.DataFrame, dict[str, list[str]]]:
+    def run_in_scope(request: MeasureRequest) -> pl.DataFrame:
+        return _run_cached(path=path, version=version, request=request, scope=scope)
+
+    league = league_table(run_in_scope, filters)
+    return league, league_cue(league)
+
+
+def league(filters: Filters) -> tuple[pl.DataFrame, dict[str, list[str]]]:
+    """The overview's league table and its better/worse cues, for the signed-in user's scope.
+
+    Cached as a whole, like the results it lines up (and shared the same way: nothing changes
+    the frame or the cues in place): a rerun would otherwise look up its ten results again and
+    rebuild it.
+    """
+    path, version = _database_version()
+    return _league_cached(path=path, version=version, filters=filters, scope=current_scope())
+
+
 @st.cache_data(max_entries=20, show_spinner=False)
 def _report_cached(path: str, version: float, name: str, limit: int | None) -> pl.DataFrame:
     return run_report(_runner(path, version).engine, name, {"limit": limit} if limit else None)
@@ -294,6 +317,7 @@ def _report_cached(path: str, version: float, name: str, limit: int | None) -> p
 def clear_results() -> None:
     """Forget cached results and reports; the engine (the open database) stays."""
     _run_cached.clear()
+    _league_cached.clear()
     _report_cached.clear()
 
 

@@ -5,13 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from jcp import charts, ui
-from jcp.headlines import (
-    ALL_IN_SCOPE,
-    LEAGUE_COLUMNS,
-    headline_tiles,
-    league_cue,
-    league_table,
-)
+from jcp.headlines import ALL_IN_SCOPE, LEAGUE_COLUMNS, headline_tiles
 
 filters = ui.current_filters()
 st.title("District performance overview")
@@ -28,7 +22,7 @@ for row_start in range(0, len(tiles), 4):
         )
 
 st.subheader("Districts compared")
-league = league_table(ui.run, filters)
+league, cues = ui.league(filters)
 if league.height <= 1:
     ui.empty_state()
 else:
@@ -37,7 +31,7 @@ else:
         "District league table",
         "league",
         column_config={"district_code": "District", **{h.column: h.label for h in LEAGUE_COLUMNS}},
-        cues=league_cue(league),
+        cues=cues,
     )
     st.caption(
         f"Green: better than the '{ALL_IN_SCOPE}' row; red: worse. Caseload, job entries and "
