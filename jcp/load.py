@@ -499,9 +499,11 @@ def build_facts(con: duckdb.DuckDBPyConnection) -> None:
 
     Every measure filters and groups events by the claim's attributes; joining claims to events
     on every request is what made a national page slow, so it is done once here. Each
-    queries/facts/NAME.sql is one query; its file name is the table it builds.
+    queries/facts/NAME.sql is one query; its file name is the table it builds. The NAME_facts
+    tables are built first: the others (monthly summaries) are built from them.
     """
-    for path in sorted(FACTS_DIR.glob("*.sql")):
+    paths = sorted(FACTS_DIR.glob("*.sql"), key=lambda p: (not p.stem.endswith("_facts"), p.stem))
+    for path in paths:
         statement = "create table " + _identifier(path.stem) + " as "
         con.execute(statement + path.read_text(encoding="utf-8"))
 

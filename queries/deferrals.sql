@@ -8,31 +8,77 @@
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups
 --   (a NULL list means no filter; an empty list matches nothing).
 with interviews as (
+    -- Interviews alike in everything a request filters and groups by, counted at load
+    -- (wfi_months, which keeps each deferral's length in days).
     select
         case when $by in ('district', 'office') then district_code end as district_code,
         case when $by = 'office' then office_code end as office_code,
-        case when $by = 'month' then strftime(due_date, '%Y-%m') end as month,
+        case when $by = 'month' then strftime(due_month, '%Y-%m') end as month,
         outcome,
-        date_diff('day', due_date, deferred_until) as deferral_days
-    from wfi_facts
-    where due_date between $period_start and $period_end
+        deferral_days,
+        interviews
+    from wfi_months
+    where due_month between $period_start and $period_end
       and benefit <> 'JSA'
       and outcome <> 'pending'
       and ($districts is null or list_contains($districts, district_code))
       and ($offices is null or list_contains($offices, office_code))
       and ($benefits is null or list_contains($benefits, benefit))
       and ($groups is null or list_contains($groups, claimant_group))
+),
+
+counted as (
+    -- One row per group, outcome and deferral length: few enough for the window below.
+    select
+        district_code,
+        office_code,
+        month,
+        outcome,
+        deferral_days,
+        sum(interviews) as interviews
+    from interviews
+    group by all
+),
+
+placed as (
+    -- Where each count sits in its group's interviews of that outcome ordered by deferral
+    -- length: positions [before, before + interviews), 0-based, of outcome_total.
+    select
+        *,
+        sum(interviews) over (
+            partition by district_code, office_code, month, outcome
+            order by deferral_days
+            rows between unbounded preceding and current row
+        ) - interviews as before,
+        sum(interviews) over (partition by district_code, office_code, month, outcome)
+            as outcome_total
+    from counted
 )
 
+-- The median deferral is the mean of the lengths at the two middle positions (the same one
+-- when the count is odd), as median() gives over the interviews themselves.
 select
     district_code,
     office_code,
     month,
-    count(*) as wfis_due,
-    count(*) filter (where outcome = 'deferred') as deferred,
-    count(*) filter (where outcome = 'waived') as waived,
-    count(*) filter (where outcome = 'deferred') / count(*) as deferral_rate,
-    count(*) filter (where outcome = 'waived') / count(*) as waiver_rate,
-    median(deferral_days) filter (where outcome = 'deferred')::double as median_deferral_days
-from interviews
+    sum(interviews)::bigint as wfis_due,
+    coalesce(sum(interviews) filter (where outcome = 'deferred'), 0)::bigint as deferred,
+    coalesce(sum(interviews) filter (where outcome = 'waived'), 0)::bigint as waived,
+    coalesce(sum(interviews) filter (where outcome = 'deferred'), 0)::double
+        / sum(interviews) as deferral_rate,
+    coalesce(sum(interviews) filter (where outcome = 'waived'), 0)::double
+        / sum(interviews) as waiver_rate,
+    (
+        min(deferral_days) filter (
+            where outcome = 'deferred'
+            and before <= floor((outcome_total - 1) / 2)
+            and floor((outcome_total - 1) / 2) < before + interviews
+        )
+        + min(deferral_days) filter (
+            where outcome = 'deferred'
+            and before <= floor(outcome_total / 2)
+            and floor(outcome_total / 2) < before + interviews
+        )
+    )::double / 2 as median_deferral_days
+from placed
 group by all

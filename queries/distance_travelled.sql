@@ -14,59 +14,52 @@
 with changes as (
     -- Each claim's latest review in the period (in each month with by = month): a month's
     -- latest review (review_facts holds no other) whose claim has no review in a later month
-    -- of the period. Its changes against the baseline were worked out at load.
+    -- of the period. Its changes against the baseline were worked out, and claims alike in
+    -- everything a request filters and groups by were summed, at load (review_months).
     select
         case when $by in ('district', 'office') then district_code end as district_code,
         case when $by = 'office' then office_code end as office_code,
         case when $by = 'month' then strftime(review_month, '%Y-%m') end as month,
+        claims,
+        overall_change_sum,
+        improved,
         job_search,
         work_skills,
         confidence,
         health_wellbeing,
-        stability
-    from review_facts
+        stability,
+        claims_job_search,
+        claims_work_skills,
+        claims_confidence,
+        claims_health_wellbeing,
+        claims_stability
+    from review_months
     where review_month between $period_start and $period_end
       and ($by = 'month' or next_review_month is null or next_review_month > $period_end)
       and ($districts is null or list_contains($districts, district_code))
       and ($offices is null or list_contains($offices, office_code))
       and ($benefits is null or list_contains($benefits, benefit))
       and ($groups is null or list_contains($groups, claimant_group))
-),
-
-per_claim as (
-    select
-        *,
-        -- The mean over the dimensions scored in both assessments (NULLs skipped), written
-        -- out rather than with list_avg so that every engine reads it the same way.
-        (
-            coalesce(job_search, 0) + coalesce(work_skills, 0) + coalesce(confidence, 0)
-            + coalesce(health_wellbeing, 0) + coalesce(stability, 0)
-        ) / nullif(
-            (job_search is not null)::integer + (work_skills is not null)::integer
-            + (confidence is not null)::integer + (health_wellbeing is not null)::integer
-            + (stability is not null)::integer,
-            0
-        ) as overall_change
-    from changes
 )
 
+-- Means and shares are sums over counts, divided once, in double on every engine.
 select
     district_code,
     office_code,
     month,
-    count(*) as claims_measured,
-    avg(overall_change) as mean_change,
-    count(*) filter (where overall_change >= 1.0) / count(*) as pct_improved,
-    avg(job_search) as mean_change_job_search,
-    avg(work_skills) as mean_change_work_skills,
-    avg(confidence) as mean_change_confidence,
-    avg(health_wellbeing) as mean_change_health_wellbeing,
-    avg(stability) as mean_change_stability,
-    count(job_search) as claims_job_search,
-    count(work_skills) as claims_work_skills,
-    count(confidence) as claims_confidence,
-    count(health_wellbeing) as claims_health_wellbeing,
-    count(stability) as claims_stability
-from per_claim
-where overall_change is not null
+    sum(claims)::bigint as claims_measured,
+    sum(overall_change_sum) / sum(claims) as mean_change,
+    sum(improved)::double / sum(claims) as pct_improved,
+    sum(job_search)::double / nullif(sum(claims_job_search), 0) as mean_change_job_search,
+    sum(work_skills)::double / nullif(sum(claims_work_skills), 0) as mean_change_work_skills,
+    sum(confidence)::double / nullif(sum(claims_confidence), 0) as mean_change_confidence,
+    sum(health_wellbeing)::double / nullif(sum(claims_health_wellbeing), 0)
+        as mean_change_health_wellbeing,
+    sum(stability)::double / nullif(sum(claims_stability), 0) as mean_change_stability,
+    sum(claims_job_search)::bigint as claims_job_search,
+    sum(claims_work_skills)::bigint as claims_work_skills,
+    sum(claims_confidence)::bigint as claims_confidence,
+    sum(claims_health_wellbeing)::bigint as claims_health_wellbeing,
+    sum(claims_stability)::bigint as claims_stability
+from changes
 group by all

@@ -7,43 +7,88 @@
 --   mature_13w, sustained_13w, sustained_13w_rate, mature_26w, sustained_26w, sustained_26w_rate.
 -- Parameters: $by, $period_start, $period_end, $extract_date, $districts, $offices, $benefits,
 --   $groups.
-with entries as (
+with boundaries as (
+    -- The start months each window's boundary falls in: jobs started before month_13w are
+    -- all old enough to judge at 13 weeks, jobs started after it none are, and within it it
+    -- depends on the day (the same for 26 weeks).
     select
-        case when $by in ('district', 'office') then district_code end as district_code,
-        case when $by = 'office' then office_code end as office_code,
-        case when $by = 'month' then strftime(start_date, '%Y-%m') end as month,
-        start_date + 91 <= $extract_date::date as mature_13w,
-        start_date + 182 <= $extract_date::date as mature_26w,
-        end_date is null as still_in_work,
-        date_diff('day', start_date, end_date) as days_in_work
-    from job_entry_facts
-    where start_date between $period_start and $period_end
-      and ($districts is null or list_contains($districts, district_code))
-      and ($offices is null or list_contains($offices, office_code))
-      and ($benefits is null or list_contains($benefits, benefit))
-      and ($groups is null or list_contains($groups, claimant_group))
+        date_trunc('month', $extract_date::date - 91)::date as month_13w,
+        date_trunc('month', $extract_date::date - 182)::date as month_26w
 ),
 
-judged as (
+whole_months as (
+    -- Every other month, from the counts made at load (job_entry_months).
     select
-        *,
-        mature_13w and (still_in_work or days_in_work >= 91) as sustained_13w,
-        mature_26w and (still_in_work or days_in_work >= 182) as sustained_26w
-    from entries
+        case when $by in ('district', 'office') then m.district_code end as district_code,
+        case when $by = 'office' then m.office_code end as office_code,
+        case when $by = 'month' then strftime(m.start_month, '%Y-%m') end as month,
+        m.job_entries,
+        case when m.start_month < b.month_13w then m.job_entries else 0 end as mature_13w,
+        case when m.start_month < b.month_13w then m.lasted_13w else 0 end as sustained_13w,
+        case when m.start_month < b.month_26w then m.job_entries else 0 end as mature_26w,
+        case when m.start_month < b.month_26w then m.lasted_26w else 0 end as sustained_26w
+    from job_entry_months as m
+    cross join boundaries as b
+    where m.start_month between $period_start and $period_end
+      and m.start_month <> b.month_13w
+      and m.start_month <> b.month_26w
+      and ($districts is null or list_contains($districts, m.district_code))
+      and ($offices is null or list_contains($offices, m.office_code))
+      and ($benefits is null or list_contains($benefits, m.benefit))
+      and ($groups is null or list_contains($groups, m.claimant_group))
+),
+
+boundary_jobs as (
+    -- The boundary months, one job at a time.
+    select
+        case when $by in ('district', 'office') then j.district_code end as district_code,
+        case when $by = 'office' then j.office_code end as office_code,
+        case when $by = 'month' then strftime(j.start_date, '%Y-%m') end as month,
+        j.start_date + 91 <= $extract_date::date as mature_13w,
+        j.start_date + 182 <= $extract_date::date as mature_26w,
+        j.end_date is null or date_diff('day', j.start_date, j.end_date) >= 91 as lasted_13w,
+        j.end_date is null or date_diff('day', j.start_date, j.end_date) >= 182 as lasted_26w
+    from job_entry_facts as j
+    cross join boundaries as b
+    where j.start_date between $period_start and $period_end
+      -- The same range with constant ends, which lets the scan skip blocks by date.
+      and j.start_date between date_trunc('month', $extract_date::date - 182)::date
+          and last_day($extract_date::date - 91)
+      and (
+          j.start_date between b.month_13w and last_day(b.month_13w)
+          or j.start_date between b.month_26w and last_day(b.month_26w)
+      )
+      and ($districts is null or list_contains($districts, j.district_code))
+      and ($offices is null or list_contains($offices, j.office_code))
+      and ($benefits is null or list_contains($benefits, j.benefit))
+      and ($groups is null or list_contains($groups, j.claimant_group))
+),
+
+entries as (
+    select * from whole_months
+    union all
+    select
+        district_code,
+        office_code,
+        month,
+        1,
+        mature_13w::integer,
+        (mature_13w and lasted_13w)::integer,
+        mature_26w::integer,
+        (mature_26w and lasted_26w)::integer
+    from boundary_jobs
 )
 
 select
     district_code,
     office_code,
     month,
-    count(*) as job_entries,
-    count(*) filter (where mature_13w) as mature_13w,
-    count(*) filter (where sustained_13w) as sustained_13w,
-    count(*) filter (where sustained_13w) / nullif(count(*) filter (where mature_13w), 0)
-        as sustained_13w_rate,
-    count(*) filter (where mature_26w) as mature_26w,
-    count(*) filter (where sustained_26w) as sustained_26w,
-    count(*) filter (where sustained_26w) / nullif(count(*) filter (where mature_26w), 0)
-        as sustained_26w_rate
-from judged
+    sum(job_entries)::bigint as job_entries,
+    sum(mature_13w)::bigint as mature_13w,
+    sum(sustained_13w)::bigint as sustained_13w,
+    sum(sustained_13w)::double / nullif(sum(mature_13w), 0) as sustained_13w_rate,
+    sum(mature_26w)::bigint as mature_26w,
+    sum(sustained_26w)::bigint as sustained_26w,
+    sum(sustained_26w)::double / nullif(sum(mature_26w), 0) as sustained_26w_rate
+from entries
 group by all

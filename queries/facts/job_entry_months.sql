@@ -1,0 +1,25 @@
+-- job_entry_months: job entries counted per office, benefit, group and start month, with how
+-- many lasted 13 and 26 weeks (still in work, or in work for at least 91 / 182 days). Whether a
+-- job has been judged yet depends on the request's extract date, so this holds only what the
+-- data decides; job_entries.sql reads it for the months whose jobs are all judged alike and
+-- reads job_entry_facts for the one or two months each window's boundary falls in.
+-- Built after job_entry_facts (file names build in order).
+-- Returns: district_code, office_code, benefit, claimant_group, start_month (first day of the
+--   month), job_entries, lasted_13w, lasted_26w.
+-- Parameters: none.
+select
+    district_code,
+    office_code,
+    benefit,
+    claimant_group,
+    date_trunc('month', start_date)::date as start_month,
+    count(*) as job_entries,
+    count(*) filter (
+        where end_date is null or date_diff('day', start_date, end_date) >= 91
+    ) as lasted_13w,
+    count(*) filter (
+        where end_date is null or date_diff('day', start_date, end_date) >= 182
+    ) as lasted_26w
+from job_entry_facts
+group by all
+order by start_month, office_code, benefit, claimant_group

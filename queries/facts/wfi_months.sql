@@ -1,0 +1,20 @@
+-- wfi_months: initial WFIs counted per office, benefit, group, due month, outcome and deferral
+-- length in days (deferred_until - due_date, NULL unless deferred), so that deferrals adds up
+-- a few hundred thousand rows rather than reading every interview. Exact: a request selects
+-- whole due months, and keeping each deferral length with its count keeps the median exact
+-- (see deferrals.sql). Built after wfi_facts (file names build in order).
+-- Returns: district_code, office_code, benefit, claimant_group, due_month (first day of the
+--   month), outcome, deferral_days, interviews.
+-- Parameters: none.
+select
+    district_code,
+    office_code,
+    benefit,
+    claimant_group,
+    date_trunc('month', due_date)::date as due_month,
+    outcome,
+    date_diff('day', due_date, deferred_until) as deferral_days,
+    count(*) as interviews
+from wfi_facts
+group by all
+order by due_month, office_code, benefit, claimant_group, outcome, deferral_days
