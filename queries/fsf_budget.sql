@@ -34,15 +34,19 @@ in_period as (
 ),
 
 spend as (
+    -- From the monthly sums made at load (payment_months): a financial year is whole months,
+    -- and the loader rejects payments dated after the extract_date, so the payments of the
+    -- months up to the extract_date's are exactly those dated on or before it.
     select
         y.district_code,
         y.financial_year,
-        sum(p.amount_gbp) as spend_gbp,
-        count(*) as payments
+        sum(p.spend_gbp) as spend_gbp,
+        sum(p.payments)::bigint as payments
     from in_period as y
-    join payment_facts as p
+    join payment_months as p
         on p.district_code = y.district_code
-        and p.payment_date between y.year_start and least(y.year_end, $extract_date::date)
+        and p.payment_month between y.year_start and y.year_end
+        and p.payment_month <= $extract_date::date
     group by all
 )
 

@@ -6,24 +6,60 @@
 --   spend_gbp, recipients (distinct claims paid), avg_award_gbp (mean amount of the
 --   payments that have a claim), claimant_payments (how many payments that average is over).
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
+with parts as (
+    -- Payments alike in everything a request filters and groups by, summed at load
+    -- (payment_months). A claim paid by one office counts as a recipient in its first month
+    -- of the period (every month of its own with by = month).
+    select
+        case when $by in ('district', 'office') then district_code end as district_code,
+        case when $by = 'office' then office_code end as office_code,
+        case when $by = 'month' then strftime(payment_month, '%Y-%m') end as month,
+        payments,
+        spend_gbp,
+        claimant_payments,
+        claimant_spend_gbp,
+        case
+            when $by = 'month' or prev_payment_month is null or prev_payment_month < $period_start
+                then recipients
+            else 0
+        end as recipients
+    from payment_months
+    where payment_month between $period_start and $period_end
+      and ($districts is null or list_contains($districts, district_code))
+      and ($offices is null or list_contains($offices, office_code))
+      and ($benefits is null or list_contains($benefits, benefit))
+      and ($groups is null or list_contains($groups, claimant_group))
+    union all
+    -- Claims paid by more than one office, counted from their payments (their payments and
+    -- spend are already in payment_months).
+    select
+        case when $by in ('district', 'office') then district_code end as district_code,
+        case when $by = 'office' then office_code end as office_code,
+        case when $by = 'month' then strftime(payment_date, '%Y-%m') end as month,
+        0,
+        0,
+        0,
+        0,
+        count(distinct claim_key)
+    from multi_office_claim_payments
+    where payment_date between $period_start and $period_end
+      and ($districts is null or list_contains($districts, district_code))
+      and ($offices is null or list_contains($offices, office_code))
+      and ($benefits is null or list_contains($benefits, benefit))
+      and ($groups is null or list_contains($groups, claimant_group))
+    group by all
+)
+
 select
-    case when $by in ('district', 'office') then district_code end as district_code,
-    case when $by = 'office' then office_code end as office_code,
-    case when $by = 'month' then strftime(payment_date, '%Y-%m') end as month,
-    count(*) as payments,
-    sum(amount_gbp) as spend_gbp,
-    count(distinct claim_key) as recipients,
+    district_code,
+    office_code,
+    month,
+    sum(payments)::bigint as payments,
+    sum(spend_gbp) as spend_gbp,
+    sum(recipients)::bigint as recipients,
     -- The exact decimal sum, then one division in double: the same figure on every engine
-    -- (an average of decimals is rounded to a different scale on Spark). claim_key is set
-    -- exactly when claim_id is (the loader rejects a payment naming an unknown claim), and an
-    -- integer is quicker to test than text.
-    sum(amount_gbp) filter (where claim_key is not null)::double
-        / nullif(count(*) filter (where claim_key is not null), 0) as avg_award_gbp,
-    count(*) filter (where claim_key is not null) as claimant_payments
-from payment_facts
-where payment_date between $period_start and $period_end
-  and ($districts is null or list_contains($districts, district_code))
-  and ($offices is null or list_contains($offices, office_code))
-  and ($benefits is null or list_contains($benefits, benefit))
-  and ($groups is null or list_contains($groups, claimant_group))
+    -- (an average of decimals is rounded to a different scale on Spark).
+    sum(claimant_spend_gbp)::double / nullif(sum(claimant_payments), 0) as avg_award_gbp,
+    sum(claimant_payments)::bigint as claimant_payments
+from parts
 group by all

@@ -338,3 +338,51 @@ def test_disclosure_support_counts(runner) -> None:
         ("D01", "2026-27", 2),  # F08, F09
         ("D02", "2026-27", 2),  # F05, F06
     ]
+
+
+# ------------------------------------------- recipients of claims paid in several months
+
+# Claims paid by one office only, month after month: counted once over a period, in the
+# period's first month they were paid (payment_months keeps a claim's previous payment month).
+REPEAT_CLAIMS = [
+    claim("R1", "D03-O01", "2025-01-01", "UC", "health_condition"),
+    claim("R2", "D03-O01", "2025-01-01", "ESA", "carer"),
+]
+REPEAT_PAYMENTS = [
+    payment("G01", "D03-O01", "R1", "2025-12-05", "10.00", "travel"),  # before the period
+    payment("G02", "D03-O01", "R1", "2026-01-05", "10.00", "travel"),
+    payment("G03", "D03-O01", "R1", "2026-01-20", "10.00", "travel"),  # same month again
+    payment("G04", "D03-O01", "R1", "2026-03-05", "10.00", "travel"),
+    payment("G05", "D03-O01", "R2", "2026-02-05", "10.00", "childcare"),
+    payment("G06", "D03-O01", "R2", "2026-02-25", "10.00", "childcare"),
+]
+
+
+@pytest.fixture(scope="module")
+def repeat_runner(tmp_path_factory) -> Iterator[Runner]:
+    """Two claims at one office, each paid in several months."""
+    tables = {**GEOGRAPHY, "claims": REPEAT_CLAIMS, "fsf_payments": REPEAT_PAYMENTS}
+    with runner_for(tmp_path_factory.mktemp("fsf_repeat"), tables) as loaded:
+        yield loaded
+
+
+@pytest.mark.parametrize(
+    ("period", "by", "recipients"),
+    [
+        # Jan-Jun: R1 (G02 G03 G04), R2 (G05 G06) -> 2, whatever R1 was paid in December
+        (("2026-01", "2026-06"), "total", [2]),
+        (("2026-01", "2026-06"), "district", [0, 0, 2]),  # D01 D02 D03
+        (("2026-01", "2026-06"), "office", [0, 0, 0, 2]),
+        # Feb-Mar: R2 in February, R1 in March (its January payments are outside) -> 2
+        (("2026-02", "2026-03"), "total", [2]),
+        (("2026-03", "2026-06"), "total", [1]),  # R1 (G04)
+        (("2025-12", "2026-01"), "total", [1]),  # R1, paid in both months, once
+        # By month, each month's own claims: Jan R1, Feb R2, Mar R1
+        (("2026-01", "2026-03"), "month", [1, 1, 1]),
+    ],
+)
+def test_fsf_spend_counts_a_claim_paid_in_several_months_once(
+    repeat_runner, period, by, recipients
+):
+    frame = repeat_runner.run(MeasureRequest("fsf_spend", *period, by=by), **EXACT)
+    assert frame["recipients"].to_list() == recipients
