@@ -41,6 +41,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "multi_office_claim_payments": ("district_code", "event_month"),
     "review_months": ("district_code", "event_month"),
     "claim_flows": ("district_code", "event_month"),
+    "claim_months": ("district_code", "event_month"),
     "loads": (),
     "rejects": (),
 }

@@ -494,18 +494,42 @@ def _validate_table(
 FACTS_DIR = Path(__file__).resolve().parent.parent / "queries" / "facts"
 
 
+def fact_order() -> list[str]:
+    """The fact tables in an order that builds each after the fact tables its query reads.
+
+    Event facts read only the validated tables; monthly summaries read the event facts.
+    """
+    queries = {
+        path.stem: "\n".join(
+            line.split("--", 1)[0] for line in path.read_text(encoding="utf-8").splitlines()
+        )
+        for path in FACTS_DIR.glob("*.sql")
+    }
+    reads = {
+        name: {other for other in queries if other != name and re.search(rf"\b{other}\b", sql)}
+        for name, sql in queries.items()
+    }
+    order: list[str] = []
+    while len(order) < len(queries):
+        ready = sorted(name for name in queries if name not in order and reads[name] <= {*order})
+        if not ready:
+            raise ValueError(f"queries/facts read each other in a cycle: {sorted(reads)}")
+        order += ready
+    return order
+
+
 def build_facts(con: duckdb.DuckDBPyConnection) -> None:
-    """Event tables with their claim's office, district, benefit and group, in date order.
+    """Event tables with their claim's office, district, benefit and group, in date order,
+    and monthly summaries of them.
 
     Every measure filters and groups events by the claim's attributes; joining claims to events
-    on every request is what made a national page slow, so it is done once here. Each
-    queries/facts/NAME.sql is one query; its file name is the table it builds. The NAME_facts
-    tables are built first: the others (monthly summaries) are built from them.
+    on every request is what made a national page slow, so it is done once here, and so is
+    adding up what a national request would otherwise add up every time. Each
+    queries/facts/NAME.sql is one query; its file name is the table it builds.
     """
-    paths = sorted(FACTS_DIR.glob("*.sql"), key=lambda p: (not p.stem.endswith("_facts"), p.stem))
-    for path in paths:
-        statement = "create table " + _identifier(path.stem) + " as "
-        con.execute(statement + path.read_text(encoding="utf-8"))
+    for name in fact_order():
+        statement = "create table " + _identifier(name) + " as "
+        con.execute(statement + (FACTS_DIR / f"{name}.sql").read_text(encoding="utf-8"))
 
 
 def validate_into(con: duckdb.DuckDBPyConnection, extract_dir: Path | str) -> LoadReport:

@@ -10,28 +10,10 @@
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
 -- Every day counted is a month's last day, so a claim is live then exactly when it started in
 -- or before that month and did not end in or before it: the caseload at a month end is a
--- running total of starts minus ends by month (claim_flows, built at load), and no claim has
--- to be compared with every month.
-with monthly as (
-    select
-        case when $by in ('district', 'office') then district_code end as district_code,
-        case when $by = 'office' then office_code end as office_code,
-        work_coach_ref,
-        flow_month,
-        sum(starts) as starts,
-        sum(ends) as ends,
-        sum(ends_to_work) as ends_to_work
-    from claim_flows
-    where flow_month <= $period_end
-      and ($districts is null or list_contains($districts, district_code))
-      and ($offices is null or list_contains($offices, office_code))
-      and ($benefits is null or list_contains($benefits, benefit))
-      and ($groups is null or list_contains($groups, claimant_group))
-    group by all
-),
-
--- The months reported: each month of the period (by = month) or the period as a whole.
-reported as (
+-- running total of starts minus ends by month, kept at load in claim_flows (`live`, valid
+-- until next_flow_month), so no claim has to be compared with every month.
+with reported as (
+    -- The months reported: each month of the period (by = month) or the period as a whole.
     select strftime(m, '%Y-%m') as month, m::date as first_month, m::date as last_month
     from (
         -- unnest in the select list, which every engine reads the same way (Spark: explode).
@@ -45,18 +27,70 @@ reported as (
 ),
 
 per_coach as (
+    -- Each coach's live claims at each reported month's end: per office, benefit and group,
+    -- the running total of its last month with flows up to then.
     select
-        m.district_code,
-        m.office_code,
+        case when $by in ('district', 'office') then f.district_code end as district_code,
+        case when $by = 'office' then f.office_code end as office_code,
         r.month,
-        m.work_coach_ref,
-        sum(m.starts - m.ends) as live,
-        sum(m.starts) filter (where m.flow_month >= r.first_month) as new_claims,
-        sum(m.ends) filter (where m.flow_month >= r.first_month) as off_flows,
-        sum(m.ends_to_work) filter (where m.flow_month >= r.first_month) as off_flows_to_work
-    from monthly as m
-    join reported as r on m.flow_month <= r.last_month
+        f.work_coach_ref,
+        sum(f.live) as live
+    from claim_flows as f
+    join reported as r
+        on f.flow_month <= r.last_month
+        and (f.next_flow_month is null or f.next_flow_month > r.last_month)
+    -- What the join implies, with constant ends, so that fewer rows reach it.
+    where f.flow_month <= $period_end
+      and (f.next_flow_month is null or f.next_flow_month > $period_start)
+      and ($districts is null or list_contains($districts, f.district_code))
+      and ($offices is null or list_contains($offices, f.office_code))
+      and ($benefits is null or list_contains($benefits, f.benefit))
+      and ($groups is null or list_contains($groups, f.claimant_group))
     group by all
+),
+
+flows as (
+    -- Claims starting and ending within each reported month or period (claim_months: the
+    -- same flows without the coach).
+    select
+        case when $by in ('district', 'office') then f.district_code end as district_code,
+        case when $by = 'office' then f.office_code end as office_code,
+        r.month,
+        sum(f.starts) as new_claims,
+        sum(f.ends) as off_flows,
+        sum(f.ends_to_work) as off_flows_to_work
+    from claim_months as f
+    join reported as r on f.flow_month between r.first_month and r.last_month
+    where true
+      and ($districts is null or list_contains($districts, f.district_code))
+      and ($offices is null or list_contains($offices, f.office_code))
+      and ($benefits is null or list_contains($benefits, f.benefit))
+      and ($groups is null or list_contains($groups, f.claimant_group))
+    group by all
+),
+
+parts as (
+    select
+        district_code,
+        office_code,
+        month,
+        work_coach_ref,
+        live,
+        null::bigint as new_claims,
+        null::bigint as off_flows,
+        null::bigint as off_flows_to_work
+    from per_coach
+    union all
+    select
+        district_code,
+        office_code,
+        month,
+        null,
+        null,
+        new_claims,
+        off_flows,
+        off_flows_to_work
+    from flows
 )
 
 select
@@ -69,5 +103,5 @@ select
     coalesce(sum(off_flows_to_work), 0)::bigint as off_flows_to_work,
     sum(live) / nullif(count(*) filter (where live > 0 and work_coach_ref is not null), 0)
         as claims_per_coach
-from per_coach
+from parts
 group by all

@@ -52,6 +52,8 @@ def test_fact_tables_are_built_at_load_with_a_row_per_event(name: str, sample_db
             # Monthly flows: every claim starts once, and ends once if it has ended.
             "claim_flows": "select (select sum(starts) + sum(ends) from claim_flows), "
             "(select count(*) + count(end_date) from claims)",
+            "claim_months": "select (select sum(starts) + sum(ends) from claim_months), "
+            "(select count(*) + count(end_date) from claims)",
             # Monthly summaries count every event once.
             "wfi_months": "select (select sum(interviews) from wfi_months), "
             "(select count(*) from wfi)",
@@ -120,3 +122,19 @@ def test_export_file_has_a_header_and_no_parameters(name: str) -> None:
     text = (QUERIES_DIR / "export" / f"{name}.sql").read_text(encoding="utf-8")
     assert text.startswith(f"-- {name}: exported:") and "Parameters: none" in text
     assert not sql_parameters(text)
+
+
+def test_summaries_are_built_after_the_facts_they_read() -> None:
+    from jcp.load import fact_order
+
+    order = fact_order()
+    assert sorted(order) == FACT_FILES
+    for summary, source in [
+        ("wfi_months", "wfi_facts"),
+        ("job_entry_months", "job_entry_facts"),
+        ("payment_months", "payment_facts"),
+        ("multi_office_claim_payments", "payment_facts"),
+        ("review_months", "review_facts"),
+        ("claim_months", "claim_flows"),
+    ]:
+        assert order.index(summary) > order.index(source)

@@ -1,9 +1,13 @@
 -- claim_flows: claims starting and ending, counted by month, per office, benefit, claimant
 -- group and work coach. Built once at load: the caseload at a month end is a running total of
 -- these (see caseload.sql), so a caseload request reads this small table, not every claim.
--- Exact, because every day the caseload is counted on is a month's last day.
+-- Exact, because every day the caseload is counted on is a month's last day. The running total
+-- is kept too: `live` after each month, until next_flow_month, so that a request reads one row
+-- per coach for a month's caseload instead of adding up every month before it.
 -- Returns: district_code, office_code, benefit, claimant_group, work_coach_ref, flow_month
---   (first day of the month), starts, ends, ends_to_work (ends with end_reason job_entry).
+--   (first day of the month), starts, ends, ends_to_work (ends with end_reason job_entry),
+--   live (claims live at the end of flow_month), next_flow_month (the next month with a flow
+--   for the same office, benefit, group and coach; NULL if none).
 -- Parameters: none.
 with events as (
     select
@@ -28,19 +32,34 @@ with events as (
         (end_reason = 'job_entry')::integer
     from claims
     where end_date is not null
+),
+
+monthly as (
+    select
+        o.district_code,
+        e.office_code,
+        e.benefit,
+        e.claimant_group,
+        e.work_coach_ref,
+        e.flow_month,
+        sum(e.starts)::integer as starts,
+        sum(e.ends)::integer as ends,
+        sum(e.ends_to_work)::integer as ends_to_work
+    from events as e
+    join offices as o using (office_code)
+    group by all
 )
 
 select
-    o.district_code,
-    e.office_code,
-    e.benefit,
-    e.claimant_group,
-    e.work_coach_ref,
-    e.flow_month,
-    sum(e.starts)::integer as starts,
-    sum(e.ends)::integer as ends,
-    sum(e.ends_to_work)::integer as ends_to_work
-from events as e
-join offices as o using (office_code)
-group by all
-order by e.flow_month, e.office_code, e.benefit, e.claimant_group, e.work_coach_ref
+    *,
+    sum(starts - ends) over (
+        partition by office_code, benefit, claimant_group, work_coach_ref
+        order by flow_month
+        rows between unbounded preceding and current row
+    )::integer as live,
+    lead(flow_month) over (
+        partition by office_code, benefit, claimant_group, work_coach_ref
+        order by flow_month
+    ) as next_flow_month
+from monthly
+order by flow_month, office_code, benefit, claimant_group, work_coach_ref

@@ -27,7 +27,7 @@ one_office_claims as (
     having min(office_code) = max(office_code)
 ),
 
-claim_months as (
+paid_months as (
     -- Each such claim's payment months, with the month it was last paid before each.
     select
         claim_key,
@@ -54,6 +54,6 @@ select
     coalesce(sum(p.amount_gbp) filter (where p.claim_key is not null), 0) as claimant_spend_gbp,
     count(distinct m.claim_key) as recipients
 from paid as p
-left join claim_months as m using (claim_key, payment_month)
+left join paid_months as m using (claim_key, payment_month)
 group by all
 order by p.payment_month, p.office_code, p.benefit, p.claimant_group, m.prev_payment_month

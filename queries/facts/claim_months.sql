@@ -1,0 +1,18 @@
+-- claim_months: claim_flows summed over work coaches, per office, benefit, group and month,
+-- so that the caseload's flows on and off in a period add up a few thousand rows rather than
+-- one per coach and month. Built after claim_flows (see jcp/load.py build_facts).
+-- Returns: district_code, office_code, benefit, claimant_group, flow_month, starts, ends,
+--   ends_to_work.
+-- Parameters: none.
+select
+    district_code,
+    office_code,
+    benefit,
+    claimant_group,
+    flow_month,
+    sum(starts)::bigint as starts,
+    sum(ends)::bigint as ends,
+    sum(ends_to_work)::bigint as ends_to_work
+from claim_flows
+group by all
+order by flow_month, office_code, benefit, claimant_group
