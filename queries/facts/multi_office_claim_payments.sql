@@ -1,6 +1,7 @@
 -- multi_office_claim_payments: the payments of claims paid by more than one office, whose
 -- recipients fsf_spend counts one payment at a time (see payment_months). Usually few or none.
--- Returns: district_code, office_code, benefit, claimant_group, payment_date, claim_key.
+-- Returns: district_code, office_code, benefit, claimant_group, payment_date, claim_id,
+--   claim_key.
 -- Parameters: none.
 select
     district_code,
@@ -8,6 +9,7 @@ select
     benefit,
     claimant_group,
     payment_date,
+    claim_id,
     claim_key
 from payment_facts
 where claim_key in (
