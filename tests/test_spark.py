@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import sqlglot
+from extracts import claim, district, office, payment, write_extract
 from streamlit.testing.v1 import AppTest
 
 from jcp import cli, spark
@@ -25,7 +26,15 @@ from jcp.db import connect_read_only
 from jcp.engines import QUERIES_DIR, query_sql
 from jcp.export import EXPORTS, ExportError, export_parquet, read_manifest
 from jcp.load import load
-from jcp.measures import GROUPINGS, MEASURES, REPORTS, RequestError, Runner, run_report
+from jcp.measures import (
+    GROUPINGS,
+    MEASURES,
+    REPORTS,
+    MeasureRequest,
+    RequestError,
+    Runner,
+    run_report,
+)
 from jcp.spark import SparkEngine, TranspileError, spark_problems, spark_sql
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -406,6 +415,37 @@ def test_districts_loaded_apart_and_exported_together_give_the_national_figures(
             expected = duck.run(request, NATIONAL, unsuppressed=True)
             got = combined.run(request, NATIONAL, unsuppressed=True)
             assert_same(got, expected, f"combined {measure} {by}")
+
+
+def test_claims_paid_by_two_offices_in_districts_loaded_apart_stay_two_recipients(
+    tmp_path: Path,
+) -> None:
+    """Each database's first claim has row number 0: the export keys them by claim_id."""
+    out = tmp_path / "national"
+    for code, claim_id in (("D01", "A1"), ("D02", "B1")):
+        tables = {
+            "districts": [district(code)],
+            "offices": [office(f"{code}-O01", code), office(f"{code}-O02", code)],
+            "claims": [claim(claim_id, f"{code}-O01", "2025-01-01", "UC", "health_condition")],
+            "fsf_payments": [
+                payment(f"{claim_id}-1", f"{code}-O01", claim_id, "2026-01-10"),
+                payment(f"{claim_id}-2", f"{code}-O02", claim_id, "2026-02-10"),
+            ],
+        }
+        db = tmp_path / f"{code}.duckdb"
+        assert load(write_extract(tmp_path / code, tables), db).total_rejected == 0
+        con = connect_read_only(db)
+        try:
+            assert con.execute("select count(*) from multi_office_claim_payments").fetchone() == (
+                2,
+            )
+            export_parquet(con, out, source=str(db))
+        finally:
+            con.close()
+    request = MeasureRequest("fsf_spend", "2026-01", "2026-06")
+    frame = Runner(SparkEngine(out)).run(request, NATIONAL, unsuppressed=True)
+    # A1 (paid by D01-O01 and D01-O02) and B1 (D02-O01 and D02-O02): 4 payments, 2 claims.
+    assert frame.select("payments", "recipients").row(0) == (4, 2)
 
 
 def test_engines_over_different_exports_keep_their_own_tables(parquet_dir, tmp_path) -> None:
