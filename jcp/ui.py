@@ -13,7 +13,6 @@ from functools import partial
 from pathlib import Path
 
 import altair as alt
-import pandas as pd
 import polars as pl
 import streamlit as st
 
@@ -23,7 +22,6 @@ from jcp.config import DEFAULT_CONFIG, Settings, load_settings
 from jcp.db import database_path
 from jcp.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers, with_markers
 from jcp.engines import open_engine
-from jcp.export import MANIFEST
 from jcp.filters import (
     Filters,
     available_months,
@@ -125,6 +123,10 @@ def _read_database_version() -> tuple[str, float]:
     """
     current = settings()
     if current.engine == "spark":
+        # Imported here, not at the top: jcp.export brings pyarrow.dataset and with it pandas
+        # (~0.4 s), which nothing before a page's first figures needs. See styled().
+        from jcp.export import MANIFEST
+
         path = current.parquet / MANIFEST
         return str(current.parquet), path.stat().st_mtime if path.exists() else 0.0
     path = database_path()
@@ -493,6 +495,10 @@ def download(frame: pl.DataFrame, title: str, key: str) -> None:
 
 def styled(frame: pl.DataFrame, cues: dict[str, list[str]] | None = None) -> object:
     """A pandas Styler: numbers stay numbers (so columns sort), hidden cells read [c]."""
+    # Imported here, not at the top: pandas takes ~0.4 s to import and only styled tables need
+    # it, so at start-up the overview's tiles reach the browser without waiting for it.
+    import pandas as pd
+
     hidden = frame[SUPPRESSED].to_list() if SUPPRESSED in frame.columns else []
     data = frame.drop(SUPPRESSED) if SUPPRESSED in frame.columns else frame
     shown = data.with_columns(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -266,3 +268,13 @@ def test_a_load_in_place_shows_on_the_next_rerun(tmp_path, monkeypatch) -> None:
     at.run()
     assert not at.exception
     assert _metric(at, "Live caseload") != before
+
+
+def test_pandas_is_not_imported_before_a_pages_first_figures() -> None:
+    # pandas (with pyarrow.dataset) takes ~0.4 s to import; only styled tables need it, so the
+    # frame and the pages' modules leave it until one is drawn.
+    modules = "import sys, jcp.ui, jcp.charts, jcp.headlines; print('pandas' in sys.modules)"
+    loaded = subprocess.run(
+        [sys.executable, "-c", modules], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "False"
