@@ -16,7 +16,7 @@ from jcp.db import DatabaseMissing, connect_read_only, database_path
 from jcp.disclosure import with_markers
 from jcp.engines import ENGINES, EngineUnavailable, open_engine
 from jcp.export import ExportError
-from jcp.load import ExtractError, LoadReport, check, load
+from jcp.load import ExtractError, LoadReport, LoadSettingError, check, load
 from jcp.measures import GROUPINGS, MEASURES, RequestError, Runner
 
 EXIT_USAGE = 2
@@ -31,7 +31,7 @@ def _print_report(report: LoadReport, show_rejects: bool) -> None:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    report = load(args.extract_dir, args.db)
+    report = load(args.extract_dir, args.db, args.memory_limit, args.temp_dir)
     _print_report(report, show_rejects=False)
     print(f"loaded into {args.db} ({report.total_rejected:,} rows rejected: see the rejects table)")
     return 0
@@ -181,6 +181,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("load", help="validate an extract folder and build the database")
     p.add_argument("extract_dir", type=Path)
     p.add_argument("--db", type=Path, required=True, help="DuckDB file to create or replace")
+    p.add_argument(
+        "--memory-limit",
+        help="most memory the load may use, e.g. 12GB (default: DuckDB's, 80%% of the machine)",
+    )
+    p.add_argument(
+        "--temp-dir", type=Path, help="where the load spills what does not fit in --memory-limit"
+    )
     p.set_defaults(run=_cmd_load)
 
     p = commands.add_parser("check", help="validate an extract folder without writing anything")
@@ -246,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except (
         ExtractError,
+        LoadSettingError,
         RequestError,
         DatabaseMissing,
         ConfigError,

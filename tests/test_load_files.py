@@ -252,3 +252,36 @@ def test_names_put_into_sql_text_must_be_plain(name) -> None:
     with pytest.raises(ValueError, match="plain lower-case SQL name"):
         _identifier(name)
     assert _identifier("wfi_facts") == "wfi_facts"
+
+
+def test_the_load_can_be_held_to_a_memory_limit_and_spill_folder(tmp_path, extract) -> None:
+    from jcp.load import connect_for_load
+
+    spill = tmp_path / "spill"
+    con = connect_for_load(tmp_path / "limited.duckdb", "300MB", spill)
+    try:
+        limit, folder = con.execute(
+            "select current_setting('memory_limit'), current_setting('temp_directory')"
+        ).fetchone()
+    finally:
+        con.close()
+    assert limit == "286.1 MiB"  # DuckDB reports 300 MB in MiB: 300e6 / 2**20
+    assert folder == str(spill)
+    db = tmp_path / "limited" / "dashboard.duckdb"
+    command = ["load", str(extract), "--db", str(db), "--memory-limit", "300MB"]
+    assert main([*command, "--temp-dir", str(spill)]) == 0
+    assert _digest(db) == _digest_of_plain_load(tmp_path, extract)
+
+
+def _digest_of_plain_load(tmp_path, extract) -> dict[str, list]:
+    db = tmp_path / "plain" / "dashboard.duckdb"
+    load(extract, db)
+    return _digest(db)
+
+
+def test_a_memory_limit_duckdb_refuses_is_named(tmp_path, extract, capsys) -> None:
+    db = tmp_path / "data" / "dashboard.duckdb"
+    assert main(["load", str(extract), "--db", str(db), "--memory-limit", "lots"]) == 2
+    error = capsys.readouterr().err
+    assert "memory_limit = 'lots'" in error and "DuckDB refuses it" in error
+    assert not db.exists()
