@@ -23,6 +23,10 @@ class DatabaseMissing(FileNotFoundError):
     """The database file does not exist yet."""
 
 
+class DatabaseOutdated(DatabaseMissing):
+    """The database was built by an older loader: tables the queries read are missing."""
+
+
 def database_path(explicit: str | os.PathLike | None = None) -> Path:
     """The --db argument if given, else $JCP_DB, else data/dashboard.duckdb."""
     if explicit:

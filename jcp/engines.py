@@ -16,7 +16,7 @@ from typing import Protocol
 import duckdb
 import polars as pl
 
-from jcp.db import connect_read_only, database_path
+from jcp.db import DatabaseOutdated, connect_read_only, database_path
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 ENGINES = ("duckdb", "spark")
@@ -76,7 +76,10 @@ def open_engine(
 ) -> Engine:
     """DuckDB on the database file (--db, $JCP_DB or the default), or Spark on a Parquet export."""
     if engine == "duckdb":
-        return DuckDBEngine(connect_read_only(database_path(db)))
+        path = database_path(db)
+        con = connect_read_only(path)
+        check_built_tables(con, path)
+        return DuckDBEngine(con)
     if engine == "spark":
         if parquet is None:
             raise EngineUnavailable("the Spark engine needs the Parquet folder (--parquet DIR)")
@@ -88,6 +91,21 @@ def open_engine(
             ) from None
         return SparkEngine(parquet, spark_master)
     raise EngineUnavailable(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+
+
+def check_built_tables(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> None:
+    """Refuse a database an older loader built, naming what it lacks, rather than fail later
+    on the first query that reads a table (a fact table or summary) it does not have."""
+    built = {
+        row[0] for row in con.cursor().sql("select table_name from duckdb_tables()").fetchall()
+    }
+    missing = sorted(p.stem for p in (QUERIES_DIR / "facts").glob("*.sql") if p.stem not in built)
+    if missing:
+        con.close()
+        raise DatabaseOutdated(
+            f"{path}: built by an older version of the loader (no {', '.join(missing)}); "
+            f"load the extract again with `python -m jcp load EXTRACT_DIR --db {path}`"
+        )
 
 
 def as_engine(source: Engine | duckdb.DuckDBPyConnection) -> Engine:

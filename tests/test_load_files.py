@@ -285,3 +285,15 @@ def test_a_memory_limit_duckdb_refuses_is_named(tmp_path, extract, capsys) -> No
     error = capsys.readouterr().err
     assert "memory_limit = 'lots'" in error and "DuckDB refuses it" in error
     assert not db.exists()
+
+
+def test_a_database_an_older_loader_built_is_refused_by_name(good_db) -> None:
+    from jcp.db import DatabaseOutdated
+    from jcp.engines import open_engine
+
+    con = duckdb.connect(str(good_db))
+    con.execute("drop table review_months")  # as a loader from before the summaries left it
+    con.close()
+    with pytest.raises(DatabaseOutdated, match=r"older version of the loader \(no review_months\)"):
+        open_engine("duckdb", db=good_db)
+    assert main(["measure", "deferrals", "--national", "--db", str(good_db)]) == 2
