@@ -22,7 +22,7 @@ import polars as pl
 import sqlglot
 from sqlglot import exp
 
-from jcp.db import DatabaseMissing
+from jcp.db import DatabaseMissing, DatabaseOutdated
 from jcp.engines import QUERIES_DIR, EngineUnavailable, query_sql
 from jcp.export import EXPORTS, MANIFEST
 
@@ -141,6 +141,12 @@ class SparkEngine:
             raise DatabaseMissing(
                 f"{self.parquet}: no Parquet export here; write one with "
                 f"`python -m jcp export-parquet --db DATABASE {self.parquet}`"
+            )
+        missing = sorted(table for table in EXPORTS if not (self.parquet / table).is_dir())
+        if missing:
+            raise DatabaseOutdated(
+                f"{self.parquet}: written by an older version of export-parquet (no "
+                f"{', '.join(missing)}); export the database again into a new folder"
             )
         for name in query_names():  # transpile and check every query before serving any
             spark_tree(name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from jcp import cli, spark
 from jcp.access import Scope, read_access
 from jcp.bench import FILTER_SETS
-from jcp.db import connect_read_only
+from jcp.db import DatabaseOutdated, connect_read_only
 from jcp.engines import QUERIES_DIR, query_sql
 from jcp.export import EXPORTS, ExportError, export_parquet, read_manifest
 from jcp.load import load
@@ -284,6 +285,14 @@ def test_measure_command_spark_needs_an_export(tmp_path: Path, capsys) -> None:
     )
     assert status == 2
     assert "no Parquet export here" in capsys.readouterr().err
+
+
+def test_an_export_from_an_older_version_is_refused_by_name(parquet_dir, tmp_path) -> None:
+    old = tmp_path / "old"
+    shutil.copytree(parquet_dir, old)
+    shutil.rmtree(old / "payment_months")  # as export-parquet wrote before the summaries
+    with pytest.raises(DatabaseOutdated, match=r"older version of export-parquet \(no payment"):
+        SparkEngine(old)
 
 
 def test_export_command_writes_a_manifest(sample_db: Path, tmp_path: Path, capsys) -> None:
