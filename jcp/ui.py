@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import threading
 from dataclasses import astuple, replace
 from functools import partial
 from pathlib import Path
@@ -21,7 +22,7 @@ from jcp.access import AccessList, Scope, read_access
 from jcp.config import DEFAULT_CONFIG, Settings, load_settings
 from jcp.db import database_path
 from jcp.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers, with_markers
-from jcp.engines import open_engine
+from jcp.engines import Engine, open_engine
 from jcp.filters import (
     Filters,
     available_months,
@@ -140,15 +141,29 @@ def _database_version() -> tuple[str, float]:
     return st.session_state.get(DATA_VERSION) or _read_database_version()
 
 
+# The engine open on each data path, and its version: the one to close when a new load arrives.
+_open_engines: dict[str, tuple[float, Engine]] = {}
+_open_engines_lock = threading.Lock()
+
+
 @st.cache_resource(max_entries=2, show_spinner="Opening the database…")
 def _runner(path: str, version: float) -> Runner:
     # One engine per process and data version (DuckDB: one read-only connection, a cursor per
     # query; Spark: the process's session over the export).
     current = settings()
-    if current.engine == "spark":
-        engine = open_engine("spark", parquet=path, spark_master=current.spark_master)
-    else:
-        engine = open_engine("duckdb", db=path)
+    with _open_engines_lock:
+        # A load replaces the file at the same path. DuckDB hands a new connection to a path
+        # the process already has open the database it has open (duckdb/duckdb#15912), so the
+        # old version's connection is closed first; a request still running on it fails once
+        # and its page shows the new data on the next rerun.
+        previous = _open_engines.pop(path, None)
+        if previous is not None and previous[0] != version:
+            previous[1].close()
+        if current.engine == "spark":
+            engine = open_engine("spark", parquet=path, spark_master=current.spark_master)
+        else:
+            engine = open_engine("duckdb", db=path)
+        _open_engines[path] = (version, engine)
     return Runner(engine, current.thresholds)
 
 

@@ -252,11 +252,6 @@ def test_new_data_shows_on_the_next_rerun(tmp_path, monkeypatch) -> None:
     assert _metric(at, "Live caseload") == _live_caseload(tmp_path / "after.duckdb") != before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DuckDB gives a new connection to a file path the process has open the database it "
-    "already has, even after a load replaced the file (duckdb/duckdb#15912)",
-)
 def test_a_load_in_place_shows_on_the_next_rerun(tmp_path, monkeypatch) -> None:
     db = tmp_path / "app.duckdb"
     tables = valid_tables()
