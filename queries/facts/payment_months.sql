@@ -13,47 +13,47 @@
 --   (payments with a claim), recipients.
 -- Parameters: none.
 with paid as (
+    -- One row per claim and payment month (per office and month for partnership grants, which
+    -- have no claim). A claim's benefit and group are its own, so a claim paid by one office
+    -- has exactly one row per month.
+    select
+        district_code,
+        office_code,
+        benefit,
+        claimant_group,
+        claim_key,
+        date_trunc('month', payment_date)::date as payment_month,
+        count(*) as payments,
+        sum(amount_gbp) as spend_gbp
+    from payment_facts
+    group by all
+),
+
+placed as (
+    -- By claim: whether every payment of the claim was made by one office, and the
+    -- month the claim was last paid before each of its months.
     select
         *,
-        date_trunc('month', payment_date)::date as payment_month
-    from payment_facts
-),
-
-one_office_claims as (
-    select claim_key
-    from paid
-    where claim_key is not null
-    group by claim_key
-    having min(office_code) = max(office_code)
-),
-
-paid_months as (
-    -- Each such claim's payment months, with the month it was last paid before each.
-    select
-        claim_key,
-        payment_month,
+        min(office_code) over (partition by claim_key)
+            = max(office_code) over (partition by claim_key) as one_office,
         lag(payment_month) over (partition by claim_key order by payment_month)
             as prev_payment_month
-    from (
-        select distinct p.claim_key, p.payment_month
-        from paid as p
-        join one_office_claims using (claim_key)
-    ) as months
+    from paid
 )
 
 select
-    p.district_code,
-    p.office_code,
-    p.benefit,
-    p.claimant_group,
-    p.payment_month,
-    m.prev_payment_month,
-    count(*) as payments,
-    sum(p.amount_gbp) as spend_gbp,
-    count(p.claim_key) as claimant_payments,
-    coalesce(sum(p.amount_gbp) filter (where p.claim_key is not null), 0) as claimant_spend_gbp,
-    count(distinct m.claim_key) as recipients
-from paid as p
-left join paid_months as m using (claim_key, payment_month)
+    district_code,
+    office_code,
+    benefit,
+    claimant_group,
+    payment_month,
+    case when claim_key is not null and one_office then prev_payment_month end
+        as prev_payment_month,
+    sum(payments)::bigint as payments,
+    sum(spend_gbp) as spend_gbp,
+    coalesce(sum(payments) filter (where claim_key is not null), 0)::bigint as claimant_payments,
+    coalesce(sum(spend_gbp) filter (where claim_key is not null), 0) as claimant_spend_gbp,
+    count(*) filter (where claim_key is not null and one_office) as recipients
+from placed
 group by all
-order by p.payment_month, p.office_code, p.benefit, p.claimant_group, m.prev_payment_month
+order by payment_month, office_code, benefit, claimant_group, prev_payment_month
