@@ -96,9 +96,11 @@ def open_engine(
 def check_built_tables(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> None:
     """Refuse a database an older loader built, naming what it lacks, rather than fail later
     on the first query that reads a table (a fact table or summary) it does not have."""
-    built = {
-        row[0] for row in con.cursor().sql("select table_name from duckdb_tables()").fetchall()
-    }
+    cursor = con.cursor()
+    try:
+        built = {row[0] for row in cursor.sql("select table_name from duckdb_tables()").fetchall()}
+    finally:
+        cursor.close()
     missing = sorted(p.stem for p in (QUERIES_DIR / "facts").glob("*.sql") if p.stem not in built)
     if missing:
         con.close()

@@ -1,7 +1,7 @@
 -- deferrals: how often the initial Work Focused Interview of non-JSA claims is deferred or waived.
 -- Counts WFIs whose due_date is in the period, leaving out JSA claims (never deferrable) and
 -- outcome = pending (not decided yet). Each WFI belongs to its claim's office and district
--- (wfi_facts carries them, built at load from wfi, claims and offices).
+-- (wfi_months, counted at load from wfi_facts, carries them).
 -- Returns one row per group with activity: district_code, office_code, month (NULL unless
 --   grouped by them), wfis_due, deferred, waived, deferral_rate, waiver_rate,
 --   median_deferral_days (deferred_until - due_date over deferred WFIs).
