@@ -13,7 +13,7 @@
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
 with changes as (
     -- Each claim's latest review in the period (in each month with by = month): a month's
-    -- latest review (review_facts holds no other) whose claim has no review in a later month
+    -- latest review (review_months holds no other) whose claim has no review in a later month
     -- of the period. Its changes against the baseline were worked out, and claims alike in
     -- everything a request filters and groups by were summed, at load (review_months).
     select

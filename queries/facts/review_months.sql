@@ -1,15 +1,62 @@
--- review_months: review_facts summed per office, benefit, group, review month and next review
--- month, so that distance_travelled adds up a few thousand rows rather than reading every
--- claim's review. Exact: which claims a request counts depends only on review_month and
--- next_review_month (see distance_travelled.sql), both kept here, and every figure it reports
--- is a count or a sum divided by a count. Built after review_facts (file names build in order).
+-- review_months: each claim's latest review in each month, with its change against the claim's
+-- baseline, summed per office, benefit, group, review month and next review month, so that
+-- distance_travelled adds up a few thousand rows rather than searching every claim's reviews.
+-- Exact: periods are whole months, so only a month's latest review can ever be a period's
+-- latest (ties on date go to the larger assessment_id, as text), and it is the period's latest
+-- exactly when the claim's next review month is after the period; which claims a request
+-- counts depends only on review_month and next_review_month (see distance_travelled.sql), both
+-- kept here, and every figure it reports is a count or a sum divided by a count. A change is
+-- NULL where either score is missing, or where the baseline is dated after the review (it does
+-- not count then).
 -- Returns: district_code, office_code, benefit, claimant_group, review_month,
 --   next_review_month, claims (claims with a change on at least one dimension),
 --   overall_change_sum (sum of each claim's mean change over its dimensions), improved (claims
 --   whose mean change is >= 1.0), and for each dimension its change summed (job_search ..
 --   stability) and the claims with a change on it (claims_job_search .. claims_stability).
 -- Parameters: none.
-with per_claim as (
+with month_latest as (
+    select
+        r.*,
+        date_trunc('month', r.assessment_date)::date as review_month
+    from assessments as r
+    where r.kind = 'review'
+    qualify row_number() over (
+        partition by r.claim_id, date_trunc('month', r.assessment_date)
+        order by r.assessment_date desc, r.assessment_id desc
+    ) = 1
+),
+
+-- Each claim's latest review in each month, with its changes and the claim's next review month.
+latest_reviews as (
+    select
+        r.claim_id,
+        r.assessment_id,
+        r.assessment_date,
+        r.review_month,
+        lead(r.review_month) over (partition by r.claim_id order by r.review_month)
+            as next_review_month,
+        c.office_code,
+        o.district_code,
+        c.benefit,
+        c.claimant_group,
+        case when b.assessment_date <= r.assessment_date then r.job_search - b.job_search end
+            as job_search,
+        case when b.assessment_date <= r.assessment_date then r.work_skills - b.work_skills end
+            as work_skills,
+        case when b.assessment_date <= r.assessment_date then r.confidence - b.confidence end
+            as confidence,
+        case
+            when b.assessment_date <= r.assessment_date then r.health_wellbeing - b.health_wellbeing
+        end as health_wellbeing,
+        case when b.assessment_date <= r.assessment_date then r.stability - b.stability end
+            as stability
+    from month_latest as r
+    join claims as c using (claim_id)
+    join offices as o on o.office_code = c.office_code
+    left join assessments as b on b.claim_id = r.claim_id and b.kind = 'baseline'
+),
+
+per_claim as (
     select
         *,
         -- The mean over the dimensions scored in both assessments (NULLs skipped), written
@@ -23,7 +70,7 @@ with per_claim as (
             + (stability is not null)::integer,
             0
         ) as overall_change
-    from review_facts
+    from latest_reviews
 )
 
 select
