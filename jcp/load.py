@@ -375,47 +375,48 @@ def _validation_sql(table: Table, source_types: dict[str, str], source_row: str)
         f"when {predicate} then '{rule_id}'"
         for rule_id, _, predicate in _rule_cases(table, already_typed)
     )
-    # Uniqueness is checked one constraint after another, each over the rows still valid, so a
-    # row rejected as a duplicate id cannot also make a later row a "second" baseline. The
-    # first valid row with a key is kept.
-    steps, previous = [], "ruled"
-    for number, unique in enumerate(table.unique, start=1):
-        keys = ", ".join(f'"{c}"' for c in unique.columns)
-        scope = "broken_rule is null" + (f" and {unique.where}" if unique.where else "")
-        steps.append(
-            f"""repeated_{number} as (
-        select {keys}, min(source_row) as first_row
-        from {previous}
-        where {scope}
-        group by {keys}
-        having count(*) > 1
-    ),
-    unique_{number} as (
-        select * exclude (first_row) replace (
-            case when {scope} and source_row > first_row then '{unique.id}'
-            else broken_rule end as broken_rule
-        )
-        from {previous} left join repeated_{number} using ({keys})
-    )"""
-        )
-        previous = f"unique_{number}"
-    unique_ctes = "".join(f",\n    {step}" for step in steps)
-    names = ", ".join(f'"{c}"' for c in table.column_names)
     return f"""
     create temp table checked_{table.name} as
     with typed as (
         select {source_row} as source_row{raw_columns}, {typed_columns}
         from raw_{table.name} as r
-    ),
-    ruled as (
-        select t.source_row, {", ".join(f't."{c}"' for c in table.column_names)}, case
+    )
+    select t.source_row, {", ".join(f't."{c}"' for c in table.column_names)}, case
             {cases}
         end as broken_rule
-        from typed as t
-        {" ".join(joins)}
-    ){unique_ctes}
-    select source_row, {names}, broken_rule from {previous}
+    from typed as t
+    {" ".join(joins)}
     """
+
+
+def _uniqueness_sql(table: Table) -> list[str]:
+    """Statements marking the second and later valid rows with the same key, per constraint.
+
+    Constraints apply one after another, each over the rows still valid, so a row rejected as
+    a duplicate id cannot also make a later row a "second" baseline. The first valid row with a
+    key is kept. An update of the (usually no) repeated rows, rather than a pass rewriting every
+    row: keeping the checked rows once in a temporary table and reading them twice in one
+    statement cost DuckDB a copy of every row.
+    """
+    statements = []
+    for unique in table.unique:
+        keys = ", ".join(f'"{c}"' for c in unique.columns)
+        matched = " and ".join(f'c."{c}" = d."{c}"' for c in unique.columns)
+        scope = "broken_rule is null" + (f" and {unique.where}" if unique.where else "")
+        statements.append(
+            f"""
+    update checked_{table.name} as c set broken_rule = '{unique.id}'
+    from (
+        select {keys}, min(source_row) as first_row
+        from checked_{table.name}
+        where {scope}
+        group by {keys}
+        having count(*) > 1
+    ) as d
+    where {matched} and c.source_row > d.first_row and c.{scope}
+    """
+        )
+    return statements
 
 
 def _rule_descriptions(table: Table) -> dict[str, str]:
@@ -431,14 +432,13 @@ def _create_table_sql(table: Table) -> str:
     return f"create table {table.name} ({cols})"
 
 
-# Event tables are stored in date order so DuckDB's zone maps can skip whole blocks when a
-# measure asks for one period; the source row breaks ties so a reload is identical.
-STORAGE_ORDER = {
-    "claims": "start_date",
-    "wfi": "due_date",
-    "assessments": "assessment_date",
-    "job_entries": "start_date",
-    "fsf_payments": "payment_date",
+# An event table whose every accepted row and column is in a fact table is stored once, as that
+# fact table (its claim's attributes added, in date order), and kept by its own name as a view of
+# it: writing the same rows twice was a fifth of the load.
+STORED_AS_FACTS = {
+    "wfi": "wfi_facts",
+    "job_entries": "job_entry_facts",
+    "fsf_payments": "payment_facts",
 }
 PARENT_TABLES = {ref.parent for t in contract.TABLES for ref in t.references}
 
@@ -451,13 +451,17 @@ def _validate_table(
     sql = _validation_sql(table, source_types, source_row)
     # DuckDB refuses parameters a statement does not use, and only some tables' rules need it.
     con.execute(sql, {"extract_date": manifest.extract_date} if "$extract_date" in sql else None)
+    for statement in _uniqueness_sql(table):
+        con.execute(statement)
     names = ", ".join(f'"{c}"' for c in table.column_names)
-    order = ", ".join(filter(None, [STORAGE_ORDER.get(table.name), "source_row"]))
-    con.execute(_create_table_sql(table))
-    con.execute(
-        f"insert into {table.name} select {names} from checked_{table.name} "
-        f"where broken_rule is null order by {order}"
-    )
+    accepted = f"select {names} from checked_{table.name} where broken_rule is null"
+    if table.name in STORED_AS_FACTS:
+        # Until its fact table is built, the table's name is a view of the accepted rows.
+        con.execute(f"create temp view {table.name} as {accepted}")
+    else:
+        con.execute(_create_table_sql(table))
+        # In file order: no measure reads these tables by date (the fact tables are sorted).
+        con.execute(f"insert into {table.name} {accepted}")
     if table.name in PARENT_TABLES:
         key = next(u.columns[0] for u in table.unique)
         con.execute(
@@ -487,6 +491,11 @@ def _validate_table(
     read, rejected = con.execute(
         f"select count(*), count(broken_rule) from checked_{table.name}"
     ).fetchone()
+    if table.name in STORED_AS_FACTS:
+        fact = STORED_AS_FACTS[table.name]
+        _build_fact(con, fact)
+        _drop(con, "view", table.name)
+        con.execute(f"create view {table.name} as select {names} from {_identifier(fact)}")
     _drop(con, "table", f"checked_{table.name}")
     return TableCount(table.name, path.name, read, read - rejected, rejected)
 
@@ -527,9 +536,15 @@ def build_facts(con: duckdb.DuckDBPyConnection) -> None:
     adding up what a national request would otherwise add up every time. Each
     queries/facts/NAME.sql is one query; its file name is the table it builds.
     """
+    built = set(STORED_AS_FACTS.values())
     for name in fact_order():
-        statement = "create table " + _identifier(name) + " as "
-        con.execute(statement + (FACTS_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+        if name not in built:
+            _build_fact(con, name)
+
+
+def _build_fact(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    sql = (FACTS_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    con.execute("create table " + _identifier(name) + " as " + sql)
 
 
 def validate_into(con: duckdb.DuckDBPyConnection, extract_dir: Path | str) -> LoadReport:
