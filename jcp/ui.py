@@ -508,8 +508,13 @@ def download(frame: pl.DataFrame, title: str, key: str) -> None:
     )
 
 
-def styled(frame: pl.DataFrame, cues: dict[str, list[str]] | None = None) -> object:
-    """A pandas Styler: numbers stay numbers (so columns sort), hidden cells read [c]."""
+def styled(
+    frame: pl.DataFrame, cues: dict[str, list[str]] | None = None, uuid: str | None = None
+) -> object:
+    """A pandas Styler: numbers stay numbers (so columns sort), hidden cells read [c].
+
+    `uuid` names the table's styles in the page; pandas otherwise picks a random one.
+    """
     # Imported here, not at the top: pandas takes ~0.4 s to import and only styled tables need
     # it, so at start-up the overview's tiles reach the browser without waiting for it.
     import pandas as pd
@@ -527,7 +532,11 @@ def styled(frame: pl.DataFrame, cues: dict[str, list[str]] | None = None) -> obj
         for name in data.columns
         if (kind := COLUMN_LABELS.get(name, (name, "text"))[1]) != "text"
     }
-    styler = shown.style.format(formats, subset=list(formats)) if formats else shown.style
+    styler = shown.style
+    if uuid is not None:
+        styler = styler.set_uuid(uuid)
+    if formats:
+        styler = styler.format(formats, subset=list(formats))
     hidden_rows: dict[str, list[int]] = {}
     for index, cells in enumerate(hidden):
         for name in cells:
@@ -563,7 +572,7 @@ def table(
         # A pandas Styler is what can write [c] into numeric cells and colour them; it is slow
         # for long tables, which (like the overdue worklist) have no hidden cells.
         labels = {name: label for name, (label, _) in COLUMN_LABELS.items()}
-        shown: object = styled(frame, cues)
+        shown: object = styled(frame, cues, uuid=key)
     else:
         labels = {
             name: (
