@@ -9,9 +9,11 @@ import datetime as dt
 import os
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import astuple, replace
 from functools import partial
 from pathlib import Path
+from types import FunctionType
 
 import altair as alt
 import polars as pl
@@ -332,10 +334,12 @@ def _report_cached(path: str, version: float, name: str, limit: int | None) -> p
 
 
 def clear_results() -> None:
-    """Forget cached results and reports; the engine (the open database) stays."""
+    """Forget cached results, reports and drawn elements; the engine (the open database) stays."""
     _run_cached.clear()
     _league_cached.clear()
     _report_cached.clear()
+    _draw_table.clear()
+    _draw_chart.clear()
 
 
 def report(name: str, limit: int | None = None) -> pl.DataFrame:
@@ -508,8 +512,13 @@ def download(frame: pl.DataFrame, title: str, key: str) -> None:
     )
 
 
-def styled(frame: pl.DataFrame, cues: dict[str, list[str]] | None = None) -> object:
-    """A pandas Styler: numbers stay numbers (so columns sort), hidden cells read [c]."""
+def styled(
+    frame: pl.DataFrame, cues: dict[str, list[str]] | None = None, uuid: str | None = None
+) -> object:
+    """A pandas Styler: numbers stay numbers (so columns sort), hidden cells read [c].
+
+    `uuid` names the table's styles in the page; pandas otherwise picks a random one.
+    """
     # Imported here, not at the top: pandas takes ~0.4 s to import and only styled tables need
     # it, so at start-up the overview's tiles reach the browser without waiting for it.
     import pandas as pd
@@ -527,7 +536,11 @@ def styled(frame: pl.DataFrame, cues: dict[str, list[str]] | None = None) -> obj
         for name in data.columns
         if (kind := COLUMN_LABELS.get(name, (name, "text"))[1]) != "text"
     }
-    styler = shown.style.format(formats, subset=list(formats)) if formats else shown.style
+    styler = shown.style
+    if uuid is not None:
+        styler = styler.set_uuid(uuid)
+    if formats:
+        styler = styler.format(formats, subset=list(formats))
     hidden_rows: dict[str, list[int]] = {}
     for index, cells in enumerate(hidden):
         for name in cells:
@@ -540,6 +553,58 @@ def styled(frame: pl.DataFrame, cues: dict[str, list[str]] | None = None) -> obj
             lambda col: [colours.get(c, "") for c in cues.get(col.name, [""] * len(col))]
         )
     return styler
+
+
+def _frame_key(frame: pl.DataFrame) -> bytes:
+    # Every row counts: Streamlit's own hash of a polars frame reads the row hashes through
+    # pyarrow's to_string(), which leaves out all but the first and last ten, so two results
+    # differing only in their middle rows (a long office list) would share a drawn element.
+    return repr(frame.schema).encode() + frame.hash_rows(seed=0).to_numpy().tobytes()
+
+
+# Keys of the drawn charts and tables: the frame's content (so a new load or other filters give
+# a new element, and equal figures share one) and the chart builder's name.
+ELEMENT_KEYS = {
+    pl.DataFrame: _frame_key,
+    FunctionType: lambda build: f"{build.__module__}.{build.__qualname__}",
+}
+
+
+# Charts and tables are drawn once per figure and replayed: Streamlit records the elements a
+# cached function draws and, when the function's result is cached, sends the recorded
+# elements again without running it. A rerun then skips building the chart, Altair's schema
+# validation and the Arrow conversion of its data (~4 ms a chart), and the table's pandas
+# Styler and Arrow conversion (2-10 ms a table). A resource cache: nothing is copied on a hit.
+@st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=ELEMENT_KEYS)
+def _draw_table(
+    frame: pl.DataFrame,
+    key: str,
+    column_config: dict | None,
+    cues: dict[str, list[str]] | None,
+) -> None:
+    if any_suppressed(frame) or cues:
+        # A pandas Styler is what can write [c] into numeric cells and colour them; it is slow
+        # for long tables, which (like the overdue worklist) have no hidden cells.
+        labels = {name: label for name, (label, _) in COLUMN_LABELS.items()}
+        shown: object = styled(frame, cues, uuid=key)
+    else:
+        labels = {
+            name: (
+                st.column_config.NumberColumn(label, format=NUMBER_FORMATS[kind])
+                if kind != "text" and name in frame.columns and frame.schema[name].is_numeric()
+                else label
+            )
+            for name, (label, kind) in COLUMN_LABELS.items()
+        }
+        shown = frame.drop(SUPPRESSED) if SUPPRESSED in frame.columns else frame
+    if column_config is None:
+        column_config = {name: labels[name] for name in frame.columns if name in labels}
+    st.dataframe(shown, hide_index=True, column_config=column_config, key=f"table_{key}")
+
+
+@st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=ELEMENT_KEYS)
+def _draw_chart(build: Callable[..., alt.Chart], frame: pl.DataFrame, options: tuple) -> None:
+    st.altair_chart(build(frame, *options), width="stretch")
 
 
 def table(
@@ -559,24 +624,8 @@ def table(
     complete = frame
     if max_rows is not None and frame.height > max_rows:
         frame = frame.head(max_rows)
-    if any_suppressed(frame) or cues:
-        # A pandas Styler is what can write [c] into numeric cells and colour them; it is slow
-        # for long tables, which (like the overdue worklist) have no hidden cells.
-        labels = {name: label for name, (label, _) in COLUMN_LABELS.items()}
-        shown: object = styled(frame, cues)
-    else:
-        labels = {
-            name: (
-                st.column_config.NumberColumn(label, format=NUMBER_FORMATS[kind])
-                if kind != "text" and name in frame.columns and frame.schema[name].is_numeric()
-                else label
-            )
-            for name, (label, kind) in COLUMN_LABELS.items()
-        }
-        shown = frame.drop(SUPPRESSED) if SUPPRESSED in frame.columns else frame
-    if column_config is None:
-        column_config = {name: labels[name] for name in frame.columns if name in labels}
-    st.dataframe(shown, hide_index=True, column_config=column_config, key=f"table_{key}")
+    # By keyword: see run().
+    _draw_table(frame=frame, key=key, column_config=column_config, cues=cues)
     if complete.height > frame.height:
         st.caption(
             f"Showing the first {frame.height:,} of {complete.height:,} rows; "
@@ -587,9 +636,15 @@ def table(
     download(complete, title, key)
 
 
-def chart(figure: alt.Chart, frame: pl.DataFrame, title: str, key: str) -> None:
-    """An Altair chart with a CSV download of the figures it draws."""
-    st.altair_chart(figure, width="stretch")
+def chart(
+    build: Callable[..., alt.Chart], frame: pl.DataFrame, *options: object, title: str, key: str
+) -> None:
+    """The Altair chart `build(frame, *options)`, with a CSV download of the figures it draws.
+
+    The page names the builder rather than passing a built chart, so that a rerun with the
+    same figures need not build it (see _draw_chart).
+    """
+    _draw_chart(build=build, frame=frame, options=options)
     if any_suppressed(frame):
         st.caption("Values hidden to protect individuals ([c]) are not plotted.")
     download(frame, title, key)

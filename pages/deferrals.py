@@ -42,18 +42,16 @@ else:
     by, group_column = ui.compare_by("deferrals_by")
     groups = ui.run(filters.request("deferrals", by=by))
     ui.chart(
-        charts.bar_by_group(
-            groups,
-            "deferral_rate",
-            "Deferral rate",
-            f"Deferral rate by {by}",
-            "rate",
-            group_column,
-            cat.districts,
-        ),
+        charts.bar_by_group,
         groups,
-        f"Deferrals by {by}",
-        f"deferrals_by_{by}",
+        "deferral_rate",
+        "Deferral rate",
+        f"Deferral rate by {by}",
+        "rate",
+        group_column,
+        cat.districts,
+        title=f"Deferrals by {by}",
+        key=f"deferrals_by_{by}",
     )
     ui.table(groups, f"Deferrals by {by} (table)", f"deferrals_table_{by}")
 
@@ -66,27 +64,28 @@ else:
     )
     if trend.height:
         ui.chart(
-            charts.lines_by_month(trend, "Rate", "Deferral and waiver rates by month", "rate"),
+            charts.lines_by_month,
             trend,
+            "Rate",
             "Deferral and waiver rates by month",
-            "deferrals_trend",
+            "rate",
+            title="Deferral and waiver rates by month",
+            key="deferrals_trend",
         )
 
     reasons = ui.run(filters.request("deferral_reasons"))
     if reasons.height:
         ui.chart(
-            charts.bars(
-                reasons,
-                "deferral_reason",
-                "deferred",
-                "Reason",
-                "Deferred interviews",
-                "Why interviews were deferred",
-                "count",
-            ),
+            charts.bars,
             reasons,
-            "Deferral reasons",
-            "deferral_reasons",
+            "deferral_reason",
+            "deferred",
+            "Reason",
+            "Deferred interviews",
+            "Why interviews were deferred",
+            "count",
+            title="Deferral reasons",
+            key="deferral_reasons",
         )
 
 st.subheader("Overdue deferred interviews")

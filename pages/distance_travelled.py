@@ -46,35 +46,31 @@ dimensions = pl.DataFrame(
     schema={"dimension": pl.String, "mean_change": pl.Float64},
 )
 ui.chart(
-    charts.bars(
-        dimensions,
-        "dimension",
-        "mean_change",
-        "Dimension",
-        "Mean change",
-        "Mean change per dimension",
-        "mean",
-    ),
+    charts.bars,
     dimensions,
+    "dimension",
+    "mean_change",
+    "Dimension",
+    "Mean change",
     "Mean change per dimension",
-    "distance_dimensions",
+    "mean",
+    title="Mean change per dimension",
+    key="distance_dimensions",
 )
 
 by, group_column = ui.compare_by("distance_by")
 groups = ui.run(filters.request("distance_travelled", by=by))
 ui.chart(
-    charts.bar_by_group(
-        groups,
-        "mean_change",
-        "Mean change",
-        f"Mean change by {by}",
-        "mean",
-        group_column,
-        cat.districts,
-    ),
+    charts.bar_by_group,
     groups,
-    f"Distance travelled by {by}",
-    f"distance_by_{by}",
+    "mean_change",
+    "Mean change",
+    f"Mean change by {by}",
+    "mean",
+    group_column,
+    cat.districts,
+    title=f"Distance travelled by {by}",
+    key=f"distance_by_{by}",
 )
 ui.table(groups, f"Distance travelled by {by} (table)", f"distance_table_{by}")
 
@@ -84,8 +80,11 @@ if trend.height == 0:
     ui.empty_state()
 else:
     ui.chart(
-        charts.lines_by_month(trend, "Mean change", "Mean change by month of review", "mean"),
+        charts.lines_by_month,
         trend,
-        "Mean change by month",
-        "distance_trend",
+        "Mean change",
+        "Mean change by month of review",
+        "mean",
+        title="Mean change by month",
+        key="distance_trend",
     )

@@ -36,17 +36,15 @@ else:
     by, group_column = ui.compare_by("fsf_by")
     categories = ui.run(filters.request("fsf_categories", by=by))
     ui.chart(
-        charts.stacked_categories(
-            categories,
-            group_column,
-            "category",
-            "spend_gbp",
-            "Spend",
-            f"Spend by category and {by}",
-        ),
+        charts.stacked_categories,
         categories,
-        f"FSF spend by category and {by}",
-        f"fsf_categories_{by}",
+        group_column,
+        "category",
+        "spend_gbp",
+        "Spend",
+        f"Spend by category and {by}",
+        title=f"FSF spend by category and {by}",
+        key=f"fsf_categories_{by}",
     )
     ui.table(ui.run(filters.request("fsf_spend", by=by)), f"FSF spend by {by}", f"fsf_by_{by}")
 

@@ -43,18 +43,16 @@ tiles[2].metric(
 by, group_column = ui.compare_by("jobs_by")
 groups = ui.run(filters.request("job_entries", by=by))
 ui.chart(
-    charts.bar_by_group(
-        groups,
-        "sustained_13w_rate",
-        "13-week sustained rate",
-        f"13-week sustained rate by {by}",
-        "rate",
-        group_column,
-        cat.districts,
-    ),
+    charts.bar_by_group,
     groups,
-    f"Sustained job entries by {by}",
-    f"jobs_by_{by}",
+    "sustained_13w_rate",
+    "13-week sustained rate",
+    f"13-week sustained rate by {by}",
+    "rate",
+    group_column,
+    cat.districts,
+    title=f"Sustained job entries by {by}",
+    key=f"jobs_by_{by}",
 )
 ui.table(groups, f"Sustained job entries by {by} (table)", f"jobs_table_{by}")
 
@@ -88,12 +86,14 @@ trend = ui.trend_frame(
 )
 if trend.height:
     ui.chart(
-        charts.lines_by_month(
-            trend, "Sustained rate", "Sustained rate by start-month cohort", "rate", "Window"
-        ),
+        charts.lines_by_month,
         trend,
-        "Sustained rate by start month",
-        "jobs_cohorts_chart",
+        "Sustained rate",
+        "Sustained rate by start-month cohort",
+        "rate",
+        "Window",
+        title="Sustained rate by start month",
+        key="jobs_cohorts_chart",
     )
     st.caption("Start months with no job old enough to judge have no point on the chart.")
 ui.table(shown, "Job entries by start month", "jobs_cohorts")

@@ -51,10 +51,13 @@ if trend.height == 0:
     ui.empty_state()
 else:
     ui.chart(
-        charts.lines_by_month(trend, "Rate", "Main rates by month", "rate"),
+        charts.lines_by_month,
         trend,
+        "Rate",
         "Main rates by month",
-        "overview_trend",
+        "rate",
+        title="Main rates by month",
+        key="overview_trend",
     )
     st.caption(
         "A month with no population for a rate has no point (for example, job entries "

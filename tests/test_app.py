@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
+import pyarrow as pa
 import pytest
 from extracts import claim, valid_tables, write_extract
 from streamlit.testing.v1 import AppTest
@@ -217,6 +220,82 @@ def test_a_long_worklist_shows_its_most_overdue_rows_and_downloads_all(
         captions
     )
     assert _metric(at, "Overdue deferred interviews") == format_value(overdue.height, "count")
+
+
+def _drawn(at: AppTest) -> list[bytes]:
+    """Every chart and table of the run, as the messages the browser gets."""
+    return [e.proto.SerializeToString() for e in [*at.get("vega_lite_chart"), *at.dataframe]]
+
+
+def _chart_data(at: AppTest, title: str) -> pl.DataFrame:
+    """The rows the chart titled `title` draws, read back from the Arrow data it sends."""
+    (chart,) = [
+        c.proto for c in at.get("vega_lite_chart") if json.loads(c.proto.spec)["title"] == title
+    ]
+    (dataset,) = chart.datasets
+    return pl.from_arrow(pa.ipc.open_stream(dataset.data.data).read_all())
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_rerun_sends_the_same_charts_and_tables_without_drawing_them(
+    page, sample_db, monkeypatch
+) -> None:
+    import streamlit as st
+
+    from jcp import ui
+
+    drawn: list[str] = []
+
+    def counted(name: str):
+        draw = getattr(st, name)
+        return lambda *args, **kwargs: drawn.append(name) or draw(*args, **kwargs)
+
+    monkeypatch.setattr(st, "altair_chart", counted("altair_chart"))
+    monkeypatch.setattr(st, "dataframe", counted("dataframe"))
+    at = _app(sample_db, monkeypatch)
+    at.run()
+    at.switch_page(page)
+    ui.clear_results()
+    drawn.clear()
+    at.run()
+    fresh = _drawn(at)
+    assert fresh and len(drawn) == len(fresh)
+    drawn.clear()
+    at.run()
+    assert not at.exception
+    assert drawn == [], "a rerun with the same figures draws nothing afresh"
+    assert _drawn(at) == fresh
+
+
+def test_a_chart_draws_the_runners_figures_for_the_filters(sample_db, monkeypatch) -> None:
+    runner = _runner(sample_db)
+    first, last = default_period(runner.extract_date)
+    at = _app(sample_db, monkeypatch)
+    at.run()
+    at.switch_page("pages/deferrals.py")
+    at.run()
+    district = runner.catalogue.districts[0]
+    for filters in (Filters(first, last), Filters(first, last, districts=(district,))):
+        if filters.districts:
+            at.multiselect(key="filter_districts").set_value([district]).run()
+        expected = runner.run(filters.request("deferrals", by="district"), NATIONAL)
+        drawn = _chart_data(at, "Deferral rate by district")
+        assert drawn["district_code"].to_list() == expected["district_code"].to_list()
+        assert drawn["deferral_rate"].to_list() == expected["deferral_rate"].to_list()
+    assert drawn["district_code"].to_list() == [district]
+
+
+def test_a_change_in_any_row_is_a_new_element() -> None:
+    """Streamlit's own hash of a polars frame misses rows after the first and last ten."""
+    from jcp.ui import _frame_key
+
+    offices = pl.DataFrame({"office_code": [f"O{i:02}" for i in range(40)], "rate": [0.5] * 40})
+    changed = offices.with_columns(
+        pl.when(pl.col("office_code") == "O20").then(0.6).otherwise(pl.col("rate")).alias("rate")
+    )
+    assert _frame_key(offices) == _frame_key(offices.clone())
+    assert _frame_key(offices) != _frame_key(changed)
+    assert _frame_key(offices) != _frame_key(offices.rename({"rate": "other_rate"}))
 
 
 def _with_ten_more_claims(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
