@@ -409,7 +409,13 @@ def _uniqueness_sql(table: Table) -> list[str]:
     from (
         select {keys}, min(source_row) as first_row
         from checked_{table.name}
-        where {scope}
+        where {scope} and hash({keys}) in (
+            select hash({keys}) as h
+            from checked_{table.name}
+            where {scope}
+            group by h
+            having count(*) > 1
+        )
         group by {keys}
         having count(*) > 1
     ) as d
