@@ -11,4 +11,7 @@ select
 from job_entries as j
 join claims as c using (claim_id)
 join offices as o on o.office_code = c.office_code
-order by j.start_date, j.job_entry_id
+-- In date order, so that a request for a period skips the blocks outside it; rows of the
+-- same day in no fixed order (no result depends on it, and breaking ties on the text id
+-- cost a tenth of the table's build).
+order by j.start_date

@@ -14,4 +14,7 @@ select
 from fsf_payments as p
 join offices as o using (office_code)
 left join claims as c using (claim_id)
-order by p.payment_date, p.payment_id
+-- In date order, so that a request for a period skips the blocks outside it; rows of the
+-- same day in no fixed order (no result depends on it, and breaking ties on the text id
+-- cost a tenth of the table's build).
+order by p.payment_date

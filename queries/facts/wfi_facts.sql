@@ -13,4 +13,7 @@ select
 from wfi as w
 join claims as c using (claim_id)
 join offices as o on o.office_code = c.office_code
-order by w.due_date, w.claim_id
+-- In date order, so that a request for a period skips the blocks outside it; rows of the
+-- same day in no fixed order (no result depends on it, and breaking ties on the text id
+-- cost a tenth of the table's build).
+order by w.due_date
