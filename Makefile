@@ -26,7 +26,7 @@ $(JCP_DB): $(STAMP) $(wildcard sample_data/*.csv sample_data/*.parquet sample_da
 db: $(JCP_DB)
 
 run: $(JCP_DB)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(PY) -m jcp serve --server.port $(PORT) --server.headless true
 
 # Browser tests drive Debian's Chromium; install it when it is missing.
 browser:

@@ -217,16 +217,16 @@ def _free_port() -> int:
 
 @contextmanager
 def running_app(db: Path, timeout: float = 120) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`streamlit run app.py` on a free localhost port against `db`, healthy, until the end."""
+    """The app as `make run` starts it (`python -m jcp serve`) on a free localhost port against
+    `db`, healthy, until the end."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     app = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
+            "jcp",
+            "serve",
             "--server.port",
             str(port),
             "--server.address",
@@ -272,7 +272,7 @@ CHROMIUM_ARGS = [
 
 
 def time_app_start(db: Path) -> tuple[float | None, float | None]:
-    """Seconds from `streamlit run` to the overview's first figure in Chromium; app peak RSS.
+    """Seconds from starting the app to the overview's first figure in Chromium; app peak RSS.
 
     Chromium is started, with a blank page open, before the clock: its own launch (~1 s) is
     the browser's start-up, not the app's.

@@ -236,6 +236,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="database file (default: $JCP_DB or data/dashboard.duckdb)")
     p.set_defaults(run=_cmd_export)
 
+    p = commands.add_parser(
+        "serve",
+        help="start the dashboard (streamlit run app.py, opening the data as the server starts)",
+        description="Any further options are Streamlit's, e.g. --server.port 8501.",
+    )
+    p.set_defaults(run=None)
+
     p = commands.add_parser("bench", help="time load, measures, pages and start-up at a scale")
     p.add_argument("--claims", type=int, default=1_000_000)
     p.add_argument("--seed", type=int, default=1)
@@ -248,6 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"] and not {"-h", "--help"} & set(argv[1:]):
+        from jcp import serve  # Streamlit's options are its own: passed on as given
+
+        return serve.main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)

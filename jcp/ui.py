@@ -183,6 +183,17 @@ def open_data() -> Runner:
     return runner()
 
 
+def prepare() -> None:
+    """Open the data and read the access list before any session asks (`python -m jcp serve`
+    calls it as the server starts). A problem is left for the first session, which meets the
+    same one and shows it."""
+    try:
+        runner()
+        access_list()
+    except Exception:  # noqa: BLE001 - shown by the session that opens the data next
+        return
+
+
 def catalogue() -> Catalogue:
     return runner().catalogue
 

@@ -26,7 +26,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 @pytest.fixture(scope="module")
 def app_url(sample_db):
-    """`streamlit run app.py` on a free localhost port against the sample database."""
+    """The app as `make run` starts it, on a free localhost port against the sample database."""
     with running_app(sample_db) as (url, _):
         yield url
 
