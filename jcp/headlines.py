@@ -232,9 +232,13 @@ def league_cue(frame: pl.DataFrame) -> dict[str, list[str]]:
         base = reference[h.column]
         column_cues = []
         for value in frame[h.column].to_list()[:-1]:
-            # No cue for sizes, missing figures or suppressed markers ("[c]").
-            comparable = h.higher_is_better is not None and all(
-                v is not None and not isinstance(v, str) for v in (value, base)
+            # No cue for sizes, missing figures or suppressed markers ("[c]"). A count is a
+            # size here even where more is better over time (job entries): every district has
+            # fewer than all of them together, so against that row it would always read worse.
+            comparable = (
+                h.higher_is_better is not None
+                and h.kind != "count"
+                and all(v is not None and not isinstance(v, str) for v in (value, base))
             )
             if not comparable or float(value) == float(base):
                 column_cues.append("")
