@@ -6,7 +6,7 @@ module only picks columns and lines results up side by side.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -160,34 +160,31 @@ class Tile:
     higher_is_better: bool | None
 
 
-def headline_tiles(run: Run, filters: Filters) -> list[Tile]:
+def headline_tiles(run: Run, filters: Filters) -> Iterator[Tile]:
+    """The overview's tiles in order, each as soon as its measure has answered (for the period
+    and the one before), so a page can draw the first tiles while the others are worked out."""
     previous = filters.previous_period()
-    totals = {m: _total(run, filters, m) for m in {h.measure for h in HEADLINES}}
-    before = {m: _total(run, previous, m) for m in {h.measure for h in HEADLINES}}
-    tiles = []
+    totals: dict[str, tuple[dict, dict]] = {}
     for h in HEADLINES:
-        now, then = totals[h.measure].get(h.column), before[h.measure].get(h.column)
-        tiles.append(
-            Tile(
-                h.label,
-                format_value(now, h.kind),
-                format_change(now, then, h.kind),
-                h.help + f" Change against {previous.period_from} to {previous.period_to}.",
-                h.higher_is_better,
-            )
+        if h.measure not in totals:
+            totals[h.measure] = (_total(run, filters, h.measure), _total(run, previous, h.measure))
+        now, then = (row.get(h.column) for row in totals[h.measure])
+        yield Tile(
+            h.label,
+            format_value(now, h.kind),
+            format_change(now, then, h.kind),
+            h.help + f" Change against {previous.period_from} to {previous.period_to}.",
+            h.higher_is_better,
         )
     share_now, share_then = fsf_share_spent(run, filters), fsf_share_spent(run, previous)
-    tiles.append(
-        Tile(
-            FSF_SHARE_LABEL,
-            format_value(share_now, "rate"),
-            format_change(share_now, share_then, "rate"),
-            "Spend to date against the district allocations for the financial year that "
-            "contains the period's last month. Shown to users who see whole districts.",
-            None,
-        )
+    yield Tile(
+        FSF_SHARE_LABEL,
+        format_value(share_now, "rate"),
+        format_change(share_now, share_then, "rate"),
+        "Spend to date against the district allocations for the financial year that "
+        "contains the period's last month. Shown to users who see whole districts.",
+        None,
     )
-    return tiles
 
 
 LEAGUE_COLUMNS = [h for h in HEADLINES if h.column != "new_claims"]

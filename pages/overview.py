@@ -11,15 +11,15 @@ filters = ui.current_filters()
 st.title("District performance overview")
 st.caption(filters.describe())
 
-with st.spinner("Working out the figures…"):
-    tiles = headline_tiles(ui.run, filters)
-
-for row_start in range(0, len(tiles), 4):
-    for column, tile in zip(st.columns(4), tiles[row_start : row_start + 4], strict=False):
-        colour = {True: "normal", False: "inverse", None: "off"}[tile.higher_is_better]
-        column.metric(
-            tile.label, tile.value, tile.change, delta_color=colour, help=tile.help, border=True
-        )
+# Each tile is drawn as soon as its figures are in, so the first are on screen while the rest
+# are still being worked out.
+for number, tile in enumerate(headline_tiles(ui.run, filters)):
+    if number % 4 == 0:
+        columns = st.columns(4)
+    colour = {True: "normal", False: "inverse", None: "off"}[tile.higher_is_better]
+    columns[number % 4].metric(
+        tile.label, tile.value, tile.change, delta_color=colour, help=tile.help, border=True
+    )
 
 st.subheader("Districts compared")
 league, cues = ui.league(filters)

@@ -26,3 +26,38 @@ def test_rates_and_means_are_cued_by_direction_sizes_never() -> None:
     assert cues["sustained_13w_rate"] == ["better", "worse", "", ""]
     assert cues["deferral_rate"] == ["better", "worse", "", ""]
     assert cues["mean_change"] == ["better", "worse", "", ""]
+
+
+def test_each_tile_comes_as_soon_as_its_own_measure_has_answered(sample_db) -> None:
+    """The overview draws tiles one by one: the first must not wait for every measure."""
+    from jcp.access import Scope
+    from jcp.db import connect_read_only
+    from jcp.filters import Filters
+    from jcp.headlines import headline_tiles
+    from jcp.measures import Runner, default_period
+
+    runner = Runner(connect_read_only(sample_db))
+    first, last = default_period(runner.catalogue.extract_date)
+    asked: list[tuple[str, str]] = []
+
+    def run(request):
+        asked.append((request.measure, request.period_to))
+        return runner.run(request, Scope.national())
+
+    tiles = headline_tiles(run, Filters(first, last))
+    tile = next(tiles)
+    previous_to = Filters(first, last).previous_period().period_to
+    assert tile.label == "Live caseload"
+    assert asked == [("caseload", last), ("caseload", previous_to)]
+    live = runner.run(Filters(first, last).request("caseload"), Scope.national())
+    assert tile.value == f"{live['live_claims'][0]:,}"
+    rest = list(tiles)
+    assert len(rest) == 7
+    assert {m for m, _ in asked} == {
+        "caseload",
+        "job_entries",
+        "deferrals",
+        "distance_travelled",
+        "fsf_spend",
+        "fsf_budget",
+    }
