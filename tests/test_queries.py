@@ -144,3 +144,20 @@ def test_summaries_are_built_after_the_facts_they_read() -> None:
         ("claim_months", "claim_flows"),
     ]:
         assert order.index(summary) > order.index(source)
+
+
+def test_an_event_tables_fact_table_reads_only_tables_validated_before_it() -> None:
+    """wfi_facts and the like are built as soon as their event table is validated, from what the
+    load has by then: the event table itself and the tables validated before it."""
+    from jcp.contract import TABLES
+    from jcp.load import FACTS_DIR, STORED_AS_FACTS
+
+    order = [t.name for t in TABLES]
+    for event, fact in STORED_AS_FACTS.items():
+        sql = "\n".join(
+            line.split("--", 1)[0]
+            for line in (FACTS_DIR / f"{fact}.sql").read_text(encoding="utf-8").splitlines()
+        )
+        read = {name for name in order if re.search(rf"\b(from|join)\s+{name}\b", sql)}
+        assert event in read
+        assert all(order.index(name) <= order.index(event) for name in read), (fact, read)
