@@ -34,20 +34,27 @@ with events as (
     where end_date is not null
 ),
 
+counted as (
+    select
+        office_code,
+        benefit,
+        claimant_group,
+        work_coach_ref,
+        flow_month,
+        sum(starts)::integer as starts,
+        sum(ends)::integer as ends,
+        sum(ends_to_work)::integer as ends_to_work
+    from events
+    group by all
+),
+
+-- The district is the office's: added to the counts, not grouped by with every claim.
 monthly as (
     select
         o.district_code,
-        e.office_code,
-        e.benefit,
-        e.claimant_group,
-        e.work_coach_ref,
-        e.flow_month,
-        sum(e.starts)::integer as starts,
-        sum(e.ends)::integer as ends,
-        sum(e.ends_to_work)::integer as ends_to_work
-    from events as e
+        c.*
+    from counted as c
     join offices as o using (office_code)
-    group by all
 )
 
 select
