@@ -460,14 +460,16 @@ def _validate_table(
     for statement in _uniqueness_sql(table):
         con.execute(statement)
     names = ", ".join(f'"{c}"' for c in table.column_names)
-    accepted = f"select {names} from checked_{table.name} where broken_rule is null"
-    if table.name in STORED_AS_FACTS:
+    # Names, not values: the contract's own constants (see IDENTIFIER above).
+    name = _identifier(table.name)
+    accepted = f"select {names} from checked_{name} where broken_rule is null"
+    if name in STORED_AS_FACTS:
         # Until its fact table is built, the table's name is a view of the accepted rows.
-        con.execute(f"create temp view {table.name} as {accepted}")
+        con.execute(f"create temp view {name} as {accepted}")
     else:
         con.execute(_create_table_sql(table))
         # In file order: no measure reads these tables by date (the fact tables are sorted).
-        con.execute(f"insert into {table.name} {accepted}")
+        con.execute(f"insert into {name} {accepted}")
     if table.name in PARENT_TABLES:
         key = next(u.columns[0] for u in table.unique)
         con.execute(
@@ -501,7 +503,7 @@ def _validate_table(
         fact = STORED_AS_FACTS[table.name]
         _build_fact(con, fact)
         _drop(con, "view", table.name)
-        con.execute(f"create view {table.name} as select {names} from {_identifier(fact)}")
+        con.execute(f"create view {name} as select {names} from {_identifier(fact)}")
     _drop(con, "table", f"checked_{table.name}")
     return TableCount(table.name, path.name, read, read - rejected, rejected)
 
