@@ -161,3 +161,37 @@ def test_an_event_tables_fact_table_reads_only_tables_validated_before_it() -> N
         read = {name for name in order if re.search(rf"\b(from|join)\s+{name}\b", sql)}
         assert event in read
         assert all(order.index(name) <= order.index(event) for name in read), (fact, read)
+
+
+def test_identifiers_are_stored_uncompressed_and_codes_compressed(sample_db) -> None:
+    """Ids are nearly all distinct, so compressing them saved little and cost 0.8 s per 10M at
+    load (docs/performance.md); codes repeat and stay compressed."""
+    con = connect_read_only(sample_db)
+    stored = con.execute(
+        "select table_name, column_name, data_type from duckdb_columns() "
+        "where not internal and table_name in (select table_name from duckdb_tables())"
+    ).fetchall()
+    ids = {(t, c) for t, c, _ in stored if c.endswith(("_id", "_ref")) and c != "work_coach_ref"}
+    # Every stored table with an id: the claims, assessments and the three event fact tables.
+    with_rows = {"claims", "assessments", "wfi_facts", "job_entry_facts", "payment_facts"}
+    assert {t for t, _ in ids} >= with_rows
+    for table, column in sorted(ids):
+        methods = {
+            m
+            for (m,) in con.execute(
+                "select distinct compression from pragma_storage_info($t) "
+                "where column_name = $c and segment_type = 'VARCHAR'",
+                {"t": table, "c": column},
+            ).fetchall()
+        }
+        # An empty table (no claim was paid by two offices in the sample) has no segments.
+        expected = {"Uncompressed"} if table in with_rows else methods & {"Uncompressed"}
+        assert methods == expected, (table, column, methods)
+    office_methods = {
+        m
+        for (m,) in con.execute(
+            "select distinct compression from pragma_storage_info('wfi_facts') "
+            "where column_name = 'office_code' and segment_type = 'VARCHAR'"
+        ).fetchall()
+    }
+    assert "Uncompressed" not in office_methods
