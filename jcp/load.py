@@ -242,10 +242,14 @@ def _blank_to_null(value: str) -> str:
     # trim() with a list of characters costs DuckDB about as much as the rest of validation
     # together, and almost no value has anything to trim, so only values that begin or end
     # with a whitespace byte go through it. Text compares bytewise, so `< '!'` is true exactly
-    # when the first byte is a space or a control character (or the text is empty).
-    ends_in_space = " or ".join(f"suffix({text}, {char})" for char in WHITESPACE)
+    # when the first byte is a space or a control character (or the text is empty); reversed,
+    # the same test looks at the last character. One reverse() cost half as much as four
+    # suffix() tests, and this runs on every text value of the extract (docs/performance.md).
     trimmed = f"trim({text}, {' || '.join(WHITESPACE)})"
-    return f"nullif(case when {text} < '!' or {ends_in_space} then {trimmed} else {text} end, '')"
+    return (
+        f"nullif(case when {text} < '!' or reverse({text}) < '!' "
+        f"then {trimmed} else {text} end, '')"
+    )
 
 
 PARSE_PATTERNS = {

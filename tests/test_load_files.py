@@ -297,3 +297,27 @@ def test_a_database_an_older_loader_built_is_refused_by_name(good_db) -> None:
     with pytest.raises(DatabaseOutdated, match=r"older version of the loader \(no review_months\)"):
         open_engine("duckdb", db=good_db)
     assert main(["measure", "deferrals", "--national", "--db", str(good_db)]) == 2
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        ("D05", "D05"),
+        (" D05", "D05"),
+        ("D05 ", "D05"),
+        ("D05\t", "D05"),
+        ("\nD05\r\n", "D05"),
+        ("D 05", "D 05"),
+        ("Tŷ Glas ", "Tŷ Glas"),
+        ("Tŷ", "Tŷ"),
+        ("e\u0301 ", "e\u0301"),
+        ("\u00a0D05", "\u00a0D05"),  # a no-break space is text, not a byte trim() removes
+        (" \t\r\n", None),
+        ("", None),
+    ],
+)
+def test_text_loses_surrounding_whitespace_and_blank_is_missing(value, stored) -> None:
+    from jcp.load import _blank_to_null
+
+    con = duckdb.connect(":memory:")
+    assert con.execute(f"select {_blank_to_null('$v')}", {"v": value}).fetchone()[0] == stored
