@@ -15,6 +15,7 @@ from typing import Protocol
 
 import duckdb
 import polars as pl
+import polars.selectors as cs
 
 from jcp.db import DatabaseOutdated, connect_read_only, database_path
 
@@ -55,9 +56,12 @@ class DuckDBEngine:
     def query(self, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
         cursor = self.con.cursor()
         try:
-            return cursor.sql(query_sql(name), params=params or None).pl()
+            frame = cursor.sql(query_sql(name), params=params or None).pl()
         finally:
             cursor.close()
+        # Enumerations are stored as ENUMs (docs/data-contract.md §4), which polars reads as
+        # categoricals: a measure answers in text, as it does on Spark.
+        return frame.with_columns((cs.categorical() | cs.enum()).cast(pl.String))
 
     def close(self) -> None:
         self.con.close()
