@@ -15,26 +15,26 @@
 --   stability) and the claims with a change on it (claims_job_search .. claims_stability).
 -- Parameters: none.
 with month_latest as (
+    -- In each claim's reviews in order (date, then assessment_id as text), a month's latest is
+    -- the one whose next review is in a later month, or that has none; and that next review's
+    -- month is the claim's next review month. One ordering of the reviews gives both.
     select
         r.*,
-        date_trunc('month', r.assessment_date)::date as review_month
+        date_trunc('month', r.assessment_date)::date as review_month,
+        date_trunc('month', lead(r.assessment_date) over by_date)::date as next_review_month
     from assessments as r
     where r.kind = 'review'
-    qualify row_number() over (
-        partition by r.claim_id, date_trunc('month', r.assessment_date)
-        order by r.assessment_date desc, r.assessment_id desc
-    ) = 1
+    window by_date as (partition by r.claim_id order by r.assessment_date, r.assessment_id)
+    qualify next_review_month is distinct from review_month
 ),
 
--- Each claim's latest review in each month, with its changes and the claim's next review month.
 latest_reviews as (
     select
         r.claim_id,
         r.assessment_id,
         r.assessment_date,
         r.review_month,
-        lead(r.review_month) over (partition by r.claim_id order by r.review_month)
-            as next_review_month,
+        r.next_review_month,
         c.office_code,
         o.district_code,
         c.benefit,
