@@ -28,6 +28,7 @@ with month_latest as (
     qualify next_review_month is distinct from review_month
 ),
 
+-- Each claim's latest review in each month, with its changes and the claim's next review month.
 latest_reviews as (
     select
         r.claim_id,
