@@ -36,6 +36,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "claims": ("district_code",),
     "wfi_facts": ("district_code", "event_month"),
     "wfi_months": ("district_code", "event_month"),
+    "deferred_wfi": ("district_code",),
     "job_entry_facts": ("district_code", "event_month"),
     "job_entry_months": ("district_code", "event_month"),
     "payment_facts": ("district_code", "event_month"),

@@ -15,11 +15,8 @@ select
     deferral_reason,
     deferred_until,
     date_diff('day', deferred_until, $extract_date::date) as days_overdue
-from wfi_facts
-where outcome = 'deferred'
-  and deferred_until < $extract_date::date
-  and held_date is null
-  and claim_end_date is null
+from deferred_wfi  -- deferred, not held, on an open claim (queries/facts/deferred_wfi.sql)
+where deferred_until < $extract_date::date
   and ($districts is null or list_contains($districts, district_code))
   and ($offices is null or list_contains($offices, office_code))
   and ($benefits is null or list_contains($benefits, benefit))

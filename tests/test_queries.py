@@ -53,6 +53,10 @@ def test_fact_tables_are_built_at_load_with_a_row_per_event(name: str, sample_db
             "(select count(*) + count(end_date) from claims)",
             "claim_months": "select (select sum(starts) + sum(ends) from claim_months), "
             "(select count(*) + count(end_date) from claims)",
+            # The worklist's candidates, counted from the claims and interviews themselves.
+            "deferred_wfi": "select (select count(*) from deferred_wfi), (select count(*) "
+            "from wfi as w join claims as c using (claim_id) where w.outcome = 'deferred' "
+            "and w.held_date is null and c.end_date is null)",
             # Monthly summaries count every event once.
             "wfi_months": "select (select sum(interviews) from wfi_months), "
             "(select count(*) from wfi)",
@@ -145,6 +149,7 @@ def test_summaries_are_built_after_the_facts_they_read() -> None:
         ("payment_months", "payment_facts"),
         ("multi_office_claim_payments", "payment_facts"),
         ("claim_months", "claim_flows"),
+        ("deferred_wfi", "wfi_facts"),
     ]:
         assert order.index(summary) > order.index(source)
 
