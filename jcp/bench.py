@@ -16,6 +16,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -218,11 +219,16 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_app(db: Path, timeout: float = 120) -> Iterator[tuple[str, subprocess.Popen]]:
+def running_app(
+    db: Path, timeout: float = 120, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """The app as `make run` starts it (`python -m jcp serve`) on a free localhost port against
-    `db`, healthy, until the end."""
+    `db`, healthy, until the end (`env`: more environment variables for it)."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
+    # Its messages go to a file, not a pipe: a pipe nobody reads fills up (64 KiB) and then
+    # blocks the server on its next warning, which under a load test looks like a hang.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     app = subprocess.Popen(
         [
             sys.executable,
@@ -239,9 +245,9 @@ def running_app(db: Path, timeout: float = 120) -> Iterator[tuple[str, subproces
             "false",
         ],
         cwd=ROOT,
-        env={**os.environ, "JCP_DB": str(db)},
+        env={**os.environ, "JCP_DB": str(db), **(env or {})},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     try:
         deadline = time.monotonic() + timeout
@@ -252,13 +258,19 @@ def running_app(db: Path, timeout: float = 120) -> Iterator[tuple[str, subproces
             except OSError:
                 if app.poll() is not None or time.monotonic() > deadline:
                     app.kill()
-                    error = app.stderr.read().decode()[-2000:] if app.stderr else ""
+                    log.seek(0)
+                    error = log.read().decode(errors="replace")[-2000:]
                     raise RuntimeError(f"streamlit did not start: {error}") from None
                 time.sleep(0.05)
         yield url, app
     finally:
         app.terminate()
-        app.wait(timeout=30)
+        try:
+            app.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # a hung server does not answer SIGTERM
+            app.kill()
+            app.wait(timeout=15)
+        log.close()
 
 
 CHROMIUM_ARGS = [

@@ -1,4 +1,5 @@
-"""The `python -m jcp` command line: load, check, generate, measure, export-parquet, bench."""
+"""The `python -m jcp` command line: load, check, generate, measure, export-parquet, bench,
+loadtest."""
 
 from __future__ import annotations
 
@@ -159,6 +160,36 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 1 if result["pandas_mismatches"] else 0
 
 
+def _cmd_loadtest(args: argparse.Namespace) -> int:
+    from jcp.loadtest import LoadTestError, report, run_load_test, write_json
+
+    try:
+        low, high = (float(x) for x in args.think.split(","))
+    except ValueError:
+        raise RequestError(f"--think {args.think!r}: give MIN,MAX seconds, e.g. 0.5,2") from None
+    try:
+        if args.url:
+            results = run_load_test(args.url, args.users, args.seconds, (low, high), args.seed)
+        else:
+            from jcp.bench import running_app
+
+            db = database_path(args.db)
+            connect_read_only(
+                db
+            ).close()  # a missing or unreadable database: one line, not a server
+            with running_app(db) as (url, app):
+                print(f"started the app on {url} against {db}", flush=True)
+                results = run_load_test(
+                    url, args.users, args.seconds, (low, high), args.seed, app.pid
+                )
+    except LoadTestError as exc:
+        raise RequestError(str(exc)) from None
+    print(report(results))
+    if args.json:
+        write_json(results, args.json)
+    return 0 if results.passed else 1
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -242,6 +273,25 @@ def build_parser() -> argparse.ArgumentParser:
         description="Any further options are Streamlit's, e.g. --server.port 8501.",
     )
     p.set_defaults(run=None)
+
+    p = commands.add_parser(
+        "loadtest",
+        help="simulated users of mixed roles clicking through a running app (this machine only)",
+    )
+    p.add_argument("--users", type=int, default=10, help="simulated sessions (default 10)")
+    p.add_argument("--seconds", type=float, default=30, help="how long they click (default 30)")
+    p.add_argument(
+        "--url",
+        help="a running app on this machine, e.g. http://127.0.0.1:8501 (default: start one "
+        "against --db, $JCP_DB or data/dashboard.duckdb, and stop it after)",
+    )
+    p.add_argument("--db", help="database for the app it starts when no --url is given")
+    p.add_argument(
+        "--think", default="0.5,2", metavar="MIN,MAX", help="seconds between a user's clicks"
+    )
+    p.add_argument("--seed", type=int, default=1, help="seed of the users' random choices")
+    p.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    p.set_defaults(run=_cmd_loadtest)
 
     p = commands.add_parser("bench", help="time load, measures, pages and start-up at a scale")
     p.add_argument("--claims", type=int, default=1_000_000)

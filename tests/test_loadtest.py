@@ -1,0 +1,140 @@
+"""`python -m jcp loadtest`: simulated users of every role on a real server, and a test that
+fails when the server misbehaves (an exception in a page, a page run that never ends)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from jcp.bench import _free_port, running_app
+from jcp.loadtest import LoadTestError, check_local, listening_pid, run_load_test
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = {"overview", "distance_travelled", "job_entries", "fsf", "deferrals", "data"}
+
+
+def test_ten_users_of_every_role_for_thirty_seconds(sample_db) -> None:
+    with running_app(sample_db) as (url, app):
+        results = run_load_test(url, users=10, seconds=30, pid=app.pid)
+    summary = results.summary()
+    print(summary)  # for the person reading the test log: the page-run times under load
+    assert summary["first_problems"] == []
+    assert results.passed
+    assert summary["sessions"] == 10
+    # Users take the roles in turn from user 0: 0, 3, 6 and 9 national; 1, 4, 7 district
+    # managers; 2, 5 and 8 team leaders.
+    assert summary["roles"] == {"national": 4, "district manager": 3, "team leader": 3}
+    # Every user opens the app and signs in (2 runs) before clicking at most every 2 s.
+    assert summary["page_runs"] >= 10 * 2
+    assert {page for page, _ in results.runs} <= PAGES
+    assert summary["health_failed"] == 0 and summary["health_checks"] >= 20
+    assert summary["peak_rss_mb"] is not None and summary["peak_rss_mb"] > 0
+
+
+@contextmanager
+def _stand_in_app(misbehave: str) -> Iterator[str]:
+    """tests/apps/misbehaving_app.py served by Streamlit on a free localhost port."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "tests" / "apps" / "misbehaving_app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "MISBEHAVE": misbehave},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "no server"
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.kill()
+        server.wait(timeout=30)
+
+
+def test_an_exception_in_a_page_fails_the_load_test() -> None:
+    with _stand_in_app("raise") as url:
+        results = run_load_test(url, users=2, seconds=4, think=(0.1, 0.3))
+    assert not results.passed
+    assert results.exceptions and "a page that fails" in results.exceptions[0]
+    assert not results.hangs
+
+
+def test_a_page_run_that_does_not_finish_is_a_hang() -> None:
+    with _stand_in_app("hang") as url:
+        results = run_load_test(url, users=2, seconds=3, think=(0.1, 0.3), hang_seconds=2)
+    assert not results.passed
+    # Each user's first click after signing in never finishes: one hang per user.
+    assert len(results.hangs) == 2
+    assert "ran over 2 s" in results.hangs[0]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.1:8501",
+        "http://192.168.1.20:8501",
+        "http://example.gov.uk:8501",
+        "https://127.0.0.1:8501",
+        "ftp://127.0.0.1",
+        "127.0.0.1:8501",
+    ],
+)
+def test_only_this_machine_is_a_target(url: str) -> None:
+    with pytest.raises(LoadTestError):
+        check_local(url)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8501", "http://localhost:8501", "http://[::1]:8501"]
+)
+def test_loopback_addresses_are_targets(url: str) -> None:
+    assert check_local(url)[1] == 8501
+
+
+def test_the_server_process_is_found_from_its_port() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        assert listening_pid(listener.getsockname()[1]) == os.getpid()
+
+
+def test_the_command_refuses_a_remote_url_in_one_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "jcp", "loadtest", "--url", "http://10.1.2.3:8501"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "only targets this machine" in done.stderr
