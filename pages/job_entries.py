@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from jcp import charts, ui
-from jcp.headlines import format_value
+from jcp.headlines import format_value, rate_text
 
 NOT_YET_KNOWN = "not yet known"
 
@@ -58,23 +58,17 @@ ui.table(groups, f"Sustained job entries by {by} (table)", f"jobs_table_{by}")
 
 st.subheader("By start month")
 cohorts = ui.run(filters.request("job_entries", by="month"))
-# Months whose windows have not passed show "not yet known" rather than a low rate.
+# Months whose windows have not passed show "not yet known" rather than a low rate. Formatted
+# with expressions: a Python function per row (map_elements) runs on polars' thread pool and
+# needs the interpreter lock, which deadlocked the server under concurrent sessions.
 shown = cohorts.with_columns(
     pl.when(pl.col("mature_13w") == 0)
     .then(pl.lit(NOT_YET_KNOWN))
-    .otherwise(
-        pl.col("sustained_13w_rate").map_elements(
-            lambda v: format_value(v, "rate"), return_dtype=pl.String
-        )
-    )
+    .otherwise(rate_text("sustained_13w_rate"))
     .alias("sustained_13w_rate"),
     pl.when(pl.col("mature_26w") == 0)
     .then(pl.lit(NOT_YET_KNOWN))
-    .otherwise(
-        pl.col("sustained_26w_rate").map_elements(
-            lambda v: format_value(v, "rate"), return_dtype=pl.String
-        )
-    )
+    .otherwise(rate_text("sustained_26w_rate"))
     .alias("sustained_26w_rate"),
 )
 trend = ui.trend_frame(
