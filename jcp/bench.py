@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -212,6 +213,88 @@ def time_pages(db: Path) -> dict:
     return pages
 
 
+@contextmanager
+def _counting(counts: Counter, targets: dict[str, tuple[object, str]]) -> Iterator[None]:
+    """Count calls of each `name: (owner, attribute)` while inside; restore them after."""
+    originals = {name: getattr(owner, attr) for name, (owner, attr) in targets.items()}
+
+    def counted(name: str, function):  # type: ignore[no-untyped-def]
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            counts[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    for name, (owner, attr) in targets.items():
+        setattr(owner, attr, counted(name, originals[name]))
+    try:
+        yield
+    finally:
+        for name, (owner, attr) in targets.items():
+            setattr(owner, attr, originals[name])
+
+
+def count_page_work(db: Path) -> dict:
+    """What one run of each page does, warm (results not cached) and cached (a rerun).
+
+    Counted, not timed: runner requests, SQL queries, pandas Stylers built, Altair charts
+    built and serialised, and the elements sent to the browser. Under load every session pays
+    for these on the server's one interpreter lock (docs/performance.md, "Many users at once").
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    from jcp import charts, ui
+    from jcp.engines import DuckDBEngine
+    from jcp.measures import Runner
+
+    original = PagesManager.__init__
+
+    def as_navigation_app(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = as_navigation_app  # type: ignore[method-assign]
+    os.environ["JCP_DB"] = str(db)
+    builders = {n: (charts, n) for n in dir(charts) if callable(getattr(charts, n))}
+    builders = {n: t for n, t in builders.items() if not n.startswith("_") and n[0].islower()}
+    work: dict[str, dict] = {}
+    try:
+        for page in PAGES:
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+            at.run()
+            if page != "overview":
+                at.switch_page(f"pages/{page}.py")
+            at.run()
+            work[page] = {}
+            for label in ("warm", "cached"):
+                if label == "warm":
+                    ui.clear_results()
+                counts: Counter = Counter()
+                targets = {
+                    "requests": (Runner, "run"),
+                    "queries": (DuckDBEngine, "query"),
+                    "styled tables": (ui, "styled"),
+                    **{f"chart:{n}": t for n, t in builders.items()},
+                }
+                with _counting(counts, targets):
+                    at.run()
+                elements = Counter(type(e).__name__ for e in at.main) + Counter(
+                    type(e).__name__ for e in at.sidebar
+                )
+                work[page][label] = {
+                    "requests": counts["requests"],
+                    "queries": counts["queries"],
+                    "styled_tables": counts["styled tables"],
+                    "charts_built": sum(v for k, v in counts.items() if k.startswith("chart:")),
+                    "elements": sum(elements.values()),
+                }
+            print(f"  page work {page:<20}{work[page]}", flush=True)
+    finally:
+        PagesManager.__init__ = original  # type: ignore[method-assign]
+    return work
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -337,6 +420,7 @@ def run_benchmark(
     # (8 GB at 10M claims) they were slower and noisier (overview warm 2.4 s against 1.5 s,
     # app start 12.4 s against 4.3-5.0 s, each measured on its own).
     page_times = time_pages(db) if pages else {}
+    page_work = count_page_work(db) if pages else {}
     starts = [time_app_start(db) for _ in range(APP_STARTS)] if app else []
     app_starts = [seconds for seconds, _ in starts if seconds is not None]
     app_start = round(statistics.median(app_starts), 2) if app_starts else None
@@ -352,6 +436,7 @@ def run_benchmark(
         "measures": measures,
         "pandas_mismatches": mismatches,
         "pages": page_times,
+        "page_work": page_work,
         "app_cold_start_seconds": app_start,
         "app_cold_start_samples": app_starts,
         "peak_rss_megabytes": {
@@ -429,4 +514,18 @@ def markdown(result: dict) -> str:
     lines += ["", "| page | cold ms | warm ms | cached rerun ms |", "| --- | ---: | ---: | ---: |"]
     for page, t in result["pages"].items():
         lines.append(f"| {page} | {t['cold_ms']} | {t['warm_ms']} | {t['cached_ms']} |")
+    # Results written before count_page_work have no page_work.
+    if result.get("page_work"):
+        lines += [
+            "",
+            "| page (one run, results not cached) | requests | SQL queries | styled tables "
+            "| chart builder calls | elements sent |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for page, w in result["page_work"].items():
+            warm = w["warm"]
+            lines.append(
+                f"| {page} | {warm['requests']} | {warm['queries']} | {warm['styled_tables']} "
+                f"| {warm['charts_built']} | {warm['elements']} |"
+            )
     return "\n".join(lines)

@@ -27,6 +27,17 @@ def test_benchmark_runs_and_the_pandas_peer_agrees(tmp_path) -> None:
         "deferrals",
         "data",
     }
+    # The overview, results not cached: 5 measures' totals for the period and the one before
+    # (caseload, job entries, deferrals, distance travelled, FSF spend: 10), FSF budgets for
+    # both (2), the league table's 5 measures by district (their totals are the tiles'), and
+    # 3 trends by month: 10 + 2 + 5 + 3 = 20 requests, each one SQL query.
+    overview = result["page_work"]["overview"]
+    assert overview["warm"]["requests"] == overview["warm"]["queries"] == 20
+    # A rerun draws the same page from the caches: no request, no query, nothing rebuilt.
+    for work in result["page_work"].values():
+        assert work["cached"] == {**work["cached"], "requests": 0, "queries": 0}
+        assert work["cached"]["styled_tables"] == work["cached"]["charts_built"] == 0
+        assert work["cached"]["elements"] == work["warm"]["elements"] > 0
     assert result["rows_total"] > 20_000 and result["load_rows_per_second"] > 0
     # The reported start is the median of the starts timed.
     samples = result["app_cold_start_samples"]
