@@ -65,7 +65,7 @@ ACCESS_PROBLEMS = {
     ),
     "listed twice": (
         '[users."a@x.uk"]\nrole = "national"\n[users."A@X.uk"]\nrole = "national"\n',
-        "listed twice",
+        "listed 2 times",
     ),
     "not toml": ("users = [", "not valid TOML"),
     "no users": ("title = 'x'\n", "no [users"),
