@@ -23,7 +23,7 @@ from jcp import audit
 from jcp.access import AccessList, Scope, read_access
 from jcp.config import DEFAULT_CONFIG, Settings, load_settings
 from jcp.db import database_path
-from jcp.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers, with_markers
+from jcp.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers
 from jcp.engines import Engine, open_engine
 from jcp.filters import (
     Filters,
@@ -33,6 +33,7 @@ from jcp.filters import (
 )
 from jcp.headlines import format_value, league_cue, league_table
 from jcp.measures import Catalogue, MeasureRequest, Runner, run_report
+from jcp.output import csv_text
 
 FILTER_KEYS = {
     "district": "filter_districts",
@@ -495,7 +496,8 @@ def csv_header(frame: pl.DataFrame, filters: Filters, title: str) -> str:
 
 
 def csv_bytes(header: str, frame: pl.DataFrame) -> bytes:
-    return (header + with_markers(frame).write_csv()).encode("utf-8")
+    """The download: the header lines (the app's own, each starting "#"), then the figures."""
+    return (header + csv_text(frame)).encode("utf-8")
 
 
 def _record_export(title: str, rows: int) -> None:
