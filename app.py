@@ -10,7 +10,9 @@ from jcp.engines import EngineUnavailable
 
 st.set_page_config(
     page_title="JCP district performance",
-    page_icon=":material/insights:",
+    # An emoji, which Streamlit draws as an inline SVG: a :material/...: page icon makes every
+    # browser fetch the favicon from fonts.gstatic.com, off the server the app runs on.
+    page_icon="📈",
     layout="wide",
 )
 
