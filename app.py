@@ -7,6 +7,7 @@ import streamlit as st
 from jcp import ui
 from jcp.db import DatabaseMissing
 from jcp.engines import EngineUnavailable
+from jcp.output import plain_text
 
 st.set_page_config(
     page_title="JCP district performance",
@@ -30,7 +31,7 @@ PAGES = [
 try:
     ui.open_data()
 except (DatabaseMissing, EngineUnavailable) as exc:
-    st.error(f"No data loaded yet. {exc}")
+    st.error(f"No data loaded yet. {plain_text(exc)}")
     st.stop()
 
 email = ui.signed_in_email()

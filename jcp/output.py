@@ -1,6 +1,9 @@
-"""What leaves the app is data: CSV cells that never start a formula in a spreadsheet."""
+"""What leaves the app is data: CSV cells that never start a formula, text never read as markup."""
 
 from __future__ import annotations
+
+import re
+import string
 
 import polars as pl
 
@@ -37,3 +40,34 @@ def csv_text(frame: pl.DataFrame) -> str:
     taken for formulas.
     """
     return with_markers(neutralise_formulas(frame)).write_csv()
+
+
+# Streamlit reads the body of st.warning, st.caption, st.error, st.info, st.write and help= as
+# Markdown, with GitHub's extensions, LaTeX and its own shortcodes. Text from a URL, an extract
+# or the access file must show as written: "[Your session expired](http://evil.example)" in a
+# link's office code must not become a working link inside the app's own warning, nor
+# "![p](http://host/p.png)" an image the browser fetches. Written by hand because Streamlit
+# has no plain-text variant of these elements; checked against its renderer in Chromium
+# (tests/test_browser.py).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
+# CommonMark lets any ASCII punctuation be backslash-escaped, and an escaped character is
+# never syntax: links, images, emphasis, code, HTML, tables, headings, lists, $ for LaTeX and
+# the :red[...] colour directives all start with one.
+MARKDOWN_ESCAPES = str.maketrans({c: "\\" + c for c in string.punctuation})
+# Some rewrites run on the text after escapes are resolved: GitHub's bare-URL and e-mail
+# autolinks (http://..., www.x, a@b.c) and Streamlit's :emoji:, :material/icon: and
+# :streamlit: shortcodes. An invisible WORD JOINER after each ":" and "@", and inside "www.",
+# breaks their patterns without changing what is shown.
+WORD_JOINER = "\u2060"
+WWW_DOT = re.compile(r"(www)(\\\.)", re.IGNORECASE)
+
+
+def plain_text(text: object) -> str:
+    """`text` made safe for an element that renders Markdown: it shows as written, as text.
+
+    Line breaks and other control characters become spaces (these are one-line messages).
+    """
+    flat = CONTROL_CHARACTERS.sub(" ", str(text))
+    escaped = flat.translate(MARKDOWN_ESCAPES)
+    escaped = escaped.replace(":", ":" + WORD_JOINER).replace("@", "@" + WORD_JOINER)
+    return WWW_DOT.sub(r"\1" + WORD_JOINER + r"\2", escaped)

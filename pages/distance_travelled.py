@@ -7,6 +7,7 @@ import streamlit as st
 
 from jcp import charts, ui
 from jcp.headlines import format_value
+from jcp.output import plain_text
 
 DIMENSIONS = {
     "mean_change_job_search": "Job search",
@@ -22,7 +23,7 @@ st.title("Distance travelled")
 st.caption(
     "Change from baseline to the latest review in the period, on a 1-10 scale, for claims with "
     "both. Show it alongside job outcomes: on its own it can discourage recording setbacks. "
-    + filters.describe()
+    + plain_text(filters.describe())
 )
 
 total = ui.run(filters.request("distance_travelled"))

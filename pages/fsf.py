@@ -7,6 +7,7 @@ import streamlit as st
 
 from jcp import charts, ui
 from jcp.headlines import format_value
+from jcp.output import plain_text
 
 UNDER_SPEND, OVER_SPEND = 0.90, 1.00
 
@@ -14,7 +15,7 @@ filters = ui.current_filters()
 st.title("Flexible Support Fund")
 st.caption(
     "Discretionary local fund for removing barriers to work: travel, clothing and equipment, "
-    "childcare, training, licences, and partnership grants. " + filters.describe()
+    "childcare, training, licences, and partnership grants. " + plain_text(filters.describe())
 )
 
 total = ui.run(filters.request("fsf_spend"))

@@ -11,6 +11,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 from extracts import claim, valid_tables, write_extract
+from markup import as_shown
 from streamlit.testing.v1 import AppTest
 
 from jcp.access import Scope
@@ -159,7 +160,7 @@ def test_invalid_url_values_are_dropped_with_a_notice(sample_db, monkeypatch) ->
     )
     at.run()
     assert not at.exception
-    notices = " ".join(w.value for w in at.warning)
+    notices = " ".join(as_shown(w.value) for w in at.warning)
     assert "'D99'" in notices and "'nowhere'" in notices and "'2026-13'" in notices
     assert at.multiselect(key="filter_districts").value == ["D01"]
     assert at.selectbox(key="filter_from").value == first
