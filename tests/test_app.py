@@ -23,6 +23,13 @@ from jcp.measures import Runner, default_period
 
 ROOT = Path(__file__).resolve().parent.parent
 NATIONAL = Scope.national()  # the demo's first user is the national analyst
+DIMENSIONS = {
+    "mean_change_job_search": "Job search",
+    "mean_change_work_skills": "Work skills",
+    "mean_change_confidence": "Confidence",
+    "mean_change_health_wellbeing": "Health and wellbeing",
+    "mean_change_stability": "Stability",
+}
 PAGES = [
     "pages/overview.py",
     "pages/distance_travelled.py",
@@ -353,3 +360,32 @@ def test_pandas_is_not_imported_before_a_pages_first_figures() -> None:
         [sys.executable, "-c", modules], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert loaded.stdout.strip() == "False"
+
+
+def test_dimension_chart_leaves_out_hidden_means(sample_db, monkeypatch) -> None:
+    # D04-O12 is small enough that its dimensions' means are hidden: the page raised a
+    # TypeError building the chart from the tiles' "[c]" strings. Hidden means are NULL in the
+    # chart's data, which Vega leaves out.
+    office = "D04-O12"
+    runner = _runner(sample_db)
+    first, last = default_period(runner.extract_date)
+    at = _app(sample_db, monkeypatch)
+    at.session_state["demo_user"] = f"leader.{office.lower()}@example.gov.uk"
+    at.run()
+    at.switch_page("pages/distance_travelled.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    scope = Scope("team_leader", frozenset({office}), f"team leader: {office}")
+    total = runner.run(Filters(first, last).request("distance_travelled"), scope)
+    figures = total.row(0, named=True)
+    hidden = set(figures["suppressed"])
+    assert hidden & set(DIMENSIONS), "the office must have hidden means"
+    drawn = _chart_data(at, "Mean change per dimension")
+    assert drawn["dimension"].to_list() == [DIMENSIONS[c] for c in DIMENSIONS]
+    assert drawn["mean_change"].to_list() == [
+        None if c in hidden else figures[c] for c in DIMENSIONS
+    ]
+    assert "Values hidden to protect individuals ([c]) are not plotted." in [
+        c.value for c in at.caption
+    ]
+
