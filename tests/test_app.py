@@ -389,3 +389,19 @@ def test_dimension_chart_leaves_out_hidden_means(sample_db, monkeypatch) -> None
         c.value for c in at.caption
     ]
 
+
+def test_fsf_budget_flag_does_not_read_a_hidden_outturn_as_a_year_not_started(
+    tiny_db, monkeypatch
+) -> None:
+    # D01's 2025-26 budget has one payment (F1, GBP 25 on 2026-02-10) and D02's 2026-27 budget
+    # none (F2 falls in 2025-26): both under 5 payments, so both projected outturns are hidden.
+    # Both years have started (2025-04-01, 2026-04-01, extract date 2026-10-31), and a
+    # flag worked out from a hidden outturn would give it away: the flag is hidden too.
+    at = _app(tiny_db, monkeypatch)
+    at.run()
+    at.switch_page("pages/fsf.py")
+    at.run()
+    assert not at.exception
+    (budgets,) = [d.value for d in at.dataframe if "flag" in d.value.columns]
+    assert list(budgets["district_code"]) == ["D01", "D02"]
+    assert list(budgets["flag"]) == ["[c]", "[c]"]
