@@ -13,6 +13,8 @@ from jcp.disclosure import with_markers
 # CSV injection list; NUL from ASVS 1.2.10). An office name or work-coach ref from an extract
 # starting "=HYPERLINK(...)" would otherwise run when a manager opens the download.
 FORMULA_START = r"^([=+\-@\t\r\x00])"
+# Line breaks and the like, in text meant to stay on one line (a CSV comment, a notice).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -29,6 +31,13 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         pl.col(name).cast(pl.String).str.replace(FORMULA_START, "'$1").alias(name) for name in text
     )
+
+
+def csv_comment(text: str) -> str:
+    """One "# ..." line above a CSV's figures. Line breaks in it (a code from the extract or
+    the access file can hold one) become spaces, so no part of it starts a line of its own,
+    where it would be a cell that could start a formula."""
+    return "# " + CONTROL_CHARACTERS.sub(" ", text)
 
 
 def csv_text(frame: pl.DataFrame) -> str:
@@ -49,7 +58,7 @@ def csv_text(frame: pl.DataFrame) -> str:
 # "![p](http://host/p.png)" an image the browser fetches. Written by hand because Streamlit
 # has no plain-text variant of these elements; checked against its renderer in Chromium
 # (tests/test_browser.py).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
+#
 # CommonMark lets any ASCII punctuation be backslash-escaped, and an escaped character is
 # never syntax: links, images, emphasis, code, HTML, tables, headings, lists, $ for LaTeX and
 # the :red[...] colour directives all start with one.

@@ -33,7 +33,7 @@ from jcp.filters import (
 )
 from jcp.headlines import format_value, league_cue, league_table
 from jcp.measures import Catalogue, MeasureRequest, Runner, run_report
-from jcp.output import csv_text, plain_text
+from jcp.output import csv_comment, csv_text, plain_text
 
 FILTER_KEYS = {
     "district": "filter_districts",
@@ -493,9 +493,11 @@ def csv_header(frame: pl.DataFrame, filters: Filters, title: str) -> str:
     cat = catalogue()
     protected = SUPPRESSED in frame.columns
     lines = [
-        f"# {title}. Data as at {cat.extract_date:%Y-%m-%d}; {filters.describe()}; "
-        f"scope {current_scope().label}; exported {dt.datetime.now():%Y-%m-%d %H:%M}.",
-        "# " + (suppression_note() if protected else "Operational list: not a statistic."),
+        csv_comment(
+            f"{title}. Data as at {cat.extract_date:%Y-%m-%d}; {filters.describe()}; "
+            f"scope {current_scope().label}; exported {dt.datetime.now():%Y-%m-%d %H:%M}."
+        ),
+        csv_comment(suppression_note() if protected else "Operational list: not a statistic."),
     ]
     return "\n".join(lines) + "\n"
 

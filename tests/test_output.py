@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from jcp.cli import main
 from jcp.load import load
-from jcp.output import csv_text, plain_text
+from jcp.output import csv_comment, csv_text, plain_text
 
 HOSTILE = ['=HYPERLINK("http://x")', "+1", "-1+1", "@SUM(A1)", "\tx", "\rx"]
 
@@ -81,6 +81,14 @@ def test_app_download_neutralises_cells_after_its_own_header() -> None:
         ["'@SUM(A1)", "-2"],
         ["WC02", "3"],
     ]
+
+
+def test_a_header_line_stays_one_comment_line() -> None:
+    # An office code from the extract holding a line break would otherwise put its second
+    # half on a line of its own: a first cell starting "=".
+    office = 'O1\r\n=HYPERLINK("http://evil.example/")'
+    line = csv_comment(f"Worklist; offices {office}; scope national.")
+    assert line == '# Worklist; offices O1 =HYPERLINK("http://evil.example/"); scope national.'
 
 
 def test_measure_command_csv_neutralises_extract_text(tmp_path, capsys) -> None:
