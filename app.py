@@ -7,10 +7,13 @@ import streamlit as st
 from jcp import ui
 from jcp.db import DatabaseMissing
 from jcp.engines import EngineUnavailable
+from jcp.output import plain_text
 
 st.set_page_config(
     page_title="JCP district performance",
-    page_icon=":material/insights:",
+    # An emoji, which Streamlit draws as an inline SVG: a :material/...: page icon makes every
+    # browser fetch the favicon from fonts.gstatic.com, off the server the app runs on.
+    page_icon="📈",
     layout="wide",
 )
 
@@ -28,7 +31,7 @@ PAGES = [
 try:
     ui.open_data()
 except (DatabaseMissing, EngineUnavailable) as exc:
-    st.error(f"No data loaded yet. {exc}")
+    st.error(f"No data loaded yet. {plain_text(exc)}")
     st.stop()
 
 email = ui.signed_in_email()

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jcp.measures import Catalogue
 
 ROLES = ("national", "district_manager", "team_leader")
+# One @ with something either side, a dot in the domain, no spaces: enough to refuse an empty
+# or mistyped key, without pretending to validate every address RFC 5322 allows.
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def email_key(email: str) -> str:
+    """How an e-mail is matched, in the file and at sign-in: trimmed and case-folded."""
+    return email.strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -76,11 +86,11 @@ class User:
 
 @dataclass
 class AccessList:
-    users: dict[str, User] = field(default_factory=dict)  # keyed by lower-case e-mail
+    users: dict[str, User] = field(default_factory=dict)  # keyed by email_key(e-mail)
     problems: list[str] = field(default_factory=list)
 
     def user(self, email: str | None) -> User | None:
-        return self.users.get((email or "").strip().lower())
+        return self.users.get(email_key(email or ""))
 
     def scope_for(self, email: str | None, catalogue: Catalogue) -> Scope:
         user = self.user(email)
@@ -88,7 +98,7 @@ class AccessList:
 
 
 def _as_codes(value: object) -> tuple[str, ...] | None:
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+    if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
         return tuple(value)
     return None
 
@@ -110,8 +120,26 @@ def read_access(path: Path | str, catalogue: Catalogue) -> AccessList:
         access.problems.append(f'{path}: no [users."e-mail"] tables; nobody has access')
         return access
     known_districts, known_offices = set(catalogue.districts), set(catalogue.office_districts)
+    # Counted over every listing before any is accepted, valid or not: an e-mail listed more
+    # than once in any spelling gets no access however many times it appears, rather than
+    # whichever listing happened to come last.
+    listings = Counter(email_key(email) for email in users)
+    reported: set[str] = set()
     for email, entry in users.items():
+        key = email_key(email)
         where = f"{path}: user {email!r}"
+        if not EMAIL_PATTERN.fullmatch(key):
+            access.problems.append(f"{where}: not an e-mail address; no access")
+            continue
+        if listings[key] > 1:
+            if key not in reported:
+                reported.add(key)
+                spellings = ", ".join(repr(e) for e in users if email_key(e) == key)
+                access.problems.append(
+                    f"{path}: user {key!r} listed {listings[key]} times ({spellings}; e-mails "
+                    "match ignoring case and surrounding spaces); no access"
+                )
+            continue
         if not isinstance(entry, dict):
             access.problems.append(f"{where}: not a table; no access")
             continue
@@ -126,6 +154,15 @@ def read_access(path: Path | str, catalogue: Catalogue) -> AccessList:
         if districts is None or offices is None:
             access.problems.append(
                 f"{where}: districts and offices must be lists of codes; no access"
+            )
+            continue
+        # An empty list reads as "all" to some and "none" to others: say which by leaving the
+        # key out (national) or listing the codes.
+        empty = [name for name in ("districts", "offices") if entry.get(name) == []]
+        if empty:
+            access.problems.append(
+                f"{where}: {' and '.join(empty)} lists no codes (list them, or leave the key "
+                "out); no access"
             )
             continue
         if role == "district_manager" and (not districts or offices):
@@ -146,13 +183,6 @@ def read_access(path: Path | str, catalogue: Catalogue) -> AccessList:
             access.problems.append(
                 f"{where}: code(s) not in the database: {', '.join(unknown)}; no access"
             )
-            continue
-        key = email.strip().lower()
-        if key in access.users:
-            access.problems.append(
-                f"{where}: listed twice (e-mails match case-insensitively); no access"
-            )
-            del access.users[key]
             continue
         access.users[key] = User(key, role, districts, offices)
     return access

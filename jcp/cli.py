@@ -19,6 +19,7 @@ from jcp.engines import ENGINES, EngineUnavailable, open_engine
 from jcp.export import ExportError
 from jcp.load import ExtractError, LoadReport, LoadSettingError, check, load
 from jcp.measures import GROUPINGS, MEASURES, RequestError, Runner
+from jcp.output import csv_text
 
 EXIT_USAGE = 2
 
@@ -117,12 +118,14 @@ def _cmd_measure(args: argparse.Namespace) -> int:
             request = replace(request, period_to=args.period_to)
         runner.check(request)
         scope = _scope_for(args, runner)
-        frame = with_markers(runner.run(request, scope, unsuppressed=args.unsuppressed))
+        result = runner.run(request, scope, unsuppressed=args.unsuppressed)
     finally:
         engine.close()
     if args.format == "csv":
-        sys.stdout.write(frame.write_csv())
-    elif args.format == "json":
+        sys.stdout.write(csv_text(result))
+        return 0
+    frame = with_markers(result)
+    if args.format == "json":
         sys.stdout.write(frame.write_json() + "\n")
     else:
         with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=250, fmt_str_lengths=40):

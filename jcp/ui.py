@@ -23,7 +23,7 @@ from jcp import audit
 from jcp.access import AccessList, Scope, read_access
 from jcp.config import DEFAULT_CONFIG, Settings, load_settings
 from jcp.db import database_path
-from jcp.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers, with_markers
+from jcp.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers
 from jcp.engines import Engine, open_engine
 from jcp.filters import (
     Filters,
@@ -33,6 +33,7 @@ from jcp.filters import (
 )
 from jcp.headlines import format_value, league_cue, league_table
 from jcp.measures import Catalogue, MeasureRequest, Runner, run_report
+from jcp.output import csv_comment, csv_text, plain_text
 
 FILTER_KEYS = {
     "district": "filter_districts",
@@ -235,7 +236,7 @@ def signed_in_email() -> str | None:
             return None
         email = str(st.user.email or "")
         with st.sidebar:
-            st.caption(f"Signed in as {email}")
+            st.caption(f"Signed in as {plain_text(email)}")
             st.button("Sign out", on_click=st.logout)
     else:
         # Demo mode is decided by the server's secrets alone: nothing in a URL can turn it on.
@@ -269,7 +270,10 @@ def sign_in_screen() -> None:
         st.write("Sign in with your organisation account to see the dashboard.")
         st.button("Sign in", on_click=st.login, type="primary")
     else:
-        st.error("The access list has no users: " + "; ".join(access_list().problems))
+        st.error(
+            "The access list has no users: "
+            + "; ".join(plain_text(p) for p in access_list().problems)
+        )
 
 
 def no_access_screen(email: str) -> None:
@@ -278,9 +282,9 @@ def no_access_screen(email: str) -> None:
         audit.record(settings().audit_log, "scope_denied", email, detail="not in access list")
     st.title("No access yet")
     st.warning(
-        f"You are signed in as {email}, but you are not on the dashboard's access list. "
-        "Ask your district's performance team to add you with your role and your district "
-        "or offices."
+        f"You are signed in as {plain_text(email)}, but you are not on the dashboard's access "
+        "list. Ask your district's performance team to add you with your role and your "
+        "district or offices."
     )
 
 
@@ -431,7 +435,8 @@ def filter_bar() -> Filters:
             format_func=lambda g: g.replace("_", " "),
             placeholder="All groups",
         )
-        st.caption(f"Data as at {cat.extract_date:%d %B %Y}. Seeing: {scope.label}.")
+        # The label names codes from the access file: text, never markup.
+        st.caption(f"Data as at {cat.extract_date:%d %B %Y}. Seeing: {plain_text(scope.label)}.")
 
     chosen = Filters(
         period_from, period_to, tuple(districts), tuple(offices), tuple(benefits), tuple(groups)
@@ -441,8 +446,9 @@ def filter_bar() -> Filters:
         defaults = default_filters(cat)
         chosen = replace(chosen, period_from=defaults.period_from, period_to=defaults.period_to)
     # Shown once, on the view the link opened; they would be noise on every later rerun.
+    # A notice quotes the link's values, which anyone can write: shown as text, never markup.
     for notice in st.session_state.pop("filter_notices", []):
-        st.warning(notice)
+        st.warning(plain_text(notice))
     st.query_params.from_dict(chosen.to_query())
     st.session_state["filters"] = chosen
     return chosen
@@ -487,15 +493,18 @@ def csv_header(frame: pl.DataFrame, filters: Filters, title: str) -> str:
     cat = catalogue()
     protected = SUPPRESSED in frame.columns
     lines = [
-        f"# {title}. Data as at {cat.extract_date:%Y-%m-%d}; {filters.describe()}; "
-        f"scope {current_scope().label}; exported {dt.datetime.now():%Y-%m-%d %H:%M}.",
-        "# " + (suppression_note() if protected else "Operational list: not a statistic."),
+        csv_comment(
+            f"{title}. Data as at {cat.extract_date:%Y-%m-%d}; {filters.describe()}; "
+            f"scope {current_scope().label}; exported {dt.datetime.now():%Y-%m-%d %H:%M}."
+        ),
+        csv_comment(suppression_note() if protected else "Operational list: not a statistic."),
     ]
     return "\n".join(lines) + "\n"
 
 
 def csv_bytes(header: str, frame: pl.DataFrame) -> bytes:
-    return (header + with_markers(frame).write_csv()).encode("utf-8")
+    """The download: the header lines (the app's own, each starting "#"), then the figures."""
+    return (header + csv_text(frame)).encode("utf-8")
 
 
 def _record_export(title: str, rows: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from jcp import ui
+from jcp.output import plain_text
 
 st.title("Data")
 loads = ui.report("loads")
@@ -16,7 +17,7 @@ columns = st.columns(3)
 columns[0].metric("Extract date", f"{first['extract_date']:%d %b %Y}", border=True)
 columns[1].metric("Loaded", f"{first['loaded_at']:%d %b %Y %H:%M}", border=True)
 columns[2].metric("Rows rejected", f"{loads['rejected'].sum():,}", border=True)
-st.caption(f"Source: {first['source']}")
+st.caption(f"Source: {plain_text(first['source'])}")  # the extract's own words
 
 per_table = loads.select("table_name", "source_file", "rows_read", "accepted", "rejected")
 ui.table(
@@ -36,7 +37,7 @@ if ui.current_scope().is_national and ui.access_list().problems:
     st.subheader("Access list problems")
     st.caption("These entries were refused: the users named get no access until they are fixed.")
     for problem in ui.access_list().problems:
-        st.warning(problem)
+        st.warning(plain_text(problem))  # quotes the access file
 
 st.subheader("Rejected rows")
 summary = ui.report("reject_summary")

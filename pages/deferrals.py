@@ -6,13 +6,14 @@ import streamlit as st
 
 from jcp import charts, ui
 from jcp.headlines import format_value
+from jcp.output import plain_text
 
 filters = ui.current_filters()
 cat = ui.catalogue()
 st.title("Work Focused Interview deferrals")
 st.caption(
     "Initial Work Focused Interviews of non-JSA claims due in the period (pending ones left "
-    "out). JSA interviews cannot be deferred or waived. " + filters.describe()
+    "out). JSA interviews cannot be deferred or waived. " + plain_text(filters.describe())
 )
 
 total = ui.run(filters.request("deferrals"))
@@ -23,8 +24,10 @@ tiles[0].metric(
     "Deferral rate",
     format_value(row["deferral_rate"], "rate"),
     border=True,
-    help=f"{format_value(row['deferred'], 'count')} deferred of "
-    f"{format_value(row['wfis_due'], 'count')} interviews due.",
+    help=plain_text(
+        f"{format_value(row['deferred'], 'count')} deferred of "
+        f"{format_value(row['wfis_due'], 'count')} interviews due."
+    ),
 )
 tiles[1].metric("Waiver rate", format_value(row["waiver_rate"], "rate"), border=True)
 tiles[2].metric("Median deferral", format_value(row["median_deferral_days"], "days"), border=True)

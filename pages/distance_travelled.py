@@ -6,7 +6,9 @@ import polars as pl
 import streamlit as st
 
 from jcp import charts, ui
+from jcp.disclosure import SUPPRESSED
 from jcp.headlines import format_value
+from jcp.output import plain_text
 
 DIMENSIONS = {
     "mean_change_job_search": "Job search",
@@ -22,7 +24,7 @@ st.title("Distance travelled")
 st.caption(
     "Change from baseline to the latest review in the period, on a 1-10 scale, for claims with "
     "both. Show it alongside job outcomes: on its own it can discourage recording setbacks. "
-    + filters.describe()
+    + plain_text(filters.describe())
 )
 
 total = ui.run(filters.request("distance_travelled"))
@@ -38,12 +40,17 @@ tiles[1].metric(
 )
 tiles[2].metric("Claims measured", format_value(row["claims_measured"], "count"), border=True)
 
+# From the result, not the tiles' row (where hidden cells read "[c]"): a hidden mean is NULL
+# and named in the `suppressed` list, so the chart leaves it out and says so, like the others.
+figures = total.row(0, named=True)
+hidden = set(figures.get(SUPPRESSED) or [])
 dimensions = pl.DataFrame(
     {
         "dimension": list(DIMENSIONS.values()),
-        "mean_change": [row[column] for column in DIMENSIONS],
+        "mean_change": [None if c in hidden else figures[c] for c in DIMENSIONS],
+        SUPPRESSED: [["mean_change"] if c in hidden else [] for c in DIMENSIONS],
     },
-    schema={"dimension": pl.String, "mean_change": pl.Float64},
+    schema={"dimension": pl.String, "mean_change": pl.Float64, SUPPRESSED: pl.List(pl.String)},
 )
 ui.chart(
     charts.bars,

@@ -6,7 +6,9 @@ import polars as pl
 import streamlit as st
 
 from jcp import charts, ui
+from jcp.disclosure import MARKER, SUPPRESSED
 from jcp.headlines import format_value
+from jcp.output import plain_text
 
 UNDER_SPEND, OVER_SPEND = 0.90, 1.00
 
@@ -14,7 +16,7 @@ filters = ui.current_filters()
 st.title("Flexible Support Fund")
 st.caption(
     "Discretionary local fund for removing barriers to work: travel, clothing and equipment, "
-    "childcare, training, licences, and partnership grants. " + filters.describe()
+    "childcare, training, licences, and partnership grants. " + plain_text(filters.describe())
 )
 
 total = ui.run(filters.request("fsf_spend"))
@@ -53,8 +55,17 @@ budgets = ui.run(filters.request("fsf_budget"))
 if budgets.height == 0:
     st.info("No budget allocations for the districts and financial years in view.")
 else:
+    # A hidden outturn (fewer than 5 payments) is NULL like a year not started, but is not one;
+    # and a flag worked out from it would give away what it hides.
+    hidden = (
+        pl.col(SUPPRESSED).list.contains("projected_outturn_gbp")
+        if SUPPRESSED in budgets.columns
+        else pl.lit(False)
+    )
     flagged = budgets.with_columns(
-        pl.when(pl.col("projected_outturn_gbp").is_null())
+        pl.when(hidden)
+        .then(pl.lit(MARKER))
+        .when(pl.col("projected_outturn_gbp").is_null())
         .then(pl.lit("year not started"))
         .when(
             pl.col("projected_outturn_gbp")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from jcp import charts, ui
 from jcp.headlines import format_value, rate_text
+from jcp.output import plain_text
 
 NOT_YET_KNOWN = "not yet known"
 
@@ -15,7 +16,8 @@ cat = ui.catalogue()
 st.title("Sustained job entries")
 st.caption(
     "A job counts as sustained once its 13 (or 26) weeks have passed and the person was still in "
-    "work. Jobs started more recently are not yet known, not failures. " + filters.describe()
+    "work. Jobs started more recently are not yet known, not failures. "
+    + plain_text(filters.describe())
 )
 
 total = ui.run(filters.request("job_entries"))
@@ -29,15 +31,19 @@ tiles[1].metric(
     "13-week sustained rate",
     format_value(row["sustained_13w_rate"], "rate"),
     border=True,
-    help=f"{format_value(row['sustained_13w'], 'count')} of "
-    f"{format_value(row['mature_13w'], 'count')} jobs old enough to judge.",
+    help=plain_text(
+        f"{format_value(row['sustained_13w'], 'count')} of "
+        f"{format_value(row['mature_13w'], 'count')} jobs old enough to judge."
+    ),
 )
 tiles[2].metric(
     "26-week sustained rate",
     format_value(row["sustained_26w_rate"], "rate"),
     border=True,
-    help=f"{format_value(row['sustained_26w'], 'count')} of "
-    f"{format_value(row['mature_26w'], 'count')} jobs old enough to judge.",
+    help=plain_text(
+        f"{format_value(row['sustained_26w'], 'count')} of "
+        f"{format_value(row['mature_26w'], 'count')} jobs old enough to judge."
+    ),
 )
 
 by, group_column = ui.compare_by("jobs_by")

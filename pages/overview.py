@@ -6,10 +6,11 @@ import streamlit as st
 
 from jcp import charts, ui
 from jcp.headlines import ALL_IN_SCOPE, LEAGUE_COLUMNS, headline_tiles
+from jcp.output import plain_text
 
 filters = ui.current_filters()
 st.title("District performance overview")
-st.caption(filters.describe())
+st.caption(plain_text(filters.describe()))  # codes come from the extract
 
 # Each tile is drawn as soon as its figures are in, so the first are on screen while the rest
 # are still being worked out.
@@ -18,7 +19,12 @@ for number, tile in enumerate(headline_tiles(ui.run, filters)):
         columns = st.columns(4)
     colour = {True: "normal", False: "inverse", None: "off"}[tile.higher_is_better]
     columns[number % 4].metric(
-        tile.label, tile.value, tile.change, delta_color=colour, help=tile.help, border=True
+        tile.label,
+        tile.value,
+        tile.change,
+        delta_color=colour,
+        help=plain_text(tile.help),
+        border=True,
     )
 
 st.subheader("Districts compared")

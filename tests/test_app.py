@@ -11,6 +11,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 from extracts import claim, valid_tables, write_extract
+from markup import as_shown
 from streamlit.testing.v1 import AppTest
 
 from jcp.access import Scope
@@ -22,6 +23,13 @@ from jcp.measures import Runner, default_period
 
 ROOT = Path(__file__).resolve().parent.parent
 NATIONAL = Scope.national()  # the demo's first user is the national analyst
+DIMENSIONS = {
+    "mean_change_job_search": "Job search",
+    "mean_change_work_skills": "Work skills",
+    "mean_change_confidence": "Confidence",
+    "mean_change_health_wellbeing": "Health and wellbeing",
+    "mean_change_stability": "Stability",
+}
 PAGES = [
     "pages/overview.py",
     "pages/distance_travelled.py",
@@ -159,7 +167,7 @@ def test_invalid_url_values_are_dropped_with_a_notice(sample_db, monkeypatch) ->
     )
     at.run()
     assert not at.exception
-    notices = " ".join(w.value for w in at.warning)
+    notices = " ".join(as_shown(w.value) for w in at.warning)
     assert "'D99'" in notices and "'nowhere'" in notices and "'2026-13'" in notices
     assert at.multiselect(key="filter_districts").value == ["D01"]
     assert at.selectbox(key="filter_from").value == first
@@ -352,3 +360,48 @@ def test_pandas_is_not_imported_before_a_pages_first_figures() -> None:
         [sys.executable, "-c", modules], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert loaded.stdout.strip() == "False"
+
+
+def test_dimension_chart_leaves_out_hidden_means(sample_db, monkeypatch) -> None:
+    # D04-O12 is small enough that its dimensions' means are hidden: the page raised a
+    # TypeError building the chart from the tiles' "[c]" strings. Hidden means are NULL in the
+    # chart's data, which Vega leaves out.
+    office = "D04-O12"
+    runner = _runner(sample_db)
+    first, last = default_period(runner.extract_date)
+    at = _app(sample_db, monkeypatch)
+    at.session_state["demo_user"] = f"leader.{office.lower()}@example.gov.uk"
+    at.run()
+    at.switch_page("pages/distance_travelled.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    scope = Scope("team_leader", frozenset({office}), f"team leader: {office}")
+    total = runner.run(Filters(first, last).request("distance_travelled"), scope)
+    figures = total.row(0, named=True)
+    hidden = set(figures["suppressed"])
+    assert hidden & set(DIMENSIONS), "the office must have hidden means"
+    drawn = _chart_data(at, "Mean change per dimension")
+    assert drawn["dimension"].to_list() == [DIMENSIONS[c] for c in DIMENSIONS]
+    assert drawn["mean_change"].to_list() == [
+        None if c in hidden else figures[c] for c in DIMENSIONS
+    ]
+    assert "Values hidden to protect individuals ([c]) are not plotted." in [
+        c.value for c in at.caption
+    ]
+
+
+def test_fsf_budget_flag_does_not_read_a_hidden_outturn_as_a_year_not_started(
+    tiny_db, monkeypatch
+) -> None:
+    # D01's 2025-26 budget has one payment (F1, GBP 25 on 2026-02-10) and D02's 2026-27 budget
+    # none (F2 falls in 2025-26): both under 5 payments, so both projected outturns are hidden.
+    # Both years have started (2025-04-01, 2026-04-01, extract date 2026-10-31), and a
+    # flag worked out from a hidden outturn would give it away: the flag is hidden too.
+    at = _app(tiny_db, monkeypatch)
+    at.run()
+    at.switch_page("pages/fsf.py")
+    at.run()
+    assert not at.exception
+    (budgets,) = [d.value for d in at.dataframe if "flag" in d.value.columns]
+    assert list(budgets["district_code"]) == ["D01", "D02"]
+    assert list(budgets["flag"]) == ["[c]", "[c]"]

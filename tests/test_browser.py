@@ -1,4 +1,5 @@
-"""The real app on localhost in headless Chromium: filter, share a link, worklist, download.
+"""The real app on localhost in headless Chromium: filter, share a link, worklist, download,
+and markup in a link shown as text.
 
 Screenshots of each page go to tests/artifacts/ (git-ignored) for a person to look at.
 """
@@ -9,9 +10,10 @@ import csv
 import io
 import shutil
 from pathlib import Path
+from urllib.parse import urlencode, urlparse
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, Request, expect, sync_playwright
 
 from jcp.access import Scope
 from jcp.bench import CHROMIUM_ARGS, running_app
@@ -115,3 +117,36 @@ def test_other_pages_render(page: Page, app_url, path) -> None:
     _wait_for_app(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=ARTIFACTS / f"{path}.png", full_page=True)
+
+
+LINK = "[Your session expired - sign in again](http://evil.example/login)"
+PIXEL = "![p](http://evil.example/pixel.png)"
+
+
+def test_markup_in_a_link_is_shown_as_text_and_fetches_nothing(page: Page, app_url) -> None:
+    requests: list[str] = []
+
+    def record(request: Request) -> None:
+        requests.append(request.url)
+
+    page.on("request", record)
+    try:
+        page.goto(f"{app_url}/?{urlencode([('office', LINK), ('office', PIXEL)])}")
+        _wait_for_app(page)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=ARTIFACTS / "markup_in_link.png", full_page=True)
+        links = page.locator('a[href*="evil.example"]').count()
+        images = page.locator("img").evaluate_all("els => els.map(e => e.src)")
+        # What the reader sees in the warnings (the invisible word joiners left out).
+        notices = [
+            text.replace("\u2060", "")
+            for text in page.locator('[data-testid="stAlert"]').all_inner_texts()
+        ]
+    finally:
+        page.remove_listener("request", record)
+    assert links == 0
+    assert [src for src in images if urlparse(src).hostname not in (None, "127.0.0.1")] == []
+    network = [url for url in requests if urlparse(url).scheme in ("http", "https", "ws", "wss")]
+    assert network and [url for url in network if urlparse(url).hostname != "127.0.0.1"] == []
+    for payload in (LINK, PIXEL):
+        assert f"Ignored office '{payload}' from the link: it is not in this data." in notices

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from markup import as_shown
 from streamlit.testing.v1 import AppTest
 
 from jcp.access import Scope, read_access, sample_access_toml
@@ -65,7 +66,7 @@ ACCESS_PROBLEMS = {
     ),
     "listed twice": (
         '[users."a@x.uk"]\nrole = "national"\n[users."A@X.uk"]\nrole = "national"\n',
-        "listed twice",
+        "listed 2 times",
     ),
     "not toml": ("users = [", "not valid TOML"),
     "no users": ("title = 'x'\n", "no [users"),
@@ -292,7 +293,7 @@ def test_team_leader_link_to_another_office_shows_nothing_of_it(
     at2.session_state["demo_user"] = LEADER
     at2.run()
     assert not at2.exception
-    notices = " ".join(w.value for w in at2.warning)
+    notices = " ".join(as_shown(w.value) for w in at2.warning)
     assert f"'{OFFICE_B}'" in notices and "not available to you" in notices
     assert at2.multiselect(key="filter_offices").options == [
         f"{OFFICE_A} · {runner.catalogue.office_names[OFFICE_A]}"
