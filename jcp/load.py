@@ -89,7 +89,15 @@ class LoadReport:
         return "\n".join(lines)
 
 
-def read_manifest(extract_dir: Path) -> Manifest:
+def one_year_after(day: dt.date) -> dt.date:
+    """The same day a year later (28 February for 29 February), as DuckDB's `+ interval 1 year`."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def read_manifest(extract_dir: Path, today: dt.date | None = None) -> Manifest:
     path = extract_dir / "extract.toml"
     if not path.is_file():
         raise ExtractError(path, "missing: an extract folder must hold extract.toml")
@@ -111,6 +119,18 @@ def read_manifest(extract_dir: Path) -> Manifest:
         raise ExtractError(path, f"extract_date {raw_date} has a time: give a date YYYY-MM-DD")
     else:
         raise ExtractError(path, 'extract_date is required, e.g. extract_date = "2026-10-31"')
+    # Every date of the extract is checked against extract_date, so it must be sane itself: a
+    # year 9999 extract loaded, and then every page overflowed the calendar. Up to a year ahead
+    # of the loading machine's day is allowed, so a machine whose clock is behind, or a test
+    # extract dated ahead, still loads; further ahead is a mistyped year.
+    earliest = dt.date.fromisoformat(contract.EARLIEST_DATE)
+    latest = one_year_after(today or dt.date.today())
+    if not earliest <= extract_date <= latest:
+        raise ExtractError(
+            path,
+            f"extract_date {extract_date} is out of range: it must be from {earliest} to "
+            f"{latest} (a year after the day of the load)",
+        )
     source = data.get("source")
     if not isinstance(source, str) or not source.strip():
         raise ExtractError(path, 'source is required, e.g. source = "District MI extract"')
@@ -306,6 +326,10 @@ def _rule_cases(
                     f"{_blank_to_null(raw)} is not null and {typed} is null",
                 )
             )
+        if column.type == "DATE":
+            # Checked for typed Parquet dates too: a date column can hold year 1 or 300000.
+            rule = contract.range_rule(table, column)
+            cases.append((rule.id, rule.description, rule.broken))
         if column.required:
             cases.append(
                 (

@@ -86,6 +86,17 @@ BROKEN_FILES = {
         "extract.toml",
         "'31/10/2026' is not a date YYYY-MM-DD",
     ),
+    # It loaded, and then every page and `measure` overflowed the calendar.
+    "extract date in year 9999": (
+        lambda d: (d / "extract.toml").write_text('extract_date = 9999-12-31\nsource = "x"\n'),
+        "extract.toml",
+        "extract_date 9999-12-31 is out of range: it must be from 2000-01-01 to ",
+    ),
+    "extract date before 2000": (
+        lambda d: (d / "extract.toml").write_text('extract_date = "1999-12-31"\nsource = "x"\n'),
+        "extract.toml",
+        "extract_date 1999-12-31 is out of range",
+    ),
     "no source": (
         lambda d: (d / "extract.toml").write_text('extract_date = "2026-10-31"\n'),
         "extract.toml",
@@ -321,3 +332,32 @@ def test_text_loses_surrounding_whitespace_and_blank_is_missing(value, stored) -
 
     con = duckdb.connect(":memory:")
     assert con.execute(f"select {_blank_to_null('$v')}", {"v": value}).fetchone()[0] == stored
+
+
+@pytest.mark.parametrize(
+    ("today", "extract_date", "loads"),
+    [
+        ("2026-01-15", "2027-01-15", True),  # a year after the day of the load
+        ("2026-01-15", "2027-01-16", False),
+        ("2028-02-29", "2029-02-28", True),  # a year after 29 February is 28 February
+        ("2028-02-29", "2029-03-01", False),
+        ("2026-01-15", "2000-01-01", True),
+        ("2026-01-15", "1999-12-31", False),
+    ],
+)
+def test_extract_date_range_is_relative_to_the_day_of_the_load(
+    tmp_path, today, extract_date, loads
+) -> None:
+    import datetime as dt
+
+    from jcp.load import ExtractError, read_manifest
+
+    folder = tmp_path / "x"
+    folder.mkdir()
+    (folder / "extract.toml").write_text(f'extract_date = "{extract_date}"\nsource = "x"\n')
+    day = dt.date.fromisoformat(today)
+    if loads:
+        assert str(read_manifest(folder, today=day).extract_date) == extract_date
+    else:
+        with pytest.raises(ExtractError, match=f"extract_date {extract_date} is out of range"):
+            read_manifest(folder, today=day)
