@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
 import os
 import re
+import shutil
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +23,7 @@ import duckdb
 
 from jcp import contract
 from jcp.contract import Column, Table
+from jcp.db import is_duckdb_file
 
 REJECTS_DDL = """
 create table rejects (
@@ -668,6 +673,77 @@ class LoadSettingError(ValueError):
     """A memory limit or spill folder DuckDB refuses; the message names the setting and value."""
 
 
+class TargetRefused(Exception):
+    """The load will not write --db: another load is writing it, or it is not a database."""
+
+
+def _check_target(db_path: Path) -> None:
+    """Refuse a --db the load must not replace: a mistyped --db once pointing at, say, a CSV
+    would have been replaced by a database without a word."""
+    if db_path.is_dir():
+        raise TargetRefused(f"{db_path}: a folder; --db names the database file to build")
+    if db_path.is_file() and db_path.stat().st_size > 0 and not is_duckdb_file(db_path):
+        raise TargetRefused(
+            f"{db_path}: not a DuckDB database, so the load will not replace it; "
+            "remove it or choose another --db"
+        )
+
+
+@contextmanager
+def _load_lock(db_path: Path) -> Iterator[None]:
+    """Hold PATH.lock for the whole load: a second load into the same database is refused
+    rather than both saying "loaded" and the last silently winning.
+
+    flock, not the file's existence, is the lock: the kernel releases it when its process dies,
+    so a killed load never leaves the database locked. The file is removed as the load ends; a
+    load that opened it just before then has locked a file no longer at the path, which it sees
+    by comparing the two, and it takes the lock again on the path's new file.
+    """
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    while True:
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        except OSError as exc:
+            raise TargetRefused(
+                f"{lock_path}: cannot be used as the load's lock file ({exc.strerror})"
+            ) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise TargetRefused(
+                f"{db_path}: another load into this database is running (it holds "
+                f"{lock_path.name}); try again when it has finished"
+            ) from None
+        try:
+            on_path = os.stat(lock_path, follow_symlinks=False)
+        except FileNotFoundError:
+            on_path = None
+        held = os.fstat(fd)
+        if on_path and (on_path.st_dev, on_path.st_ino) == (held.st_dev, held.st_ino):
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        lock_path.unlink(missing_ok=True)  # while still holding it: see above
+        os.close(fd)
+
+
+def _remove_leftovers(db_path: Path) -> None:
+    """Delete what killed loads into this database left: .NAME.PID.tmp, its .wal and DuckDB's
+    spill folder .NAME.PID.tmp.tmp. Called holding the lock, which proves no load that could
+    still be writing them is running; other databases' files are left alone."""
+    leftover = re.compile(rf"\.{re.escape(db_path.name)}\.[0-9]+\.tmp(\.wal|\.tmp)?")
+    for entry in db_path.parent.iterdir():
+        if not leftover.fullmatch(entry.name):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
 def connect_for_load(
     path: Path | str, memory_limit: str | None = None, temp_directory: Path | str | None = None
 ) -> duckdb.DuckDBPyConnection:
@@ -695,23 +771,28 @@ def load(
     memory_limit: str | None = None,
     temp_directory: Path | str | None = None,
 ) -> LoadReport:
-    """Build a new database from the extract and atomically replace `db_path` with it."""
+    """Build a new database from the extract and atomically replace `db_path` with it.
+
+    Holds `db_path`.lock throughout, so only one load into a database runs at a time.
+    """
     db_path = Path(db_path)
+    _check_target(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
-    tmp_path.unlink(missing_ok=True)
-    try:
-        con = connect_for_load(tmp_path, memory_limit, temp_directory)
-        con.execute("set enable_progress_bar = false")  # the command prints its own summary
+    with _load_lock(db_path):
+        _remove_leftovers(db_path)
+        tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
         try:
-            report = validate_into(con, extract_dir)
-            con.execute("checkpoint")
+            con = connect_for_load(tmp_path, memory_limit, temp_directory)
+            con.execute("set enable_progress_bar = false")  # the command prints its own summary
+            try:
+                report = validate_into(con, extract_dir)
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            os.replace(tmp_path, db_path)
         finally:
-            con.close()
-        os.replace(tmp_path, db_path)
-    finally:
-        tmp_path.unlink(missing_ok=True)
-        tmp_path.with_name(tmp_path.name + ".wal").unlink(missing_ok=True)
+            tmp_path.unlink(missing_ok=True)
+            tmp_path.with_name(tmp_path.name + ".wal").unlink(missing_ok=True)
     return report
 
 

@@ -361,3 +361,156 @@ def test_extract_date_range_is_relative_to_the_day_of_the_load(
     else:
         with pytest.raises(ExtractError, match=f"extract_date {extract_date} is out of range"):
             read_manifest(folder, today=day)
+
+
+# --db that is not a database ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [b"hello\n", b"", b"x" * 4096])
+@pytest.mark.parametrize(
+    "command", [["measure", "deferrals", "--national"], ["export-parquet", "out"]]
+)
+def test_a_db_that_is_not_a_database_is_named_in_one_line(tmp_path, capsys, command, content):
+    not_db = tmp_path / "notes.duckdb"
+    not_db.write_bytes(content)
+    argv = [*command, "--db", str(not_db)]
+    argv = [str(tmp_path / a) if a == "out" else a for a in argv]
+
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"error: {not_db}: not a DuckDB database; give the file `python -m jcp load` built "
+        "(--db or $JCP_DB)\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_export_of_a_database_the_loader_did_not_build_is_refused(tmp_path, capsys) -> None:
+    blank = tmp_path / "blank.duckdb"
+    duckdb.connect(str(blank)).close()  # a DuckDB database, but with none of the tables
+    assert main(["export-parquet", str(tmp_path / "out"), "--db", str(blank)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "built by an older version of the loader" in err, err
+
+
+def test_load_does_not_replace_a_file_that_is_not_a_database(extract, tmp_path, capsys) -> None:
+    precious = tmp_path / "claims-notes.txt"
+    precious.write_text("not a database\n")
+    assert main(["load", str(extract), "--db", str(precious)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"error: {precious}: not a DuckDB database, so the load will not replace it; "
+        "remove it or choose another --db\n"
+    )
+    assert precious.read_text() == "not a database\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims-notes.txt", "extract"]
+
+
+def test_load_replaces_an_empty_file(extract, tmp_path) -> None:
+    """An empty file holds nothing to lose (e.g. made by `touch`): the load builds into it."""
+    empty = tmp_path / "dashboard.duckdb"
+    empty.touch()
+    assert main(["load", str(extract), "--db", str(empty)]) == 0
+    assert _digest(empty)["districts"] == [("D01", "District D01", "North West")] + [
+        ("D02", "District D02", "North West")
+    ]
+
+
+# One load at a time, and nothing left behind ---------------------------------------------------
+
+
+def test_a_second_load_into_the_same_database_is_refused_while_the_first_runs(
+    extract, good_db, tmp_path, capsys, monkeypatch
+) -> None:
+    import threading
+
+    import jcp.load
+
+    tables = valid_tables()
+    tables["districts"].append({"district_code": "D03", "district_name": "X", "region": "Y"})
+    newer = write_extract(tmp_path / "newer", tables)
+    started, finish = threading.Event(), threading.Event()
+    real_validate = jcp.load.validate_into
+
+    def slow_validate(con, folder):
+        started.set()
+        assert finish.wait(30)
+        return real_validate(con, folder)
+
+    monkeypatch.setattr(jcp.load, "validate_into", slow_validate)
+    before = _file_bytes(good_db)
+    first = threading.Thread(target=load, args=(newer, good_db))
+    first.start()
+    try:
+        assert started.wait(30)
+        capsys.readouterr()
+        status = main(["load", str(extract), "--db", str(good_db)])
+        out, err = capsys.readouterr()
+        assert _file_bytes(good_db) == before  # the refused load wrote nothing
+    finally:
+        finish.set()
+        first.join(60)
+    assert (status, out) == (2, "")
+    assert err == (
+        f"error: {good_db}: another load into this database is running (it holds "
+        "dashboard.duckdb.lock); try again when it has finished\n"
+    )
+    # The first load finished as if alone: its three districts, and nothing left beside it.
+    assert len(_digest(good_db)["districts"]) == 3
+    assert sorted(p.name for p in good_db.parent.iterdir()) == ["dashboard.duckdb"]
+
+
+KILLED_LOAD = """
+import sys, time
+import jcp.load
+
+real_build_facts = jcp.load.build_facts
+
+
+def build_then_hang(con):
+    real_build_facts(con)
+    open(sys.argv[3], "w").close()  # tell the test the temporary database is being written
+    time.sleep(120)
+
+
+jcp.load.build_facts = build_then_hang
+jcp.load.load(sys.argv[1], sys.argv[2], temp_directory=None)
+"""
+
+
+def test_the_next_load_removes_what_a_killed_load_left(extract, good_db, tmp_path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    ready = tmp_path / "ready"
+    other = good_db.parent / ".other.duckdb.12345.tmp"  # another database's load: not ours
+    other.write_text("")
+    root = Path(__file__).resolve().parents[1]
+    killed = subprocess.Popen(
+        [sys.executable, "-c", KILLED_LOAD, str(extract), str(good_db), str(ready)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists() and killed.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists(), "the load to be killed never got under way"
+    finally:
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(30)
+    left = sorted(p.name for p in good_db.parent.iterdir())
+    tmp_name = f".dashboard.duckdb.{killed.pid}.tmp"
+    assert tmp_name in left and "dashboard.duckdb.lock" in left, left
+
+    assert main(["load", str(extract), "--db", str(good_db)]) == 0
+
+    assert sorted(p.name for p in good_db.parent.iterdir()) == [
+        ".other.duckdb.12345.tmp",
+        "dashboard.duckdb",
+    ]
