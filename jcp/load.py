@@ -102,8 +102,23 @@ def one_year_after(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1, day=28)
 
 
+def _refuse_link(path: Path) -> None:
+    """Refuse a symbolic link: an extract is the folder's own files.
+
+    A link could make the load read any file the loading account can (a link to /etc/passwd
+    was refused only after its first line had been printed as a column name, and a link to a
+    CSV elsewhere loaded). A file that is not a link is in the folder, so this is the whole
+    check; it is made before anything of the file is read.
+    """
+    if path.is_symlink():
+        raise ExtractError(
+            path, "a symbolic link: an extract folder must hold the file itself, not a link"
+        )
+
+
 def read_manifest(extract_dir: Path, today: dt.date | None = None) -> Manifest:
     path = extract_dir / "extract.toml"
+    _refuse_link(path)
     if not path.is_file():
         raise ExtractError(path, "missing: an extract folder must hold extract.toml")
     try:
@@ -144,7 +159,7 @@ def read_manifest(extract_dir: Path, today: dt.date | None = None) -> Manifest:
 
 def find_table_file(extract_dir: Path, table: Table) -> Path:
     candidates = [extract_dir / f"{table.name}.{ext}" for ext in ("csv", "parquet")]
-    present = [p for p in candidates if p.is_file()]
+    present = [p for p in candidates if p.is_file() or p.is_symlink()]
     if not present:
         raise ExtractError(
             extract_dir / f"{table.name}.csv",
@@ -155,7 +170,13 @@ def find_table_file(extract_dir: Path, table: Table) -> Path:
         raise ExtractError(
             present[0], f"both {table.name}.csv and {table.name}.parquet exist: keep one"
         )
+    _refuse_link(present[0])
     return present[0]
+
+
+def _shown(name: str) -> str:
+    """A column name from a file, quoted and cut short: it is the file's text, not ours."""
+    return repr(name[:40] + "…" if len(name) > 40 else name)
 
 
 def _check_columns(path: Path, table: Table, found: list[str]) -> None:
@@ -167,8 +188,10 @@ def _check_columns(path: Path, table: Table, found: list[str]) -> None:
         if missing:
             parts.append("missing column(s) " + ", ".join(missing))
         if unknown:
-            parts.append("unknown column(s) " + ", ".join(repr(c) for c in unknown))
+            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            parts.append("unknown column(s) " + ", ".join(_shown(c) for c in unknown[:5]) + more)
         raise ExtractError(path, "; ".join(parts) + f" (expected: {', '.join(expected)})")
+    # Only names the contract has can be duplicated here: every other name is unknown above.
     duplicated = sorted({c for c in found if found.count(c) > 1})
     if duplicated:
         raise ExtractError(path, f"column(s) named twice: {', '.join(duplicated)}")
@@ -201,11 +224,11 @@ def _stage_raw(con: duckdb.DuckDBPyConnection, path: Path, table: Table) -> tupl
                 f"create temp table {raw_name} as "
                 "select * from read_csv($path, header = true, auto_detect = false, "
                 "delim = ',', quote = '\"', escape = '\"', columns = $columns, "
-                "strict_mode = true)",
-                {"path": str(path), "columns": columns},
+                "strict_mode = true, max_line_size = $max_line_size)",
+                {"path": str(path), "columns": columns, "max_line_size": MAX_CSV_LINE_BYTES},
             )
         except duckdb.Error as exc:
-            raise ExtractError(path, f"cannot be read as CSV: {_first_line(exc)}") from None
+            raise ExtractError(path, f"cannot be read as CSV: {_reason(exc, path)}") from None
         # A table keeps insertion order in rowid, so rowid + 2 is the CSV line (header = 1).
         return columns, "r.rowid + 2"
     try:
@@ -228,12 +251,45 @@ def _stage_raw(con: duckdb.DuckDBPyConnection, path: Path, table: Table) -> tupl
         # A view reads nothing until used: count its rows now so an unreadable file fails here.
         con.execute("select count(*) from " + _identifier(raw_name)).fetchone()
     except duckdb.Error as exc:
-        raise ExtractError(path, f"cannot be read as Parquet: {_first_line(exc)}") from None
+        raise ExtractError(path, f"cannot be read as Parquet: {_reason(exc, path)}") from None
     types = con.execute(
         "select column_name, data_type from duckdb_columns() where table_name = $t",
         {"t": raw_name},
     ).fetchall()
     return dict(types), "r.file_row_number + 1"
+
+
+# The longest CSV row DuckDB reads (its default, set here so docs/data-contract.md can say it):
+# a row of this contract is a few hundred bytes, so a longer one is a broken file.
+MAX_CSV_LINE_BYTES = 2_000_000
+
+# DuckDB's explanations of a CSV row it cannot read, which follow its first line ("CSV Error on
+# Line: 3"). Only these phrases are passed on: the line between them quotes the row itself
+# ("Original Line: ..."), which may hold claimants' data and may span lines.
+CSV_REASONS = re.compile(
+    r"Maximum line size of \d+ bytes exceeded\. Actual Size: ?\d+ bytes\."
+    r"|Expected Number of Columns: \d+ Found: \d+"
+    r"|Value with unterminated quote found\."
+    r"|Invalid unicode \(byte sequence mismatch\) detected\."
+)
+
+
+def _reason(exc: Exception, path: Path) -> str:
+    """DuckDB's reason for refusing a file, in one line that quotes nothing of the file.
+
+    Its first line, less the error class ("Invalid Input Error: ") and anything in quotes (the
+    file's path, which the message names already, or a value, e.g. a string that is not UTF-8),
+    and for a CSV the explanation of the row (e.g. the maximum line size it exceeds).
+    """
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    first = re.sub(r"^[A-Z][A-Za-z ]* Error: ", "", first)
+    for name in {str(path), str(path.resolve())}:
+        first = first.replace(f'"{name}"', "").replace(f"'{name}'", "").replace(" :", ":")
+    first = re.sub(r"[\"'].*[\"']", "…", first)  # from the first quote to the last
+    first = re.sub(r"[\"'].*", "…", first).strip()  # a quote left open: to the end
+    explained = CSV_REASONS.findall(text)
+    return f"{first} ({explained[-1]})" if explained else first
 
 
 def _first_line(exc: Exception) -> str:
@@ -512,6 +568,25 @@ STORED_AS_FACTS = {
 PARENT_TABLES = {ref.parent for t in contract.TABLES for ref in t.references}
 
 
+@contextmanager
+def _reading_rows(path: Path) -> Iterator[None]:
+    """Name a Parquet file whose rows DuckDB cannot decode, as ExtractError.
+
+    A Parquet table is a view of its file, read only when validation reads it: a damaged page
+    or a string that is not UTF-8 is met there, not when the file is opened in _stage_raw.
+    Running out of memory or being interrupted is not the file's fault, and a CSV table is a
+    copy already read, so those errors pass through.
+    """
+    try:
+        yield
+    except (duckdb.OutOfMemoryException, duckdb.InterruptException):
+        raise
+    except duckdb.Error as exc:
+        if path.suffix != ".parquet":
+            raise
+        raise ExtractError(path, f"cannot be read as Parquet: {_reason(exc, path)}") from None
+
+
 def _validate_table(
     con: duckdb.DuckDBPyConnection, extract_dir: Path, table: Table, manifest: Manifest
 ) -> TableCount:
@@ -519,7 +594,10 @@ def _validate_table(
     source_types, source_row = _stage_raw(con, path, table)
     sql = _validation_sql(table, source_types, source_row)
     # DuckDB refuses parameters a statement does not use, and only some tables' rules need it.
-    con.execute(sql, {"extract_date": manifest.extract_date} if "$extract_date" in sql else None)
+    with _reading_rows(path):
+        con.execute(
+            sql, {"extract_date": manifest.extract_date} if "$extract_date" in sql else None
+        )
     for statement in _uniqueness_sql(table):
         con.execute(statement)
     names = ", ".join(f'"{c}"' for c in table.column_names)
@@ -541,24 +619,25 @@ def _validate_table(
         )
     descriptions = _rule_descriptions(table)
     raw_struct = ", ".join(f'"{c}" := r."{c}"' for c in table.column_names)
-    con.execute(
-        f"""
-        insert into rejects
-        select $table, $file, c.source_row, c.broken_rule, d.rule,
-               to_json(struct_pack({raw_struct}))
-        from checked_{table.name} as c
-        join raw_{table.name} as r on {source_row} = c.source_row
-        join (select unnest($rule_ids) as rule_id, unnest($rule_texts) as rule) as d
-            on d.rule_id = c.broken_rule
-        order by c.source_row
-        """,
-        {
-            "table": table.name,
-            "file": path.name,
-            "rule_ids": list(descriptions),
-            "rule_texts": list(descriptions.values()),
-        },
-    )
+    with _reading_rows(path):  # the rejects' original values are read from the file again
+        con.execute(
+            f"""
+            insert into rejects
+            select $table, $file, c.source_row, c.broken_rule, d.rule,
+                   to_json(struct_pack({raw_struct}))
+            from checked_{table.name} as c
+            join raw_{table.name} as r on {source_row} = c.source_row
+            join (select unnest($rule_ids) as rule_id, unnest($rule_texts) as rule) as d
+                on d.rule_id = c.broken_rule
+            order by c.source_row
+            """,
+            {
+                "table": table.name,
+                "file": path.name,
+                "rule_ids": list(descriptions),
+                "rule_texts": list(descriptions.values()),
+            },
+        )
     read, rejected = con.execute(
         f"select count(*), count(broken_rule) from checked_{table.name}"
     ).fetchone()

@@ -48,6 +48,58 @@ def _file_bytes(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _districts_as_parquet(folder, districts) -> None:
+    """Replace districts.csv by a Parquet file of the given column arrays."""
+    (folder / "districts.csv").unlink()
+    pq.write_table(pa.table(districts), folder / "districts.parquet", compression="snappy")
+
+
+def _not_utf8_parquet(folder) -> None:
+    # Arrow checks strings it builds, so the bytes are put in a string array's buffers as-is.
+    codes = pa.array([b"D01", b"D\xff2"], pa.binary())
+    strings = pa.Array.from_buffers(pa.string(), 2, codes.buffers())
+    _districts_as_parquet(
+        folder, {"district_code": strings, "district_name": ["A", "B"], "region": ["N", "N"]}
+    )
+
+
+def _corrupt_parquet_page(folder) -> None:
+    rows = 5000
+    _districts_as_parquet(
+        folder,
+        {
+            "district_code": [f"D{i:05d}" for i in range(rows)],
+            "district_name": ["x" * 20] * rows,
+            "region": ["r"] * rows,
+        },
+    )
+    # Damage the first column's compressed data, leaving the footer (schema, counts) intact.
+    data = bytearray((folder / "districts.parquet").read_bytes())
+    for i in range(200, 3000, 7):
+        data[i] ^= 0x5A
+    (folder / "districts.parquet").write_bytes(bytes(data))
+
+
+def _with_long_field(folder) -> None:
+    path = folder / "districts.csv"
+    path.write_text(path.read_text() + "D03,Big," + "x" * 10_000_000 + "\n")
+
+
+def _link_new(folder) -> None:
+    (folder / "claims.csv").symlink_to(folder / "claims-2026.csv")
+
+
+def _link(folder, name, target) -> None:
+    (folder / name).unlink()
+    (folder / name).symlink_to(target)
+
+
+def _outside_copy(folder, name):
+    outside = folder.parent / f"outside-{name}"
+    outside.write_bytes((folder / name).read_bytes())
+    return outside
+
+
 BROKEN_FILES = {
     "missing table": (lambda d: (d / "wfi.csv").unlink(), "wfi.csv", "missing"),
     "missing column": (
@@ -103,12 +155,68 @@ BROKEN_FILES = {
         "source is required",
     ),
     "no extract.toml": (lambda d: (d / "extract.toml").unlink(), "extract.toml", "missing"),
+    # DuckDB only met these when validation read the rows: a traceback and exit 1.
+    "not UTF-8 in a parquet string": (
+        _not_utf8_parquet,
+        "districts.parquet",
+        "cannot be read as Parquet: Invalid string encoding found in Parquet file: value … is "
+        "not valid UTF8!",
+    ),
+    "corrupt parquet page": (
+        _corrupt_parquet_page,
+        "districts.parquet",
+        "cannot be read as Parquet: Failed to read file: Snappy decompression failure",
+    ),
+    # The header is line 1, D01 and D02 lines 2 and 3; the limit is docs/data-contract.md's.
+    "10 MB field": (
+        _with_long_field,
+        "districts.csv",
+        "cannot be read as CSV: CSV Error on Line: 4 (Maximum line size of 2000000 bytes "
+        "exceeded. Actual Size:10000008 bytes.)",
+    ),
+    "table file links to a system file": (
+        lambda d: _link(d, "districts.csv", "/etc/passwd"),
+        "districts.csv",
+        "a symbolic link: an extract folder must hold the file itself, not a link",
+    ),
+    "table file links to a CSV outside the folder": (
+        lambda d: _link(d, "claims.csv", _outside_copy(d, "claims.csv")),
+        "claims.csv",
+        "a symbolic link",
+    ),
+    "table file links to a CSV inside the folder": (
+        lambda d: ((d / "claims.csv").rename(d / "claims-2026.csv"), _link_new(d)),
+        "claims.csv",
+        "a symbolic link",
+    ),
+    "extract.toml links elsewhere": (
+        lambda d: _link(d, "extract.toml", _outside_copy(d, "extract.toml")),
+        "extract.toml",
+        "a symbolic link",
+    ),
     "ragged csv row": (
         lambda d: (d / "districts.csv").write_text(
             "district_code,district_name,region\nD01,A,B\nD02,A,B,extra\n"
         ),
         "districts.csv",
-        "cannot be read as CSV",
+        "cannot be read as CSV: CSV Error on Line: 3 (Expected Number of Columns: 3 Found: 4)",
+    ),
+    "unclosed quote": (
+        lambda d: (d / "districts.csv").write_text(
+            'district_code,district_name,region\nD01,A,B\nD02,"A,B\n'
+        ),
+        "districts.csv",
+        "cannot be read as CSV: CSV Error on Line: 3 (Value with unterminated quote found.)",
+    ),
+    # Past the first 8 KB, which the header check decodes: 1,000 rows of 11 bytes before it.
+    "not UTF-8 in a later csv row": (
+        lambda d: (d / "districts.csv").write_bytes(
+            b"district_code,district_name,region\n"
+            + b"".join(b"D%04d,A,B\n" % i for i in range(1000))
+            + b"D9999,A\xff,B\n"
+        ),
+        "districts.csv",
+        "CSV Error on Line: 1002 (Invalid unicode (byte sequence mismatch) detected.)",
     ),
 }
 
@@ -514,3 +622,43 @@ def test_the_next_load_removes_what_a_killed_load_left(extract, good_db, tmp_pat
         ".other.duckdb.12345.tmp",
         "dashboard.duckdb",
     ]
+
+
+SECRET = "SECRET-4417"  # a value that must never reach a message
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        # DuckDB quotes the whole row ("Original Line: ..."), here over two lines.
+        f'district_code,district_name,region\nD01,A,B\nD02,"{SECRET}\n{SECRET}",B,extra\n',
+        f'district_code,district_name,region\nD01,A,B\nD02,"{SECRET}\n{SECRET},B\n',
+        f"district_code,district_name,region\nD01,A,B\nD02,{SECRET},{'x' * 2_100_000}\n",
+    ],
+)
+def test_messages_quote_nothing_of_the_rows(extract, content, capsys) -> None:
+    (extract / "districts.csv").write_text(content)
+    assert main(["check", str(extract)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot be read as CSV: CSV Error on Line: 3 (" in err, err
+    assert SECRET not in err
+
+
+def test_a_link_is_refused_before_anything_of_its_target_is_read(extract, capsys) -> None:
+    secret = extract.parent / "secret.txt"
+    secret.write_text(f"{SECRET},x\n")
+    _link(extract, "districts.csv", secret)
+    assert main(["check", str(extract)]) == 2
+    err = capsys.readouterr().err
+    assert "a symbolic link" in err and SECRET not in err
+
+
+def test_unknown_column_names_are_shown_short(extract, capsys) -> None:
+    long_name = "n" * 100
+    names = ["district_code", "district_name", "region", long_name, *"abcdef"]
+    (extract / "districts.csv").write_text(",".join(names) + "\n")
+    assert main(["check", str(extract)]) == 2
+    err = capsys.readouterr().err
+    # Five names shown, the first cut to 40 characters; the other two counted.
+    shown = ", ".join([repr("n" * 40 + "…"), "'a'", "'b'", "'c'", "'d'"])
+    assert f"unknown column(s) {shown} and 2 more (expected: " in err, err
