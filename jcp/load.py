@@ -122,7 +122,8 @@ def read_manifest(extract_dir: Path, today: dt.date | None = None) -> Manifest:
     if not path.is_file():
         raise ExtractError(path, "missing: an extract folder must hold extract.toml")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark (Windows editors write one) is allowed, as in a CSV.
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ExtractError(path, f"not valid TOML ({exc})") from None
     raw_date = data.get("extract_date")
