@@ -15,9 +15,9 @@ from jcp.access import Scope, read_access
 from jcp.config import ConfigError, load_settings
 from jcp.db import DatabaseMissing, connect_read_only, database_path
 from jcp.disclosure import with_markers
-from jcp.engines import ENGINES, EngineUnavailable, open_engine
+from jcp.engines import ENGINES, EngineUnavailable, check_built_tables, open_engine
 from jcp.export import ExportError
-from jcp.load import ExtractError, LoadReport, LoadSettingError, check, load
+from jcp.load import ExtractError, LoadReport, LoadSettingError, TargetRefused, check, load
 from jcp.measures import GROUPINGS, MEASURES, RequestError, Runner
 from jcp.output import csv_text
 
@@ -138,6 +138,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     path = database_path(args.db)
     con = connect_read_only(path)
+    check_built_tables(con, path)  # a DuckDB file the loader did not build: one line, not a trace
     try:
         entry = export_parquet(con, args.out_dir, source=str(path))
     finally:
@@ -319,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     except (
         ExtractError,
         LoadSettingError,
+        TargetRefused,
         RequestError,
         DatabaseMissing,
         ConfigError,

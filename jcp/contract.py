@@ -33,6 +33,10 @@ FSF_CATEGORIES = (
     "other",
 )
 MAX_FSF_PAYMENT = "10000.00"
+# No date of an extract may be earlier than this (extract_date included). Years such as 0202 or
+# placeholders such as 1900-01-01 are typing or system errors, not events; and a date far from
+# today would make month arithmetic in the app leave the calendar (year 0, year 10000).
+EARLIEST_DATE = "2000-01-01"
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,9 @@ class Column:
     type: str  # VARCHAR, DATE, INTEGER or DECIMAL(12,2)
     required: bool = True
     allowed: tuple[str, ...] = ()  # for enumerations
+    # A planned date (deferred_until) may lie after the extract_date, by up to one year; every
+    # other date is an event, which a table rule keeps on or before the extract_date.
+    planned: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,7 +156,7 @@ WFI = Table(
         Column("due_date", "DATE"),
         Column("outcome", "VARCHAR", allowed=WFI_OUTCOMES),
         Column("deferral_reason", "VARCHAR", required=False, allowed=DEFERRAL_REASONS),
-        Column("deferred_until", "DATE", required=False),
+        Column("deferred_until", "DATE", required=False, planned=True),
         Column("held_date", "DATE", required=False),
     ),
     unique=(Unique(("claim_id",), "a claim has at most one initial WFI", "wfi.unique"),),
@@ -366,6 +373,28 @@ def type_rule_id(table: Table, column: Column) -> str:
     return f"{table.name}.{column.name}.type"
 
 
+def range_rule_id(table: Table, column: Column) -> str:
+    return f"{table.name}.{column.name}.range"
+
+
+def range_rule(table: Table, column: Column) -> Rule:
+    """A date column's range: not before EARLIEST_DATE, and a planned date at most a year
+    after the extract_date (an event's upper bound is its table's `..._after_extract` rule)."""
+    value = f't."{column.name}"'
+    too_early = f"{value} < date '{EARLIEST_DATE}'"
+    if not column.planned:
+        return Rule(
+            range_rule_id(table, column),
+            f"{column.name} must not be before {EARLIEST_DATE}",
+            too_early,
+        )
+    return Rule(
+        range_rule_id(table, column),
+        f"{column.name} must be from {EARLIEST_DATE} to one year after the extract_date",
+        f"{too_early} or {value} > $extract_date + interval 1 year",
+    )
+
+
 def required_rule_id(table: Table, column: Column) -> str:
     return f"{table.name}.{column.name}.required"
 
@@ -397,6 +426,8 @@ def all_rule_ids() -> list[str]:
         for column in table.columns:
             if column.type != "VARCHAR":
                 ids.append(type_rule_id(table, column))
+            if column.type == "DATE":
+                ids.append(range_rule_id(table, column))
             if column.required:
                 ids.append(required_rule_id(table, column))
             if column.allowed:

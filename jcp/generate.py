@@ -884,6 +884,7 @@ Row = dict[str, str | None]
 _BAD_DATES = ("2026-02-30", "31/03/2026", "2026-3-1", "not a date")
 _BAD_INTEGERS = ("4.5", "seven", "3x")
 _BAD_AMOUNTS = ("12.345", "£20.00", "twelve", "1,250.00")
+_TOO_EARLY = ("1999-12-31", "1900-01-01", "0202-06-15")  # before contract.EARLIEST_DATE
 _NEW_HOST = "<new host claim>"  # a child row's default claim_id: make it a fresh valid claim
 
 
@@ -1155,9 +1156,13 @@ class _BadRows:
                 age_band=pick(("65+", "16 - 24", "under 16"), v)
             ),
             "claims.start_date.type": lambda v: self.claim(start_date=pick(_BAD_DATES, v)),
+            "claims.start_date.range": lambda v: self.claim(start_date=pick(_TOO_EARLY, v)),
             "claims.start_date.required": lambda v: self.claim(start_date=None),
             "claims.end_date.type": lambda v: self.claim(
                 end_date=pick(_BAD_DATES, v), end_reason="other"
+            ),
+            "claims.end_date.range": lambda v: self.claim(
+                end_date=pick(_TOO_EARLY, v), end_reason="other"
             ),
             "claims.end_reason.allowed": lambda v: self.claim(
                 end_date=_iso(hs + 60), end_reason=pick(("moved_away", "Job Entry"), v)
@@ -1184,6 +1189,7 @@ class _BadRows:
             # wfi
             "wfi.claim_id.required": lambda v: self.wfi_row(None, hs),
             "wfi.due_date.type": lambda v: self.wfi(due_date=pick(_BAD_DATES, v)),
+            "wfi.due_date.range": lambda v: self.wfi(due_date=pick(_TOO_EARLY, v)),
             "wfi.due_date.required": lambda v: self.wfi(due_date=None),
             "wfi.outcome.required": lambda v: self.wfi(outcome=None, held_date=None),
             "wfi.outcome.allowed": lambda v: self.wfi(
@@ -1195,7 +1201,11 @@ class _BadRows:
             "wfi.deferred_until.type": lambda v: self.deferred_wfi(
                 deferred_until=pick(_BAD_DATES, v)
             ),
+            "wfi.deferred_until.range": lambda v: self.deferred_wfi(
+                deferred_until=pick((*_TOO_EARLY, _iso(ex + 367), _iso(ex + 4000)), v)
+            ),
             "wfi.held_date.type": lambda v: self.wfi(held_date=pick(_BAD_DATES, v)),
+            "wfi.held_date.range": lambda v: self.wfi(held_date=pick(_TOO_EARLY, v)),
             "wfi.claim_id.exists": lambda v: self.wfi_row(self._fresh("CZ"), hs),
             "wfi.claim_id.parent_rejected": lambda v: self.wfi_row(rejected_parent("claim", v), hs),
             "wfi.jsa_not_deferrable": lambda v: (
@@ -1250,6 +1260,9 @@ class _BadRows:
             "assessments.assessment_date.type": lambda v: self.assessment(
                 assessment_date=pick(_BAD_DATES, v)
             ),
+            "assessments.assessment_date.range": lambda v: self.assessment(
+                assessment_date=pick(_TOO_EARLY, v)
+            ),
             "assessments.assessment_date.required": lambda v: self.assessment(assessment_date=None),
             "assessments.kind.required": lambda v: self.assessment(kind=None),
             "assessments.kind.allowed": lambda v: self.assessment(
@@ -1279,8 +1292,12 @@ class _BadRows:
             "job_entries.job_entry_id.required": lambda v: self.job_entry(job_entry_id=None),
             "job_entries.claim_id.required": lambda v: self.job_entry(claim_id=None),
             "job_entries.start_date.type": lambda v: self.job_entry(start_date=pick(_BAD_DATES, v)),
+            "job_entries.start_date.range": lambda v: self.job_entry(
+                start_date=pick(_TOO_EARLY, v)
+            ),
             "job_entries.start_date.required": lambda v: self.job_entry(start_date=None),
             "job_entries.end_date.type": lambda v: self.job_entry(end_date=pick(_BAD_DATES, v)),
+            "job_entries.end_date.range": lambda v: self.job_entry(end_date=pick(_TOO_EARLY, v)),
             "job_entries.hours_band.required": lambda v: self.job_entry(hours_band=None),
             "job_entries.hours_band.allowed": lambda v: self.job_entry(
                 hours_band=pick(("full_time", "30+"), v)
@@ -1299,6 +1316,9 @@ class _BadRows:
             "fsf_payments.office_code.required": lambda v: self.payment(office_code=None),
             "fsf_payments.payment_date.type": lambda v: self.payment(
                 payment_date=pick(_BAD_DATES, v)
+            ),
+            "fsf_payments.payment_date.range": lambda v: self.payment(
+                payment_date=pick(_TOO_EARLY, v)
             ),
             "fsf_payments.payment_date.required": lambda v: self.payment(payment_date=None),
             "fsf_payments.amount_gbp.type": lambda v: self.payment(

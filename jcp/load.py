@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
 import os
 import re
+import shutil
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +23,7 @@ import duckdb
 
 from jcp import contract
 from jcp.contract import Column, Table
+from jcp.db import is_duckdb_file
 
 REJECTS_DDL = """
 create table rejects (
@@ -89,12 +94,36 @@ class LoadReport:
         return "\n".join(lines)
 
 
-def read_manifest(extract_dir: Path) -> Manifest:
+def one_year_after(day: dt.date) -> dt.date:
+    """The same day a year later (28 February for 29 February), as DuckDB's `+ interval 1 year`."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _refuse_link(path: Path) -> None:
+    """Refuse a symbolic link: an extract is the folder's own files.
+
+    A link could make the load read any file the loading account can (a link to /etc/passwd
+    was refused only after its first line had been printed as a column name, and a link to a
+    CSV elsewhere loaded). A file that is not a link is in the folder, so this is the whole
+    check; it is made before anything of the file is read.
+    """
+    if path.is_symlink():
+        raise ExtractError(
+            path, "a symbolic link: an extract folder must hold the file itself, not a link"
+        )
+
+
+def read_manifest(extract_dir: Path, today: dt.date | None = None) -> Manifest:
     path = extract_dir / "extract.toml"
+    _refuse_link(path)
     if not path.is_file():
         raise ExtractError(path, "missing: an extract folder must hold extract.toml")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark (Windows editors write one) is allowed, as in a CSV.
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ExtractError(path, f"not valid TOML ({exc})") from None
     raw_date = data.get("extract_date")
@@ -111,6 +140,18 @@ def read_manifest(extract_dir: Path) -> Manifest:
         raise ExtractError(path, f"extract_date {raw_date} has a time: give a date YYYY-MM-DD")
     else:
         raise ExtractError(path, 'extract_date is required, e.g. extract_date = "2026-10-31"')
+    # Every date of the extract is checked against extract_date, so it must be sane itself: a
+    # year 9999 extract loaded, and then every page overflowed the calendar. Up to a year ahead
+    # of the loading machine's day is allowed, so a machine whose clock is behind, or a test
+    # extract dated ahead, still loads; further ahead is a mistyped year.
+    earliest = dt.date.fromisoformat(contract.EARLIEST_DATE)
+    latest = one_year_after(today or dt.date.today())
+    if not earliest <= extract_date <= latest:
+        raise ExtractError(
+            path,
+            f"extract_date {extract_date} is out of range: it must be from {earliest} to "
+            f"{latest} (a year after the day of the load)",
+        )
     source = data.get("source")
     if not isinstance(source, str) or not source.strip():
         raise ExtractError(path, 'source is required, e.g. source = "District MI extract"')
@@ -119,7 +160,7 @@ def read_manifest(extract_dir: Path) -> Manifest:
 
 def find_table_file(extract_dir: Path, table: Table) -> Path:
     candidates = [extract_dir / f"{table.name}.{ext}" for ext in ("csv", "parquet")]
-    present = [p for p in candidates if p.is_file()]
+    present = [p for p in candidates if p.is_file() or p.is_symlink()]
     if not present:
         raise ExtractError(
             extract_dir / f"{table.name}.csv",
@@ -130,7 +171,13 @@ def find_table_file(extract_dir: Path, table: Table) -> Path:
         raise ExtractError(
             present[0], f"both {table.name}.csv and {table.name}.parquet exist: keep one"
         )
+    _refuse_link(present[0])
     return present[0]
+
+
+def _shown(name: str) -> str:
+    """A column name from a file, quoted and cut short: it is the file's text, not ours."""
+    return repr(name[:40] + "…" if len(name) > 40 else name)
 
 
 def _check_columns(path: Path, table: Table, found: list[str]) -> None:
@@ -142,8 +189,10 @@ def _check_columns(path: Path, table: Table, found: list[str]) -> None:
         if missing:
             parts.append("missing column(s) " + ", ".join(missing))
         if unknown:
-            parts.append("unknown column(s) " + ", ".join(repr(c) for c in unknown))
+            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            parts.append("unknown column(s) " + ", ".join(_shown(c) for c in unknown[:5]) + more)
         raise ExtractError(path, "; ".join(parts) + f" (expected: {', '.join(expected)})")
+    # Only names the contract has can be duplicated here: every other name is unknown above.
     duplicated = sorted({c for c in found if found.count(c) > 1})
     if duplicated:
         raise ExtractError(path, f"column(s) named twice: {', '.join(duplicated)}")
@@ -176,11 +225,11 @@ def _stage_raw(con: duckdb.DuckDBPyConnection, path: Path, table: Table) -> tupl
                 f"create temp table {raw_name} as "
                 "select * from read_csv($path, header = true, auto_detect = false, "
                 "delim = ',', quote = '\"', escape = '\"', columns = $columns, "
-                "strict_mode = true)",
-                {"path": str(path), "columns": columns},
+                "strict_mode = true, max_line_size = $max_line_size)",
+                {"path": str(path), "columns": columns, "max_line_size": MAX_CSV_LINE_BYTES},
             )
         except duckdb.Error as exc:
-            raise ExtractError(path, f"cannot be read as CSV: {_first_line(exc)}") from None
+            raise ExtractError(path, f"cannot be read as CSV: {_reason(exc, path)}") from None
         # A table keeps insertion order in rowid, so rowid + 2 is the CSV line (header = 1).
         return columns, "r.rowid + 2"
     try:
@@ -203,12 +252,45 @@ def _stage_raw(con: duckdb.DuckDBPyConnection, path: Path, table: Table) -> tupl
         # A view reads nothing until used: count its rows now so an unreadable file fails here.
         con.execute("select count(*) from " + _identifier(raw_name)).fetchone()
     except duckdb.Error as exc:
-        raise ExtractError(path, f"cannot be read as Parquet: {_first_line(exc)}") from None
+        raise ExtractError(path, f"cannot be read as Parquet: {_reason(exc, path)}") from None
     types = con.execute(
         "select column_name, data_type from duckdb_columns() where table_name = $t",
         {"t": raw_name},
     ).fetchall()
     return dict(types), "r.file_row_number + 1"
+
+
+# The longest CSV row DuckDB reads (its default, set here so docs/data-contract.md can say it):
+# a row of this contract is a few hundred bytes, so a longer one is a broken file.
+MAX_CSV_LINE_BYTES = 2_000_000
+
+# DuckDB's explanations of a CSV row it cannot read, which follow its first line ("CSV Error on
+# Line: 3"). Only these phrases are passed on: the line between them quotes the row itself
+# ("Original Line: ..."), which may hold claimants' data and may span lines.
+CSV_REASONS = re.compile(
+    r"Maximum line size of \d+ bytes exceeded\. Actual Size: ?\d+ bytes\."
+    r"|Expected Number of Columns: \d+ Found: \d+"
+    r"|Value with unterminated quote found\."
+    r"|Invalid unicode \(byte sequence mismatch\) detected\."
+)
+
+
+def _reason(exc: Exception, path: Path) -> str:
+    """DuckDB's reason for refusing a file, in one line that quotes nothing of the file.
+
+    Its first line, less the error class ("Invalid Input Error: ") and anything in quotes (the
+    file's path, which the message names already, or a value, e.g. a string that is not UTF-8),
+    and for a CSV the explanation of the row (e.g. the maximum line size it exceeds).
+    """
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    first = re.sub(r"^[A-Z][A-Za-z ]* Error: ", "", first)
+    for name in {str(path), str(path.resolve())}:
+        first = first.replace(f'"{name}"', "").replace(f"'{name}'", "").replace(" :", ":")
+    first = re.sub(r"[\"'].*[\"']", "…", first)  # from the first quote to the last
+    first = re.sub(r"[\"'].*", "…", first).strip()  # a quote left open: to the end
+    explained = CSV_REASONS.findall(text)
+    return f"{first} ({explained[-1]})" if explained else first
 
 
 def _first_line(exc: Exception) -> str:
@@ -306,6 +388,10 @@ def _rule_cases(
                     f"{_blank_to_null(raw)} is not null and {typed} is null",
                 )
             )
+        if column.type == "DATE":
+            # Checked for typed Parquet dates too: a date column can hold year 1 or 300000.
+            rule = contract.range_rule(table, column)
+            cases.append((rule.id, rule.description, rule.broken))
         if column.required:
             cases.append(
                 (
@@ -483,6 +569,25 @@ STORED_AS_FACTS = {
 PARENT_TABLES = {ref.parent for t in contract.TABLES for ref in t.references}
 
 
+@contextmanager
+def _reading_rows(path: Path) -> Iterator[None]:
+    """Name a Parquet file whose rows DuckDB cannot decode, as ExtractError.
+
+    A Parquet table is a view of its file, read only when validation reads it: a damaged page
+    or a string that is not UTF-8 is met there, not when the file is opened in _stage_raw.
+    Running out of memory or being interrupted is not the file's fault, and a CSV table is a
+    copy already read, so those errors pass through.
+    """
+    try:
+        yield
+    except (duckdb.OutOfMemoryException, duckdb.InterruptException):
+        raise
+    except duckdb.Error as exc:
+        if path.suffix != ".parquet":
+            raise
+        raise ExtractError(path, f"cannot be read as Parquet: {_reason(exc, path)}") from None
+
+
 def _validate_table(
     con: duckdb.DuckDBPyConnection, extract_dir: Path, table: Table, manifest: Manifest
 ) -> TableCount:
@@ -490,7 +595,10 @@ def _validate_table(
     source_types, source_row = _stage_raw(con, path, table)
     sql = _validation_sql(table, source_types, source_row)
     # DuckDB refuses parameters a statement does not use, and only some tables' rules need it.
-    con.execute(sql, {"extract_date": manifest.extract_date} if "$extract_date" in sql else None)
+    with _reading_rows(path):
+        con.execute(
+            sql, {"extract_date": manifest.extract_date} if "$extract_date" in sql else None
+        )
     for statement in _uniqueness_sql(table):
         con.execute(statement)
     names = ", ".join(f'"{c}"' for c in table.column_names)
@@ -512,24 +620,25 @@ def _validate_table(
         )
     descriptions = _rule_descriptions(table)
     raw_struct = ", ".join(f'"{c}" := r."{c}"' for c in table.column_names)
-    con.execute(
-        f"""
-        insert into rejects
-        select $table, $file, c.source_row, c.broken_rule, d.rule,
-               to_json(struct_pack({raw_struct}))
-        from checked_{table.name} as c
-        join raw_{table.name} as r on {source_row} = c.source_row
-        join (select unnest($rule_ids) as rule_id, unnest($rule_texts) as rule) as d
-            on d.rule_id = c.broken_rule
-        order by c.source_row
-        """,
-        {
-            "table": table.name,
-            "file": path.name,
-            "rule_ids": list(descriptions),
-            "rule_texts": list(descriptions.values()),
-        },
-    )
+    with _reading_rows(path):  # the rejects' original values are read from the file again
+        con.execute(
+            f"""
+            insert into rejects
+            select $table, $file, c.source_row, c.broken_rule, d.rule,
+                   to_json(struct_pack({raw_struct}))
+            from checked_{table.name} as c
+            join raw_{table.name} as r on {source_row} = c.source_row
+            join (select unnest($rule_ids) as rule_id, unnest($rule_texts) as rule) as d
+                on d.rule_id = c.broken_rule
+            order by c.source_row
+            """,
+            {
+                "table": table.name,
+                "file": path.name,
+                "rule_ids": list(descriptions),
+                "rule_texts": list(descriptions.values()),
+            },
+        )
     read, rejected = con.execute(
         f"select count(*), count(broken_rule) from checked_{table.name}"
     ).fetchone()
@@ -644,6 +753,77 @@ class LoadSettingError(ValueError):
     """A memory limit or spill folder DuckDB refuses; the message names the setting and value."""
 
 
+class TargetRefused(Exception):
+    """The load will not write --db: another load is writing it, or it is not a database."""
+
+
+def _check_target(db_path: Path) -> None:
+    """Refuse a --db the load must not replace: a mistyped --db once pointing at, say, a CSV
+    would have been replaced by a database without a word."""
+    if db_path.is_dir():
+        raise TargetRefused(f"{db_path}: a folder; --db names the database file to build")
+    if db_path.is_file() and db_path.stat().st_size > 0 and not is_duckdb_file(db_path):
+        raise TargetRefused(
+            f"{db_path}: not a DuckDB database, so the load will not replace it; "
+            "remove it or choose another --db"
+        )
+
+
+@contextmanager
+def _load_lock(db_path: Path) -> Iterator[None]:
+    """Hold PATH.lock for the whole load: a second load into the same database is refused
+    rather than both saying "loaded" and the last silently winning.
+
+    flock, not the file's existence, is the lock: the kernel releases it when its process dies,
+    so a killed load never leaves the database locked. The file is removed as the load ends; a
+    load that opened it just before then has locked a file no longer at the path, which it sees
+    by comparing the two, and it takes the lock again on the path's new file.
+    """
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    while True:
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        except OSError as exc:
+            raise TargetRefused(
+                f"{lock_path}: cannot be used as the load's lock file ({exc.strerror})"
+            ) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise TargetRefused(
+                f"{db_path}: another load into this database is running (it holds "
+                f"{lock_path.name}); try again when it has finished"
+            ) from None
+        try:
+            on_path = os.stat(lock_path, follow_symlinks=False)
+        except FileNotFoundError:
+            on_path = None
+        held = os.fstat(fd)
+        if on_path and (on_path.st_dev, on_path.st_ino) == (held.st_dev, held.st_ino):
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        lock_path.unlink(missing_ok=True)  # while still holding it: see above
+        os.close(fd)
+
+
+def _remove_leftovers(db_path: Path) -> None:
+    """Delete what killed loads into this database left: .NAME.PID.tmp, its .wal and DuckDB's
+    spill folder .NAME.PID.tmp.tmp. Called holding the lock, which proves no load that could
+    still be writing them is running; other databases' files are left alone."""
+    leftover = re.compile(rf"\.{re.escape(db_path.name)}\.[0-9]+\.tmp(\.wal|\.tmp)?")
+    for entry in db_path.parent.iterdir():
+        if not leftover.fullmatch(entry.name):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
 def connect_for_load(
     path: Path | str, memory_limit: str | None = None, temp_directory: Path | str | None = None
 ) -> duckdb.DuckDBPyConnection:
@@ -671,23 +851,28 @@ def load(
     memory_limit: str | None = None,
     temp_directory: Path | str | None = None,
 ) -> LoadReport:
-    """Build a new database from the extract and atomically replace `db_path` with it."""
+    """Build a new database from the extract and atomically replace `db_path` with it.
+
+    Holds `db_path`.lock throughout, so only one load into a database runs at a time.
+    """
     db_path = Path(db_path)
+    _check_target(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
-    tmp_path.unlink(missing_ok=True)
-    try:
-        con = connect_for_load(tmp_path, memory_limit, temp_directory)
-        con.execute("set enable_progress_bar = false")  # the command prints its own summary
+    with _load_lock(db_path):
+        _remove_leftovers(db_path)
+        tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
         try:
-            report = validate_into(con, extract_dir)
-            con.execute("checkpoint")
+            con = connect_for_load(tmp_path, memory_limit, temp_directory)
+            con.execute("set enable_progress_bar = false")  # the command prints its own summary
+            try:
+                report = validate_into(con, extract_dir)
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            os.replace(tmp_path, db_path)
         finally:
-            con.close()
-        os.replace(tmp_path, db_path)
-    finally:
-        tmp_path.unlink(missing_ok=True)
-        tmp_path.with_name(tmp_path.name + ".wal").unlink(missing_ok=True)
+            tmp_path.unlink(missing_ok=True)
+            tmp_path.with_name(tmp_path.name + ".wal").unlink(missing_ok=True)
     return report
 
 

@@ -36,6 +36,13 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 ALL_KEYS = ("district_code", "office_code", "month")
 MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+# The months a request may cover. The loader keeps every date from 2000-01-01 to a year or two
+# ahead, and the overview compares a period with the equally long one before it, which can
+# reach back before 2000; these bounds leave room for both while keeping month arithmetic (a
+# month's last day, a --by month spine, the period before) far inside the calendar, which
+# `--from 0000-01` and `--to 9999-12` left with a traceback.
+FIRST_REQUEST_MONTH = "1900-01"
+LAST_REQUEST_MONTH = "2099-12"
 
 
 @dataclass(frozen=True)
@@ -185,6 +192,11 @@ class Runner:
         for label, month in (("from", request.period_from), ("to", request.period_to)):
             if not MONTH_PATTERN.fullmatch(month or ""):
                 raise RequestError(f"{label} month {month!r} is not a month written YYYY-MM")
+            if not FIRST_REQUEST_MONTH <= month <= LAST_REQUEST_MONTH:
+                raise RequestError(
+                    f"{label} month {month} is out of range: a request may cover months from "
+                    f"{FIRST_REQUEST_MONTH} to {LAST_REQUEST_MONTH}"
+                )
         if request.period_from > request.period_to:
             raise RequestError(
                 f"from month {request.period_from} is after to month {request.period_to}"

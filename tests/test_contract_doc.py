@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from jcp import contract
@@ -84,3 +85,63 @@ def test_load_bookkeeping_tables_match_their_ddl(name: str, ddl: str) -> None:
     assert columns
     rows = {_code(r[0]): _code(r[1]) for r in _table_rows(_section(name), 3) if _code(r[0])}
     assert rows == {column: sql_type.upper() for column, sql_type in columns}
+
+
+# What section 1 says about the bytes of a file, checked against what the loader does --------
+
+# The whitespace the document may name, and characters a reader might think it covers.
+WHITESPACE_NAMES = {"spaces": " ", "tabs": "\t", "carriage returns": "\r", "line feeds": "\n"}
+NOT_NAMED = ["\v", "\f", "\u00a0", "\u2003", "\u3000", "\u200b"]
+
+
+def _whitespace_the_document_names() -> set[str]:
+    match = re.search(
+        r"^- An empty field is an empty \(null\) value\. Leading and trailing (.+?) are removed",
+        TEXT,
+        re.M | re.S,
+    )
+    assert match, "section 1 no longer says which whitespace is removed from a CSV value"
+    names = re.split(r",\s+|\s+and\s+", " ".join(match.group(1).split()))
+    assert set(names) <= set(WHITESPACE_NAMES), names
+    return {WHITESPACE_NAMES[name] for name in names}
+
+
+def test_the_whitespace_the_document_names_is_what_the_loader_removes(tmp_path) -> None:
+    from extracts import valid_tables, write_extract
+
+    from jcp.load import validate_into
+
+    candidates = [*WHITESPACE_NAMES.values(), *NOT_NAMED]
+    tables = valid_tables()
+    tables["districts"] += [
+        {"district_code": f"W{i}", "district_name": f"{c}Name{c}", "region": "R"}
+        for i, c in enumerate(candidates)
+    ]
+    con = duckdb.connect(":memory:")
+    validate_into(con, write_extract(tmp_path / "x", tables))
+    stored = dict(
+        con.execute(
+            "select district_code, district_name from districts where district_code like 'W%'"
+        ).fetchall()
+    )
+    removed = {c for i, c in enumerate(candidates) if stored[f"W{i}"] == "Name"}
+    kept = {c for i, c in enumerate(candidates) if stored[f"W{i}"] == f"{c}Name{c}"}
+    assert removed | kept == set(candidates)
+    assert removed == _whitespace_the_document_names()
+
+
+def test_a_byte_order_mark_is_allowed_as_the_document_says(tmp_path) -> None:
+    from extracts import valid_tables, write_extract
+
+    from jcp.load import check
+
+    assert "A byte-order mark at the start of a file is allowed and ignored" in TEXT
+    assert "a byte-order mark at its start is allowed, as in a CSV file" in TEXT
+    tables = valid_tables()
+    folder = write_extract(tmp_path / "x", tables)
+    for path in [folder / "extract.toml", *folder.glob("*.csv")]:
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    report = check(folder)
+    assert {c.table: (c.accepted, c.rejected) for c in report.counts} == {
+        name: (len(rows), 0) for name, rows in tables.items()
+    }

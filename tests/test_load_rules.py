@@ -70,10 +70,16 @@ VIOLATIONS: dict[str, tuple[str, dict, dict[str, list[dict]]]] = {
     "claims.age_band.required": ("claims", claim("C9", C, age_band=""), {}),
     "claims.age_band.allowed": ("claims", claim("C9", C, age_band="65+"), {}),
     "claims.start_date.type": ("claims", claim("C9", C, start_date="05/01/2026"), {}),
+    "claims.start_date.range": ("claims", claim("C9", C, start_date="1999-12-31"), {}),
     "claims.start_date.required": ("claims", claim("C9", C, start_date=""), {}),
     "claims.end_date.type": (
         "claims",
         claim("C9", C, end_date="2026-02-30", end_reason="other"),
+        {},
+    ),
+    "claims.end_date.range": (
+        "claims",
+        claim("C9", C, end_date="0202-02-01", end_reason="other"),
         {},
     ),
     "claims.end_reason.allowed": (
@@ -102,6 +108,11 @@ VIOLATIONS: dict[str, tuple[str, dict, dict[str, list[dict]]]] = {
     "claims.unique": ("claims", claim("C1", "D02-O01"), {}),
     "wfi.claim_id.required": ("wfi", wfi(""), {}),
     "wfi.due_date.type": ("wfi", wfi("C9", due_date="2026-1-12"), {"claims": [claim("C9", C)]}),
+    "wfi.due_date.range": (
+        "wfi",
+        wfi("C9", due_date="1900-01-01", held_date="2026-01-12"),
+        {"claims": [claim("C9", C)]},
+    ),
     "wfi.due_date.required": (
         "wfi",
         wfi("C9", due_date="") | {"held_date": "2026-01-12"},
@@ -119,11 +130,18 @@ VIOLATIONS: dict[str, tuple[str, dict, dict[str, list[dict]]]] = {
         wfi("C9", outcome="deferred", deferral_reason="illness", deferred_until="soon"),
         {"claims": [claim("C9", C)]},
     ),
+    "wfi.deferred_until.range": (
+        "wfi",
+        # The extract is of 2026-10-31: a deferral may run to 2027-10-31, not a day longer.
+        wfi("C9", outcome="deferred", deferral_reason="illness", deferred_until="2027-11-01"),
+        {"claims": [claim("C9", C)]},
+    ),
     "wfi.held_date.type": (
         "wfi",
         wfi("C9", held_date="2026-01-12T10:00"),
         {"claims": [claim("C9", C)]},
     ),
+    "wfi.held_date.range": ("wfi", wfi("C9", held_date="1999-01-12"), {"claims": [claim("C9", C)]}),
     "wfi.claim_id.exists": ("wfi", wfi("C404"), {}),
     "wfi.claim_id.parent_rejected": ("wfi", wfi("C8"), {"claims": [claim("C8", C, benefit="X")]}),
     "wfi.jsa_not_deferrable": (
@@ -169,6 +187,11 @@ VIOLATIONS: dict[str, tuple[str, dict, dict[str, list[dict]]]] = {
     "assessments.assessment_date.type": (
         "assessments",
         assessment("A9", "C2", assessment_date="2026/02/01"),
+        {},
+    ),
+    "assessments.assessment_date.range": (
+        "assessments",
+        assessment("A9", "C2", assessment_date="1999-02-01"),
         {},
     ),
     "assessments.assessment_date.required": (
@@ -221,8 +244,14 @@ VIOLATIONS: dict[str, tuple[str, dict, dict[str, list[dict]]]] = {
     "job_entries.job_entry_id.required": ("job_entries", job_entry("", "C1"), {}),
     "job_entries.claim_id.required": ("job_entries", job_entry("J9", ""), {}),
     "job_entries.start_date.type": ("job_entries", job_entry("J9", "C1", start_date="March"), {}),
+    "job_entries.start_date.range": (
+        "job_entries",
+        job_entry("J9", "C1", start_date="0001-01-01"),
+        {},
+    ),
     "job_entries.start_date.required": ("job_entries", job_entry("J9", "C1", start_date=""), {}),
     "job_entries.end_date.type": ("job_entries", job_entry("J9", "C1", end_date="2026-13-01"), {}),
+    "job_entries.end_date.range": ("job_entries", job_entry("J9", "C1", end_date="1999-12-31"), {}),
     "job_entries.hours_band.required": ("job_entries", job_entry("J9", "C1", hours_band=""), {}),
     "job_entries.hours_band.allowed": ("job_entries", job_entry("J9", "C1", hours_band="40"), {}),
     "job_entries.claim_id.exists": ("job_entries", job_entry("J9", "C404"), {}),
@@ -253,6 +282,11 @@ VIOLATIONS: dict[str, tuple[str, dict, dict[str, list[dict]]]] = {
     "fsf_payments.payment_date.type": (
         "fsf_payments",
         payment("F9", C, "C1", payment_date="10 Feb 2026"),
+        {},
+    ),
+    "fsf_payments.payment_date.range": (
+        "fsf_payments",
+        payment("F9", C, "C1", payment_date="1999-12-31"),
         {},
     ),
     "fsf_payments.payment_date.required": (
@@ -360,3 +394,66 @@ def test_violating_row_is_rejected_with_its_rule(rule_id: str, tmp_path, con) ->
         ).fetchall()[0][0]
         loaded = len(con.table(other.name).fetchall())
         assert loaded + rejected_here == expected
+
+
+# (table, row) on the edge of the date range: every date on the first day the contract allows,
+# and a deferral running exactly one year past the extract of 2026-10-31.
+EDGE_ROWS = {
+    "claims": claim("C9", C, start_date="2000-01-01", end_date="2000-01-01", end_reason="other"),
+    "wfi": wfi(
+        "C1",
+        due_date="2000-01-01",
+        outcome="deferred",
+        deferral_reason="illness",
+        deferred_until="2027-10-31",
+    ),
+    "assessments": assessment("A9", "C2", assessment_date="2000-01-01"),
+    "job_entries": job_entry("J9", "C2", start_date="2000-01-01", end_date="2000-01-01"),
+    "fsf_payments": payment("F9", C, "C2", payment_date="2000-01-01"),
+}
+
+
+def test_dates_on_the_edge_of_the_range_load(tmp_path, con) -> None:
+    tables = valid_tables()
+    # C1 and C2 start in 2000 here, so their events on 2000-01-01 are not before the claim.
+    tables["claims"] = [
+        claim("C1", C, start_date="2000-01-01"),
+        claim("C2", "D01-O02", start_date="2000-01-01"),
+        *tables["claims"][2:],
+        EDGE_ROWS["claims"],
+    ]
+    tables["wfi"] = [EDGE_ROWS["wfi"], *tables["wfi"][1:]]
+    for name in ("assessments", "job_entries", "fsf_payments"):
+        tables[name] = tables[name] + [EDGE_ROWS[name]]
+    validate_into(con, write_extract(tmp_path / "extract", tables))
+    assert con.execute("select rule_id, raw from rejects").fetchall() == []
+    deferred = con.execute("select deferred_until::varchar from wfi where claim_id = 'C1'")
+    assert deferred.fetchall() == [("2027-10-31",)]
+
+
+def test_typed_parquet_dates_are_range_checked(tmp_path, con) -> None:
+    """A Parquet date column skips the type rule, never the range rule."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = write_extract(tmp_path / "extract", valid_tables())
+    (folder / "fsf_payments.csv").unlink()
+    pq.write_table(
+        pa.table(
+            {
+                "payment_id": ["F1", "F2"],
+                "office_code": [C, C],
+                "claim_id": ["C1", "C1"],
+                "payment_date": pa.array([dt.date(2026, 2, 10), dt.date(1, 1, 1)], pa.date32()),
+                "amount_gbp": ["25.00", "25.00"],
+                "category": ["travel", "travel"],
+            }
+        ),
+        folder / "fsf_payments.parquet",
+    )
+    validate_into(con, folder)
+    assert con.execute("select source_row, rule_id from rejects").fetchall() == [
+        (2, "fsf_payments.payment_date.range")
+    ]

@@ -12,6 +12,8 @@ import polars as pl
 import pytest
 from extracts import EXACT, valid_tables, write_extract
 
+from jcp.cli import main
+from jcp.db import connect_read_only
 from jcp.load import load
 from jcp.measures import MEASURES, MeasureRequest, RequestError, Runner, months_between
 
@@ -57,11 +59,17 @@ RATES = {
 
 
 @pytest.fixture(scope="module")
-def small_runner(tmp_path_factory) -> Iterator[Runner]:
+def small_db(tmp_path_factory) -> Path:
     """The helpers' small valid extract, loaded once."""
     tmp = tmp_path_factory.mktemp("small")
     load(write_extract(tmp / "extract", valid_tables()), tmp / "db.duckdb")
-    con = duckdb.connect(str(tmp / "db.duckdb"), read_only=True)
+    return tmp / "db.duckdb"
+
+
+@pytest.fixture(scope="module")
+def small_runner(small_db) -> Iterator[Runner]:
+    """A runner on the small database, opened as the app and the commands open it."""
+    con = connect_read_only(small_db)
     assert con.execute("select count(*) from rejects").fetchone() == (0,)
     yield Runner(con)
     con.close()
@@ -77,6 +85,10 @@ def small_runner(tmp_path_factory) -> Iterator[Runner]:
         {"period_from": "2026-1"},
         {"period_to": ""},
         {"period_from": "2026-06", "period_to": "2026-01"},
+        {"period_from": "0000-01"},  # year 0 is not in the calendar
+        {"period_from": "1899-12"},
+        {"period_from": "9999-12", "period_to": "9999-12", "by": "month"},  # spine overflowed
+        {"period_to": "2100-01"},
         {"by": "week"},
         {"offices": ("D09-O09",)},
         {"offices": ("D01-O01", "D09-O09")},
@@ -89,6 +101,48 @@ def test_bad_requests_raise_request_error(small_runner, changes):
     fields = {"measure": "deferrals", "period_from": "2026-01", "period_to": "2026-06"}
     with pytest.raises(RequestError):
         small_runner.run(MeasureRequest(**{**fields, **changes}), **EXACT)
+
+
+@pytest.mark.parametrize(
+    ("args", "month"),
+    [
+        (["--from", "0000-01"], "from month 0000-01"),
+        (["--from", "9999-12", "--to", "9999-12", "--by", "month"], "from month 9999-12"),
+        (["--from", "2026-01", "--to", "9999-12"], "to month 9999-12"),
+    ],
+)
+def test_months_out_of_range_are_one_line_and_exit_2(small_db, args, month, capsys):
+    status = main(["measure", "deferrals", "--national", "--db", str(small_db), *args])
+    out, err = capsys.readouterr()
+    assert (status, out) == (2, "")
+    assert (
+        err
+        == f"error: {month} is out of range: a request may cover months from 1900-01 to 2099-12\n"
+    )
+
+
+def test_the_widest_request_is_answered(small_runner):
+    # 1900-01 to 2099-12 is 200 years of 12 months each.
+    frame = small_runner.run(MeasureRequest("deferrals", "1900-01", "2099-12", by="month"), **EXACT)
+    assert frame.height == 2400
+    # The WFIs of C1 and C3, due in 2026-01; C2 is a JSA claim, which deferrals leave out.
+    assert frame["wfis_due"].sum() == 2
+
+
+def test_no_period_the_pages_offer_leaves_the_request_range(small_runner):
+    """The longest period a page offers, and the period before it, are valid requests.
+
+    A loaded database has no claim before 2000-01 and an extract_date at most a year after the
+    day of its load, and the pages offer months from the first claim's to the extract_date's.
+    """
+    import datetime as dt
+
+    from jcp.filters import Filters
+    from jcp.load import one_year_after
+
+    longest = Filters("2000-01", f"{one_year_after(dt.date.today()):%Y-%m}")
+    for period in (longest, longest.previous_period()):
+        small_runner.check(MeasureRequest("deferrals", period.period_from, period.period_to))
 
 
 @pytest.mark.parametrize("measure", sorted(MEASURES))
