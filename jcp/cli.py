@@ -198,7 +198,10 @@ def _cmd_loadtest(args: argparse.Namespace) -> int:
 def _cmd_ptable(args: argparse.Namespace) -> int:
     from jcp.ptable import DESIGN, KEY_RANGE, write
 
-    rows = write(args.out)
+    try:
+        rows = write(args.out)
+    except OSError as exc:
+        raise RequestError(f"{args.out}: cannot write ({exc.strerror or exc})") from None
     print(
         f"D = {DESIGN.max_perturbation}, V = {DESIGN.variance}, N = {DESIGN.top_count}; "
         f"keys out of {KEY_RANGE} per perturbation"
