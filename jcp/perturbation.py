@@ -140,6 +140,7 @@ def perturbed(
     `key_sums` are the raw sums of each cell's record keys (any non-negative whole number, NULL
     for an empty cell, as SQL's sum gives); the cell key is that mod 4096. A count of 0 stays 0.
     NULL where the count is NULL or invalid (negative, or with a NULL or negative key sum).
+    Use it on cells already aggregated (select, with_columns), not inside group_by().agg().
     """
     table = table or load_ptable()
     if isinstance(counts, pl.Series) and isinstance(key_sums, pl.Series):
@@ -151,12 +152,9 @@ def perturbed(
     key = (key_sums % KEY_RANGE).cast(pl.Int64)
     index = n.clip(0, table.top_count) * KEY_RANGE + key  # always within the lookup, or NULL
     shift = pl.lit(table.lookup).gather(index).cast(pl.Int64)
-    return (
-        pl.when(n == 0)
-        .then(pl.lit(0, pl.Int64))
-        .when((n > 0) & (key_sums >= 0))
-        .then(n + shift)
-        .otherwise(pl.lit(None, pl.Int64))
+    # Written as n + (...) so the result keeps the count column's name; no branch is NULL.
+    return n + (
+        pl.when(n == 0).then(pl.lit(0, pl.Int64)).when((n > 0) & (key_sums >= 0)).then(shift)
     )
 
 
@@ -167,13 +165,8 @@ def hidden(perturbed_counts: pl.Expr, thresholds: Thresholds = DEFAULT_THRESHOLD
 
 def published(perturbed_counts: pl.Expr, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> pl.Expr:
     """The small-number rule on perturbed counts: 1..min_count-1 -> NULL (hidden), <= 0 -> 0."""
-    return (
-        pl.when(perturbed_counts <= 0)
-        .then(pl.lit(0, pl.Int64))
-        .when(hidden(perturbed_counts, thresholds))
-        .then(pl.lit(None, pl.Int64))
-        .otherwise(perturbed_counts)
-    )
+    # when/then without otherwise: NULL where hidden, and the name of the column it is given.
+    return pl.when(~hidden(perturbed_counts, thresholds)).then(perturbed_counts.clip(lower_bound=0))
 
 
 def perturb_counts(

@@ -479,3 +479,15 @@ def test_money_is_rounded_to_the_nearest_ten_pounds(amount, rounded) -> None:
     assert got.to_list() == [None if rounded is None else Decimal(rounded)]
     as_float = money.select(round_money(pl.col("spend").cast(pl.Float64)))["spend"]
     assert as_float.to_list() == [None if rounded is None else float(rounded)]
+
+
+def test_the_expressions_keep_the_count_column_name(table) -> None:
+    import polars as pl
+
+    from jcp.perturbation import perturbed, published
+
+    frame = pl.DataFrame({"deferred": [9], "deferred_key": [1]})
+    # key 1 is in row 7's -2 interval: 9 - 2 = 7
+    out = frame.select(published(perturbed(pl.col("deferred"), pl.col("deferred_key"), table)))
+    assert out.columns == ["deferred"]
+    assert out["deferred"].to_list() == [7]
