@@ -9,12 +9,13 @@ from pathlib import Path
 
 import polars as pl
 
-from jcp.disclosure import SUPPRESSED, Thresholds
 from jcp.ptable import COLUMNS, DEFAULT_PTABLE, DESIGN, KEY_RANGE
 
 __all__ = [
     "KEY_RANGE",
     "KEY_SUFFIX",
+    "MIN_COUNT",
+    "SUPPRESSED",
     "PTable",
     "PTableError",
     "hidden",
@@ -25,7 +26,11 @@ __all__ = [
     "round_money",
 ]
 
-DEFAULT_THRESHOLDS = Thresholds()
+# Published counts from 1 to MIN_COUNT - 1 are hidden ([disclosure] min_count in jcp.toml).
+MIN_COUNT = 5
+# The list column naming a row's hidden cells (jcp.disclosure, which uses this module, shows
+# them as [c]).
+SUPPRESSED = "suppressed"
 KEY_SUFFIX = "_key"  # count column X travels with X_key, the raw sum of its records' keys
 
 
@@ -158,22 +163,22 @@ def perturbed(
     )
 
 
-def hidden(perturbed_counts: pl.Expr, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> pl.Expr:
+def hidden(perturbed_counts: pl.Expr, min_count: int = MIN_COUNT) -> pl.Expr:
     """True where the small-number rule hides a perturbed count (1..min_count-1)."""
-    return perturbed_counts.is_between(1, thresholds.min_count - 1).fill_null(False)
+    return perturbed_counts.is_between(1, min_count - 1).fill_null(False)
 
 
-def published(perturbed_counts: pl.Expr, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> pl.Expr:
+def published(perturbed_counts: pl.Expr, min_count: int = MIN_COUNT) -> pl.Expr:
     """The small-number rule on perturbed counts: 1..min_count-1 -> NULL (hidden), <= 0 -> 0."""
     # when/then without otherwise: NULL where hidden, and the name of the column it is given.
-    return pl.when(~hidden(perturbed_counts, thresholds)).then(perturbed_counts.clip(lower_bound=0))
+    return pl.when(~hidden(perturbed_counts, min_count)).then(perturbed_counts.clip(lower_bound=0))
 
 
 def perturb_counts(
     frame: pl.DataFrame,
     columns: Sequence[str],
     table: PTable | None = None,
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    min_count: int = MIN_COUNT,
 ) -> pl.DataFrame:
     """The frame with each count column published: perturbed, then the small-number rule.
 
@@ -209,7 +214,7 @@ def perturb_counts(
         perturbed(pl.col(c), pl.col(f"{c}{KEY_SUFFIX}"), table).alias(c) for c in columns
     )
     names = pl.concat_list(
-        [pl.when(hidden(pl.col(c), thresholds)).then(pl.lit(c)) for c in columns]
+        [pl.when(hidden(pl.col(c), min_count)).then(pl.lit(c)) for c in columns]
         or [pl.lit(None, pl.String)]
     ).list.drop_nulls()
     if SUPPRESSED in frame.columns:
@@ -221,7 +226,7 @@ def perturb_counts(
             .list.sort()
         )
     return staged.with_columns(
-        *(published(pl.col(c), thresholds).alias(c) for c in columns),
+        *(published(pl.col(c), min_count).alias(c) for c in columns),
         names.cast(pl.List(pl.String)).alias(SUPPRESSED),
     ).drop(f"{c}{KEY_SUFFIX}" for c in columns)
 
