@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
-import polars.selectors as cs
 
 from jcp import contract
 from jcp.disclosure import Thresholds, drop_keys, protect
@@ -262,9 +261,6 @@ class Runner:
         wanted = sql_parameters(sql)
         params = {k: v for k, v in self.parameters(request, scope).items() if k in wanted}
         frame = self.engine.query(measure.name, params)
-        # The counts' record key sums (X_key) are for the cell-key perturbation step, which will
-        # consume them here; until it does, no page, export or command sees them.
-        frame = frame.drop(cs.ends_with("_key"))
         if measure.grouped:
             frame = self._shape_groups(frame, request, measure, scope)
         if unsuppressed:
