@@ -572,3 +572,17 @@ def test_only_key_sums_end_in_key(sample_keyed_db) -> None:
         named = {c for c in frame.columns if c.endswith("_key")}
         counts = RULES[measure].counts if measure in RULES else ()
         assert named == {f"{c}_key" for c in counts}
+
+
+def test_a_database_loaded_without_record_keys_is_refused_by_name(hand_db, tmp_path) -> None:
+    """A database an older loader built has no key sums for the queries to read: say so."""
+    from jcp.db import DatabaseOutdated
+    from jcp.engines import open_engine
+
+    db = tmp_path / "old.duckdb"
+    db.write_bytes(hand_db.read_bytes())
+    con = duckdb.connect(str(db))
+    con.execute("alter table claims drop column record_key")  # as loaders before keys left it
+    con.close()
+    with pytest.raises(DatabaseOutdated, match=r"older version of the loader \(no record keys\)"):
+        open_engine("duckdb", db=db)
