@@ -46,13 +46,15 @@ class Score:
     targets: int = 0
     estimated: int = 0
     exact: int = 0
-    truths: Counter = field(default_factory=Counter)
+    truths: Counter = field(default_factory=Counter)  # of every target
+    estimated_truths: Counter = field(default_factory=Counter)  # of the targets estimated
 
     def add(self, truth: int, estimate: int | None) -> None:
         self.targets += 1
         self.truths[truth] += 1
         if estimate is not None:
             self.estimated += 1
+            self.estimated_truths[truth] += 1
             self.exact += estimate == truth
 
     @property
@@ -64,10 +66,22 @@ class Score:
         """Right answers from naming the commonest true value for every target: no attack."""
         return max(self.truths.values()) / self.targets if self.targets else 0.0
 
+    @property
+    def estimate_hit_rate(self) -> float:
+        """Of the targets the attack put a number on, the share it got exactly right."""
+        return self.exact / self.estimated if self.estimated else 0.0
+
+    @property
+    def estimate_guess_rate(self) -> float:
+        """The blind guess's hit rate on the same targets the attack put a number on."""
+        truths = self.estimated_truths
+        return max(truths.values()) / self.estimated if self.estimated else 0.0
+
     def line(self) -> str:
         return (
-            f"{self.name:<22} targets {self.targets:>5}  estimated {self.estimated:>5}  "
-            f"exact {self.exact:>5} ({self.hit_rate:6.1%})  best blind guess {self.guess_rate:6.1%}"
+            f"{self.name:<20} targets {self.targets:>5}  estimated {self.estimated:>5}  "
+            f"exact {self.exact:>5} ({self.estimate_hit_rate:6.1%} of estimates; blind guess "
+            f"{self.estimate_guess_rate:6.1%})"
         )
 
 
@@ -96,20 +110,31 @@ def overlapping_periods(runner: Runner, offices: list[str], period: tuple[str, s
         for measure, columns in TARGETS.items():
             base = MeasureRequest(measure, first, last, offices=(office,))
             by_month = runner.run(replace(base, by="month"), scope)
+            if not any(by_month[c].null_count() for c in columns):
+                continue  # nothing hidden: nothing to work out
             truth = _truth(runner, replace(base, by="month"))
-            totals = {
-                m: runner.run(replace(base, period_to=m), scope) for m in months
-            }  # each a total from the first month, as a user could ask for
+            totals: dict[str, pl.DataFrame] = {}  # from the first month to each month, as asked
             for index, month in enumerate(months[1:], start=1):
                 for column in columns:
                     if _value(by_month, column, index) is not None:
                         continue  # shown: nothing to work out
                     true = int(truth[column][index])
-                    upper = _value(totals[month], column)
-                    lower = _value(totals[months[index - 1]], column)
+                    upper = _value(_total_to(runner, base, scope, month, totals), column)
+                    lower = _value(
+                        _total_to(runner, base, scope, months[index - 1], totals), column
+                    )
                     estimate = None if upper is None or lower is None else upper - lower
                     score.add(true, estimate)
     return score
+
+
+def _total_to(
+    runner: Runner, base: MeasureRequest, scope: Scope, month: str, asked: dict
+) -> pl.DataFrame:
+    """The total from the period's first month to `month`, as a user could ask (once each)."""
+    if month not in asked:
+        asked[month] = runner.run(replace(base, period_to=month), scope)
+    return asked[month]
 
 
 def bounds(runner: Runner, offices: list[str], period: tuple[str, str], semantics: dict) -> Score:
@@ -164,13 +189,16 @@ def complements(runner: Runner, offices: list[str], period: tuple[str, str]) -> 
             if measure == "fsf_spend":
                 continue  # partnership grants have no group: all groups is not their sum
             request = MeasureRequest(measure, first, last, offices=(office,))
-            everyone = runner.run(request, scope)
             each = {g: runner.run(replace(request, groups=(g,)), scope) for g in GROUPS}
+            if not any(each[g][c].null_count() for g in GROUPS for c in columns):
+                continue  # nothing hidden: nothing to work out
+            everyone = runner.run(request, scope)
             for group in GROUPS:
+                hidden = [c for c in columns if _value(each[group], c) is None]
+                if not hidden:
+                    continue
                 truth = _truth(runner, replace(request, groups=(group,)))
-                for column in columns:
-                    if _value(each[group], column) is not None:
-                        continue
+                for column in hidden:
                     parts = [_value(each[g], column) for g in GROUPS if g != group]
                     whole = _value(everyone, column)
                     estimate = (
