@@ -8,7 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-KEY_RANGE = 4096  # cell keys are 0..4095: (sum of 12-bit record keys) mod 4096
+# Cell keys are 0..4095: (sum of the 12-bit record keys) mod 4096.
+from jcp.record_keys import KEY_RANGE
+
 DEFAULT_PTABLE = Path(__file__).with_name("ptable.csv")
 COLUMNS = ("count", "perturbation", "ckey_from", "ckey_to")
 
