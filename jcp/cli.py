@@ -1,5 +1,5 @@
 """The `python -m jcp` command line: load, check, generate, measure, export-parquet, bench,
-loadtest."""
+loadtest, ptable."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from jcp.export import ExportError
 from jcp.load import ExtractError, LoadReport, LoadSettingError, TargetRefused, check, load
 from jcp.measures import GROUPINGS, MEASURES, RequestError, Runner
 from jcp.output import csv_text
+from jcp.ptable import DEFAULT_PTABLE
 
 EXIT_USAGE = 2
 
@@ -33,6 +34,7 @@ def _print_report(report: LoadReport, show_rejects: bool) -> None:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
+    # The record keys' secret comes from the settings (jcp.toml), read by the loader.
     report = load(args.extract_dir, args.db, args.memory_limit, args.temp_dir)
     _print_report(report, show_rejects=False)
     print(f"loaded into {args.db} ({report.total_rejected:,} rows rejected: see the rejects table)")
@@ -194,6 +196,27 @@ def _cmd_loadtest(args: argparse.Namespace) -> int:
     return 0 if results.passed else 1
 
 
+def _cmd_ptable(args: argparse.Namespace) -> int:
+    from jcp.ptable import DESIGN, KEY_RANGE, write
+
+    try:
+        rows = write(args.out)
+    except OSError as exc:
+        raise RequestError(f"{args.out}: cannot write ({exc.strerror or exc})") from None
+    print(
+        f"D = {DESIGN.max_perturbation}, V = {DESIGN.variance}, N = {DESIGN.top_count}; "
+        f"keys out of {KEY_RANGE} per perturbation"
+    )
+    print(f"{'count':>5}  {'-2':>5} {'-1':>5} {'0':>5} {'+1':>5} {'+2':>5}  {'mean':>8}  variance")
+    for row in rows:
+        keys = dict(zip(row.values, row.keys, strict=True))
+        cells = " ".join(f"{keys.get(d, ''):>5}" for d in range(-2, 3))
+        mean = f"{round(row.mean * KEY_RANGE)}/{KEY_RANGE}"
+        print(f"{row.count:>5}  {cells}  {mean:>8}  {row.variance:.6f}")
+    print(f"wrote {args.out}")
+    return 0
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -305,6 +328,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-app", action="store_true", help="skip the app start-up timing")
     p.add_argument("--report", type=Path, help="print a results JSON as Markdown tables, only")
     p.set_defaults(run=_cmd_bench)
+
+    p = commands.add_parser(
+        "ptable", help="write the perturbation table from its design (docs/disclosure.md)"
+    )
+    p.add_argument(
+        "--out", type=Path, default=DEFAULT_PTABLE, help="where to write it (default: %(default)s)"
+    )
+    p.set_defaults(run=_cmd_ptable)
     return parser
 
 

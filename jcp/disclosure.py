@@ -1,67 +1,116 @@
-"""Small-number disclosure control, applied once, in the runner's output path.
+"""Disclosure control, applied once, in the runner's output path: cell-key perturbation.
 
-Primary suppression hides a count of 1 to 4, a rate, mean or median over fewer than 10, and a
-money figure built from fewer than 5 payments. Secondary suppression then makes sure no hidden
-cell can be worked out by subtracting visible cells from a total the user can also see: where a
-group of cells that adds up to a shown total has exactly one hidden cell, the next-smallest
-non-zero cell of that group is hidden too. Derived figures are hidden with what they derive
-from, so a visible rate cannot give back a hidden count.
+Every count is published as its true value plus a small perturbation that depends only on the
+cell (its count and the sum of its records' keys), so the same cell shows the same figure
+whatever request produced it, and the difference between two requests is noise, not people
+(docs/disclosure.md). A published count of 1 to 4 is shown as [c]; one at or below 0 as 0.
 
-A suppressed cell is NULL in its numeric column and named in the row's `suppressed` list, so
-tables keep sorting as numbers; `with_markers` writes `[c]` for exports and the command line.
+The other figures follow from the published counts:
+- a ratio of two published counts (a deferral rate: deferred / interviews due) is computed
+  from the published counts, and hidden when either is hidden or the denominator is under
+  `min_denominator`;
+- any other rate, mean or median is computed exactly and hidden when its published population
+  is hidden or under `min_denominator`;
+- money is rounded to the nearest £10 and hidden when its published payments are hidden or
+  under `min_payments`; a share of money (spend against allocation) is computed from the rounded
+  money;
+- where the published population (or payments) is 0, a rate or mean is empty and money £0, as
+  for nobody, whatever the true count under that 0;
+- figures that describe no one (a district's FSF allocation) are shown as they are.
+
+Fail closed: a measure with no rules, or a figure of a measure that no rule covers, is an
+error, never an unprotected figure. Operational lists (the overdue worklist) are exact by
+nature and shown only within the user's scope.
+
+A hidden cell is NULL in its column and named in the row's `suppressed` list, so tables keep
+sorting as numbers; `with_markers` writes `[c]` for exports and the command line.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 
+from jcp.perturbation import (
+    KEY_SUFFIX,
+    SUPPRESSED,
+    PTable,
+    load_ptable,
+    perturb_counts,
+    round_money,
+)
+
 MARKER = "[c]"
-SUPPRESSED = "suppressed"
+
+
+class DisclosureError(RuntimeError):
+    """A figure without a protection rule: a program error, never shown unprotected."""
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    min_count: int = 5  # counts 1..min_count-1 are hidden; 0 is shown
+    min_count: int = 5  # published counts 1..min_count-1 are hidden; 0 is shown
     min_denominator: int = 10  # rates, means and medians need at least this population
     min_payments: int = 5  # money figures need at least this many payments
 
 
 @dataclass(frozen=True)
-class Derived:
-    """A figure computed over a population; hidden when that population is small or hidden."""
+class Ratio:
+    """A rate that is a ratio of two published counts, recomputed from them."""
 
     column: str
-    population: str  # the count it is over
+    numerator: str
+    denominator: str
+
+
+@dataclass(frozen=True)
+class Gated:
+    """A rate, mean or median over a population: exact, hidden when the population is small."""
+
+    column: str
+    population: str  # the published count it is over
     minimum: str = "min_denominator"  # which threshold applies
-    inputs: tuple[str, ...] = ()  # other figures it would give away if shown alone
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount of money from payments: rounded to £10, hidden under min_payments payments."""
+
+    column: str
+    payments: str
+
+
+@dataclass(frozen=True)
+class Share:
+    """Money against a fixed amount (spend against allocation), from the rounded money."""
+
+    column: str
+    money: str  # a Money column of the same measure
+    of: str  # an Exact column
 
 
 @dataclass(frozen=True)
 class Rules:
     counts: tuple[str, ...] = ()
-    derived: tuple[Derived, ...] = ()
-    # Money columns that add up like counts (hidden under min_payments through `derived`).
-    additive_money: tuple[str, ...] = ()
-    category: str | None = None  # companions: the column splitting each group into parts
-    # Companions: the measure whose figures their parts add up to, and which column of it each
-    # part column adds up to (reasons add up to deferrals.deferred, and so on).
-    parent: str | None = None
-    parent_columns: tuple[tuple[str, str], ...] = ()
+    ratios: tuple[Ratio, ...] = ()
+    gated: tuple[Gated, ...] = ()
+    money: tuple[Money, ...] = ()
+    shares: tuple[Share, ...] = ()
+    exact: tuple[str, ...] = ()  # figures about no one, shown as they are
     unprotected: bool = False  # operational lists, not statistics
 
     @property
-    def additive(self) -> tuple[str, ...]:
-        return self.counts + self.additive_money
-
-
-def _rate(column: str, population: str, *inputs: str) -> Derived:
-    return Derived(column, population, "min_denominator", inputs)
-
-
-def _money(column: str, payments: str) -> Derived:
-    return Derived(column, payments, "min_payments")
+    def figures(self) -> set[str]:
+        """Every output column these rules cover."""
+        return {
+            *self.counts,
+            *(r.column for r in self.ratios),
+            *(g.column for g in self.gated),
+            *(m.column for m in self.money),
+            *(s.column for s in self.shares),
+            *self.exact,
+        }
 
 
 DIMENSIONS = ("job_search", "work_skills", "confidence", "health_wellbeing", "stability")
@@ -69,217 +118,164 @@ DIMENSIONS = ("job_search", "work_skills", "confidence", "health_wellbeing", "st
 RULES: dict[str, Rules] = {
     "deferrals": Rules(
         counts=("wfis_due", "deferred", "waived"),
-        derived=(
-            _rate("deferral_rate", "wfis_due", "deferred"),
-            _rate("waiver_rate", "wfis_due", "waived"),
-            _rate("median_deferral_days", "deferred"),
+        ratios=(
+            Ratio("deferral_rate", "deferred", "wfis_due"),
+            Ratio("waiver_rate", "waived", "wfis_due"),
         ),
+        gated=(Gated("median_deferral_days", "deferred"),),
     ),
-    "deferral_reasons": Rules(
-        counts=("deferred",),
-        category="deferral_reason",
-        parent="deferrals",
-        parent_columns=(("deferred", "deferred"),),
-    ),
+    "deferral_reasons": Rules(counts=("deferred",)),
     "overdue_deferrals": Rules(unprotected=True),
     "job_entries": Rules(
         counts=("job_entries", "mature_13w", "sustained_13w", "mature_26w", "sustained_26w"),
-        derived=(
-            _rate("sustained_13w_rate", "mature_13w", "sustained_13w"),
-            _rate("sustained_26w_rate", "mature_26w", "sustained_26w"),
+        ratios=(
+            Ratio("sustained_13w_rate", "sustained_13w", "mature_13w"),
+            Ratio("sustained_26w_rate", "sustained_26w", "mature_26w"),
         ),
     ),
     "distance_travelled": Rules(
         counts=("claims_measured", *(f"claims_{d}" for d in DIMENSIONS)),
-        derived=(
-            _rate("mean_change", "claims_measured"),
-            _rate("pct_improved", "claims_measured"),
-            *(_rate(f"mean_change_{d}", f"claims_{d}") for d in DIMENSIONS),
+        gated=(
+            Gated("mean_change", "claims_measured"),
+            Gated("pct_improved", "claims_measured"),
+            *(Gated(f"mean_change_{d}", f"claims_{d}") for d in DIMENSIONS),
         ),
     ),
     "fsf_spend": Rules(
         counts=("payments", "recipients", "claimant_payments"),
-        additive_money=("spend_gbp",),
-        derived=(
-            _money("spend_gbp", "payments"),
-            _rate("avg_award_gbp", "claimant_payments"),
-        ),
+        money=(Money("spend_gbp", "payments"),),
+        gated=(Gated("avg_award_gbp", "claimant_payments", "min_payments"),),
     ),
-    "fsf_categories": Rules(
-        counts=("payments",),
-        additive_money=("spend_gbp",),
-        derived=(_money("spend_gbp", "payments"),),
-        category="category",
-        parent="fsf_spend",
-        parent_columns=(("payments", "payments"), ("spend_gbp", "spend_gbp")),
-    ),
+    "fsf_categories": Rules(counts=("payments",), money=(Money("spend_gbp", "payments"),)),
     "fsf_budget": Rules(
         counts=("payments",),
-        derived=(
-            _money("spend_to_date_gbp", "payments"),
-            Derived("pct_spent", "payments", "min_payments", ("spend_to_date_gbp",)),
-            Derived("projected_outturn_gbp", "payments", "min_payments", ("spend_to_date_gbp",)),
+        money=(
+            Money("spend_to_date_gbp", "payments"),
+            Money("projected_outturn_gbp", "payments"),
         ),
+        shares=(Share("pct_spent", "spend_to_date_gbp", "allocation_gbp"),),
+        exact=("allocation_gbp",),
     ),
     "caseload": Rules(
         counts=("live_claims", "new_claims", "off_flows", "off_flows_to_work"),
-        derived=(_rate("claims_per_coach", "live_claims"),),
+        gated=(Gated("claims_per_coach", "live_claims"),),
     ),
 }
 
 
-@dataclass
-class _Grid:
-    """The frame's values and the set of hidden cells, as plain Python for the fix-point loop."""
-
-    rows: list[dict]
-    hidden: list[set[str]] = field(default_factory=list)
-
-    def hide(self, index: int, column: str) -> bool:
-        if column in self.hidden[index]:
-            return False
-        self.hidden[index].add(column)
-        return True
+def _is_figure(dtype: pl.DataType) -> bool:
+    return dtype.is_numeric() or dtype.is_decimal()
 
 
-def _value(value: object) -> float:
-    return 0.0 if value is None else float(value)
+def rules_for(measure: str) -> Rules:
+    rules = RULES.get(measure)
+    if rules is None:
+        raise DisclosureError(f"measure {measure!r} has no disclosure rules: nothing is shown")
+    return rules
 
 
-def _primary(grid: _Grid, rules: Rules, thresholds: Thresholds) -> None:
-    for index, row in enumerate(grid.rows):
-        for column in rules.counts:
-            if column in row and 0 < _value(row[column]) < thresholds.min_count:
-                grid.hide(index, column)
-        for rule in rules.derived:
-            if rule.column in row and rule.population in row:
-                minimum = getattr(thresholds, rule.minimum)
-                if _value(row[rule.population]) < minimum:
-                    grid.hide(index, rule.column)
+def check_covered(frame: pl.DataFrame, measure: str, rules: Rules) -> None:
+    """Every figure the measure returns has a rule (counts with their key sums)."""
+    keys = {c for c in frame.columns if c.endswith(KEY_SUFFIX)}
+    uncovered = sorted(
+        c
+        for c, dtype in frame.schema.items()
+        if c not in keys and c != SUPPRESSED and _is_figure(dtype) and c not in rules.figures
+    )
+    if uncovered:
+        raise DisclosureError(f"{measure}: no disclosure rule for {', '.join(uncovered)}")
+    absent = sorted(c for c in rules.counts if c not in frame.columns or c + KEY_SUFFIX not in keys)
+    if absent:
+        raise DisclosureError(f"{measure}: no count or key sum for {', '.join(absent)}")
 
 
-def _follow_inputs(grid: _Grid, rules: Rules) -> bool:
-    changed = False
-    for index, row in enumerate(grid.rows):
-        for rule in rules.derived:
-            if rule.column not in row:
-                continue
-            sources = (rule.population, *rule.inputs)
-            if any(s in grid.hidden[index] for s in sources):
-                changed |= grid.hide(index, rule.column)
-    return changed
+def drop_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame without its key sums (for exact, unprotected output)."""
+    return frame.drop(c for c in frame.columns if c.endswith(KEY_SUFFIX))
 
 
-def _protect_group(
-    grid: _Grid, members: list[int], column: str, total_hidden: bool = False
-) -> bool:
-    """Hide another cell if a hidden one could be worked out from the group's total.
-
-    With the total shown, one hidden non-zero cell is recoverable; with the total hidden (a
-    companion group whose figure the main table hides), no hidden cell at all would let the
-    visible parts add up to it. A hidden cell whose value is known to be 0 (spend from 0
-    payments) protects nothing, so it does not count.
-    """
-    hidden = [
-        i for i in members if column in grid.hidden[i] and _value(grid.rows[i].get(column)) != 0
-    ]
-    if len(hidden) != (0 if total_hidden else 1):
-        return False
-    candidates = [
-        i for i in members if column not in grid.hidden[i] and _value(grid.rows[i].get(column)) > 0
-    ]
-    if not candidates:
-        return False
-    smallest = min(candidates, key=lambda i: (_value(grid.rows[i][column]), i))
-    return grid.hide(smallest, column)
-
-
-def _groups(grid: _Grid, keys: list[str]) -> list[list[int]]:
-    groups: dict[tuple, list[int]] = {}
-    for index, row in enumerate(grid.rows):
-        groups.setdefault(tuple(row.get(k) for k in keys), []).append(index)
-    return list(groups.values())
-
-
-def _secondary(grid: _Grid, rules: Rules, by: str, hidden_parents: dict[str, set[tuple]]) -> bool:
-    """One pass over every set of cells that adds up to a total shown elsewhere."""
-    group_keys = [k for k in ("district_code", "office_code", "month") if k in grid.rows[0]]
-    partitions: list[list[str]] = []
-    if rules.category:
-        # Parts of a group add up to the group's figure in the main measure; the same part
-        # across groups adds up to that part's all-in-scope figure.
-        partitions += [group_keys, [rules.category, *(["district_code"] if by == "office" else [])]]
-        if by == "office":
-            partitions.append([rules.category])
-    elif by == "office":
-        # Offices add up to their district's figure and, all together, to the total.
-        partitions += [["district_code"], []]
-    elif by != "total":
-        partitions.append([])  # districts and months add up to the total
-    changed = False
-    for keys in partitions:
-        for members in _groups(grid, keys):
-            for column in rules.additive:
-                if column not in grid.rows[0]:
-                    continue
-                total_hidden = (
-                    keys == group_keys
-                    and rules.category is not None
-                    and (
-                        tuple(grid.rows[members[0]].get(k) for k in keys)
-                        in hidden_parents.get(column, set())
-                    )
-                )
-                changed |= _protect_group(grid, members, column, total_hidden)
-    return changed
-
-
-def suppress(
+def protect(
     frame: pl.DataFrame,
     measure: str,
-    by: str,
     thresholds: Thresholds,
-    hidden_parents: dict[str, set[tuple]] | None = None,
+    table: PTable | None = None,
 ) -> pl.DataFrame:
-    """The frame with small cells hidden (NULL) and listed in a `suppressed` column.
+    """The frame as it may be published: counts perturbed, everything else from them.
 
-    For a companion, `hidden_parents` maps each part column to the group keys (district_code,
-    office_code, month as present) whose figure the main measure's table hides.
+    The frame is the measure's result with each count column's key sum (`X_key`) beside it.
     """
-    rules = RULES.get(measure)
-    if rules is None or rules.unprotected:
-        return frame
-    grid = _Grid(frame.to_dicts(), [set() for _ in range(frame.height)])
-    if frame.height:
-        _primary(grid, rules, thresholds)
-        # Hiding one cell can expose another through a total or a rate: repeat until stable.
-        parents = hidden_parents or {}
-        while _follow_inputs(grid, rules) | _secondary(grid, rules, by, parents):
-            pass
-    hidden_lists = [sorted(cells) for cells in grid.hidden]
-    masked = frame.with_columns(pl.Series(SUPPRESSED, hidden_lists, dtype=pl.List(pl.String)))
-    columns = {c for cells in grid.hidden for c in cells}
-    return masked.with_columns(
-        pl.when(pl.col(SUPPRESSED).list.contains(pl.lit(c)))
-        .then(None)
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c in sorted(columns)
-    )
+    rules = rules_for(measure)
+    if rules.unprotected:
+        return drop_keys(frame)
+    check_covered(frame, measure, rules)
+    table = table or load_ptable()
+    published = perturb_counts(frame, rules.counts, table, thresholds.min_count)
 
+    def hidden(column: str) -> pl.Expr:
+        return pl.col(SUPPRESSED).list.contains(pl.lit(column))
 
-def hidden_groups(
-    parent: pl.DataFrame, rules: Rules, key_columns: tuple[str, ...]
-) -> dict[str, set[tuple]]:
-    """For a companion: the group keys whose figure the (suppressed) parent table hides."""
-    hidden: dict[str, set[tuple]] = {}
-    if SUPPRESSED not in parent.columns:
-        return hidden
-    for row in parent.iter_rows(named=True):
-        for part_column, parent_column in rules.parent_columns:
-            if parent_column in (row[SUPPRESSED] or []):
-                hidden.setdefault(part_column, set()).add(tuple(row[k] for k in key_columns))
-    return hidden
+    def small(column: str, minimum: int) -> pl.Expr:
+        # A published 0 is not small: what is worked out from it is shown as for nobody (no
+        # rate, no mean, £0), the same whatever the true count under the 0 is.
+        return hidden(column) | pl.col(column).is_between(1, minimum - 1)
+
+    def none_if_zero(column: str, value: pl.Expr) -> pl.Expr:
+        return pl.when(pl.col(column) == 0).then(None).otherwise(value)
+
+    # Each step decides what it hides from the published counts (and, for shares, from the
+    # money decided before it); then its figures are set and the `suppressed` list extended.
+    steps: list[list[tuple[str, pl.Expr, pl.Expr]]] = [
+        [
+            (
+                r.column,
+                small(r.denominator, thresholds.min_denominator) | hidden(r.numerator),
+                none_if_zero(
+                    r.denominator, pl.col(r.numerator).cast(pl.Float64) / pl.col(r.denominator)
+                ),
+            )
+            for r in rules.ratios
+        ]
+        + [
+            (
+                g.column,
+                small(g.population, getattr(thresholds, g.minimum)),
+                none_if_zero(g.population, pl.col(g.column)),
+            )
+            for g in rules.gated
+        ]
+        + [
+            (
+                m.column,
+                small(m.payments, thresholds.min_payments),
+                pl.when(pl.col(m.payments) == 0)
+                .then(pl.col(m.column) * 0)  # £0, in the column's own type
+                .otherwise(round_money(pl.col(m.column))),
+            )
+            for m in rules.money
+        ],
+        [
+            (
+                s.column,
+                hidden(s.money),
+                pl.col(s.money).cast(pl.Float64) / pl.col(s.of).cast(pl.Float64),
+            )
+            for s in rules.shares
+        ],
+    ]
+    for step in steps:
+        if not step:
+            continue
+        names = pl.concat_list(
+            [pl.when(is_hidden).then(pl.lit(column)) for column, is_hidden, _ in step]
+        ).list.drop_nulls()
+        published = published.with_columns(
+            *(
+                pl.when(is_hidden).then(None).otherwise(value).alias(column)
+                for column, is_hidden, value in step
+            ),
+            pl.col(SUPPRESSED).list.concat(names).list.unique().list.sort().alias(SUPPRESSED),
+        )
+    return published
 
 
 def with_markers(frame: pl.DataFrame) -> pl.DataFrame:

@@ -103,9 +103,16 @@ def check_built_tables(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) 
     cursor = con.cursor()
     try:
         built = {row[0] for row in cursor.sql("select table_name from duckdb_tables()").fetchall()}
+        # Record keys came with their key sums in every summary: a loader without one has none.
+        keyed = cursor.execute(
+            "select count(*) from duckdb_columns() "
+            "where table_name = 'claims' and column_name = 'record_key'"
+        ).fetchone()[0]
     finally:
         cursor.close()
     missing = sorted(p.stem for p in (QUERIES_DIR / "facts").glob("*.sql") if p.stem not in built)
+    if not missing and not keyed:
+        missing = ["record keys"]
     if missing:
         con.close()
         raise DatabaseOutdated(

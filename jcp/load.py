@@ -24,6 +24,7 @@ import duckdb
 from jcp import contract
 from jcp.contract import Column, Table
 from jcp.db import is_duckdb_file
+from jcp.record_keys import define_key_function
 
 REJECTS_DDL = """
 create table rejects (
@@ -553,8 +554,16 @@ def _as_stored(column: Column, value: str) -> str:
     return f'{value} as "{column.name}"'
 
 
+# Validated tables stored with a record key (jcp/record_keys.py) after their contract columns,
+# by the column holding each row's id. The event tables stored as fact tables get theirs in
+# their fact SQL (queries/facts/).
+KEYED_TABLES = {"claims": "claim_id"}
+
+
 def _create_table_sql(table: Table) -> str:
     cols = ", ".join(_column_sql(c.name, _stored_type(c), c.required) for c in table.columns)
+    if table.name in KEYED_TABLES:
+        cols += ", record_key smallint not null"
     return f"create table {table.name} ({cols})"
 
 
@@ -610,8 +619,15 @@ def _validate_table(
         con.execute(f"create temp view {name} as {accepted}")
     else:
         con.execute(_create_table_sql(table))
+        # The record key is written with the rows, not added by an update rewriting every row.
+        keyed = (
+            f", record_key_of('{name}', \"{KEYED_TABLES[name]}\")" if name in KEYED_TABLES else ""
+        )
         # In file order: no measure reads these tables by date (the fact tables are sorted).
-        con.execute(f"insert into {name} {accepted}")
+        con.execute(
+            f"insert into {name} select {names}{keyed} from checked_{name} "
+            "where broken_rule is null"
+        )
     if table.name in PARENT_TABLES:
         key = next(u.columns[0] for u in table.unique)
         con.execute(
@@ -706,12 +722,25 @@ def _build_fact(con: duckdb.DuckDBPyConnection, name: str) -> None:
     con.execute("insert into " + _identifier(name) + " " + sql)
 
 
-def validate_into(con: duckdb.DuckDBPyConnection, extract_dir: Path | str) -> LoadReport:
-    """Validate the extract and write accepted rows, rejects and loads into `con`."""
+def _settings_secret() -> str:
+    """The disclosure secret of the deployment's settings (jcp.toml), made on first use."""
+    from jcp.config import load_settings  # the settings need polars; loading does not
+
+    return load_settings().record_key_secret()
+
+
+def validate_into(
+    con: duckdb.DuckDBPyConnection, extract_dir: Path | str, secret: str | None = None
+) -> LoadReport:
+    """Validate the extract and write accepted rows, rejects and loads into `con`.
+
+    Record keys are derived from `secret` (None: the settings' disclosure secret).
+    """
     extract_dir = Path(extract_dir)
     if not extract_dir.is_dir():
         raise ExtractError(extract_dir, "not a folder: an extract is a folder of tables")
     manifest = read_manifest(extract_dir)
+    define_key_function(con, secret if secret is not None else _settings_secret())
     # Every file must be usable before any row is validated, so a broken extract fails fast.
     for table in contract.TABLES:
         find_table_file(extract_dir, table)
@@ -850,10 +879,12 @@ def load(
     db_path: Path | str,
     memory_limit: str | None = None,
     temp_directory: Path | str | None = None,
+    secret: str | None = None,
 ) -> LoadReport:
     """Build a new database from the extract and atomically replace `db_path` with it.
 
-    Holds `db_path`.lock throughout, so only one load into a database runs at a time.
+    Holds `db_path`.lock throughout, so only one load into a database runs at a time. Record
+    keys are derived from `secret` (None: the settings' disclosure secret).
     """
     db_path = Path(db_path)
     _check_target(db_path)
@@ -865,7 +896,7 @@ def load(
             con = connect_for_load(tmp_path, memory_limit, temp_directory)
             con.execute("set enable_progress_bar = false")  # the command prints its own summary
             try:
-                report = validate_into(con, extract_dir)
+                report = validate_into(con, extract_dir, secret=secret)
                 con.execute("checkpoint")
             finally:
                 con.close()
@@ -876,10 +907,10 @@ def load(
     return report
 
 
-def check(extract_dir: Path | str) -> LoadReport:
-    """Validate without writing a database."""
+def check(extract_dir: Path | str, secret: str | None = None) -> LoadReport:
+    """Validate without writing a database (the fact tables are built too, with their keys)."""
     con = duckdb.connect(":memory:")
     try:
-        return validate_into(con, extract_dir)
+        return validate_into(con, extract_dir, secret=secret)
     finally:
         con.close()

@@ -3,7 +3,8 @@
 Pages, CSV exports, the `measure` command and the benchmark all call `Runner.run`, so a figure
 can never differ between them. Steps, in order: check the request against the database,
 narrow it to the caller's scope, run the measure's SQL file, complete the grouping (every
-district/office/month the filters allow gets a row), then apply disclosure control.
+district/office/month the filters allow gets a row), then apply disclosure control (cell-key
+perturbation, jcp.disclosure), which consumes the key sums the SQL returns beside each count.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,7 @@ import duckdb
 import polars as pl
 
 from jcp import contract
-from jcp.disclosure import RULES, Thresholds, hidden_groups, suppress
+from jcp.disclosure import Thresholds, drop_keys, protect
 from jcp.engines import Engine, as_engine, query_sql, sql_parameters
 
 if TYPE_CHECKING:
@@ -170,10 +169,6 @@ class Runner:
         self.engine = as_engine(source)
         self.catalogue = read_catalogue(self.engine)
         self.thresholds = thresholds or Thresholds()
-        # A companion needs its main measure's hidden groups; a page shows both, so keep the
-        # last few (the database never changes under a runner) rather than run the main twice.
-        self._parent_hidden: OrderedDict[tuple, dict[str, set[tuple]]] = OrderedDict()
-        self._parent_lock = threading.Lock()  # the app shares one runner across sessions
 
     @property
     def extract_date(self) -> dt.date:
@@ -268,32 +263,9 @@ class Runner:
         frame = self.engine.query(measure.name, params)
         if measure.grouped:
             frame = self._shape_groups(frame, request, measure, scope)
-        if not unsuppressed:
-            frame = suppress(
-                frame,
-                request.measure,
-                request.by,
-                self.thresholds,
-                self._hidden_parents(request, scope),
-            )
-        return frame
-
-    def _hidden_parents(self, request: MeasureRequest, scope: Scope) -> dict[str, set[tuple]]:
-        """A companion's parts must not add up to a figure its main measure hides."""
-        rules = RULES.get(request.measure)
-        if rules is None or rules.parent is None:
-            return {}
-        key = (request, scope)
-        with self._parent_lock:
-            known = self._parent_hidden.get(key)
-        if known is None:
-            parent = self.run(replace(request, measure=rules.parent), scope)
-            known = hidden_groups(parent, rules, KEY_COLUMNS[request.by])
-            with self._parent_lock:
-                self._parent_hidden[key] = known
-                while len(self._parent_hidden) > 256:
-                    self._parent_hidden.popitem(last=False)
-        return known
+        if unsuppressed:
+            return drop_keys(frame)
+        return protect(frame, request.measure, self.thresholds)
 
     def _shape_groups(
         self, frame: pl.DataFrame, request: MeasureRequest, measure: Measure, scope: Scope

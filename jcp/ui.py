@@ -103,8 +103,9 @@ NUMBER_FORMATS = {
 WORKLIST_ROWS = 1000
 
 SUPPRESSION_NOTE = (
-    "Disclosure control applied: counts of 1 to {c1}, rates and means over fewer than {d} "
-    "people, and money from fewer than {p} payments are shown as [c]."
+    "Figures are adjusted slightly to protect individuals; totals may not equal the sum of "
+    "rows. [c]: too few to show (an adjusted count of 1 to {c1}, a rate or mean over fewer "
+    "than {d} people, money from fewer than {p} payments). Money is rounded to the nearest £10."
 )
 
 
@@ -651,7 +652,7 @@ def table(
             f"Showing the first {frame.height:,} of {complete.height:,} rows; "
             "the CSV download has them all."
         )
-    if any_suppressed(complete):
+    if SUPPRESSED in complete.columns:  # a statistic (operational lists are exact)
         st.caption(suppression_note())
     download(complete, title, key)
 

@@ -7,6 +7,10 @@
 -- live claims with a coach (empty when none).
 -- Returns one row per group with activity: district_code, office_code, month, live_claims,
 --   new_claims, off_flows, off_flows_to_work, claims_per_coach.
+--   Then, for the cell-key method, each count's record key sum (the sum of the record keys of
+--   exactly the records it counts; 0 when it is 0; not reduced modulo 4096): live_claims_key,
+--   new_claims_key, off_flows_key, off_flows_to_work_key (a live claim's key is in the running
+--   key sum claim_flows keeps beside `live`).
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
 -- Every day counted is a month's last day, so a claim is live then exactly when it started in
 -- or before that month and did not end in or before it: the caseload at a month end is a
@@ -34,7 +38,8 @@ per_coach as (
         case when $by = 'office' then f.office_code end as office_code,
         r.month,
         f.work_coach_ref,
-        sum(f.live) as live
+        sum(f.live) as live,
+        sum(f.live_key) as live_key
     from claim_flows as f
     join reported as r
         on f.flow_month <= r.last_month
@@ -58,7 +63,10 @@ flows as (
         r.month,
         sum(f.starts) as new_claims,
         sum(f.ends) as off_flows,
-        sum(f.ends_to_work) as off_flows_to_work
+        sum(f.ends_to_work) as off_flows_to_work,
+        sum(f.starts_key) as new_claims_key,
+        sum(f.ends_key) as off_flows_key,
+        sum(f.ends_to_work_key) as off_flows_to_work_key
     from claim_months as f
     join reported as r on f.flow_month between r.first_month and r.last_month
     where true
@@ -78,7 +86,11 @@ parts as (
         live,
         null::bigint as new_claims,
         null::bigint as off_flows,
-        null::bigint as off_flows_to_work
+        null::bigint as off_flows_to_work,
+        live_key,
+        null::bigint as new_claims_key,
+        null::bigint as off_flows_key,
+        null::bigint as off_flows_to_work_key
     from per_coach
     union all
     select
@@ -89,7 +101,11 @@ parts as (
         null,
         new_claims,
         off_flows,
-        off_flows_to_work
+        off_flows_to_work,
+        null,
+        new_claims_key,
+        off_flows_key,
+        off_flows_to_work_key
     from flows
 )
 
@@ -102,6 +118,10 @@ select
     coalesce(sum(off_flows), 0)::bigint as off_flows,
     coalesce(sum(off_flows_to_work), 0)::bigint as off_flows_to_work,
     sum(live) / nullif(count(*) filter (where live > 0 and work_coach_ref is not null), 0)
-        as claims_per_coach
+        as claims_per_coach,
+    coalesce(sum(live_key), 0)::bigint as live_claims_key,
+    coalesce(sum(new_claims_key), 0)::bigint as new_claims_key,
+    coalesce(sum(off_flows_key), 0)::bigint as off_flows_key,
+    coalesce(sum(off_flows_to_work_key), 0)::bigint as off_flows_to_work_key
 from parts
 group by all

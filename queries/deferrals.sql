@@ -5,6 +5,9 @@
 -- Returns one row per group with activity: district_code, office_code, month (NULL unless
 --   grouped by them), wfis_due, deferred, waived, deferral_rate, waiver_rate,
 --   median_deferral_days (deferred_until - due_date over deferred WFIs).
+--   Then, for the cell-key method, each count's record key sum (the sum of the record keys of
+--   exactly the records it counts; 0 when it is 0; not reduced modulo 4096): wfis_due_key,
+--   deferred_key, waived_key.
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups
 --   (a NULL list means no filter; an empty list matches nothing).
 with interviews as (
@@ -16,7 +19,8 @@ with interviews as (
         case when $by = 'month' then strftime(due_month, '%Y-%m') end as month,
         outcome,
         deferral_days,
-        interviews
+        interviews,
+        interviews_key
     from wfi_months
     where due_month between $period_start and $period_end
       and benefit <> 'JSA'
@@ -35,7 +39,8 @@ counted as (
         month,
         outcome,
         deferral_days,
-        sum(interviews) as interviews
+        sum(interviews) as interviews,
+        sum(interviews_key) as interviews_key
     from interviews
     group by all
 ),
@@ -79,6 +84,9 @@ select
             and before <= floor(outcome_total / 2)
             and floor(outcome_total / 2) < before + interviews
         )
-    )::double / 2 as median_deferral_days
+    )::double / 2 as median_deferral_days,
+    sum(interviews_key)::bigint as wfis_due_key,
+    coalesce(sum(interviews_key) filter (where outcome = 'deferred'), 0)::bigint as deferred_key,
+    coalesce(sum(interviews_key) filter (where outcome = 'waived'), 0)::bigint as waived_key
 from placed
 group by all

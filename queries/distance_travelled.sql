@@ -10,6 +10,9 @@
 --   mean_change_stability (each over the claims with that dimension in both), and
 --   claims_job_search .. claims_stability (how many claims each of those means is over, which
 --   disclosure control needs).
+--   Then, for the cell-key method, each count's record key sum (the sum of the record keys of
+--   exactly the records it counts; 0 when it is 0; not reduced modulo 4096): claims_measured_key,
+--   claims_job_search_key .. claims_stability_key.
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
 with changes as (
     -- Each claim's latest review in the period (in each month with by = month): a month's
@@ -32,7 +35,13 @@ with changes as (
         claims_work_skills,
         claims_confidence,
         claims_health_wellbeing,
-        claims_stability
+        claims_stability,
+        claims_key,
+        claims_job_search_key,
+        claims_work_skills_key,
+        claims_confidence_key,
+        claims_health_wellbeing_key,
+        claims_stability_key
     from review_months
     where review_month between $period_start and $period_end
       and ($by = 'month' or next_review_month is null or next_review_month > $period_end)
@@ -60,6 +69,12 @@ select
     sum(claims_work_skills)::bigint as claims_work_skills,
     sum(claims_confidence)::bigint as claims_confidence,
     sum(claims_health_wellbeing)::bigint as claims_health_wellbeing,
-    sum(claims_stability)::bigint as claims_stability
+    sum(claims_stability)::bigint as claims_stability,
+    sum(claims_key)::bigint as claims_measured_key,
+    sum(claims_job_search_key)::bigint as claims_job_search_key,
+    sum(claims_work_skills_key)::bigint as claims_work_skills_key,
+    sum(claims_confidence_key)::bigint as claims_confidence_key,
+    sum(claims_health_wellbeing_key)::bigint as claims_health_wellbeing_key,
+    sum(claims_stability_key)::bigint as claims_stability_key
 from changes
 group by all

@@ -7,7 +7,8 @@
 -- Returns: district_code, financial_year, allocation_gbp, spend_to_date_gbp, payments (how
 --   many payments make up the spend to date), pct_spent,
 --   projected_outturn_gbp (spend to date / days elapsed in the year up to the extract_date x
---   days in the year; empty for a year that has not started), ordered by district and year.
+--   days in the year; empty for a year that has not started), payments_key (the sum of those
+--   payments' record keys, for the cell-key method), ordered by district and year.
 -- Parameters: $period_start, $period_end, $extract_date, $districts, $offices.
 with years as (
     select
@@ -41,7 +42,8 @@ spend as (
         y.district_code,
         y.financial_year,
         sum(p.spend_gbp) as spend_gbp,
-        sum(p.payments)::bigint as payments
+        sum(p.payments)::bigint as payments,
+        sum(p.payments_key)::bigint as payments_key
     from in_period as y
     join payment_months as p
         on p.district_code = y.district_code
@@ -64,7 +66,8 @@ select
             then coalesce(s.spend_gbp, 0)::double
                 / (date_diff('day', y.year_start, least($extract_date::date, y.year_end)) + 1)
                 * (date_diff('day', y.year_start, y.year_end) + 1)
-    end as projected_outturn_gbp
+    end as projected_outturn_gbp,
+    coalesce(s.payments_key, 0) as payments_key
 from in_period as y
 left join spend as s using (district_code, financial_year)
 order by y.district_code, y.financial_year

@@ -5,6 +5,9 @@
 -- An immature job is neither sustained nor failed: it is left out of the rate.
 -- Returns one row per group with activity: district_code, office_code, month, job_entries,
 --   mature_13w, sustained_13w, sustained_13w_rate, mature_26w, sustained_26w, sustained_26w_rate.
+--   Then, for the cell-key method, each count's record key sum (the sum of the record keys of
+--   exactly the records it counts; 0 when it is 0; not reduced modulo 4096): job_entries_key,
+--   mature_13w_key, sustained_13w_key, mature_26w_key, sustained_26w_key.
 -- Parameters: $by, $period_start, $period_end, $extract_date, $districts, $offices, $benefits,
 --   $groups.
 with boundaries as (
@@ -26,7 +29,14 @@ whole_months as (
         case when m.start_month < b.month_13w then m.job_entries else 0 end as mature_13w,
         case when m.start_month < b.month_13w then m.lasted_13w else 0 end as sustained_13w,
         case when m.start_month < b.month_26w then m.job_entries else 0 end as mature_26w,
-        case when m.start_month < b.month_26w then m.lasted_26w else 0 end as sustained_26w
+        case when m.start_month < b.month_26w then m.lasted_26w else 0 end as sustained_26w,
+        m.job_entries_key,
+        case when m.start_month < b.month_13w then m.job_entries_key else 0 end as mature_13w_key,
+        case when m.start_month < b.month_13w then m.lasted_13w_key else 0 end
+            as sustained_13w_key,
+        case when m.start_month < b.month_26w then m.job_entries_key else 0 end as mature_26w_key,
+        case when m.start_month < b.month_26w then m.lasted_26w_key else 0 end
+            as sustained_26w_key
     from job_entry_months as m
     cross join boundaries as b
     where m.start_month between $period_start and $period_end
@@ -47,7 +57,8 @@ boundary_jobs as (
         j.start_date + 91 <= $extract_date::date as mature_13w,
         j.start_date + 182 <= $extract_date::date as mature_26w,
         j.end_date is null or date_diff('day', j.start_date, j.end_date) >= 91 as lasted_13w,
-        j.end_date is null or date_diff('day', j.start_date, j.end_date) >= 182 as lasted_26w
+        j.end_date is null or date_diff('day', j.start_date, j.end_date) >= 182 as lasted_26w,
+        j.record_key
     from job_entry_facts as j
     cross join boundaries as b
     where j.start_date between $period_start and $period_end
@@ -75,7 +86,12 @@ entries as (
         mature_13w::integer,
         (mature_13w and lasted_13w)::integer,
         mature_26w::integer,
-        (mature_26w and lasted_26w)::integer
+        (mature_26w and lasted_26w)::integer,
+        record_key,
+        case when mature_13w then record_key else 0 end,
+        case when mature_13w and lasted_13w then record_key else 0 end,
+        case when mature_26w then record_key else 0 end,
+        case when mature_26w and lasted_26w then record_key else 0 end
     from boundary_jobs
 )
 
@@ -89,6 +105,11 @@ select
     sum(sustained_13w)::double / nullif(sum(mature_13w), 0) as sustained_13w_rate,
     sum(mature_26w)::bigint as mature_26w,
     sum(sustained_26w)::bigint as sustained_26w,
-    sum(sustained_26w)::double / nullif(sum(mature_26w), 0) as sustained_26w_rate
+    sum(sustained_26w)::double / nullif(sum(mature_26w), 0) as sustained_26w_rate,
+    sum(job_entries_key)::bigint as job_entries_key,
+    sum(mature_13w_key)::bigint as mature_13w_key,
+    sum(sustained_13w_key)::bigint as sustained_13w_key,
+    sum(mature_26w_key)::bigint as mature_26w_key,
+    sum(sustained_26w_key)::bigint as sustained_26w_key
 from entries
 group by all

@@ -13,6 +13,23 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
 
 
+# The record keys' secret for every load a test makes in this process: published (perturbed)
+# figures then come out the same on every machine and in every run, so a test can state them.
+# Loads in a subprocess (`python -m jcp load`) use the deployment's secret file, as a user's do.
+TEST_SECRET = "a fixed secret for the tests, not for any deployment"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fixed_record_key_secret():
+    """Loads in the test process derive record keys from TEST_SECRET."""
+    import jcp.load
+
+    original = jcp.load._settings_secret
+    jcp.load._settings_secret = lambda: TEST_SECRET
+    yield
+    jcp.load._settings_secret = original
+
+
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:
     """The committed sample extract, loaded once per test session."""

@@ -541,10 +541,10 @@ def test_a_second_load_into_the_same_database_is_refused_while_the_first_runs(
     started, finish = threading.Event(), threading.Event()
     real_validate = jcp.load.validate_into
 
-    def slow_validate(con, folder):
+    def slow_validate(con, folder, **options):
         started.set()
         assert finish.wait(30)
-        return real_validate(con, folder)
+        return real_validate(con, folder, **options)
 
     monkeypatch.setattr(jcp.load, "validate_into", slow_validate)
     before = _file_bytes(good_db)

@@ -238,3 +238,48 @@ def test_enumerations_are_stored_as_enums_in_text_order(sample_db) -> None:
         "select list(distinct benefit order by benefit) = list(distinct benefit::varchar "
         "order by benefit::varchar), count(*) filter (where benefit = 'XX') from claims"
     ).fetchone() == (True, 0)
+
+
+def _header(text: str) -> str:
+    """A query file's leading comment lines, as one text."""
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line[2:].strip())
+    return " ".join(lines)
+
+
+def _documented(column: str, header: str) -> bool:
+    # Per-dimension columns may be documented as a range, as their counts are.
+    dimension_range = "claims_job_search_key .. claims_stability_key"
+    return f"{column}" in header or (
+        column.startswith("claims_") and column != "claims_key" and dimension_range in header
+    )
+
+
+@pytest.mark.parametrize("name", FACT_FILES)
+def test_fact_table_headers_name_their_record_key_columns(name: str, sample_db) -> None:
+    """Record keys and key sums (jcp/record_keys.py) are named in the header that builds them."""
+    header = _header((QUERIES_DIR / "facts" / f"{name}.sql").read_text(encoding="utf-8"))
+    con = connect_read_only(sample_db)
+    columns = [
+        c
+        for (c,) in con.execute(
+            "select column_name from duckdb_columns() where table_name = $t", {"t": name}
+        ).fetchall()
+    ]
+    keyed = [c for c in columns if c.endswith("_key") and c != "claim_key"]
+    assert all(_documented(c, header) for c in keyed), (name, keyed)
+
+
+@pytest.mark.parametrize("name", sorted(MEASURES))
+def test_measure_headers_name_their_key_sums(name: str, sample_db) -> None:
+    header = _header((QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    runner = Runner(connect_read_only(sample_db))
+    request = runner.default_request(name, by="office")
+    wanted = sql_parameters((QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    params = runner.parameters(request, EXACT["scope"])
+    frame = runner.engine.query(name, {k: v for k, v in params.items() if k in wanted})
+    keyed = [c for c in frame.columns if c.endswith("_key")]
+    assert all(_documented(c, header) for c in keyed), (name, keyed)

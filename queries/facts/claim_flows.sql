@@ -7,7 +7,9 @@
 -- Returns: district_code, office_code, benefit, claimant_group, work_coach_ref, flow_month
 --   (first day of the month), starts, ends, ends_to_work (ends with end_reason job_entry),
 --   live (claims live at the end of flow_month), next_flow_month (the next month with a flow
---   for the same office, benefit, group and coach; NULL if none).
+--   for the same office, benefit, group and coach; NULL if none), and the sums of the record
+--   keys of the claims each counts: starts_key, ends_key, ends_to_work_key and live_key (the
+--   running sum of start keys less end keys, as live is of starts less ends).
 -- Parameters: none.
 with events as (
     select
@@ -18,7 +20,10 @@ with events as (
         date_trunc('month', start_date)::date as flow_month,
         1 as starts,
         0 as ends,
-        0 as ends_to_work
+        0 as ends_to_work,
+        record_key as starts_key,
+        0 as ends_key,
+        0 as ends_to_work_key
     from claims
     union all
     select
@@ -29,7 +34,10 @@ with events as (
         date_trunc('month', end_date)::date,
         0,
         1,
-        (end_reason = 'job_entry')::integer
+        (end_reason = 'job_entry')::integer,
+        0,
+        record_key,
+        case when end_reason = 'job_entry' then record_key else 0 end
     from claims
     where end_date is not null
 ),
@@ -43,7 +51,10 @@ counted as (
         flow_month,
         sum(starts)::integer as starts,
         sum(ends)::integer as ends,
-        sum(ends_to_work)::integer as ends_to_work
+        sum(ends_to_work)::integer as ends_to_work,
+        sum(starts_key)::bigint as starts_key,
+        sum(ends_key)::bigint as ends_key,
+        sum(ends_to_work_key)::bigint as ends_to_work_key
     from events
     group by all
 ),
@@ -67,6 +78,11 @@ select
     lead(flow_month) over (
         partition by office_code, benefit, claimant_group, work_coach_ref
         order by flow_month
-    ) as next_flow_month
+    ) as next_flow_month,
+    sum(starts_key - ends_key) over (
+        partition by office_code, benefit, claimant_group, work_coach_ref
+        order by flow_month
+        rows between unbounded preceding and current row
+    )::bigint as live_key
 from monthly
 order by flow_month, office_code, benefit, claimant_group, work_coach_ref

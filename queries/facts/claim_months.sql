@@ -2,7 +2,7 @@
 -- so that the caseload's flows on and off in a period add up a few thousand rows rather than
 -- one per coach and month. Built after claim_flows (see jcp/load.py build_facts).
 -- Returns: district_code, office_code, benefit, claimant_group, flow_month, starts, ends,
---   ends_to_work.
+--   ends_to_work, and their claims' record key sums starts_key, ends_key, ends_to_work_key.
 -- Parameters: none.
 select
     district_code,
@@ -12,7 +12,10 @@ select
     flow_month,
     sum(starts)::bigint as starts,
     sum(ends)::bigint as ends,
-    sum(ends_to_work)::bigint as ends_to_work
+    sum(ends_to_work)::bigint as ends_to_work,
+    sum(starts_key)::bigint as starts_key,
+    sum(ends_key)::bigint as ends_key,
+    sum(ends_to_work_key)::bigint as ends_to_work_key
 from claim_flows
 group by all
 order by flow_month, office_code, benefit, claimant_group

@@ -1,13 +1,16 @@
 -- job_entry_facts: job entries with their claim's office, district, benefit and group, in
 -- start_date order.
--- Returns: every job_entries column plus office_code, district_code, benefit, claimant_group.
--- Parameters: none.
+-- Returns: every job_entries column plus office_code, district_code, benefit, claimant_group,
+--   and record_key: the job entry's record key (0..4095, from job_entry_id: see
+--   jcp/record_keys.py), whose sums job_entries returns beside its counts.
+-- Parameters: none; record_key_of() is the loader's keyed hash (jcp/record_keys.py).
 select
     j.*,
     c.office_code,
     o.district_code,
     c.benefit,
-    c.claimant_group
+    c.claimant_group,
+    record_key_of('job_entries', j.job_entry_id) as record_key
 from job_entries as j
 join claims as c using (claim_id)
 join offices as o on o.office_code = c.office_code

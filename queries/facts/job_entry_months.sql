@@ -5,7 +5,8 @@
 -- reads job_entry_facts for the one or two months each window's boundary falls in.
 -- Built after job_entry_facts (file names build in order).
 -- Returns: district_code, office_code, benefit, claimant_group, start_month (first day of the
---   month), job_entries, lasted_13w, lasted_26w.
+--   month), job_entries, lasted_13w, lasted_26w, and the sums of the record keys of the jobs
+--   each counts: job_entries_key, lasted_13w_key, lasted_26w_key.
 -- Parameters: none.
 select
     district_code,
@@ -19,7 +20,14 @@ select
     ) as lasted_13w,
     count(*) filter (
         where end_date is null or date_diff('day', start_date, end_date) >= 182
-    ) as lasted_26w
+    ) as lasted_26w,
+    sum(record_key)::bigint as job_entries_key,
+    coalesce(sum(record_key) filter (
+        where end_date is null or date_diff('day', start_date, end_date) >= 91
+    ), 0)::bigint as lasted_13w_key,
+    coalesce(sum(record_key) filter (
+        where end_date is null or date_diff('day', start_date, end_date) >= 182
+    ), 0)::bigint as lasted_26w_key
 from job_entry_facts
 group by all
 order by start_month, office_code, benefit, claimant_group

@@ -1,7 +1,7 @@
 -- multi_office_claim_payments: the payments of claims paid by more than one office, whose
 -- recipients fsf_spend counts one payment at a time (see payment_months). Usually few or none.
 -- Returns: district_code, office_code, benefit, claimant_group, payment_date, claim_id,
---   claim_key.
+--   claim_key, claim_record_key (the claim's record key, summed once per recipient).
 -- Parameters: none.
 select
     district_code,
@@ -10,7 +10,8 @@ select
     claimant_group,
     payment_date,
     claim_id,
-    claim_key
+    claim_key,
+    claim_record_key
 from payment_facts
 where claim_key in (
     select claim_key

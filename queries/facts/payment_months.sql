@@ -10,7 +10,11 @@
 -- (multi_office_claim_payments). Built after payment_facts (file names build in order).
 -- Returns: district_code, office_code, benefit, claimant_group, payment_month,
 --   prev_payment_month, payments, spend_gbp, claimant_payments and claimant_spend_gbp
---   (payments with a claim), recipients.
+--   (payments with a claim), recipients, and beside the counts the sums of record keys of what
+--   each counts: payments_key and claimant_payments_key (the payments' keys), recipients_key
+--   (the record keys of the claims counted in `recipients`).
+-- Key sums add up exactly as the counts do, so fsf_spend's trick for counting each claim once
+-- sums each counted claim's key once too.
 -- Parameters: none.
 with paid as (
     -- One row per claim and payment month (per office and month for partnership grants, which
@@ -24,7 +28,10 @@ with paid as (
         claim_key,
         date_trunc('month', payment_date)::date as payment_month,
         count(*) as payments,
-        sum(amount_gbp) as spend_gbp
+        sum(amount_gbp) as spend_gbp,
+        sum(record_key) as payments_key,
+        -- The claim's own key, the same on each of its payments.
+        min(claim_record_key) as claim_record_key
     from payment_facts
     group by all
 ),
@@ -53,7 +60,12 @@ select
     sum(spend_gbp) as spend_gbp,
     coalesce(sum(payments) filter (where claim_key is not null), 0)::bigint as claimant_payments,
     coalesce(sum(spend_gbp) filter (where claim_key is not null), 0) as claimant_spend_gbp,
-    count(*) filter (where claim_key is not null and one_office) as recipients
+    count(*) filter (where claim_key is not null and one_office) as recipients,
+    sum(payments_key)::bigint as payments_key,
+    coalesce(sum(payments_key) filter (where claim_key is not null), 0)::bigint
+        as claimant_payments_key,
+    coalesce(sum(claim_record_key) filter (where claim_key is not null and one_office), 0)::bigint
+        as recipients_key
 from placed
 group by all
 order by payment_month, office_code, benefit, claimant_group, prev_payment_month

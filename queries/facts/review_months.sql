@@ -12,7 +12,10 @@
 --   next_review_month, claims (claims with a change on at least one dimension),
 --   overall_change_sum (sum of each claim's mean change over its dimensions), improved (claims
 --   whose mean change is >= 1.0), and for each dimension its change summed (job_search ..
---   stability) and the claims with a change on it (claims_job_search .. claims_stability).
+--   stability) and the claims with a change on it (claims_job_search .. claims_stability); and
+--   the sums of the record keys of the claims each claim count counts: claims_key and
+--   claims_job_search_key .. claims_stability_key (a claim is one row here, so its key is
+--   summed exactly where the claim is counted).
 -- Parameters: none.
 with month_latest as (
     -- In each claim's reviews in order (date, then assessment_id as text), a month's latest is
@@ -40,6 +43,7 @@ latest_reviews as (
         o.district_code,
         c.benefit,
         c.claimant_group,
+        c.record_key,
         case when b.assessment_date <= r.assessment_date then r.job_search - b.job_search end
             as job_search,
         case when b.assessment_date <= r.assessment_date then r.work_skills - b.work_skills end
@@ -93,7 +97,18 @@ select
     count(work_skills) as claims_work_skills,
     count(confidence) as claims_confidence,
     count(health_wellbeing) as claims_health_wellbeing,
-    count(stability) as claims_stability
+    count(stability) as claims_stability,
+    sum(record_key)::bigint as claims_key,
+    coalesce(sum(record_key) filter (where job_search is not null), 0)::bigint
+        as claims_job_search_key,
+    coalesce(sum(record_key) filter (where work_skills is not null), 0)::bigint
+        as claims_work_skills_key,
+    coalesce(sum(record_key) filter (where confidence is not null), 0)::bigint
+        as claims_confidence_key,
+    coalesce(sum(record_key) filter (where health_wellbeing is not null), 0)::bigint
+        as claims_health_wellbeing_key,
+    coalesce(sum(record_key) filter (where stability is not null), 0)::bigint
+        as claims_stability_key
 from per_claim
 where overall_change is not null
 group by all

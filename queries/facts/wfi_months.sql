@@ -4,7 +4,9 @@
 -- whole due months, and keeping each deferral length with its count keeps the median exact
 -- (see deferrals.sql). Built after wfi_facts (file names build in order).
 -- Returns: district_code, office_code, benefit, claimant_group, due_month (first day of the
---   month), outcome, deferral_days, interviews.
+--   month), outcome, deferral_days, interviews, interviews_key (the sum of those interviews'
+--   record keys: key sums add up exactly as counts do, so each measure's key sums come from the
+--   same rows as its counts).
 -- Parameters: none.
 select
     district_code,
@@ -14,7 +16,8 @@ select
     date_trunc('month', due_date)::date as due_month,
     outcome,
     date_diff('day', due_date, deferred_until) as deferral_days,
-    count(*) as interviews
+    count(*) as interviews,
+    sum(record_key)::bigint as interviews_key
 from wfi_facts
 group by all
 order by due_month, office_code, benefit, claimant_group, outcome, deferral_days
