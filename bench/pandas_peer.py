@@ -348,6 +348,7 @@ class PandasPeer:
             claims_measured=("claim_id", "size"),
             mean_change=("overall", "mean"),
             pct_improved=("improved", "mean"),
+            claims_improved=("improved", "sum"),
             **{f"mean_change_{score}": (score, "mean") for score in SCORES},
             **{f"claims_{score}": (score, "count") for score in SCORES},
         )
@@ -355,10 +356,11 @@ class PandasPeer:
             "claims_measured",
             "mean_change",
             "pct_improved",
+            "claims_improved",
             *(f"mean_change_{score}" for score in SCORES),
             *(f"claims_{score}" for score in SCORES),
         ]
-        counts = ["claims_measured", *(f"claims_{score}" for score in SCORES)]
+        counts = ["claims_measured", "claims_improved", *(f"claims_{score}" for score in SCORES)]
         return self.finish(result, request, columns, counts=counts)
 
     # ---- 5. FSF spend ------------------------------------------------------------------

@@ -24,7 +24,7 @@ DISTRICT_PALETTE = (
 
 # d3-format has no pound sign (only a locale's currency, "$" by default), so money is plain
 # numbers and the titles say "(£)"; an invalid format makes Vega draw nothing at all.
-FORMATS = {"count": ",.0f", "rate": ".1%", "mean": "+.2f", "money": ",.2f", "days": ",.1f"}
+FORMATS = {"count": ",.0f", "rate": ".1%", "mean": "+.1f", "money": ",.2f", "days": ",.1f"}
 
 
 def district_scale(all_districts: Sequence[str]) -> alt.Scale:

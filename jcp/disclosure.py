@@ -9,8 +9,11 @@ The other figures follow from the published counts:
 - a ratio of two published counts (a deferral rate: deferred / interviews due) is computed
   from the published counts, and hidden when either is hidden or the denominator is under
   `min_denominator`;
-- any other rate, mean or median is computed exactly and hidden when its published population
-  is hidden or under `min_denominator`;
+- a mean or median is computed from the true figures and hidden when its published population
+  is hidden or under `min_denominator` (the average FSF award: `min_payments`); a mean is
+  rounded (one decimal place; the award to the pound), so that its exact value cannot give
+  back the true count it is over;
+- a figure proportional to a count (claims per coach) is scaled to the published count;
 - money is rounded to the nearest £10 and hidden when its published payments are hidden or
   under `min_payments`; a share of money (spend against allocation) is computed from the rounded
   money;
@@ -66,11 +69,27 @@ class Ratio:
 
 @dataclass(frozen=True)
 class Gated:
-    """A rate, mean or median over a population: exact, hidden when the population is small."""
+    """A mean or median over a population: hidden when the population is small, and rounded.
+
+    Rounded because an exact mean is a ratio whose exact value can give back the true count
+    it is over (a mean of whole-number changes over n claims is a fraction with denominator
+    n, and only the true n of the five a published count allows fits it), and with the true
+    counts, differencing works again. To `decimals` places the fit is no longer unique.
+    """
 
     column: str
     population: str  # the published count it is over
+    decimals: int | None  # rounded to this many places (None: a median, already coarse)
     minimum: str = "min_denominator"  # which threshold applies
+
+
+@dataclass(frozen=True)
+class PerCount:
+    """A figure proportional to a count (claims per coach), scaled to the published count."""
+
+    column: str
+    count: str
+    decimals: int
 
 
 @dataclass(frozen=True)
@@ -95,6 +114,7 @@ class Rules:
     counts: tuple[str, ...] = ()
     ratios: tuple[Ratio, ...] = ()
     gated: tuple[Gated, ...] = ()
+    per_count: tuple[PerCount, ...] = ()
     money: tuple[Money, ...] = ()
     shares: tuple[Share, ...] = ()
     exact: tuple[str, ...] = ()  # figures about no one, shown as they are
@@ -107,6 +127,7 @@ class Rules:
             *self.counts,
             *(r.column for r in self.ratios),
             *(g.column for g in self.gated),
+            *(c.column for c in self.per_count),
             *(m.column for m in self.money),
             *(s.column for s in self.shares),
             *self.exact,
@@ -122,7 +143,7 @@ RULES: dict[str, Rules] = {
             Ratio("deferral_rate", "deferred", "wfis_due"),
             Ratio("waiver_rate", "waived", "wfis_due"),
         ),
-        gated=(Gated("median_deferral_days", "deferred"),),
+        gated=(Gated("median_deferral_days", "deferred", None),),
     ),
     "deferral_reasons": Rules(counts=("deferred",)),
     "overdue_deferrals": Rules(unprotected=True),
@@ -134,17 +155,20 @@ RULES: dict[str, Rules] = {
         ),
     ),
     "distance_travelled": Rules(
-        counts=("claims_measured", *(f"claims_{d}" for d in DIMENSIONS)),
+        counts=("claims_measured", "claims_improved", *(f"claims_{d}" for d in DIMENSIONS)),
+        ratios=(Ratio("pct_improved", "claims_improved", "claims_measured"),),
+        # Changes are whole points (a claim's overall change a mean of up to five), so one
+        # decimal place: over 10 or more claims, more than one count then fits the mean.
         gated=(
-            Gated("mean_change", "claims_measured"),
-            Gated("pct_improved", "claims_measured"),
-            *(Gated(f"mean_change_{d}", f"claims_{d}") for d in DIMENSIONS),
+            Gated("mean_change", "claims_measured", 1),
+            *(Gated(f"mean_change_{d}", f"claims_{d}", 1) for d in DIMENSIONS),
         ),
     ),
     "fsf_spend": Rules(
         counts=("payments", "recipients", "claimant_payments"),
         money=(Money("spend_gbp", "payments"),),
-        gated=(Gated("avg_award_gbp", "claimant_payments", "min_payments"),),
+        # Whole pounds: an average to the penny is a sum of pennies over the true count.
+        gated=(Gated("avg_award_gbp", "claimant_payments", 0, "min_payments"),),
     ),
     "fsf_categories": Rules(counts=("payments",), money=(Money("spend_gbp", "payments"),)),
     "fsf_budget": Rules(
@@ -158,7 +182,7 @@ RULES: dict[str, Rules] = {
     ),
     "caseload": Rules(
         counts=("live_claims", "new_claims", "off_flows", "off_flows_to_work"),
-        gated=(Gated("claims_per_coach", "live_claims"),),
+        per_count=(PerCount("claims_per_coach", "live_claims", 1),),
     ),
 }
 
@@ -209,7 +233,14 @@ def protect(
         return drop_keys(frame)
     check_covered(frame, measure, rules)
     table = table or load_ptable()
-    published = perturb_counts(frame, rules.counts, table, thresholds.min_count)
+    # A figure proportional to a count is scaled to the published count, so it cannot give
+    # back the true one; the true counts it needs are kept aside until then.
+    true_counts = {c.count: f"true {c.count}" for c in rules.per_count}
+    staged = frame.with_columns(pl.col(c).alias(alias) for c, alias in true_counts.items())
+    published = perturb_counts(staged, rules.counts, table, thresholds.min_count)
+
+    def rounded(value: pl.Expr, decimals: int | None) -> pl.Expr:
+        return value if decimals is None else value.round(decimals)
 
     def hidden(column: str) -> pl.Expr:
         return pl.col(SUPPRESSED).list.contains(pl.lit(column))
@@ -239,9 +270,23 @@ def protect(
             (
                 g.column,
                 small(g.population, getattr(thresholds, g.minimum)),
-                none_if_zero(g.population, pl.col(g.column)),
+                none_if_zero(g.population, rounded(pl.col(g.column), g.decimals)),
             )
             for g in rules.gated
+        ]
+        + [
+            (
+                c.column,
+                small(c.count, thresholds.min_denominator),
+                none_if_zero(
+                    c.count,
+                    rounded(
+                        pl.col(c.column) * pl.col(c.count) / pl.col(true_counts[c.count]),
+                        c.decimals,
+                    ),
+                ),
+            )
+            for c in rules.per_count
         ]
         + [
             (
@@ -275,7 +320,7 @@ def protect(
             ),
             pl.col(SUPPRESSED).list.concat(names).list.unique().list.sort().alias(SUPPRESSED),
         )
-    return published
+    return published.drop(true_counts.values())
 
 
 def with_markers(frame: pl.DataFrame) -> pl.DataFrame:

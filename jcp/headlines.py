@@ -104,7 +104,7 @@ def format_value(value: object, kind: str) -> str:
     if kind == "rate":
         return f"{number:.1%}"
     if kind == "mean":
-        return f"{number:+.2f}"
+        return f"{number:+.1f}"  # published to one place (jcp.disclosure, Gated)
     if kind == "money":
         return f"£{number:,.0f}"
     if kind == "days":
@@ -135,7 +135,7 @@ def format_change(current: object, previous: object, kind: str) -> str | None:
         return f"{'+' if diff >= 0 else '-'}£{abs(diff):,.0f}"
     if kind == "count":
         return f"{diff:+,.0f}"
-    return f"{diff:+.2f}"
+    return f"{diff:+.1f}"
 
 
 def _total(run: Run, filters: Filters, measure: str) -> dict:

@@ -68,6 +68,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "claims_measured": ("Claims measured", "count"),
     "mean_change": ("Mean change", "mean"),
     "pct_improved": ("Improved by 1+", "rate"),
+    "claims_improved": ("Claims improved by 1+", "count"),
     "mean_change_job_search": ("Job search", "mean"),
     "mean_change_work_skills": ("Work skills", "mean"),
     "mean_change_confidence": ("Confidence", "mean"),
@@ -93,7 +94,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
 NUMBER_FORMATS = {
     "count": "localized",
     "rate": "percent",
-    "mean": "%+.2f",
+    "mean": "%+.1f",
     "money": "£%.2f",
     "decimal": "%.1f",
 }  # for tables with no hidden cells; styled() formats the others with format_value

@@ -7,12 +7,13 @@
 -- Returns one row per group with activity: district_code, office_code, month, claims_measured,
 --   mean_change, pct_improved (share with overall change >= 1.0), mean_change_job_search,
 --   mean_change_work_skills, mean_change_confidence, mean_change_health_wellbeing,
---   mean_change_stability (each over the claims with that dimension in both), and
---   claims_job_search .. claims_stability (how many claims each of those means is over, which
---   disclosure control needs).
+--   mean_change_stability (each over the claims with that dimension in both), claims_improved
+--   (the claims pct_improved counts: disclosure control works the published share out from
+--   the published counts), and claims_job_search .. claims_stability (how many claims each of
+--   those means is over, which disclosure control needs).
 --   Then, for the cell-key method, each count's record key sum (the sum of the record keys of
 --   exactly the records it counts; 0 when it is 0; not reduced modulo 4096): claims_measured_key,
---   claims_job_search_key .. claims_stability_key.
+--   claims_improved_key, claims_job_search_key .. claims_stability_key.
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
 with changes as (
     -- Each claim's latest review in the period (in each month with by = month): a month's
@@ -37,6 +38,7 @@ with changes as (
         claims_health_wellbeing,
         claims_stability,
         claims_key,
+        improved_key,
         claims_job_search_key,
         claims_work_skills_key,
         claims_confidence_key,
@@ -59,6 +61,7 @@ select
     sum(claims)::bigint as claims_measured,
     sum(overall_change_sum) / sum(claims) as mean_change,
     sum(improved)::double / sum(claims) as pct_improved,
+    sum(improved)::bigint as claims_improved,
     sum(job_search)::double / nullif(sum(claims_job_search), 0) as mean_change_job_search,
     sum(work_skills)::double / nullif(sum(claims_work_skills), 0) as mean_change_work_skills,
     sum(confidence)::double / nullif(sum(claims_confidence), 0) as mean_change_confidence,
@@ -71,6 +74,7 @@ select
     sum(claims_health_wellbeing)::bigint as claims_health_wellbeing,
     sum(claims_stability)::bigint as claims_stability,
     sum(claims_key)::bigint as claims_measured_key,
+    sum(improved_key)::bigint as claims_improved_key,
     sum(claims_job_search_key)::bigint as claims_job_search_key,
     sum(claims_work_skills_key)::bigint as claims_work_skills_key,
     sum(claims_confidence_key)::bigint as claims_confidence_key,

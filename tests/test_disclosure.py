@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 
 from jcp.disclosure import (
+    DIMENSIONS,
     RULES,
     DisclosureError,
     Thresholds,
@@ -268,3 +269,66 @@ def test_fsf_share_tile_never_adds_up_a_hidden_spend() -> None:
     # Both shown (50 payments each): (400 + 600) / (1000 + 3000) = 0.25.
     both = protect(budgets.with_columns(payments=pl.lit(50)), "fsf_budget", DEFAULT)
     assert fsf_share_spent(lambda request: both, filters) == pytest.approx(0.25)
+
+
+def test_means_are_rounded_and_per_coach_scaled_to_the_published_count() -> None:
+    caseload = _with_keys(
+        {
+            "live_claims": [40, 12],
+            "new_claims": [10, 3],
+            "off_flows": [9, 2],
+            "off_flows_to_work": [5, 1],
+            "claims_per_coach": [40 / 8, 12 / 3],
+        },
+        {
+            "live_claims": [3000, 100],
+            "new_claims": [2000, 2000],
+            "off_flows": [2000, 2000],
+            "off_flows_to_work": [2000, 2000],
+        },
+    )
+    shown = protect(caseload, "caseload", DEFAULT)
+    # Row 1: 40 live claims at key 3000 -> +1 = 41; 8 coaches: 40 / 8 = 5.0 would give back the
+    #   true 40 (5.0 x 8), so it is scaled to the published 41: 5.0 x 41 / 40 = 5.125 -> 5.1.
+    # Row 2: 12 at key 100 -> -2 = 10 (>= 10, shown); 12 / 3 = 4.0 x 10 / 12 = 3.333 -> 3.3.
+    assert shown["live_claims"].to_list() == [41, 10]
+    assert shown["claims_per_coach"].to_list() == [5.1, 3.3]
+    assert "true live_claims" not in shown.columns
+
+    distance = _with_keys(
+        {
+            "claims_measured": [25],
+            "mean_change": [0.8234],
+            "pct_improved": [11 / 25],
+            "claims_improved": [11],
+            **{f"mean_change_{d}": [1.26] for d in DIMENSIONS},
+            **{f"claims_{d}": [25] for d in DIMENSIONS},
+        },
+        {
+            "claims_measured": [4000],
+            "claims_improved": [500],
+            **{f"claims_{d}": [2000] for d in DIMENSIONS},
+        },
+    )
+    shown = protect(distance, "distance_travelled", DEFAULT)
+    # 25 claims at key 4000 -> +2 = 27; 11 improved at key 500 -> -1 = 10: the share is 10 / 27
+    # from the published counts, not 11 / 25. Means to one place: 0.8234 -> 0.8, 1.26 -> 1.3.
+    assert shown["claims_measured"].to_list() == [27]
+    assert shown["claims_improved"].to_list() == [10]
+    assert shown["pct_improved"].to_list() == [pytest.approx(10 / 27)]
+    assert shown["mean_change"].to_list() == [0.8]
+    assert shown["mean_change_stability"].to_list() == [1.3]
+
+    spend = _with_keys(
+        {
+            "payments": [30],
+            "spend_gbp": [Decimal("3703.68")],
+            "recipients": [20],
+            "avg_award_gbp": [3703.68 / 30],
+            "claimant_payments": [30],
+        },
+        {"payments": [2000], "recipients": [2000], "claimant_payments": [2000]},
+    ).with_columns(pl.col("spend_gbp").cast(pl.Decimal(12, 2)))
+    # £3,703.68 / 30 = £123.456 to the penny would fit only the true 30 payments; to the pound,
+    # £123.
+    assert protect(spend, "fsf_spend", DEFAULT)["avg_award_gbp"].to_list() == [123.0]

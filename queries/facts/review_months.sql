@@ -13,8 +13,8 @@
 --   overall_change_sum (sum of each claim's mean change over its dimensions), improved (claims
 --   whose mean change is >= 1.0), and for each dimension its change summed (job_search ..
 --   stability) and the claims with a change on it (claims_job_search .. claims_stability); and
---   the sums of the record keys of the claims each claim count counts: claims_key and
---   claims_job_search_key .. claims_stability_key (a claim is one row here, so its key is
+--   the sums of the record keys of the claims each claim count counts: claims_key,
+--   improved_key and claims_job_search_key .. claims_stability_key (a claim is one row here, so its key is
 --   summed exactly where the claim is counted).
 -- Parameters: none.
 with month_latest as (
@@ -99,6 +99,7 @@ select
     count(health_wellbeing) as claims_health_wellbeing,
     count(stability) as claims_stability,
     sum(record_key)::bigint as claims_key,
+    coalesce(sum(record_key) filter (where overall_change >= 1.0), 0)::bigint as improved_key,
     coalesce(sum(record_key) filter (where job_search is not null), 0)::bigint
         as claims_job_search_key,
     coalesce(sum(record_key) filter (where work_skills is not null), 0)::bigint
