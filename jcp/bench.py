@@ -161,6 +161,26 @@ def time_measures(db: Path, extract: Path, runs: int, with_pandas: bool) -> tupl
     return results, mismatches
 
 
+@contextmanager
+def _as_navigation_app(db: Path) -> Iterator[None]:
+    """AppTest runs app.py as the server does, against `db` (see tests/conftest.py: AppTest
+    would otherwise run page files without app.py's frame)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def as_navigation_app(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = as_navigation_app  # type: ignore[method-assign]
+    os.environ["JCP_DB"] = str(db)
+    try:
+        yield
+    finally:
+        PagesManager.__init__ = original  # type: ignore[method-assign]
+
+
 def time_pages(db: Path) -> dict:
     """Each page through AppTest.
 
@@ -170,22 +190,12 @@ def time_pages(db: Path) -> dict:
     on this machine, as much as the gap to a target.
     """
     import streamlit as st
-    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
     from jcp import ui
 
-    # See tests/conftest.py: AppTest would otherwise run page files without app.py.
-    original = PagesManager.__init__
-
-    def as_navigation_app(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = as_navigation_app  # type: ignore[method-assign]
-    os.environ["JCP_DB"] = str(db)
     pages: dict[str, dict] = {}
-    try:
+    with _as_navigation_app(db):
         for page in PAGES:
             timings = {}
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
@@ -208,8 +218,6 @@ def time_pages(db: Path) -> dict:
                 timings[f"{label}_ms"] = _ms(statistics.median(samples))
             pages[page] = timings
             print(f"  page {page:<20}{timings}", flush=True)
-    finally:
-        PagesManager.__init__ = original  # type: ignore[method-assign]
     return pages
 
 
@@ -241,25 +249,16 @@ def count_page_work(db: Path) -> dict:
     built and serialised, and the elements sent to the browser. Under load every session pays
     for these on the server's one interpreter lock (docs/performance.md, "Many users at once").
     """
-    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
     from jcp import charts, ui
     from jcp.engines import DuckDBEngine
     from jcp.measures import Runner
 
-    original = PagesManager.__init__
-
-    def as_navigation_app(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = as_navigation_app  # type: ignore[method-assign]
-    os.environ["JCP_DB"] = str(db)
     builders = {n: (charts, n) for n in dir(charts) if callable(getattr(charts, n))}
     builders = {n: t for n, t in builders.items() if not n.startswith("_") and n[0].islower()}
     work: dict[str, dict] = {}
-    try:
+    with _as_navigation_app(db):
         for page in PAGES:
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
             at.run()
@@ -290,8 +289,6 @@ def count_page_work(db: Path) -> dict:
                     "elements": sum(elements.values()),
                 }
             print(f"  page work {page:<20}{work[page]}", flush=True)
-    finally:
-        PagesManager.__init__ = original  # type: ignore[method-assign]
     return work
 
 
@@ -303,21 +300,22 @@ def _free_port() -> int:
 
 @contextmanager
 def running_app(
-    db: Path, timeout: float = 120, env: dict[str, str] | None = None
+    db: Path, timeout: float = 120, env: dict[str, str] | None = None, script: Path | None = None
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """The app as `make run` starts it (`python -m jcp serve`) on a free localhost port against
-    `db`, healthy, until the end (`env`: more environment variables for it)."""
+    `db`, healthy, until the end (`env`: more environment variables for it; `script`: another
+    Streamlit script served instead, with `streamlit run`)."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     # Its messages go to a file, not a pipe: a pipe nobody reads fills up (64 KiB) and then
     # blocks the server on its next warning, which under a load test looks like a hang.
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+    command = ["streamlit", "run", str(script)] if script else ["jcp", "serve"]
     app = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "jcp",
-            "serve",
+            *command,
             "--server.port",
             str(port),
             "--server.address",

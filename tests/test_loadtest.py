@@ -7,15 +7,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from jcp.bench import _free_port, running_app
+from jcp.bench import running_app
 from jcp.loadtest import LoadTestError, check_local, listening_pid, run_load_test
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,49 +36,11 @@ def test_ten_users_of_every_role_for_thirty_seconds(sample_db) -> None:
     assert summary["peak_rss_mb"] is not None and summary["peak_rss_mb"] > 0
 
 
-@contextmanager
-def _stand_in_app(misbehave: str) -> Iterator[str]:
-    """tests/apps/misbehaving_app.py served by Streamlit on a free localhost port."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "tests" / "apps" / "misbehaving_app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "MISBEHAVE": misbehave},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline and server.poll() is None, "no server"
-                time.sleep(0.1)
-        yield url
-    finally:
-        server.kill()
-        server.wait(timeout=30)
+STAND_IN = ROOT / "tests" / "apps" / "misbehaving_app.py"
 
 
 def test_an_exception_in_a_page_fails_the_load_test() -> None:
-    with _stand_in_app("raise") as url:
+    with running_app(Path("unused"), script=STAND_IN, env={"MISBEHAVE": "raise"}) as (url, _):
         results = run_load_test(url, users=2, seconds=4, think=(0.1, 0.3))
     assert not results.passed
     assert results.exceptions and "a page that fails" in results.exceptions[0]
@@ -90,7 +48,7 @@ def test_an_exception_in_a_page_fails_the_load_test() -> None:
 
 
 def test_a_page_run_that_does_not_finish_is_a_hang() -> None:
-    with _stand_in_app("hang") as url:
+    with running_app(Path("unused"), script=STAND_IN, env={"MISBEHAVE": "hang"}) as (url, _):
         results = run_load_test(url, users=2, seconds=3, think=(0.1, 0.3), hang_seconds=2)
     assert not results.passed
     # Each user's first click after signing in never finishes: one hang per user.
