@@ -357,8 +357,11 @@ async def _user(
             elif action < 0.9:  # change one filter (or "Compare by" where the page has it)
                 keys = [k for k in (*FILTER_KEYS, *PERIOD_KEYS) if k in session.widgets]
                 keys += [k for k in session.widgets if k.endswith("_by")]
-                state = _choose(session.widgets[rng.choice(keys)], rng)
-                ok = await session.rerun(_current_path(session), states=[state])
+                if keys:
+                    state = _choose(session.widgets[rng.choice(keys)], rng)
+                    ok = await session.rerun(_current_path(session), states=[state])
+                else:  # a page drew no filters (it should not): open another page instead
+                    ok = await session.rerun(page)
             else:  # clear every filter
                 states = [
                     _choose_none(session.widgets[k]) for k in FILTER_KEYS if k in session.widgets
@@ -405,10 +408,13 @@ async def _run(
         await asyncio.sleep(2.0 / max(users, 1))
     # Every user stops by the deadline plus one page run's allowance: bounded in time.
     await asyncio.wait(tasks, timeout=seconds + hang_seconds + 10)
-    for task in tasks:
+    for number, task in enumerate(tasks):
         if not task.done():
             task.cancel()
-            results.hangs.append("a user did not stop in time")
+            results.hangs.append(f"user {number} did not stop in time")
+        elif task.exception() is not None:  # a fault of the load test itself: a failed run
+            error = task.exception()
+            results.errors.append(f"user {number}: {type(error).__name__}: {error}"[:300])
     stop.set()
     await asyncio.gather(*watchers)
     if pid is not None:
