@@ -27,6 +27,7 @@ from pathlib import Path
 
 from jcp.access import Scope
 from jcp.db import connect_read_only
+from jcp.generate import default_geography
 from jcp.measures import GROUPINGS, MEASURES, Runner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +60,9 @@ def _child_peak_mb() -> float:
 
 def prepare(claims: int, seed: int, cache: Path = CACHE) -> tuple[Path, dict]:
     """Generate (once, cached) and load the extract; time the load in its own process."""
-    extract = cache / f"extract-{claims}-{seed}"
+    # The generator's default geography (national from 1M claims) is in the name, so an extract
+    # cached before there was a national geography is not mistaken for one.
+    extract = cache / f"extract-{claims}-{seed}-{default_geography(claims)}"
     if not (extract / "extract.toml").exists():
         shutil.rmtree(extract, ignore_errors=True)
         print(f"generating {claims:,} claims …", flush=True)
@@ -427,6 +430,7 @@ def run_benchmark(
     result = {
         "claims": claims,
         "seed": seed,
+        "geography": default_geography(claims),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}",
         "measured_at": dt.datetime.now().isoformat(timespec="seconds"),

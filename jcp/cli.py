@@ -58,6 +58,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
             bad_rows=args.bad_rows,
             fmt=args.format,
             extract_date=args.extract_date,
+            geography=args.geography,
         )
     except ValueError as exc:  # e.g. bad rows asked for in Parquet, which cannot hold them
         raise RequestError(str(exc)) from None
@@ -259,6 +260,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bad-rows", type=int, default=0, help="inject K bad rows per contract rule")
     p.add_argument("--format", choices=("auto", "csv", "parquet"), default="auto")
     p.add_argument("--extract-date", type=_date, default=dt.date(2026, 10, 31))
+    p.add_argument(
+        "--geography",
+        choices=("sample", "national"),
+        help="sample: 6 districts, 53 offices (as in sample_data/); national: 37 districts in "
+        "7 groups, 380 offices, fictional names (default: national from 1,000,000 claims, "
+        "sample below)",
+    )
     p.set_defaults(run=_cmd_generate)
 
     p = commands.add_parser("measure", help="print a measure for a period, filters and grouping")

@@ -16,13 +16,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from jcp import contract
+from jcp import contract, geography
 from jcp.contract import Table
 
 CHUNK_CLAIMS = 500_000
 AUTO_PARQUET_ABOVE = 200_000
 WINDOW_MONTHS = 30
 FORMATS = ("auto", "csv", "parquet")
+GEOGRAPHIES = ("sample", "national")
+# From this many claims the default geography is the national network (37 districts, 380 offices);
+# below it, the sample's 6 districts and 53 offices, small enough for a person to read.
+NATIONAL_FROM_CLAIMS = 1_000_000
+# In the national geography no office expects fewer claims than this over the window, so a small
+# extract still shows every office; from about 1M claims every office is above it anyway.
+_MIN_OFFICE_CLAIMS = 12
 
 _EPOCH = date(1970, 1, 1)
 _ARROW_TYPES = {
@@ -33,7 +40,8 @@ _ARROW_TYPES = {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Reference data. Names are real places so the app looks plausible; nothing else is real.
+# Reference data for the sample geography. Names are real places so the app looks plausible;
+# nothing else is real. The national geography is in jcp/geography.py (fictional names).
 # ---------------------------------------------------------------------------------------------
 
 # (code, name, region, share of claims, office names); the first office is the big town centre.
@@ -195,15 +203,20 @@ def generate(
     bad_rows: int = 0,
     fmt: str = "auto",
     extract_date: date = date(2026, 10, 31),
+    geography: str | None = None,
 ) -> dict[str, int]:
     """Write a complete extract folder; return rows written per table.
 
-    The counts include the bad rows (and the valid claims added to host them).
+    The counts include the bad rows (and the valid claims added to host them). `geography` is
+    "sample" or "national"; None picks by size (`default_geography`).
     """
     if claims < 0 or bad_rows < 0 or seed < 0:
         raise ValueError("claims, seed and bad_rows must not be negative")
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    geography = geography or default_geography(claims)
+    if geography not in GEOGRAPHIES:
+        raise ValueError(f"geography must be one of {', '.join(GEOGRAPHIES)}, not {geography!r}")
     if bad_rows and fmt == "parquet":
         # Type errors can only be written as text, so a bad-row extract is always CSV.
         raise ValueError("bad rows need CSV output: use fmt='csv' or 'auto'")
@@ -221,12 +234,17 @@ def generate(
     # One independent stream per purpose and per chunk, so output never depends on timing or
     # on how much of another stream was consumed.
     ref_seq, day_seq, grant_seq, chunk_root = np.random.SeedSequence(seed).spawn(4)
-    ref = _Reference.build(np.random.default_rng(ref_seq), claims)
+    ref_rng = np.random.default_rng(ref_seq)
+    ref = (
+        _Reference.national(ref_rng, claims)
+        if geography == "national"
+        else _Reference.build(ref_rng, claims)
+    )
     per_day = _claims_per_day(np.random.default_rng(day_seq), cal, claims)
     day_of_claim_end = np.cumsum(per_day)
     n_chunks = max(1, math.ceil(claims / CHUNK_CLAIMS))
     ids = _Counters()
-    spend = np.zeros((len(_DISTRICTS), cal.n_financial_years + 1), dtype=np.int64)
+    spend = np.zeros((len(ref.district_codes), cal.n_financial_years + 1), dtype=np.int64)
 
     with _writers(out, fmt) as write:
         write("districts", ref.districts_table())
@@ -246,12 +264,19 @@ def generate(
         counts = write.counts
 
     source = f"synthetic generator seed={seed} claims={claims}"
+    if geography != "sample":  # the sample's manifest stays as it was before there was a choice
+        source += f" geography={geography}"
     if bad_rows:
         source += f" bad_rows={bad_rows}"
     (out / "extract.toml").write_text(
         f'extract_date = "{extract_date.isoformat()}"\nsource = "{source}"\n', encoding="utf-8"
     )
     return counts
+
+
+def default_geography(claims: int) -> str:
+    """national from NATIONAL_FROM_CLAIMS claims up, sample below."""
+    return "national" if claims >= NATIONAL_FROM_CLAIMS else "sample"
 
 
 def bad_row_rules() -> list[str]:
@@ -333,6 +358,10 @@ def _claims_per_day(rng: np.random.Generator, cal: _Calendar, claims: int) -> np
 class _Reference:
     """Districts and offices, with each office's share of claims and local habits."""
 
+    district_codes: tuple[str, ...]
+    district_names: tuple[str, ...]
+    district_regions: tuple[str, ...]
+    spend_ratio: tuple[float, ...]
     office_codes: list[str]
     office_names: list[str]
     office_district: np.ndarray
@@ -347,6 +376,7 @@ class _Reference:
 
     @classmethod
     def build(cls, rng: np.random.Generator, claims: int) -> _Reference:
+        """The sample geography: _DISTRICTS, coaches in proportion to the extract's claims."""
         codes, names, district, weight = [], [], [], []
         for d, (code, _name, _region, share, offices) in enumerate(_DISTRICTS):
             local = rng.lognormal(0.0, 0.4, len(offices))
@@ -376,6 +406,10 @@ class _Reference:
             defer[o] *= _HIGH_DEFERRAL_OFFICES.get(name, 1.0)
             miss[o] = _POOR_RECONTACT_OFFICES.get(name, miss[o])
         return cls(
+            district_codes=tuple(d[0] for d in _DISTRICTS),
+            district_names=tuple(d[1] for d in _DISTRICTS),
+            district_regions=tuple(d[2] for d in _DISTRICTS),
+            spend_ratio=_SPEND_RATIO,
             office_codes=codes,
             office_names=names,
             office_district=np.array(district),
@@ -389,15 +423,58 @@ class _Reference:
             claimant_salt=int(rng.integers(0, 1_000_000_000)),
         )
 
+    @classmethod
+    def national(cls, rng: np.random.Generator, claims: int) -> _Reference:
+        """The national geography: jcp.geography's fixed network; habits drawn from `rng`."""
+        net = geography.national()
+        n = len(net.office_codes)
+        p = net.office_share.copy()
+        if claims:
+            # Raise the smallest offices to the floor (at most half an average office's share,
+            # for tiny extracts) and take it from the others in proportion.
+            floor = min(_MIN_OFFICE_CLAIMS / claims, 0.5 / n)
+            low = p < floor
+            p[low] = floor
+            p[~low] *= (1.0 - p[low].sum()) / net.office_share[~low].sum()
+        # Work coaches follow the office's caseload in the whole network, not in this extract:
+        # a 30,000-claim extract samples the same offices and staff as a 10M one.
+        count = net.work_coaches
+        base = 1 + np.concatenate(([0], np.cumsum(count)[:-1]))
+        assert base[-1] + count[-1] <= 10_000, "work_coach_ref has 4 digits"
+        defer = np.clip(rng.lognormal(0.0, 0.15, n), 0.75, 1.3)
+        miss = np.clip(_RECONTACT_MISS * rng.lognormal(0.0, 0.3, n), 0.03, 0.2)
+        fsf = np.clip(rng.lognormal(0.0, 0.3, n), 0.5, 1.8)
+        for o, factor in net.high_deferral.items():
+            defer[o] *= factor
+        for o, share_missed in net.poor_recontact.items():
+            miss[o] = share_missed
+        return cls(
+            district_codes=net.district_codes,
+            district_names=net.district_names,
+            district_regions=net.district_groups,
+            spend_ratio=net.spend_ratio,
+            office_codes=list(net.office_codes),
+            office_names=list(net.office_names),
+            office_district=net.office_district,
+            office_p=p,
+            coach_base=base,
+            coach_count=count,
+            defer_factor=defer,
+            recontact_miss=miss,
+            fsf_factor=fsf,
+            small=net.outpost,
+            claimant_salt=int(rng.integers(0, 1_000_000_000)),
+        )
+
     def coach_ref(self, office: int) -> str:
         return f"WC{int(self.coach_base[office]):04d}"
 
     def districts_table(self) -> pa.Table:
         return _table(
             contract.DISTRICTS,
-            district_code=pa.array([d[0] for d in _DISTRICTS]),
-            district_name=pa.array([d[1] for d in _DISTRICTS]),
-            region=pa.array([d[2] for d in _DISTRICTS]),
+            district_code=pa.array(self.district_codes),
+            district_name=pa.array(self.district_names),
+            region=pa.array(self.district_regions),
         )
 
     def offices_table(self) -> pa.Table:
@@ -405,7 +482,7 @@ class _Reference:
             contract.OFFICES,
             office_code=pa.array(self.office_codes),
             office_name=pa.array(self.office_names),
-            district_code=pa.array([_DISTRICTS[d][0] for d in self.office_district]),
+            district_code=pa.array([self.district_codes[d] for d in self.office_district]),
         )
 
 
@@ -780,7 +857,7 @@ def _grants_table(
 ) -> pa.Table:
     """A few partnership grants per district per financial year, paid from a main office."""
     office, paid_on = [], []
-    for d in range(len(_DISTRICTS)):
+    for d in range(len(ref.district_codes)):
         choices = np.flatnonzero((ref.office_district == d) & ~ref.small)
         for fy in range(cal.n_financial_years):
             first = max(cal.window_start, _day(date(cal.first_fy + fy, 4, 1)))
@@ -804,12 +881,12 @@ def _grants_table(
 
 
 def _budgets_table(cal: _Calendar, ref: _Reference, spend: np.ndarray) -> pa.Table:
-    """Allocations set so each district spends its planned share (see _SPEND_RATIO)."""
+    """Allocations set so each district spends its planned share (ref.spend_ratio)."""
     codes, years, pence = [], [], []
     current = cal.n_financial_years - 1
-    for d, (code, *_rest) in enumerate(_DISTRICTS):
+    for d, code in enumerate(ref.district_codes):
         for fy in range(cal.n_financial_years):
-            ratio = _SPEND_RATIO[d] * (1.0 + 0.03 * math.sin(3 * d + 2 * fy))
+            ratio = ref.spend_ratio[d] * (1.0 + 0.03 * math.sin(3 * d + 2 * fy))
             # The current year is part-spent: size it on the last twelve months instead, so the
             # app shows it part-used at the planned pace.
             expected = spend[d, -1 if fy == current else fy]
@@ -903,6 +980,12 @@ class _BadRows:
         self.first_fy = cal.first_fy
         self.office = ref.office_codes[0] if ref else "D01-O01"
         self.coach = ref.coach_ref(0) if ref else "WC0001"
+        # (code, name, region) of the extract's districts, which duplicates copy.
+        self.districts = (
+            list(zip(ref.district_codes, ref.district_names, ref.district_regions, strict=True))
+            if ref
+            else [d[:3] for d in _DISTRICTS]
+        )
         self.rows: dict[str, list[Row]] = {t.name: [] for t in contract.TABLES}
         self.serial = 0
         self.rejected: dict[str, list[str]] = {
@@ -1042,9 +1125,9 @@ class _BadRows:
     def budget(self, **values: str | None) -> Row:
         # Years far beyond the data keep every bad row's (district, year) key fresh.
         n = len(self.rows["fsf_budgets"])
-        year = self.first_fy + 20 + n // len(_DISTRICTS)
+        year = self.first_fy + 20 + n // len(self.districts)
         row: Row = {
-            "district_code": _DISTRICTS[n % len(_DISTRICTS)][0],
+            "district_code": self.districts[n % len(self.districts)][0],
             "financial_year": _fy_label(year),
             "allocation_gbp": "50000.00",
         }
@@ -1067,7 +1150,7 @@ class _BadRows:
             r[kind].append(str(key))
 
         def district_dup(v: int) -> None:
-            code, name, region, *_ = _DISTRICTS[v % len(_DISTRICTS)]
+            code, name, region = self.districts[v % len(self.districts)]
             self.district(district_code=code, district_name=f"{name} (again)", region=region)
 
         def office_dup(v: int) -> None:
@@ -1100,7 +1183,7 @@ class _BadRows:
             self.payment(claim_id=first["claim_id"], payment_id=first["payment_id"])
 
         def budget_dup(v: int) -> None:
-            code = _DISTRICTS[v % len(_DISTRICTS)][0]
+            code = self.districts[v % len(self.districts)][0]
             self.budget(district_code=code, financial_year=_fy_label(self.first_fy))
 
         def pick_fields(options: tuple[dict[str, str | None], ...], v: int) -> dict:

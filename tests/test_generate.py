@@ -10,8 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from jcp import contract
-from jcp.generate import bad_row_rules, generate
+from jcp import contract, geography
+from jcp.cli import main
+from jcp.generate import bad_row_rules, default_geography, generate
+from jcp.load import check
 
 CLAIMS = 3000
 SEED = 11
@@ -276,3 +278,161 @@ def test_some_district_under_spends(con: duckdb.DuckDBPyConnection) -> None:
         where s.spent < b.allocation_gbp
     """
     assert _scalar(con, sql) > 0
+
+
+# --- geographies: the sample's 6 districts, or the national network ----------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+NATIONAL_CLAIMS = 30_000
+NATIONAL_SEED = 3
+
+
+@pytest.fixture(scope="module")
+def national_extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 30,000-claim extract of the national geography (CSV), generated once for the module."""
+    folder = tmp_path_factory.mktemp("national")
+    generate(folder, claims=NATIONAL_CLAIMS, seed=NATIONAL_SEED, geography="national")
+    return folder
+
+
+@pytest.fixture()
+def national(national_extract: Path) -> duckdb.DuckDBPyConnection:
+    """DuckDB views over the national extract."""
+    return _connect(national_extract)
+
+
+def test_the_sample_geography_reproduces_sample_data(tmp_path: Path) -> None:
+    # The command sample_data/README.md gives; below 1M claims the default is the sample.
+    out = tmp_path / "sample"
+    assert main(["generate", str(out), "--claims", "20000", "--seed", "20261122"]) == 0
+    written = _file_bytes(out)
+    committed = _file_bytes(ROOT / "sample_data")
+    assert set(written) == set(committed) - {"README.md", "access.toml"}
+    for name, content in written.items():
+        assert content == committed[name], name
+
+
+def test_default_geography_switches_at_a_million_claims() -> None:
+    assert default_geography(999_999) == "sample"
+    assert default_geography(1_000_000) == "national"
+    with pytest.raises(ValueError, match="geography"):
+        generate(Path("/nonexistent"), claims=10, geography="regional")
+
+
+def test_national_same_seed_gives_identical_files(national_extract: Path, tmp_path: Path) -> None:
+    generate(tmp_path, claims=NATIONAL_CLAIMS, seed=NATIONAL_SEED, geography="national")
+    assert _file_bytes(tmp_path) == _file_bytes(national_extract)
+    manifest = tomllib.loads((national_extract / "extract.toml").read_text(encoding="utf-8"))
+    assert "geography=national" in manifest["source"]
+
+
+def test_national_loads_with_zero_rejects(national_extract: Path) -> None:
+    report = check(national_extract)
+    assert report.total_rejected == 0
+    read = {c.table: c.rows_read for c in report.counts}
+    assert read["claims"] == NATIONAL_CLAIMS and read["offices"] == 380
+
+
+def test_national_has_37_districts_in_7_groups(national: duckdb.DuckDBPyConnection) -> None:
+    assert _scalar(national, "select count(*) from districts") == 37
+    assert _scalar(national, "select count(distinct region) from districts") == 7
+    codes = {row[0] for row in national.sql("select district_code from districts").fetchall()}
+    assert codes == {f"D{d:02d}" for d in range(1, 38)}
+    # Fictional names: none of the sample's real places.
+    names = {row[0] for row in national.sql("select district_name from districts").fetchall()}
+    names |= {row[0] for row in national.sql("select office_name from offices").fetchall()}
+    sample = {
+        row[0]
+        for row in _connect(ROOT / "sample_data").sql("select office_name from offices").fetchall()
+    }
+    assert not names & sample
+
+
+def test_national_offices(national: duckdb.DuckDBPyConnection) -> None:
+    # The documented layout: 380 offices, 6 to 16 a district, codes Dnn-Onn of their district.
+    assert _scalar(national, "select count(*) from offices") == 380
+    per_district = national.execute(
+        "select min(n), max(n) from (select count(*) as n from offices group by district_code)"
+    ).fetchone()
+    fewest, most = per_district
+    assert fewest >= 6 and most <= 16
+    sql = "select count(*) from offices where office_code not like district_code || '-O__'"
+    assert _scalar(national, sql) == 0
+    # bench's filter sets name these; they must exist in both geographies.
+    sql = "select count(*) from offices where office_code = 'D01-O03' and district_code = 'D01'"
+    assert _scalar(national, sql) == 1
+    assert (
+        _scalar(national, "select count(*) from offices anti join claims using (office_code)") == 0
+    )
+
+
+def test_national_office_sizes_are_uneven(national: duckdb.DuckDBPyConnection) -> None:
+    smallest, largest = national.execute(
+        "select min(n), max(n) from (select count(*) as n from claims group by office_code)"
+    ).fetchone()
+    # At 30,000 claims 78 offices sit on the floor of 12 expected claims; the smallest of 78
+    # Poisson(12) draws is 9 or fewer unless all are >= 10 (P = 0.758**78, about 4e-10). The
+    # largest office has 2.3% of the network's claims, about 700 (sd 26), so surely >= 600.
+    # 600 / 9 is about 66; a flat network (79 claims an office, sd 9) would give about 2.
+    assert largest >= 20 * smallest, (smallest, largest)
+
+
+def _average_rank(column: str) -> str:
+    """SQL for the rank of `column` with ties given their average rank (Spearman's rule)."""
+    return f"rank() over (order by {column}) + (count(*) over (partition by {column}) - 1) / 2"
+
+
+def test_national_work_coaches_follow_caseload(national: duckdb.DuckDBPyConnection) -> None:
+    net = geography.national()
+    assert net.work_coaches.min() >= 8 and net.work_coaches.max() <= 60
+    national.execute(
+        "create table staff (office_code varchar, coaches integer)",
+    )
+    national.executemany(
+        "insert into staff values (?, ?)",
+        [[code, int(n)] for code, n in zip(net.office_codes, net.work_coaches, strict=True)],
+    )
+    # A coach works in one office, and an office's claims use no more coaches than it has.
+    sql = """
+        select count(*) from (
+            select work_coach_ref from claims where work_coach_ref is not null
+            group by all having count(distinct office_code) > 1
+        )
+    """
+    assert _scalar(national, sql) == 0
+    per_office = """
+        select office_code, count(*) as claims, count(distinct work_coach_ref) as seen, coaches
+        from claims join staff using (office_code) group by office_code, coaches
+    """
+    assert _scalar(national, f"select count(*) from ({per_office}) where seen > coaches") == 0
+    # An office with 200 claims has met all of 8 coaches: P(one unseen) <= 8 * (7/8)**200.
+    assert _scalar(national, f"select min(seen) from ({per_office}) where claims >= 200") >= 8
+    spearman = f"""
+        select corr(claims_rank, coaches_rank) from (
+            select {_average_rank("claims")} as claims_rank,
+                   {_average_rank("coaches")} as coaches_rank
+            from ({per_office})
+        )
+    """
+    assert _scalar(national, spearman) > 0.8
+
+
+def test_national_budgets_cover_every_district_and_year(
+    national: duckdb.DuckDBPyConnection,
+) -> None:
+    # Claims start from 2024-05 (30 months to 2026-10): financial years 2024-25 to 2026-27.
+    sql = """
+        with years as (
+            select distinct year(start_date) - case when month(start_date) < 4 then 1 else 0 end
+                as fy
+            from claims
+        ),
+        wanted as (
+            select district_code, fy || '-' || lpad(((fy + 1) % 100)::varchar, 2, '0') as label
+            from districts cross join years
+        )
+        select count(*) from wanted as w anti join fsf_budgets as b
+            on b.district_code = w.district_code and b.financial_year = w.label
+    """
+    assert _scalar(national, sql) == 0
+    assert _scalar(national, "select count(*) from fsf_budgets") == 37 * 3
