@@ -10,9 +10,9 @@ The other figures follow from the published counts:
   from the published counts, and hidden when either is hidden or the denominator is under
   `min_denominator`;
 - a mean or median is computed from the true figures and hidden when its published population
-  is hidden or under `min_denominator` (the average FSF award: `min_payments`); a mean is
-  rounded (one decimal place; the award to the pound), so that its exact value cannot give
-  back the true count it is over;
+  is hidden or under `min_denominator`; a mean is rounded (one decimal place), so that its
+  exact value cannot give back the true count it is over; the average FSF award is the
+  rounded spend over the published payments, to £10, hidden under `min_payments`;
 - a figure proportional to a count (claims per coach) is scaled to the published count;
 - money is rounded to the nearest £10 and hidden when its published payments are hidden or
   under `min_payments`; a share of money (spend against allocation) is computed from the rounded
@@ -93,6 +93,22 @@ class PerCount:
 
 
 @dataclass(frozen=True)
+class MoneyMean:
+    """An average amount per payment (the average FSF award): the rounded money over the
+    published payments, rounded to £10 again.
+
+    Over the true payments, the average beside the rounded spend gave back the true count (of
+    the five a published count allows, only the true one fitted). Over the published payments
+    but to the pound, average x published payments gave back the rounded claimants' spend, and
+    the spend less that gave back a single partnership grant to within £10. To £10, that
+    product is off by up to £5 a payment.
+    """
+
+    column: str
+    payments: str
+
+
+@dataclass(frozen=True)
 class Money:
     """An amount of money from payments: rounded to £10, hidden under min_payments payments."""
 
@@ -115,9 +131,18 @@ class Rules:
     ratios: tuple[Ratio, ...] = ()
     gated: tuple[Gated, ...] = ()
     per_count: tuple[PerCount, ...] = ()
+    money_means: tuple[MoneyMean, ...] = ()
     money: tuple[Money, ...] = ()
     shares: tuple[Share, ...] = ()
     exact: tuple[str, ...] = ()  # figures about no one, shown as they are
+    # (part, whole) pairs of counts, outer wholes first: where the whole is published as 0 the
+    # part is too. Perturbed apart, a part shown as [c] beside a whole shown as 0 would prove
+    # that 0 is somebody.
+    within: tuple[tuple[str, str], ...] = ()
+    # Companions: the measure their parts add up to, and which of its counts each part column
+    # adds up to; where that count is published as 0, so is the part.
+    parent: str | None = None
+    parent_columns: tuple[tuple[str, str], ...] = ()
     unprotected: bool = False  # operational lists, not statistics
 
     @property
@@ -128,6 +153,7 @@ class Rules:
             *(r.column for r in self.ratios),
             *(g.column for g in self.gated),
             *(c.column for c in self.per_count),
+            *(m.column for m in self.money_means),
             *(m.column for m in self.money),
             *(s.column for s in self.shares),
             *self.exact,
@@ -144,14 +170,24 @@ RULES: dict[str, Rules] = {
             Ratio("waiver_rate", "waived", "wfis_due"),
         ),
         gated=(Gated("median_deferral_days", "deferred", None),),
+        within=(("deferred", "wfis_due"), ("waived", "wfis_due")),
     ),
-    "deferral_reasons": Rules(counts=("deferred",)),
+    "deferral_reasons": Rules(
+        counts=("deferred",), parent="deferrals", parent_columns=(("deferred", "deferred"),)
+    ),
     "overdue_deferrals": Rules(unprotected=True),
     "job_entries": Rules(
         counts=("job_entries", "mature_13w", "sustained_13w", "mature_26w", "sustained_26w"),
         ratios=(
             Ratio("sustained_13w_rate", "sustained_13w", "mature_13w"),
             Ratio("sustained_26w_rate", "sustained_26w", "mature_26w"),
+        ),
+        # A job old enough for 26 weeks is old enough for 13.
+        within=(
+            ("mature_13w", "job_entries"),
+            ("mature_26w", "mature_13w"),
+            ("sustained_13w", "mature_13w"),
+            ("sustained_26w", "mature_26w"),
         ),
     ),
     "distance_travelled": Rules(
@@ -163,14 +199,24 @@ RULES: dict[str, Rules] = {
             Gated("mean_change", "claims_measured", 1),
             *(Gated(f"mean_change_{d}", f"claims_{d}", 1) for d in DIMENSIONS),
         ),
+        within=(
+            ("claims_improved", "claims_measured"),
+            *((f"claims_{d}", "claims_measured") for d in DIMENSIONS),
+        ),
     ),
     "fsf_spend": Rules(
         counts=("payments", "recipients", "claimant_payments"),
         money=(Money("spend_gbp", "payments"),),
-        # Whole pounds: an average to the penny is a sum of pennies over the true count.
-        gated=(Gated("avg_award_gbp", "claimant_payments", 0, "min_payments"),),
+        money_means=(MoneyMean("avg_award_gbp", "claimant_payments"),),
+        # Every recipient has a payment to a claimant, which is a payment.
+        within=(("claimant_payments", "payments"), ("recipients", "claimant_payments")),
     ),
-    "fsf_categories": Rules(counts=("payments",), money=(Money("spend_gbp", "payments"),)),
+    "fsf_categories": Rules(
+        counts=("payments",),
+        money=(Money("spend_gbp", "payments"),),
+        parent="fsf_spend",
+        parent_columns=(("payments", "payments"),),
+    ),
     "fsf_budget": Rules(
         counts=("payments",),
         money=(
@@ -183,6 +229,7 @@ RULES: dict[str, Rules] = {
     "caseload": Rules(
         counts=("live_claims", "new_claims", "off_flows", "off_flows_to_work"),
         per_count=(PerCount("claims_per_coach", "live_claims", 1),),
+        within=(("off_flows_to_work", "off_flows"),),
     ),
 }
 
@@ -223,10 +270,12 @@ def protect(
     measure: str,
     thresholds: Thresholds,
     table: PTable | None = None,
+    parent: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The frame as it may be published: counts perturbed, everything else from them.
 
-    The frame is the measure's result with each count column's key sum (`X_key`) beside it.
+    The frame is the measure's result with each count column's key sum (`X_key`) beside it;
+    for a companion, `parent` is its main measure's published result for the same request.
     """
     rules = rules_for(measure)
     if rules.unprotected:
@@ -235,9 +284,12 @@ def protect(
     table = table or load_ptable()
     # A figure proportional to a count is scaled to the published count, so it cannot give
     # back the true one; the true counts it needs are kept aside until then.
-    true_counts = {c.count: f"true {c.count}" for c in rules.per_count}
+    true_counts = {c.count: f"true {c.count}" for c in rules.per_count} | {
+        m.payments: f"true {m.payments}" for m in rules.money_means
+    }
     staged = frame.with_columns(pl.col(c).alias(alias) for c, alias in true_counts.items())
     published = perturb_counts(staged, rules.counts, table, thresholds.min_count)
+    published = _zero_where_whole_is_zero(published, rules, parent)
 
     def rounded(value: pl.Expr, decimals: int | None) -> pl.Expr:
         return value if decimals is None else value.round(decimals)
@@ -292,6 +344,20 @@ def protect(
             (
                 m.column,
                 small(m.payments, thresholds.min_payments),
+                none_if_zero(
+                    m.payments,
+                    round_money(
+                        round_money(pl.col(m.column) * pl.col(true_counts[m.payments]))
+                        / pl.col(m.payments)
+                    ),
+                ),
+            )
+            for m in rules.money_means
+        ]
+        + [
+            (
+                m.column,
+                small(m.payments, thresholds.min_payments),
                 pl.when(pl.col(m.payments) == 0)
                 .then(pl.col(m.column) * 0)  # £0, in the column's own type
                 .otherwise(round_money(pl.col(m.column))),
@@ -321,6 +387,35 @@ def protect(
             pl.col(SUPPRESSED).list.concat(names).list.unique().list.sort().alias(SUPPRESSED),
         )
     return published.drop(true_counts.values())
+
+
+def _zero_where_whole_is_zero(
+    published: pl.DataFrame, rules: Rules, parent: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Parts published as 0 wherever their whole is: within a row, and a companion's parts
+    wherever its main measure's count is 0 for the same group."""
+    pairs = list(rules.within)
+    if rules.parent_columns and parent is not None:
+        keys = [k for k in ("district_code", "office_code", "month") if k in published.columns]
+        wholes = parent.select(
+            *keys, *(pl.col(c).alias(f"whole {c}") for _, c in rules.parent_columns)
+        )
+        published = (
+            published.join(wholes, on=keys, how="left", nulls_equal=True)
+            if keys
+            else published.join(wholes, how="cross")
+        )
+        pairs = [(part, f"whole {whole}") for part, whole in rules.parent_columns] + pairs
+    for part, whole in pairs:
+        zero = pl.col(whole) == 0  # NULL (hidden) is not 0: the part stands as published
+        published = published.with_columns(
+            pl.when(zero).then(0).otherwise(pl.col(part)).alias(part),
+            pl.when(zero)
+            .then(pl.col(SUPPRESSED).list.set_difference(pl.lit([part])).list.sort())
+            .otherwise(pl.col(SUPPRESSED))
+            .alias(SUPPRESSED),
+        )
+    return published.drop(c for c in published.columns if c.startswith("whole "))
 
 
 def with_markers(frame: pl.DataFrame) -> pl.DataFrame:

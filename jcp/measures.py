@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from jcp import contract
-from jcp.disclosure import Thresholds, drop_keys, protect
+from jcp.disclosure import Thresholds, drop_keys, protect, rules_for
 from jcp.engines import Engine, as_engine, query_sql, sql_parameters
 
 if TYPE_CHECKING:
@@ -51,18 +51,25 @@ class Measure:
     complete: bool = True  # every group the filters allow appears, zero-filled
     district_wide: bool = False  # figures cover whole districts (shown only to who sees all)
     part: str | None = None  # companions: the column splitting each group into parts
+    # Companions: every value of the part, so each group lists every part, 0 where none: a
+    # part listed only where it occurs would show that someone is there, whatever its count.
+    parts: tuple[str, ...] = ()
 
 
 MEASURES: dict[str, Measure] = {
     m.name: m
     for m in (
         Measure("deferrals"),
-        Measure("deferral_reasons", complete=False, part="deferral_reason"),
+        Measure(
+            "deferral_reasons",
+            part="deferral_reason",
+            parts=tuple(sorted(contract.DEFERRAL_REASONS)),
+        ),
         Measure("overdue_deferrals", grouped=False, complete=False),
         Measure("job_entries"),
         Measure("distance_travelled"),
         Measure("fsf_spend"),
-        Measure("fsf_categories", complete=False, part="category"),
+        Measure("fsf_categories", part="category", parts=tuple(sorted(contract.FSF_CATEGORIES))),
         Measure("fsf_budget", grouped=False, complete=False, district_wide=True),
         Measure("caseload"),
     )
@@ -265,7 +272,13 @@ class Runner:
             frame = self._shape_groups(frame, request, measure, scope)
         if unsuppressed:
             return drop_keys(frame)
-        return protect(frame, request.measure, self.thresholds)
+        parent_measure = rules_for(request.measure).parent
+        # A companion's parts show 0 wherever its main measure shows 0 (reasons where no
+        # deferral is shown): a part shown otherwise would prove that 0 is somebody.
+        parent = (
+            self.run(replace(request, measure=parent_measure), scope) if parent_measure else None
+        )
+        return protect(frame, request.measure, self.thresholds, parent=parent)
 
     def _shape_groups(
         self, frame: pl.DataFrame, request: MeasureRequest, measure: Measure, scope: Scope
@@ -273,9 +286,15 @@ class Runner:
         keys = list(KEY_COLUMNS[request.by])
         frame = frame.drop([k for k in ALL_KEYS if k not in keys])
         if measure.complete:
-            spine = self.spine(request, scope)
-            if keys:
-                frame = spine.join(frame, on=keys, how="left", nulls_equal=True)
+            spine = self.spine(request, scope) if keys else None
+            if measure.part:
+                parts = pl.DataFrame(
+                    {measure.part: list(measure.parts)}, schema={measure.part: pl.String}
+                )
+                spine = parts if spine is None else spine.join(parts, how="cross")
+            if spine is not None:
+                on = keys + ([measure.part] if measure.part else [])
+                frame = spine.join(frame, on=on, how="left", nulls_equal=True)
             elif frame.height == 0:
                 frame = pl.concat([frame, frame.clear(1)], how="vertical")
             # Counts and money sums are integer or decimal: no activity means 0. Rates, means

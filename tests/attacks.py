@@ -47,6 +47,8 @@ class Score:
     estimated: int = 0
     exact: int = 0
     truths: Counter = field(default_factory=Counter)  # of every target
+    published_hits: int = 0  # average award: targets whose published count is the truth
+    exposed: int = 0  # zero cover: published 0s shown to be somebody
     estimated_truths: Counter = field(default_factory=Counter)  # of the targets estimated
 
     def add(self, truth: int, estimate: int | None) -> None:
@@ -269,3 +271,85 @@ def _claimant_spend(truth: pl.DataFrame) -> Decimal:
     # The true average award times the true payments to claimants: their exact spend.
     average = truth["avg_award_gbp"][0] or 0.0
     return Decimal(str(round(average * int(truth["claimant_payments"][0]), 2)))
+
+
+ALL_BENEFITS = ("ESA", "IS", "JSA", "UC")
+
+
+def average_award(runner: Runner, offices: list[str], periods: list[tuple[str, str]]) -> Score:
+    """The true payments to claimants from spend and the average award (red team, 2026-11).
+
+    With every benefit chosen, partnership grants drop out and spend is the claimants' spend S
+    (to £10); if the average were S / n (to £1), n would lie in [(spend - 5) / (average +
+    0.5), (spend + 5) / (average - 0.5)], narrower than 1 for typical awards: of the five
+    counts the published one allows, only the true one would fit. Targets: every period shown
+    with an average; the attack estimates where exactly one candidate fits. Compare with
+    `published_hits`: how often the published count itself is the truth.
+    """
+    score = Score("average award")
+    for office in offices:
+        for first, last in periods:
+            request = MeasureRequest(
+                "fsf_spend", first, last, offices=(office,), benefits=ALL_BENEFITS
+            )
+            shown = runner.run(request, leader(office))
+            spend, average = shown["spend_gbp"][0], shown["avg_award_gbp"][0]
+            published = _value(shown, "claimant_payments")
+            if spend is None or average is None or published is None or average <= 0.5:
+                continue
+            low = (float(spend) - 5) / (average + 0.5)
+            high = (float(spend) + 5) / (average - 0.5)
+            fits = [n for n in range(max(1, published - 2), published + 3) if low <= n <= high]
+            true = int(_truth(runner, request)["claimant_payments"][0])
+            score.add(true, fits[0] if len(fits) == 1 else None)
+            score.published_hits += published == true
+    return score
+
+
+# A published 0 in the first column is shown as somebody if any of these is not 0 in its row.
+PARTS = {
+    "deferrals": {"wfis_due": ("deferred", "waived")},
+    "fsf_spend": {"payments": ("claimant_payments", "recipients")},
+    "job_entries": {"job_entries": ("mature_13w", "sustained_13w")},
+    "caseload": {"off_flows": ("off_flows_to_work",)},
+}
+COMPANIONS = {
+    ("deferrals", "wfis_due"): "deferral_reasons",
+    ("fsf_spend", "payments"): "fsf_categories",
+}
+
+
+def zero_cover(runner: Runner, offices: list[str], period: tuple[str, str]) -> Score:
+    """Whether a published 0 hides somebody, told from one request (red team, 2026-11).
+
+    A part shown as [c] or more beside its whole shown as 0 (deferred beside interviews due),
+    or a companion's part (a deferral reason, an FSF category) shown under a 0, proves the 0 is
+    somebody. Targets: every whole published as 0 in the office-by-month tables; the estimate
+    is 1 where a part says so and 0 otherwise; exact when that matches whether the truth is 0.
+    """
+    score = Score("zero cover")
+    first, last = period
+    for office in offices:
+        scope = leader(office)
+        for measure, wholes in PARTS.items():
+            request = MeasureRequest(measure, first, last, by="month", offices=(office,))
+            shown = runner.run(request, scope)
+            truth = _truth(runner, request)
+            for whole, parts in wholes.items():
+                companion = COMPANIONS.get((measure, whole))
+                shown_parts = (
+                    runner.run(replace(request, measure=companion), scope) if companion else None
+                )
+                for i in range(shown.height):
+                    if shown[whole][i] != 0:
+                        continue
+                    month = shown["month"][i]
+                    evidence = any(shown[p][i] != 0 for p in parts)  # NULL ([c]) is not 0
+                    if shown_parts is not None:
+                        rows = shown_parts.filter(pl.col("month") == month)
+                        count = "payments" if "payments" in rows.columns else "deferred"
+                        evidence |= any(v != 0 for v in rows[count].to_list())
+                    true = int(truth[whole][i])
+                    score.add(min(true, 1), 1 if evidence else 0)
+                    score.exposed += evidence and true > 0
+    return score

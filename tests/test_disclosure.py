@@ -113,12 +113,14 @@ def test_money_rounded_and_hidden_by_published_payments() -> None:
     #   5 at 2000 -> +0 = 5.
     # O2: payments 2 at 0 -> -2 = 0: spend shown as £0, as for no payments; claimant payments
     #   likewise 0, so no average; recipients 1 at key 0 -> -1 = 0.
-    # O3: 3 at 4000 -> +2 = 5: spend £45 -> £50 (halves away from zero); the average over 5
-    #   claimant payments (5 >= min_payments 5) is shown exactly; recipients 3 at 2000 -> 3: [c].
+    # O3: 3 at 4000 -> +2 = 5: spend £45 -> £50 (halves away from zero); the average award is
+    #   the claimants' spend rounded, over the published payments (5 >= min_payments 5), to
+    #   £10: £15 x 3 = £45 -> £50, / 5 = £10 -> £10 (not the true £15, which with £50 would
+    #   give back 3 payments); recipients 3 at 2000 -> 3: [c].
     assert shown["payments"].to_list() == [8, 0, 5]
     assert shown["spend_gbp"].to_list() == [Decimal("1230"), Decimal("0"), Decimal("50")]
     assert shown["claimant_payments"].to_list() == [None, 0, 5]
-    assert shown["avg_award_gbp"].to_list() == [None, None, 15.0]
+    assert shown["avg_award_gbp"].to_list() == [None, None, 10.0]
     assert shown["recipients"].to_list() == [5, 0, None]
     assert shown["suppressed"].to_list() == [
         ["avg_award_gbp", "claimant_payments"],
@@ -329,6 +331,49 @@ def test_means_are_rounded_and_per_coach_scaled_to_the_published_count() -> None
         },
         {"payments": [2000], "recipients": [2000], "claimant_payments": [2000]},
     ).with_columns(pl.col("spend_gbp").cast(pl.Decimal(12, 2)))
-    # £3,703.68 / 30 = £123.456 to the penny would fit only the true 30 payments; to the pound,
-    # £123.
-    assert protect(spend, "fsf_spend", DEFAULT)["avg_award_gbp"].to_list() == [123.0]
+    # 30 claimant payments at key 2000 -> 30. The claimants' spend £123.456 x 30 = £3,703.68 is
+    # rounded to £3,700 and shared over the published 30: £123.33, to £10: £120.
+    assert protect(spend, "fsf_spend", DEFAULT)["avg_award_gbp"].to_list() == [120.0]
+
+
+def test_a_part_is_0_wherever_its_whole_is_published_as_0() -> None:
+    frame = _with_keys(
+        {
+            "office_code": ["O1", "O2"],
+            "wfis_due": [2, 2],
+            "deferred": [2, 2],
+            "waived": [0, 0],
+            "deferral_rate": [1.0, 1.0],
+            "waiver_rate": [0.0, 0.0],
+            "median_deferral_days": [14.0, 14.0],
+        },
+        {"wfis_due": [0, 3000], "deferred": [3000, 3000], "waived": [0, 0]},
+    )
+    shown = protect(frame, "deferrals", DEFAULT)
+    # O1: 2 interviews due at key 0 -> -2 = 0. The 2 deferred at key 3000 -> +1 = 3 would be
+    #   [c], proving the 0 is somebody: deferred interviews are interviews due, so they are 0.
+    # O2: 2 due at key 3000 -> +1 = 3: [c], and the deferred stand as published ([c]).
+    assert shown["wfis_due"].to_list() == [0, None]
+    assert shown["deferred"].to_list() == [0, None]
+    assert shown["suppressed"][0].to_list() == []
+    assert "deferred" in shown["suppressed"][1].to_list()
+
+
+def test_a_companion_part_is_0_wherever_its_main_measure_shows_0() -> None:
+    reasons = _with_keys(
+        {
+            "office_code": ["O1", "O1", "O2"],
+            "deferral_reason": ["illness", "caring", "illness"],
+            "deferred": [2, 0, 2],
+        },
+        {"deferred": [3000, 0, 3000]},
+    )
+    # The main measure as published for the same request: O1's deferrals show 0, O2's [c].
+    deferrals = pl.DataFrame(
+        {"office_code": ["O1", "O2"], "deferred": [0, None], "suppressed": [[], ["deferred"]]}
+    )
+    shown = protect(reasons, "deferral_reasons", DEFAULT, parent=deferrals)
+    # O1 illness: 2 at key 3000 -> +1 = 3 would be [c] under a 0: shown as 0. O2 illness: the
+    # same 3 under a hidden total stays [c].
+    assert shown["deferred"].to_list() == [0, 0, None]
+    assert shown["suppressed"].to_list() == [[], [], ["deferred"]]

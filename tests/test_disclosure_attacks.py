@@ -20,12 +20,14 @@ import pytest
 from attacks import (
     PERTURBATION_BOUNDS,
     Score,
+    average_award,
     bounds,
     complements,
     leader,
     overlapping_periods,
     single_grant,
     stock_and_flow,
+    zero_cover,
 )
 
 from jcp.access import Scope
@@ -38,6 +40,7 @@ from jcp.measures import (
     MeasureRequest,
     Runner,
     default_period,
+    months_between,
     shift_months,
 )
 
@@ -105,10 +108,44 @@ def test_stock_and_flow(runner: Runner, offices: list[str]) -> None:
 def test_single_grant(runner: Runner, offices: list[str]) -> None:
     score, within_ten = single_grant(runner, offices, default_period(runner.extract_date))
     print(score.line(), f"within £10: {within_ten}")
-    # Spend is rounded to £10 and the payments to claimants perturbed: the estimate of a grant
-    # (in pence) is never exact, and mostly not within £10.
-    assert score.exact == 0
+    # Spend is rounded to £10 and the average award is the rounded spend over the published
+    # payments, to £10: the estimate of a grant (in pence) is off by up to £5 a payment, exact
+    # only by chance (under suppression: every one, to the penny) and mostly not within £10.
+    assert score.estimate_hit_rate <= score.estimate_guess_rate + SLACK, score.line()
     assert within_ten < score.estimated / 2 or score.estimated == 0
+
+
+@pytest.fixture(scope="module")
+def sample_runner(sample_db: Path) -> Runner:
+    """The sample alone, for the red team's attacks (each a few hundred requests)."""
+    return Runner(connect_read_only(sample_db))
+
+
+def test_the_average_award_gives_back_no_true_count(sample_runner: Runner) -> None:
+    # Found by a red team: with the average award S / n to the pound beside spend S to £10,
+    # only the true n of the five a published count allows fitted, for every period decided
+    # (2,331 of 2,331 on the sample). The average is now the rounded spend over the published
+    # count, so the count that fits is the published one: right no more often than it is.
+    runner = sample_runner
+    offices = sorted(runner.catalogue.office_districts)
+    first, last = default_period(runner.extract_date)
+    periods = [(m, m) for m in months_between(shift_months(last, -5), last)] + [(first, last)]
+    score = average_award(runner, offices, periods)
+    print(score.line(), f"published count right: {score.published_hits}")
+    assert score.targets > 50
+    assert score.exact <= score.published_hits + SLACK * score.targets
+
+
+def test_a_published_0_is_never_shown_to_be_somebody(sample_runner: Runner) -> None:
+    # Found by a red team: deferred shown as [c] beside interviews due shown as 0, or a reason
+    # listed under a 0, proved the 0 was somebody (135 of 268 such 0s on the sample). Parts
+    # are now 0 wherever their whole is, and companions list every part.
+    runner = sample_runner
+    offices = sorted(runner.catalogue.office_districts)
+    score = zero_cover(runner, offices, default_period(runner.extract_date))
+    print(score.line(), f"0s shown to be somebody: {score.exposed}")
+    assert score.targets > 100
+    assert score.exposed == 0
 
 
 def test_one_cell_shows_one_figure_whatever_the_request(runner: Runner, offices) -> None:
