@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 
+from jcp.contract import DEFERRAL_REASONS, FSF_CATEGORIES
 from jcp.measures import MeasureRequest
 
 TABLES = (
@@ -181,6 +182,7 @@ class PandasPeer:
         money: Sequence[str] = (),
         complete: bool = True,
         order: Sequence[str] = (),
+        parts: tuple[str, Sequence[str]] | None = None,
     ) -> pd.DataFrame:
         """Complete the grouping, fill counts and money with 0, sort by the keys, keep `columns`.
 
@@ -189,7 +191,14 @@ class PandasPeer:
         """
         keys = KEYS[request.by]
         result = result.reset_index()
-        if complete:
+        if parts is not None:
+            # Companions: every part for every group, 0 where none (as the runner lists them).
+            column, values = parts
+            every = pd.DataFrame({column: list(values)})
+            spine = self.spine(request).merge(every, how="cross") if keys else every
+            result = spine.merge(result, on=[*keys, column], how="left")
+            result[[*counts, *money]] = result[[*counts, *money]].fillna(0)
+        elif complete:
             if keys:
                 result = self.spine(request).merge(result, on=keys, how="left")
             elif result.empty:
@@ -250,8 +259,8 @@ class PandasPeer:
             request,
             ["deferral_reason", "deferred"],
             counts=["deferred"],
-            complete=False,
             order=["deferral_reason"],
+            parts=("deferral_reason", sorted(DEFERRAL_REASONS)),
         )
 
     # ---- 2. overdue deferrals ----------------------------------------------------------
@@ -410,8 +419,9 @@ class PandasPeer:
             request,
             ["category", "payments", "spend_gbp"],
             counts=["payments"],
-            complete=False,
+            money=["spend_gbp"],
             order=["category"],
+            parts=("category", sorted(FSF_CATEGORIES)),
         )
 
     # ---- 6. FSF budget -----------------------------------------------------------------
