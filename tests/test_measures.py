@@ -242,7 +242,13 @@ def test_sample_benefit_filter_drops_partnership_grants(sample_runner):
     benefits = ("JSA", "ESA", "IS", "UC")  # every benefit: only claim-less payments go
     everything = _run(sample_runner, "fsf_categories")
     with_claims = _run(sample_runner, "fsf_categories", benefits=benefits)
-    assert "partnership_grant" not in with_claims["category"].to_list()
-    assert with_claims.sort("category").equals(
-        everything.filter(pl.col("category") != "partnership_grant").sort("category")
+    # Every category is listed (0 where none): grants show no payments and no spend.
+    grants = with_claims.filter(pl.col("category") == "partnership_grant").row(0, named=True)
+    assert everything.filter(pl.col("category") == "partnership_grant")["payments"][0] > 0
+    assert grants["payments"] == 0 and grants["spend_gbp"] == 0
+    others = pl.col("category") != "partnership_grant"
+    assert (
+        with_claims.filter(others)
+        .sort("category")
+        .equals(everything.filter(others).sort("category"))
     )
