@@ -23,7 +23,7 @@ import duckdb
 KEY_RANGE = 4096
 # The shortest secret accepted from jcp.toml; a generated one is 64 hex characters (256 bits).
 MIN_SECRET_LENGTH = 32
-SECRET_VARIABLE = "disclosure_secret"
+SECRET_VARIABLE = "disclosure_secret"  # as named in define_key_function's statement
 
 # md5_number(secret:table:id) % 4096: the low 12 bits of the MD5 digest read as a little-endian
 # number. Written `& 4095`, which is the same for a non-negative number: DuckDB 2.0 took 1.2 s
@@ -48,7 +48,7 @@ def define_key_function(con: duckdb.DuckDBPyConnection, secret: str) -> None:
     """
     if not secret:
         raise SecretError("the disclosure secret is empty")
-    con.execute(f"set variable {SECRET_VARIABLE} = $secret", {"secret": secret})
+    con.execute("set variable disclosure_secret = $secret", {"secret": secret})
     con.execute(KEY_FUNCTION_SQL)
 
 

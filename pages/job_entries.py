@@ -65,8 +65,8 @@ ui.table(groups, f"Sustained job entries by {by} (table)", f"jobs_table_{by}")
 st.subheader("By start month")
 cohorts = ui.run(filters.request("job_entries", by="month"))
 # Months whose windows have not passed show "not yet known" rather than a low rate. Formatted
-# with expressions: a Python function per row (map_elements) runs on polars' thread pool and
-# needs the interpreter lock, which deadlocked the server under concurrent sessions.
+# with expressions: a Python function per row, run by polars on its thread pool, needs the
+# interpreter lock there, which deadlocked the server under concurrent sessions.
 shown = cohorts.with_columns(
     pl.when(pl.col("mature_13w") == 0)
     .then(pl.lit(NOT_YET_KNOWN))
