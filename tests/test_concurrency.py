@@ -52,14 +52,16 @@ def test_served_code_runs_no_python_function_on_polars_thread_pool(path: Path) -
 
 def test_the_served_app_runs_no_garbage_collection_per_run_and_watches_no_files() -> None:
     # Streamlit reads .streamlit/config.toml from the folder it starts in, as `make run` does.
+    # (And its toolbar offers no developer options such as "Deploy", to anyone.)
     code = (
         "import streamlit.config as c; c.get_config_options(force_reparse=True); "
-        "print(c.get_option('runner.postScriptGC'), c.get_option('server.fileWatcherType'))"
+        "print(c.get_option('runner.postScriptGC'), c.get_option('server.fileWatcherType'), "
+        "c.get_option('client.toolbarMode'))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
-    assert done.stdout.split() == ["False", "none"]
+    assert done.stdout.split() == ["False", "none", "viewer"]
 
 
 @pytest.mark.parametrize(
