@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import altair as alt
 import polars as pl
 
+from jcp.formats import AXIS_FORMATS
+
 # Tableau 10: distinguishable, colour-blind-safer than the default; a district keeps its colour
 # on every page because the domain is all districts in the data, not just those shown.
 DISTRICT_PALETTE = (
@@ -22,9 +24,7 @@ DISTRICT_PALETTE = (
     "#bab0ac",
 )
 
-# d3-format has no pound sign (only a locale's currency, "$" by default), so money is plain
-# numbers and the titles say "(£)"; an invalid format makes Vega draw nothing at all.
-FORMATS = {"count": ",.0f", "rate": ".1%", "mean": "+.1f", "money": ",.2f", "days": ",.1f"}
+FORMATS = AXIS_FORMATS  # one style per kind (jcp.formats)
 
 
 def district_scale(all_districts: Sequence[str]) -> alt.Scale:
@@ -107,7 +107,7 @@ def stacked_categories(
             tooltip=[
                 alt.Tooltip(f"{group}:N", title=group_title),
                 alt.Tooltip(f"{category}:N", title="Category"),
-                alt.Tooltip(f"{value}:Q", title=f"{value_title} (£)", format=",.2f"),
+                alt.Tooltip(f"{value}:Q", title=f"{value_title} (£)", format=",.0f"),
                 alt.Tooltip("payments:Q", title="Payments", format=",.0f"),
             ],
         )

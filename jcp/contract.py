@@ -33,6 +33,53 @@ FSF_CATEGORIES = (
     "other",
 )
 MAX_FSF_PAYMENT = "10000.00"
+# What people read for each enumerated value (pages show these; CSV exports keep the codes),
+# by the contract column the values belong to.
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "benefit": {
+        "JSA": "Jobseeker's Allowance",
+        "ESA": "Employment and Support Allowance",
+        "IS": "Income Support",
+        "UC": "Universal Credit",
+    },
+    "claimant_group": {
+        "jobseeker": "Jobseeker",
+        "lone_parent": "Lone parent",
+        "health_condition": "Health condition",
+        "carer": "Carer",
+        "other": "Other",
+    },
+    "end_reason": {
+        "job_entry": "Job entry",
+        "other_benefit": "Other benefit",
+        "work_programme": "Work Programme",
+        "other": "Other",
+    },
+    "outcome": {
+        "attended": "Attended",
+        "deferred": "Deferred",
+        "waived": "Waived",
+        "failed_to_attend": "Failed to attend",
+        "pending": "Pending",
+    },
+    "deferral_reason": {
+        "bereavement": "Bereavement",
+        "illness": "Illness",
+        "hospital": "Hospital",
+        "life_event": "Life event",
+        "caring": "Caring",
+        "other": "Other",
+    },
+    "category": {
+        "travel": "Travel",
+        "clothing_equipment": "Clothing and equipment",
+        "childcare": "Childcare",
+        "training": "Training",
+        "licences_certification": "Licences and certification",
+        "partnership_grant": "Partnership grant",
+        "other": "Other",
+    },
+}
 # No date of an extract may be earlier than this (extract_date included). Years such as 0202 or
 # placeholders such as 1900-01-01 are typing or system errors, not events; and a date far from
 # today would make month arithmetic in the app leave the calendar (year 0, year 10000).

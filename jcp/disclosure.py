@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from jcp import specs
 from jcp.perturbation import (
     KEY_SUFFIX,
     SUPPRESSED,
@@ -43,6 +44,7 @@ from jcp.perturbation import (
     perturb_counts,
     round_money,
 )
+from jcp.rules import Rules
 
 MARKER = "[c]"
 
@@ -58,191 +60,18 @@ class Thresholds:
     min_payments: int = 5  # money figures need at least this many payments
 
 
-@dataclass(frozen=True)
-class Ratio:
-    """A rate that is a ratio of two published counts, recomputed from them."""
-
-    column: str
-    numerator: str
-    denominator: str
-
-
-@dataclass(frozen=True)
-class Gated:
-    """A mean or median over a population: hidden when the population is small, and rounded.
-
-    Rounded because an exact mean is a ratio whose exact value can give back the true count
-    it is over (a mean of whole-number changes over n claims is a fraction with denominator
-    n, and only the true n of the five a published count allows fits it), and with the true
-    counts, differencing works again. To `decimals` places the fit is no longer unique.
-    """
-
-    column: str
-    population: str  # the published count it is over
-    decimals: int | None  # rounded to this many places (None: a median, already coarse)
-    minimum: str = "min_denominator"  # which threshold applies
-
-
-@dataclass(frozen=True)
-class PerCount:
-    """A figure proportional to a count (claims per coach), scaled to the published count."""
-
-    column: str
-    count: str
-    decimals: int
-
-
-@dataclass(frozen=True)
-class MoneyMean:
-    """An average amount per payment (the average FSF award): the rounded money over the
-    published payments, rounded to £10 again.
-
-    Over the true payments, the average beside the rounded spend gave back the true count (of
-    the five a published count allows, only the true one fitted). Over the published payments
-    but to the pound, average x published payments gave back the rounded claimants' spend, and
-    the spend less that gave back a single partnership grant to within £10. To £10, that
-    product is off by up to £5 a payment.
-    """
-
-    column: str
-    payments: str
-
-
-@dataclass(frozen=True)
-class Money:
-    """An amount of money from payments: rounded to £10, hidden under min_payments payments."""
-
-    column: str
-    payments: str
-
-
-@dataclass(frozen=True)
-class Share:
-    """Money against a fixed amount (spend against allocation), from the rounded money."""
-
-    column: str
-    money: str  # a Money column of the same measure
-    of: str  # an Exact column
-
-
-@dataclass(frozen=True)
-class Rules:
-    counts: tuple[str, ...] = ()
-    ratios: tuple[Ratio, ...] = ()
-    gated: tuple[Gated, ...] = ()
-    per_count: tuple[PerCount, ...] = ()
-    money_means: tuple[MoneyMean, ...] = ()
-    money: tuple[Money, ...] = ()
-    shares: tuple[Share, ...] = ()
-    exact: tuple[str, ...] = ()  # figures about no one, shown as they are
-    # (part, whole) pairs of counts, outer wholes first: where the whole is published as 0 the
-    # part is too. Perturbed apart, a part shown as [c] beside a whole shown as 0 would prove
-    # that 0 is somebody.
-    within: tuple[tuple[str, str], ...] = ()
-    # Companions: the measure their parts add up to, and which of its counts each part column
-    # adds up to; where that count is published as 0, so is the part.
-    parent: str | None = None
-    parent_columns: tuple[tuple[str, str], ...] = ()
-    unprotected: bool = False  # operational lists, not statistics
-
-    @property
-    def figures(self) -> set[str]:
-        """Every output column these rules cover."""
-        return {
-            *self.counts,
-            *(r.column for r in self.ratios),
-            *(g.column for g in self.gated),
-            *(c.column for c in self.per_count),
-            *(m.column for m in self.money_means),
-            *(m.column for m in self.money),
-            *(s.column for s in self.shares),
-            *self.exact,
-        }
-
-
-DIMENSIONS = ("job_search", "work_skills", "confidence", "health_wellbeing", "stability")
-
-RULES: dict[str, Rules] = {
-    "deferrals": Rules(
-        counts=("wfis_due", "deferred", "waived"),
-        ratios=(
-            Ratio("deferral_rate", "deferred", "wfis_due"),
-            Ratio("waiver_rate", "waived", "wfis_due"),
-        ),
-        gated=(Gated("median_deferral_days", "deferred", None),),
-        within=(("deferred", "wfis_due"), ("waived", "wfis_due")),
-    ),
-    "deferral_reasons": Rules(
-        counts=("deferred",), parent="deferrals", parent_columns=(("deferred", "deferred"),)
-    ),
-    "overdue_deferrals": Rules(unprotected=True),
-    "job_entries": Rules(
-        counts=("job_entries", "mature_13w", "sustained_13w", "mature_26w", "sustained_26w"),
-        ratios=(
-            Ratio("sustained_13w_rate", "sustained_13w", "mature_13w"),
-            Ratio("sustained_26w_rate", "sustained_26w", "mature_26w"),
-        ),
-        # A job old enough for 26 weeks is old enough for 13.
-        within=(
-            ("mature_13w", "job_entries"),
-            ("mature_26w", "mature_13w"),
-            ("sustained_13w", "mature_13w"),
-            ("sustained_26w", "mature_26w"),
-        ),
-    ),
-    "distance_travelled": Rules(
-        counts=("claims_measured", "claims_improved", *(f"claims_{d}" for d in DIMENSIONS)),
-        ratios=(Ratio("pct_improved", "claims_improved", "claims_measured"),),
-        # Changes are whole points (a claim's overall change a mean of up to five), so one
-        # decimal place: over 10 or more claims, more than one count then fits the mean.
-        gated=(
-            Gated("mean_change", "claims_measured", 1),
-            *(Gated(f"mean_change_{d}", f"claims_{d}", 1) for d in DIMENSIONS),
-        ),
-        within=(
-            ("claims_improved", "claims_measured"),
-            *((f"claims_{d}", "claims_measured") for d in DIMENSIONS),
-        ),
-    ),
-    "fsf_spend": Rules(
-        counts=("payments", "recipients", "claimant_payments"),
-        money=(Money("spend_gbp", "payments"),),
-        money_means=(MoneyMean("avg_award_gbp", "claimant_payments"),),
-        # Every recipient has a payment to a claimant, which is a payment.
-        within=(("claimant_payments", "payments"), ("recipients", "claimant_payments")),
-    ),
-    "fsf_categories": Rules(
-        counts=("payments",),
-        money=(Money("spend_gbp", "payments"),),
-        parent="fsf_spend",
-        parent_columns=(("payments", "payments"),),
-    ),
-    "fsf_budget": Rules(
-        counts=("payments",),
-        money=(
-            Money("spend_to_date_gbp", "payments"),
-            Money("projected_outturn_gbp", "payments"),
-        ),
-        shares=(Share("pct_spent", "spend_to_date_gbp", "allocation_gbp"),),
-        exact=("allocation_gbp",),
-    ),
-    "caseload": Rules(
-        counts=("live_claims", "new_claims", "off_flows", "off_flows_to_work"),
-        per_count=(PerCount("claims_per_coach", "live_claims", 1),),
-        within=(("off_flows_to_work", "off_flows"),),
-    ),
-}
-
-
 def _is_figure(dtype: pl.DataType) -> bool:
     return dtype.is_numeric() or dtype.is_decimal()
 
 
 def rules_for(measure: str) -> Rules:
-    rules = RULES.get(measure)
-    if rules is None:
-        raise DisclosureError(f"measure {measure!r} has no disclosure rules: nothing is shown")
-    return rules
+    """The measure's rules, made up from its spec (jcp.specs); an unknown measure is an error."""
+    found = specs.catalogue().get(measure)
+    if found is None:
+        raise DisclosureError(
+            f"measure {measure!r} has no spec, so no disclosure rules: nothing is shown"
+        )
+    return found.rules
 
 
 def check_covered(frame: pl.DataFrame, measure: str, rules: Rules) -> None:

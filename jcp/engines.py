@@ -42,6 +42,10 @@ class Engine(Protocol):
         """queries/NAME.sql run with `params` bound by name."""
         ...
 
+    def columns(self, name: str) -> list[str] | None:
+        """The columns queries/NAME.sql returns, found without running it (None: unknown)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -62,6 +66,18 @@ class DuckDBEngine:
         # Enumerations are stored as ENUMs (docs/data-contract.md §4), which polars reads as
         # categoricals: a measure answers in text, as it does on Spark.
         return frame.with_columns((cs.categorical() | cs.enum()).cast(pl.String))
+
+    def columns(self, name: str) -> list[str] | None:
+        sql = query_sql(name)
+        cursor = self.con.cursor()
+        try:
+            # Bound, not run: every parameter NULL, DuckDB only plans the query (~5 ms).
+            rows = cursor.execute(
+                "describe " + sql, dict.fromkeys(sql_parameters(sql)) or None
+            ).fetchall()
+        finally:
+            cursor.close()
+        return [row[0] for row in rows]
 
     def close(self) -> None:
         self.con.close()

@@ -12,8 +12,10 @@ from decimal import Decimal
 
 import polars as pl
 
+from jcp import specs
 from jcp.disclosure import MARKER, SUPPRESSED, row_with_markers
 from jcp.filters import Filters
+from jcp.formats import format_change, format_value
 from jcp.measures import MeasureRequest
 
 Run = Callable[[MeasureRequest], pl.DataFrame]
@@ -24,118 +26,36 @@ class Headline:
     label: str
     measure: str
     column: str
-    kind: str  # count, rate, mean or money: decides the format
+    kind: str  # decides the format (jcp.formats)
     higher_is_better: bool | None  # None: neither (caseload size, spend)
     help: str
+    league: bool  # also compared in the overview's table
 
 
-HEADLINES: tuple[Headline, ...] = (
-    Headline(
-        "Live caseload",
-        "caseload",
-        "live_claims",
-        "count",
-        None,
-        "Claims open at the end of the period's last day.",
-    ),
-    Headline(
-        "New claims",
-        "caseload",
-        "new_claims",
-        "count",
-        None,
-        "Claims that started in the period.",
-    ),
-    Headline(
-        "Job entries",
-        "job_entries",
-        "job_entries",
-        "count",
-        True,
-        "Job entries that started in the period.",
-    ),
-    Headline(
-        "13-week sustained rate",
-        "job_entries",
-        "sustained_13w_rate",
-        "rate",
-        True,
-        "Of job entries started in the period whose 13 weeks have passed, the share still in "
-        "work after 13 weeks. Jobs started under 13 weeks ago are not counted.",
-    ),
-    Headline(
-        "Deferral rate",
-        "deferrals",
-        "deferral_rate",
-        "rate",
-        False,
-        "Share of non-JSA initial Work Focused Interviews due in the period that were deferred.",
-    ),
-    Headline(
-        "Mean distance travelled",
-        "distance_travelled",
-        "mean_change",
-        "mean",
-        True,
-        "Mean change in assessment score (1-10 scale), latest review against baseline.",
-    ),
-    Headline(
-        "FSF spend",
-        "fsf_spend",
-        "spend_gbp",
-        "money",
-        None,
-        "Flexible Support Fund payments dated in the period.",
-    ),
-)
+def _headlines() -> tuple[Headline, ...]:
+    """The columns the catalogue marks as headlines, in their order."""
+    found = [
+        (column.headline, measure.name, column)
+        for measure in specs.measures().values()
+        for column in measure.columns.values()
+        if column.headline is not None
+    ]
+    return tuple(
+        Headline(
+            column.headline_label or column.label,
+            measure,
+            column.name,
+            column.kind,
+            column.higher_is_better,
+            column.help,
+            column.league,
+        )
+        for _, measure, column in sorted(found, key=lambda item: item[0])
+    )
 
+
+HEADLINES = _headlines()
 FSF_SHARE_LABEL = "FSF allocation spent"
-
-
-def format_value(value: object, kind: str) -> str:
-    """How a figure is written on a page and in a tile."""
-    if value is None:
-        return "–"
-    if isinstance(value, str):
-        return value  # already a marker such as "[c]"
-    number = float(value) if isinstance(value, Decimal) else value
-    if kind == "count":
-        return f"{number:,.0f}"
-    if kind == "rate":
-        return f"{number:.1%}"
-    if kind == "mean":
-        return f"{number:+.1f}"  # published to one place (jcp.disclosure, Gated)
-    if kind == "money":
-        return f"£{number:,.0f}"
-    if kind == "days":
-        return f"{number:,.1f} days"
-    if kind == "decimal":
-        return f"{number:,.1f}"
-    raise ValueError(f"unknown kind {kind!r}")
-
-
-def rate_text(column: str) -> pl.Expr:
-    """A rate column written as format_value writes a rate ("12.3%"), as a polars expression.
-
-    Tables format whole columns this way rather than with a Python function per row
-    (`map_elements`): polars runs such a function on its thread pool, where it waits for the
-    interpreter lock; with many sessions at once that deadlocked the server.
-    """
-    return pl.format("{}%", (pl.col(column) * 100).round(1))
-
-
-def format_change(current: object, previous: object, kind: str) -> str | None:
-    """The change shown under a tile, in the tile's own units (rates in points)."""
-    if current is None or previous is None or isinstance(current, str) or isinstance(previous, str):
-        return None
-    diff = float(current) - float(previous)
-    if kind == "rate":
-        return f"{diff * 100:+.1f} pts"
-    if kind == "money":
-        return f"{'+' if diff >= 0 else '-'}£{abs(diff):,.0f}"
-    if kind == "count":
-        return f"{diff:+,.0f}"
-    return f"{diff:+.1f}"
 
 
 def _total(run: Run, filters: Filters, measure: str) -> dict:
@@ -197,7 +117,7 @@ def headline_tiles(run: Run, filters: Filters) -> Iterator[Tile]:
     )
 
 
-LEAGUE_COLUMNS = [h for h in HEADLINES if h.column != "new_claims"]
+LEAGUE_COLUMNS = [h for h in HEADLINES if h.league]
 ALL_IN_SCOPE = "All in scope"
 
 

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
-from jcp import contract
-from jcp.disclosure import Thresholds, drop_keys, protect, rules_for
+from jcp import contract, specs
+from jcp.disclosure import Thresholds, drop_keys, protect
 from jcp.engines import Engine, as_engine, query_sql, sql_parameters
+from jcp.specs import GROUPINGS, MeasureSpec
 
 if TYPE_CHECKING:
     from jcp.access import Scope
 
-GROUPINGS = ("total", "district", "office", "month")
 # The only identifiers a grouping can bring into a result: an allow-list, never input.
 KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "total": (),
@@ -44,36 +44,9 @@ FIRST_REQUEST_MONTH = "1900-01"
 LAST_REQUEST_MONTH = "2099-12"
 
 
-@dataclass(frozen=True)
-class Measure:
-    name: str
-    grouped: bool = True  # takes `by` and returns its key columns
-    complete: bool = True  # every group the filters allow appears, zero-filled
-    district_wide: bool = False  # figures cover whole districts (shown only to who sees all)
-    part: str | None = None  # companions: the column splitting each group into parts
-    # Companions: every value of the part, so each group lists every part, 0 where none: a
-    # part listed only where it occurs would show that someone is there, whatever its count.
-    parts: tuple[str, ...] = ()
-
-
-MEASURES: dict[str, Measure] = {
-    m.name: m
-    for m in (
-        Measure("deferrals"),
-        Measure(
-            "deferral_reasons",
-            part="deferral_reason",
-            parts=tuple(sorted(contract.DEFERRAL_REASONS)),
-        ),
-        Measure("overdue_deferrals", grouped=False, complete=False),
-        Measure("job_entries"),
-        Measure("distance_travelled"),
-        Measure("fsf_spend"),
-        Measure("fsf_categories", part="category", parts=tuple(sorted(contract.FSF_CATEGORIES))),
-        Measure("fsf_budget", grouped=False, complete=False, district_wide=True),
-        Measure("caseload"),
-    )
-}
+# Measures and lists (what a request can name), and reports, from the catalogue (jcp.specs).
+MEASURES: dict[str, MeasureSpec] = specs.measures()
+REPORTS: dict[str, MeasureSpec] = specs.reports()
 
 
 class RequestError(ValueError):
@@ -123,16 +96,9 @@ def default_period(extract_date: dt.date) -> tuple[str, str]:
     return shift_months(last, -11), last
 
 
-# Queries that describe the database rather than measure anything; run with run_report.
-REPORTS = ("catalogue", "loads", "reject_summary", "rejected_rows")
-
-
-def run_report(
-    source: Engine | duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None
-) -> pl.DataFrame:
-    if name not in REPORTS:
-        raise RequestError(f"unknown report {name!r}; choose from {', '.join(REPORTS)}")
-    return as_engine(source).query(name, params)
+def _read_report(source: Engine | duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
+    """A report for the runner itself (the catalogue it checks requests against)."""
+    return as_engine(source).query(name)
 
 
 @dataclass(frozen=True)
@@ -154,7 +120,7 @@ class Catalogue:
 
 
 def read_catalogue(source: Engine | duckdb.DuckDBPyConnection) -> Catalogue:
-    rows = run_report(source, "catalogue").rows(named=True)
+    rows = _read_report(source, "catalogue").rows(named=True)
     if not rows:
         raise RequestError("the database holds no districts: load an extract first")
     offices = [r for r in rows if r["office_code"] is not None]
@@ -174,6 +140,11 @@ class Runner:
         self, source: Engine | duckdb.DuckDBPyConnection, thresholds: Thresholds | None = None
     ) -> None:
         self.engine = as_engine(source)
+        # The specs must describe what the SQL returns on this database, or nothing is run.
+        for name in specs.catalogue():
+            returned = self.engine.columns(name)
+            if returned is not None:
+                specs.check_columns(specs.spec(name), returned)
         self.catalogue = read_catalogue(self.engine)
         self.thresholds = thresholds or Thresholds()
 
@@ -206,6 +177,12 @@ class Runner:
         if request.by not in GROUPINGS:
             raise RequestError(
                 f"unknown grouping {request.by!r}; choose from {', '.join(GROUPINGS)}"
+            )
+        offered = MEASURES[request.measure].groupings
+        if offered and request.by not in offered:
+            raise RequestError(
+                f"{request.measure} cannot be grouped by {request.by}; "
+                f"choose from {', '.join(offered)}"
             )
         known = {
             "district": set(self.catalogue.districts),
@@ -268,11 +245,12 @@ class Runner:
         wanted = sql_parameters(sql)
         params = {k: v for k, v in self.parameters(request, scope).items() if k in wanted}
         frame = self.engine.query(measure.name, params)
+        specs.check_columns(measure, frame.columns)
         if measure.grouped:
             frame = self._shape_groups(frame, request, measure, scope)
         if unsuppressed:
             return drop_keys(frame)
-        parent_measure = rules_for(request.measure).parent
+        parent_measure = measure.parent
         # A companion's parts show 0 wherever its main measure shows 0 (reasons where no
         # deferral is shown): a part shown otherwise would prove that 0 is somebody.
         parent = (
@@ -280,8 +258,23 @@ class Runner:
         )
         return protect(frame, request.measure, self.thresholds, parent=parent)
 
+    def report(self, name: str, scope: Scope, limit: int | None = None) -> pl.DataFrame:
+        """A report on the database (loads, rejects), for a scope its spec allows."""
+        found = REPORTS.get(name)
+        if found is None:
+            raise RequestError(f"unknown report {name!r}; choose from {', '.join(REPORTS)}")
+        if found.scope == "national" and not scope.is_national:
+            raise RequestError(f"the {found.title.lower()} are shown to national users only")
+        if not scope.has_access:
+            raise RequestError("nobody signed in sees no report")
+        wanted = sql_parameters(query_sql(name))
+        params = {"limit": limit} if "limit" in wanted else {}
+        frame = self.engine.query(name, params or None)
+        specs.check_columns(found, frame.columns)
+        return frame
+
     def _shape_groups(
-        self, frame: pl.DataFrame, request: MeasureRequest, measure: Measure, scope: Scope
+        self, frame: pl.DataFrame, request: MeasureRequest, measure: MeasureSpec, scope: Scope
     ) -> pl.DataFrame:
         keys = list(KEY_COLUMNS[request.by])
         frame = frame.drop([k for k in ALL_KEYS if k not in keys])

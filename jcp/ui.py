@@ -31,8 +31,16 @@ from jcp.filters import (
     default_filters,
     filters_from_query,
 )
-from jcp.headlines import format_value, league_cue, league_table
-from jcp.measures import Catalogue, MeasureRequest, Runner, run_report
+from jcp.formats import (
+    TABLE_FORMATS,
+    format_value,
+    kind,
+    label,
+    with_names,
+    with_value_labels,
+)
+from jcp.headlines import league_cue, league_table
+from jcp.measures import Catalogue, MeasureRequest, Runner
 from jcp.output import csv_comment, csv_text, plain_text
 
 FILTER_KEYS = {
@@ -46,62 +54,11 @@ FILTER_KEYS = {
 EMPTY_MESSAGE = "No activity for these filters."
 DATA_VERSION = "data_version"  # session state: (path, version) of the data, read once a rerun
 
-# How every measure column is headed and formatted in a table (the CSV keeps the plain names).
-COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "district_code": ("District", "text"),
-    "office_code": ("Office", "text"),
-    "month": ("Month", "text"),
-    "wfis_due": ("Interviews due", "count"),
-    "deferred": ("Deferred", "count"),
-    "waived": ("Waived", "count"),
-    "deferral_rate": ("Deferral rate", "rate"),
-    "waiver_rate": ("Waiver rate", "rate"),
-    "median_deferral_days": ("Median deferral (days)", "decimal"),
-    "deferral_reason": ("Reason", "text"),
-    "job_entries": ("Job entries", "count"),
-    "mature_13w": ("Old enough for 13 weeks", "count"),
-    "sustained_13w": ("Sustained 13 weeks", "count"),
-    "sustained_13w_rate": ("13-week sustained rate", "rate"),
-    "mature_26w": ("Old enough for 26 weeks", "count"),
-    "sustained_26w": ("Sustained 26 weeks", "count"),
-    "sustained_26w_rate": ("26-week sustained rate", "rate"),
-    "claims_measured": ("Claims measured", "count"),
-    "mean_change": ("Mean change", "mean"),
-    "pct_improved": ("Improved by 1+", "rate"),
-    "claims_improved": ("Claims improved by 1+", "count"),
-    "mean_change_job_search": ("Job search", "mean"),
-    "mean_change_work_skills": ("Work skills", "mean"),
-    "mean_change_confidence": ("Confidence", "mean"),
-    "mean_change_health_wellbeing": ("Health and wellbeing", "mean"),
-    "mean_change_stability": ("Stability", "mean"),
-    "payments": ("Payments", "count"),
-    "spend_gbp": ("Spend", "money"),
-    "recipients": ("Recipients", "count"),
-    "avg_award_gbp": ("Average award", "money"),
-    "category": ("Category", "text"),
-    "live_claims": ("Live claims", "count"),
-    "new_claims": ("New claims", "count"),
-    "off_flows": ("Off-flows", "count"),
-    "off_flows_to_work": ("Off-flows to work", "count"),
-    "claims_per_coach": ("Claims per coach", "decimal"),
-    "claimant_payments": ("Payments to claimants", "count"),
-    "claims_job_search": ("Claims (job search)", "count"),
-    "claims_work_skills": ("Claims (work skills)", "count"),
-    "claims_confidence": ("Claims (confidence)", "count"),
-    "claims_health_wellbeing": ("Claims (health)", "count"),
-    "claims_stability": ("Claims (stability)", "count"),
-}
-NUMBER_FORMATS = {
-    "count": "localized",
-    "rate": "percent",
-    "mean": "%+.1f",
-    "money": "£%.2f",
-    "decimal": "%.1f",
-}  # for tables with no hidden cells; styled() formats the others with format_value
-
-
 # The overdue worklist shows its most overdue rows on screen; the CSV has every row.
 WORKLIST_ROWS = 1000
+# Tables up to this long are styled cell by cell (jcp.formats' one style per kind): every
+# office of the network fits.
+STYLED_ROWS = 500
 
 SUPPRESSION_NOTE = (
     "Figures are adjusted slightly to protect individuals; totals may not equal the sum of "
@@ -345,9 +302,11 @@ def league(filters: Filters) -> tuple[pl.DataFrame, dict[str, list[str]]]:
     return _league_cached(path=path, version=version, filters=filters, scope=current_scope())
 
 
-@st.cache_data(max_entries=20, show_spinner=False)
-def _report_cached(path: str, version: float, name: str, limit: int | None) -> pl.DataFrame:
-    return run_report(_runner(path, version).engine, name, {"limit": limit} if limit else None)
+@st.cache_resource(max_entries=20, show_spinner=False, hash_funcs=RESULT_KEYS)
+def _report_cached(
+    path: str, version: float, name: str, scope: Scope, limit: int | None
+) -> pl.DataFrame:
+    return _runner(path, version).report(name, scope, limit)
 
 
 def clear_results() -> None:
@@ -360,7 +319,9 @@ def clear_results() -> None:
 
 
 def report(name: str, limit: int | None = None) -> pl.DataFrame:
-    return _report_cached(*_database_version(), name, limit)
+    """A report on the database, for the signed-in user's scope (its spec says who may see it)."""
+    path, version = _database_version()
+    return _report_cached(path=path, version=version, name=name, scope=current_scope(), limit=limit)
 
 
 def _query_lists() -> dict[str, list[str]]:
@@ -505,8 +466,15 @@ def csv_header(frame: pl.DataFrame, filters: Filters, title: str) -> str:
 
 
 def csv_bytes(header: str, frame: pl.DataFrame) -> bytes:
-    """The download: the header lines (the app's own, each starting "#"), then the figures."""
-    return (header + csv_text(frame)).encode("utf-8")
+    """The download: the header lines (the app's own, each starting "#"), then the figures,
+    with district and office names beside their codes (enumerated values stay codes)."""
+    return (header + csv_text(named(frame))).encode("utf-8")
+
+
+def named(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with district and office names beside their codes."""
+    cat = catalogue()
+    return with_names(frame, cat.district_names, cat.office_names)
 
 
 def _record_export(title: str, rows: int) -> None:
@@ -537,7 +505,8 @@ def download(frame: pl.DataFrame, title: str, key: str) -> None:
 def styled(
     frame: pl.DataFrame, cues: dict[str, list[str]] | None = None, uuid: str | None = None
 ) -> object:
-    """A pandas Styler: numbers stay numbers (so columns sort), hidden cells read [c].
+    """A pandas Styler: numbers stay numbers (so columns sort), every figure written in its
+    kind's one style (jcp.formats) and hidden cells as [c].
 
     `uuid` names the table's styles in the page; pandas otherwise picks a random one.
     """
@@ -547,28 +516,45 @@ def styled(
 
     hidden = frame[SUPPRESSED].to_list() if SUPPRESSED in frame.columns else []
     data = frame.drop(SUPPRESSED) if SUPPRESSED in frame.columns else frame
-    shown = data.with_columns(
-        pl.col(name).cast(pl.Float64) for name, dtype in data.schema.items() if dtype.is_decimal()
-    ).to_pandas()
+    hidden_rows: dict[str, list[int]] = {}
+    for index, cells in enumerate(hidden):
+        for name in cells:
+            hidden_rows.setdefault(name, []).append(index)
+    # A hidden cell is NULL, and Streamlit draws a NULL number as "None" whatever the Styler
+    # says; it draws the Styler's text for any other value. So a hidden cell holds 0 here (it
+    # sorts with the zeros), never its true value, which the runner has already dropped, and
+    # reads [c].
+    placeholders = [
+        pl.when(pl.int_range(pl.len()).is_in(rows)).then(0).otherwise(pl.col(name)).alias(name)
+        for name, rows in hidden_rows.items()
+        if name in data.columns
+    ]
+    shown = (
+        data.with_columns(placeholders)
+        .with_columns(
+            pl.col(name).cast(pl.Float64)
+            for name, dtype in data.schema.items()
+            if dtype.is_decimal()
+        )
+        .to_pandas()
+    )
     # One format call for all the numeric columns, then one per column with hidden cells: each
     # call looks its subset up in the frame (~0.7 ms), which per column and per hidden cell
     # added 4 ms or more to every styled table on every rerun.
     formats = {
-        name: (lambda v, k=kind: format_value(None if pd.isna(v) else v, k))
-        for name in data.columns
-        if (kind := COLUMN_LABELS.get(name, (name, "text"))[1]) != "text"
+        name: (lambda v, k=column_kind: format_value(None if pd.isna(v) else v, k))
+        for name, dtype in data.schema.items()
+        if (dtype.is_numeric() or dtype.is_decimal())
+        and (column_kind := kind(name)) not in ("key", "text", "date")
     }
     styler = shown.style
     if uuid is not None:
         styler = styler.set_uuid(uuid)
     if formats:
         styler = styler.format(formats, subset=list(formats))
-    hidden_rows: dict[str, list[int]] = {}
-    for index, cells in enumerate(hidden):
-        for name in cells:
-            hidden_rows.setdefault(name, []).append(index)
     for name, rows in hidden_rows.items():
-        styler = styler.format(lambda _: MARKER, subset=pd.IndexSlice[rows, [name]])
+        if name in data.columns:
+            styler = styler.format(lambda _: MARKER, subset=pd.IndexSlice[rows, [name]])
     if cues:
         colours = {"better": "background-color: #d8f0d2", "worse": "background-color: #f9d6d5"}
         styler = styler.apply(
@@ -604,24 +590,28 @@ def _draw_table(
     column_config: dict | None,
     cues: dict[str, list[str]] | None,
 ) -> None:
-    if any_suppressed(frame) or cues:
-        # A pandas Styler is what can write [c] into numeric cells and colour them; it is slow
-        # for long tables, which (like the overdue worklist) have no hidden cells.
-        labels = {name: label for name, (label, _) in COLUMN_LABELS.items()}
+    # Names beside codes and labels for enumerated values: what people read. Built here, once
+    # per figure, as the drawn element is replayed on every rerun after.
+    frame = with_value_labels(named(frame))
+    if frame.height <= STYLED_ROWS or cues or any_suppressed(frame):
+        # A pandas Styler writes every figure in its kind's one style, [c] into hidden cells
+        # and the cues' colours; it is slow for long lists (the overdue worklist), which have
+        # no hidden cells and are formatted by column instead.
         shown: object = styled(frame, cues, uuid=key)
+        labels: dict[str, object] = {name: label(name) for name in frame.columns}
     else:
         labels = {
             name: (
-                st.column_config.NumberColumn(label, format=NUMBER_FORMATS[kind])
-                if kind != "text" and name in frame.columns and frame.schema[name].is_numeric()
-                else label
+                st.column_config.NumberColumn(label(name), format=TABLE_FORMATS[kind(name)])
+                if kind(name) in TABLE_FORMATS and frame.schema[name].is_numeric()
+                else label(name)
             )
-            for name, (label, kind) in COLUMN_LABELS.items()
+            for name in frame.columns
         }
         shown = frame.drop(SUPPRESSED) if SUPPRESSED in frame.columns else frame
-    if column_config is None:
-        column_config = {name: labels[name] for name in frame.columns if name in labels}
-    st.dataframe(shown, hide_index=True, column_config=column_config, key=f"table_{key}")
+    config = {name: labels[name] for name in frame.columns if name in labels}
+    config.update(column_config or {})
+    st.dataframe(shown, hide_index=True, column_config=config, key=f"table_{key}")
 
 
 @st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=ELEMENT_KEYS)
@@ -675,7 +665,7 @@ def chart(
 def trend_frame(filters: Filters, series: list[tuple[str, str, str]]) -> pl.DataFrame:
     """Long frame (month, series, value) of several measures' columns by month, for one chart."""
     parts = []
-    for measure, column, label in series:
+    for measure, column, series_label in series:
         frame = run(filters.request(measure, by="month"))
         hidden = (
             frame[SUPPRESSED].list.contains(column)
@@ -686,7 +676,7 @@ def trend_frame(filters: Filters, series: list[tuple[str, str, str]]) -> pl.Data
             pl.DataFrame(
                 {
                     "month": frame["month"],
-                    "series": [label] * frame.height,
+                    "series": [series_label] * frame.height,
                     "value": frame[column].cast(pl.Float64, strict=False),
                     SUPPRESSED: [["value"] if h else [] for h in hidden],
                 },

@@ -24,13 +24,6 @@ ui.table(
     per_table,
     "Rows per table",
     "data_tables",
-    column_config={
-        "table_name": "Table",
-        "source_file": "File",
-        "rows_read": "Rows read",
-        "accepted": "Accepted",
-        "rejected": "Rejected",
-    },
 )
 
 if ui.current_scope().is_national and ui.access_list().problems:
@@ -52,12 +45,6 @@ else:
         summary,
         "Rejects by rule",
         "data_reject_summary",
-        column_config={
-            "table_name": "Table",
-            "rule_id": "Rule id",
-            "rule": "Rule",
-            "rows_rejected": "Rows",
-        },
     )
     if not ui.current_scope().is_national:
         st.caption("The rejected rows' original values are shown to national users only.")
@@ -67,11 +54,4 @@ else:
         rows,
         "Rejected rows (first 1,000)",
         "data_rejected_rows",
-        column_config={
-            "table_name": "Table",
-            "source_file": "File",
-            "source_row": "Row",
-            "rule": "Rule",
-            "raw": "Original values",
-        },
     )

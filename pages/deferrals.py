@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from jcp import charts, ui
-from jcp.headlines import format_value
+from jcp.formats import format_value
 from jcp.output import plain_text
 
 filters = ui.current_filters()
@@ -112,15 +112,5 @@ else:
         ),
         "Overdue deferred interviews",
         "overdue_worklist",
-        column_config={
-            "claim_id": "Claim",
-            "office_code": "Office",
-            "work_coach_ref": "Work coach",
-            "benefit": "Benefit",
-            "claimant_group": "Claimant group",
-            "deferral_reason": "Reason",
-            "deferred_until": st.column_config.DateColumn("Deferred until", format="D MMM YYYY"),
-            "days_overdue": st.column_config.NumberColumn("Days overdue", format="%d"),
-        },
         max_rows=ui.WORKLIST_ROWS,
     )

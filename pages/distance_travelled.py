@@ -7,15 +7,18 @@ import streamlit as st
 
 from jcp import charts, ui
 from jcp.disclosure import SUPPRESSED
-from jcp.headlines import format_value
+from jcp.formats import format_value, label
 from jcp.output import plain_text
 
 DIMENSIONS = {
-    "mean_change_job_search": "Job search",
-    "mean_change_work_skills": "Work skills",
-    "mean_change_confidence": "Confidence",
-    "mean_change_health_wellbeing": "Health and wellbeing",
-    "mean_change_stability": "Stability",
+    column: label(column)
+    for column in (
+        "mean_change_job_search",
+        "mean_change_work_skills",
+        "mean_change_confidence",
+        "mean_change_health_wellbeing",
+        "mean_change_stability",
+    )
 }
 
 filters = ui.current_filters()
@@ -34,11 +37,11 @@ if not ui.has_activity(total, ["claims_measured"]):
     st.stop()
 
 tiles = st.columns(3)
-tiles[0].metric("Mean change", format_value(row["mean_change"], "mean"), border=True)
-tiles[1].metric(
-    "Improved by 1 point or more", format_value(row["pct_improved"], "rate"), border=True
+tiles[0].metric(label("mean_change"), format_value(row["mean_change"], "change"), border=True)
+tiles[1].metric(label("pct_improved"), format_value(row["pct_improved"], "rate"), border=True)
+tiles[2].metric(
+    label("claims_measured"), format_value(row["claims_measured"], "count"), border=True
 )
-tiles[2].metric("Claims measured", format_value(row["claims_measured"], "count"), border=True)
 
 # From the result, not the tiles' row (where hidden cells read "[c]"): a hidden mean is NULL
 # and named in the `suppressed` list, so the chart leaves it out and says so, like the others.
@@ -60,7 +63,7 @@ ui.chart(
     "Dimension",
     "Mean change",
     "Mean change per dimension",
-    "mean",
+    "change",
     title="Mean change per dimension",
     key="distance_dimensions",
 )
@@ -73,7 +76,7 @@ ui.chart(
     "mean_change",
     "Mean change",
     f"Mean change by {by}",
-    "mean",
+    "change",
     group_column,
     cat.districts,
     title=f"Distance travelled by {by}",
@@ -91,7 +94,7 @@ else:
         trend,
         "Mean change",
         "Mean change by month of review",
-        "mean",
+        "change",
         title="Mean change by month",
         key="distance_trend",
     )

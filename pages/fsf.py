@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
 from jcp import charts, ui
 from jcp.disclosure import MARKER, SUPPRESSED
-from jcp.headlines import format_value
+from jcp.formats import format_value
 from jcp.output import plain_text
 
 UNDER_SPEND, OVER_SPEND = 0.90, 1.00
 
 filters = ui.current_filters()
+cat = ui.catalogue()
 st.title("Flexible Support Fund")
 st.caption(
     "Discretionary local fund for removing barriers to work: travel, clothing and equipment, "
@@ -55,47 +58,37 @@ budgets = ui.run(filters.request("fsf_budget"))
 if budgets.height == 0:
     st.info("No budget allocations for the districts and financial years in view.")
 else:
-    # A hidden outturn (fewer than 5 payments) is NULL like a year not started, but is not one;
-    # and a flag worked out from it would give away what it hides.
-    hidden = (
-        pl.col(SUPPRESSED).list.contains("projected_outturn_gbp")
-        if SUPPRESSED in budgets.columns
-        else pl.lit(False)
-    )
-    flagged = budgets.with_columns(
-        pl.when(hidden)
-        .then(pl.lit(MARKER))
-        .when(pl.col("projected_outturn_gbp").is_null())
-        .then(pl.lit("year not started"))
-        .when(
-            pl.col("projected_outturn_gbp")
-            < pl.col("allocation_gbp").cast(pl.Float64) * UNDER_SPEND
-        )
-        .then(pl.lit("projected under-spend"))
-        .when(
-            pl.col("projected_outturn_gbp") > pl.col("allocation_gbp").cast(pl.Float64) * OVER_SPEND
-        )
-        .then(pl.lit("projected over-spend"))
-        .otherwise(pl.lit("on track"))
-        .alias("flag")
-    )
-    ui.table(
-        flagged,
-        "FSF budgets",
-        "fsf_budgets",
-        column_config={
-            "district_code": "District",
-            "financial_year": "Financial year",
-            "allocation_gbp": st.column_config.NumberColumn("Allocation", format="£%.0f"),
-            "spend_to_date_gbp": st.column_config.NumberColumn("Spend to date", format="£%.0f"),
-            "pct_spent": st.column_config.NumberColumn("Spent", format="percent"),
-            "projected_outturn_gbp": st.column_config.NumberColumn(
-                "Projected outturn", format="£%.0f"
-            ),
-            "flag": "Flag",
-        },
-    )
+    # A hidden spend or outturn (fewer than 5 payments) is NULL like a year not started, but is
+    # not one; and a flag worked out from it would give away what it hides.
+    flags = []
+    for budget in budgets.iter_rows(named=True):
+        hidden = set(budget.get(SUPPRESSED) or [])
+        allocation = float(budget["allocation_gbp"])
+        start_year = int(budget["financial_year"][:4])
+        if dt.date(start_year + 1, 3, 31) <= cat.extract_date:  # the year is over
+            if "spend_to_date_gbp" in hidden:
+                flags.append(MARKER)
+                continue
+            gap = float(budget["spend_to_date_gbp"]) - allocation
+            flags.append(
+                "On budget"
+                if gap == 0
+                else f"{'Over' if gap > 0 else 'Under'}-spent by {format_value(abs(gap), 'money')}"
+            )
+        elif "projected_outturn_gbp" in hidden:
+            flags.append(MARKER)
+        elif budget["projected_outturn_gbp"] is None:
+            flags.append("Year not started")
+        elif budget["projected_outturn_gbp"] < allocation * UNDER_SPEND:
+            flags.append("Projected under-spend")
+        elif budget["projected_outturn_gbp"] > allocation * OVER_SPEND:
+            flags.append("Projected over-spend")
+        else:
+            flags.append("On track")
+    flagged = budgets.with_columns(pl.Series("flag", flags, dtype=pl.String))
+    ui.table(flagged, "FSF budgets", "fsf_budgets")
     st.caption(
         "Projected outturn = spend to date ÷ days elapsed in the year × days in the year. "
-        "Flagged as under-spend below 90% of allocation and over-spend above 100%."
+        "A year in progress is flagged as projected under-spend below 90% of its allocation "
+        "and over-spend above 100%; a finished year says by how much it was under- or over-spent."
     )

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from jcp import charts, ui
-from jcp.headlines import format_value, rate_text
+from jcp.formats import format_value, rate_text
 from jcp.output import plain_text
 
 NOT_YET_KNOWN = "not yet known"

@@ -36,7 +36,7 @@ else:
         league,
         "District league table",
         "league",
-        column_config={"district_code": "District", **{h.column: h.label for h in LEAGUE_COLUMNS}},
+        column_config={h.column: h.label for h in LEAGUE_COLUMNS},
         cues=cues,
     )
     st.caption(

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from jcp.access import Scope
 from jcp.db import connect_read_only
 from jcp.filters import Filters
-from jcp.headlines import format_value
+from jcp.formats import format_value
 from jcp.load import load
 from jcp.measures import Runner, default_period
 
@@ -396,10 +396,11 @@ def test_fsf_budget_flag_does_not_read_a_hidden_outturn_as_a_year_not_started(
     # D01's 2025-26 budget has one payment (F1, GBP 25 on 2026-02-10) and D02's 2026-27 budget
     # none (F2 falls in 2025-26). Both years have started (2025-04-01, 2026-04-01, extract date
     # 2026-10-31), so neither may read "year not started".
-    # D02: no payment publishes as 0 payments whatever its key, so its spend is £0 and its
-    #   outturn £0, under 90% of its allocation: "projected under-spend".
-    # D01: one payment publishes as 0 (then as D02) or as 1 to 3 (at most 1 + 2): [c], and the
-    #   flag worked out from its hidden outturn is hidden too. Never the GBP 25.
+    # D02 (2026-27, in progress): no payment publishes as 0 payments whatever its key, so its
+    #   spend is £0 and its outturn £0, under 90% of its allocation: "Projected under-spend".
+    # D01 (2025-26, over by 2026-03-31): one payment publishes as 0 (spend £0, so under-spent
+    #   by the whole GBP 100,000 allocation) or as 1 to 3 (at most 1 + 2): [c], and the flag
+    #   worked out from its hidden spend is hidden too. Never the GBP 25 (nor GBP 99,975).
     at = _app(tiny_db, monkeypatch)
     at.run()
     at.switch_page("pages/fsf.py")
@@ -407,6 +408,6 @@ def test_fsf_budget_flag_does_not_read_a_hidden_outturn_as_a_year_not_started(
     assert not at.exception
     (budgets,) = [d.value for d in at.dataframe if "flag" in d.value.columns]
     assert list(budgets["district_code"]) == ["D01", "D02"]
-    assert budgets["flag"][1] == "projected under-spend"
-    assert budgets["flag"][0] in ("[c]", "projected under-spend")
+    assert budgets["flag"][1] == "Projected under-spend"
+    assert budgets["flag"][0] in ("[c]", "Under-spent by £100,000")
     assert 25 not in set(budgets["spend_to_date_gbp"])

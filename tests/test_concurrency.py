@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from jcp.access import Scope
 from jcp.db import connect_read_only
-from jcp.headlines import rate_text
+from jcp.formats import rate_text
 from jcp.measures import Runner
 
 ROOT = Path(__file__).resolve().parent.parent

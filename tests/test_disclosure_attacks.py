@@ -32,7 +32,7 @@ from attacks import (
 
 from jcp.access import Scope
 from jcp.db import connect_read_only
-from jcp.disclosure import RULES
+from jcp.disclosure import rules_for
 from jcp.load import load
 from jcp.measures import (
     GROUPINGS,
@@ -186,7 +186,7 @@ def test_no_published_count_is_1_to_4(runner: Runner) -> None:
     for measure in MEASURES:
         for by in GROUPINGS:
             frame = runner.run(MeasureRequest(measure, first, last, by=by), Scope.national())
-            for column in RULES[measure].counts:
+            for column in rules_for(measure).counts:
                 values = frame[column].drop_nulls()
                 checked += values.len()
                 assert not values.is_between(1, 4).any(), (measure, by, column)
@@ -204,7 +204,7 @@ def test_the_perturbation_averages_zero_over_many_cells(runner: Runner) -> None:
             request = MeasureRequest(measure, first, last, by=by)
             shown = runner.run(request, Scope.national())
             truth = runner.run(request, Scope.national(), unsuppressed=True)
-            for column in RULES[measure].counts:
+            for column in rules_for(measure).counts:
                 pairs = pl.DataFrame({"shown": shown[column], "true": truth[column]}).filter(
                     pl.col("true") >= 7
                 )

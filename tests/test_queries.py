@@ -8,9 +8,10 @@ import polars as pl
 import pytest
 from extracts import EXACT
 
+from jcp.access import Scope
 from jcp.db import connect_read_only
 from jcp.engines import QUERIES_DIR
-from jcp.measures import MEASURES, REPORTS, Runner, run_report, sql_parameters
+from jcp.measures import MEASURES, REPORTS, Runner, sql_parameters
 
 SQL_FILES = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
 KNOWN_PARAMETERS = {
@@ -112,7 +113,7 @@ def test_sql_file_has_a_header_and_only_named_parameters(name: str) -> None:
 def test_sql_file_runs_on_the_sample(name: str, sample_db) -> None:
     con = connect_read_only(sample_db)
     if name in REPORTS:
-        frame = run_report(con, name, {"limit": 5} if name == "rejected_rows" else None)
+        frame = Runner(con).report(name, Scope.national(), 5)
         assert frame.width > 0
     else:
         runner = Runner(con)

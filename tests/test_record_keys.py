@@ -36,7 +36,7 @@ from jcp.access import Scope
 from jcp.bench import FILTER_SETS
 from jcp.config import ConfigError, Settings, load_settings
 from jcp.db import connect_read_only
-from jcp.disclosure import RULES
+from jcp.disclosure import rules_for
 from jcp.engines import query_sql, sql_parameters
 from jcp.load import STORED_AS_FACTS, build_facts, fact_order, load
 from jcp.measures import GROUPINGS, MEASURES, MeasureRequest, Runner
@@ -47,7 +47,7 @@ SAMPLE = ROOT / "sample_data"
 SECRET = "a fixed test secret, long enough to be accepted: 0123456789"
 NATIONAL = Scope.national()
 # Every measure with counts; overdue_deferrals is an operational list and has no keys.
-KEYED_MEASURES = [m for m in MEASURES if m in RULES and RULES[m].counts]
+KEYED_MEASURES = [m for m in MEASURES if rules_for(m).counts]
 
 
 def python_key(table: str, record_id: str, secret: str = SECRET) -> int:
@@ -275,7 +275,7 @@ def test_every_key_sum_counts_exactly_what_its_count_counts(
     db = keys_set_to_one(source, tmp_path / "ones.duckdb")
     runner = Runner(connect_read_only(db))
     for measure in KEYED_MEASURES:
-        counts = RULES[measure].counts
+        counts = rules_for(measure).counts
         counted = dict.fromkeys(counts, 0)
         for request in requests_for(runner, measure, periods):
             frame = raw_frame(runner, request)
@@ -570,7 +570,7 @@ def test_only_key_sums_end_in_key(sample_keyed_db) -> None:
     for measure in MEASURES:
         frame = raw_frame(runner, replace(runner.default_request(measure), by="office"))
         named = {c for c in frame.columns if c.endswith("_key")}
-        counts = RULES[measure].counts if measure in RULES else ()
+        counts = rules_for(measure).counts
         assert named == {f"{c}_key" for c in counts}
 
 

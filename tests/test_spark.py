@@ -34,7 +34,6 @@ from jcp.measures import (
     MeasureRequest,
     RequestError,
     Runner,
-    run_report,
 )
 from jcp.spark import SparkEngine, TranspileError, spark_problems, spark_sql
 
@@ -240,9 +239,9 @@ def test_offices_wholly_outside_the_scope_match_nothing_on_spark(duck, on_spark)
 
 @pytest.mark.parametrize("name", REPORTS)
 def test_reports_on_spark_equal_duckdb(name, duck, on_spark) -> None:
-    params = {"limit": 20} if name == "rejected_rows" else None
-    expected = run_report(duck.engine, name, params)
-    got = run_report(on_spark.engine, name, params)
+    limit = 20 if name == "rejected_rows" else None
+    expected = duck.report(name, NATIONAL, limit)
+    got = on_spark.report(name, NATIONAL, limit)
     if name == "loads":  # timestamps: compare the columns that are not time zone dependent
         expected, got = expected.drop("loaded_at"), got.drop("loaded_at")
     assert_same(got, expected, name)
@@ -443,7 +442,7 @@ def test_districts_loaded_apart_and_exported_together_give_the_national_figures(
     ]
     combined = Runner(SparkEngine(out))
     assert combined.catalogue == duck.catalogue
-    assert run_report(combined.engine, "loads").height == 2 * 8  # two loads of 8 tables
+    assert combined.report("loads", NATIONAL).height == 2 * 8  # two loads of 8 tables
     for measure in MEASURES:
         for by in ("total", "office"):
             request = duck.default_request(measure, by=by)

@@ -1,0 +1,132 @@
+"""How figures are written: one style per kind of column, for tiles, tables, charts and exports.
+
+A column's kind comes from its measure's spec (jcp.specs). Names of districts and offices and
+labels of enumerated values are put beside the codes here too, so every page shows the same
+words for the same things.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import polars as pl
+
+from jcp import contract, specs
+
+MISSING = "–"  # no figure: no population to work one out over
+
+# Tables (Streamlit's NumberColumn, printf-style or a preset): for long lists with no hidden
+# cells. Tables with hidden cells are styled cell by cell with format_value instead.
+TABLE_FORMATS = {
+    "count": "localized",
+    "rate": "percent",
+    "change": "%+.1f",
+    "mean": "%.1f",
+    "money": "localized",
+    "days": "localized",
+}
+# Charts (d3-format). d3 has no pound sign (only a locale's currency, "$" by default), so money
+# is a plain number and its title says "(£)"; an invalid format makes Vega draw nothing.
+AXIS_FORMATS = {
+    "count": ",.0f",
+    "rate": ".1%",
+    "change": "+.1f",
+    "mean": ",.1f",
+    "money": ",.0f",
+    "days": ",.1f",
+}
+# Names put beside codes: the catalogue report's columns, labelled in queries/catalogue.toml.
+NAME_COLUMNS = {"district_code": "district_name", "office_code": "office_name"}
+
+
+def format_value(value: object, kind: str) -> str:
+    """A figure as a page writes it in a tile or a table cell."""
+    if value is None:
+        return MISSING
+    if isinstance(value, str):
+        return value  # already a marker such as "[c]", or text
+    if kind in ("key", "text", "date"):
+        return str(value)
+    number = float(value) if isinstance(value, Decimal) else value
+    if kind == "count":
+        return f"{number:,.0f}"
+    if kind == "rate":
+        return f"{number:.1%}"
+    if kind == "change":
+        return f"{number:+.1f}"  # published to one place (jcp.disclosure, Gated)
+    if kind == "mean":
+        return f"{number:,.1f}"
+    if kind == "money":
+        return f"£{number:,.0f}"  # published to the nearest £10
+    if kind == "days":
+        return f"{number:,.0f} days" if float(number).is_integer() else f"{number:,.1f} days"
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def format_change(current: object, previous: object, kind: str) -> str | None:
+    """The change shown under a tile, in the tile's own units (rates in points)."""
+    if current is None or previous is None or isinstance(current, str) or isinstance(previous, str):
+        return None
+    diff = float(current) - float(previous)
+    if kind == "rate":
+        return f"{diff * 100:+.1f} pts"
+    if kind == "money":
+        return f"{'+' if diff >= 0 else '-'}£{abs(diff):,.0f}"
+    if kind == "count":
+        return f"{diff:+,.0f}"
+    return f"{diff:+.1f}"
+
+
+def rate_text(column: str) -> pl.Expr:
+    """A rate column written as format_value writes a rate ("12.3%"), as a polars expression.
+
+    Tables format whole columns this way rather than with a Python function per row
+    (`map_elements`): polars runs such a function on its thread pool, where it waits for the
+    interpreter lock; with many sessions at once that deadlocked the server.
+    """
+    return pl.format("{}%", (pl.col(column) * 100).round(1))
+
+
+def label(column: str) -> str:
+    """A column's header, from the catalogue (sentence case)."""
+    return specs.column_label(column)
+
+
+def kind(column: str) -> str:
+    return specs.column_kind(column)
+
+
+def with_names(
+    frame: pl.DataFrame, district_names: dict[str, str], office_names: dict[str, str]
+) -> pl.DataFrame:
+    """The frame with each district and office code's name just before it (exports keep both)."""
+    names = {"district_code": district_names, "office_code": office_names}
+    columns: list[pl.Expr] = []
+    for name in frame.columns:
+        if name in NAME_COLUMNS and NAME_COLUMNS[name] not in frame.columns:
+            columns.append(
+                pl.col(name)
+                .replace_strict(names[name], default=pl.col(name), return_dtype=pl.String)
+                .alias(NAME_COLUMNS[name])
+            )
+        columns.append(pl.col(name))
+    return frame.select(columns)
+
+
+def with_value_labels(frame: pl.DataFrame) -> pl.DataFrame:
+    """Enumerated values as people read them ("Life event" for life_event), for pages only:
+    CSV exports keep the contract's codes."""
+    labelled = []
+    for name in frame.columns:
+        values = specs.column_values(name)
+        if values is not None and frame.schema[name] == pl.String:
+            mapping = contract.VALUE_LABELS[values]
+            labelled.append(
+                pl.col(name).replace_strict(mapping, default=pl.col(name), return_dtype=pl.String)
+            )
+    return frame.with_columns(labelled) if labelled else frame
+
+
+def value_label(values: str, code: str) -> str:
+    """One enumerated value's label (for pickers)."""
+    return contract.VALUE_LABELS[values].get(code, code)

@@ -1,0 +1,111 @@
+"""The kinds of disclosure rule a measure's figures can have (jcp.disclosure applies them).
+
+Each measure's rules are made up from its spec's columns (jcp.specs): a column's `protect`
+names one of these, with the columns it depends on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A rate that is a ratio of two published counts, recomputed from them."""
+
+    column: str
+    numerator: str
+    denominator: str
+
+
+@dataclass(frozen=True)
+class Gated:
+    """A mean or median over a population: hidden when the population is small, and rounded.
+
+    Rounded because an exact mean is a ratio whose exact value can give back the true count
+    it is over (a mean of whole-number changes over n claims is a fraction with denominator
+    n, and only the true n of the five a published count allows fits it), and with the true
+    counts, differencing works again. To `decimals` places the fit is no longer unique.
+    """
+
+    column: str
+    population: str  # the published count it is over
+    decimals: int | None  # rounded to this many places (None: a median, already coarse)
+    minimum: str = "min_denominator"  # which threshold applies
+
+
+@dataclass(frozen=True)
+class PerCount:
+    """A figure proportional to a count (claims per coach), scaled to the published count."""
+
+    column: str
+    count: str
+    decimals: int
+
+
+@dataclass(frozen=True)
+class MoneyMean:
+    """An average amount per payment (the average FSF award): the rounded money over the
+    published payments, rounded to £10 again.
+
+    Over the true payments, the average beside the rounded spend gave back the true count (of
+    the five a published count allows, only the true one fitted). Over the published payments
+    but to the pound, average x published payments gave back the rounded claimants' spend, and
+    the spend less that gave back a single partnership grant to within £10. To £10, that
+    product is off by up to £5 a payment.
+    """
+
+    column: str
+    payments: str
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount of money from payments: rounded to £10, hidden under min_payments payments."""
+
+    column: str
+    payments: str
+
+
+@dataclass(frozen=True)
+class Share:
+    """Money against a fixed amount (spend against allocation), from the rounded money."""
+
+    column: str
+    money: str  # a Money column of the same measure
+    of: str  # an Exact column
+
+
+@dataclass(frozen=True)
+class Rules:
+    counts: tuple[str, ...] = ()
+    ratios: tuple[Ratio, ...] = ()
+    gated: tuple[Gated, ...] = ()
+    per_count: tuple[PerCount, ...] = ()
+    money_means: tuple[MoneyMean, ...] = ()
+    money: tuple[Money, ...] = ()
+    shares: tuple[Share, ...] = ()
+    exact: tuple[str, ...] = ()  # figures about no one, shown as they are
+    # (part, whole) pairs of counts, outer wholes first: where the whole is published as 0 the
+    # part is too. Perturbed apart, a part shown as [c] beside a whole shown as 0 would prove
+    # that 0 is somebody.
+    within: tuple[tuple[str, str], ...] = ()
+    # Companions: the measure their parts add up to, and which of its counts each part column
+    # adds up to; where that count is published as 0, so is the part.
+    parent: str | None = None
+    parent_columns: tuple[tuple[str, str], ...] = ()
+    unprotected: bool = False  # operational lists, not statistics
+
+    @property
+    def figures(self) -> set[str]:
+        """Every output column these rules cover."""
+        return {
+            *self.counts,
+            *(r.column for r in self.ratios),
+            *(g.column for g in self.gated),
+            *(c.column for c in self.per_count),
+            *(m.column for m in self.money_means),
+            *(m.column for m in self.money),
+            *(s.column for s in self.shares),
+            *self.exact,
+        }

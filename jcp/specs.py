@@ -1,0 +1,436 @@
+"""The measure catalogue: each queries/NAME.sql has a spec beside it, queries/NAME.toml.
+
+A spec is the one record of a measure (or report) apart from its SQL: its title and definition,
+the groupings it supports, and every output column's label, kind, direction and disclosure
+role. The runner's measure list, the disclosure rules, table headers, number formats, tiles,
+the command line's help and docs/measures.md are all derived from here.
+
+Loading fails closed (`CatalogueError`, one line naming the file, the column and the rule):
+a figure with no disclosure role, a role naming a column that is not there, an SQL file with
+no spec or a spec with no SQL. That a spec's columns are exactly what its SQL returns is checked
+against the database when a runner opens it (`check_against`), and again on every result.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from jcp import contract
+from jcp.rules import Gated, Money, MoneyMean, PerCount, Ratio, Rules, Share
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+
+# What a column holds; decides its format everywhere (jcp.formats).
+KINDS = ("key", "text", "date", "count", "rate", "change", "mean", "money", "days")
+FIGURE_KINDS = ("count", "rate", "change", "mean", "money", "days")
+DIRECTIONS = ("higher", "lower", "neither")  # which way is better
+# How a figure is protected (jcp.disclosure); "none" only for columns that are not figures.
+PROTECTIONS = ("count", "ratio", "gated", "per_count", "money", "money_mean", "share", "exact")
+GROUPINGS = ("total", "district", "office", "month")
+# The columns a grouping brings into a result, the same in every measure: declared once here.
+KEY_COLUMNS = {
+    "district_code": ("District code", "key"),
+    "office_code": ("Office code", "key"),
+    "month": ("Month", "key"),
+}
+# Kinds of query: a measure is a statistic about people (protected); a list is operational
+# (exact, shown only within scope); a report describes the database itself.
+QUERY_KINDS = ("measure", "list", "report")
+# Who may run a report: everyone signed in, or national users only.
+REPORT_SCOPES = ("everyone", "national")
+# Optional column settings, by the protection they belong to.
+_COLUMN_FIELDS = {
+    "label",
+    "kind",
+    "better",
+    "protect",
+    "help",
+    "values",
+    "numerator",
+    "denominator",
+    "population",
+    "decimals",
+    "minimum",
+    "count",
+    "payments",
+    "money",
+    "of",
+    "within",
+    "parent_column",
+    "headline",
+    "headline_label",
+    "league",
+}
+_SPEC_FIELDS = {
+    "title",
+    "query",
+    "definition",
+    "population",
+    "period",
+    "caveats",
+    "groupings",
+    "complete",
+    "district_wide",
+    "part",
+    "parent",
+    "keys",
+    "scope",
+    "unprotected_because",
+    "columns",
+}
+
+
+class CatalogueError(ValueError):
+    """A spec that cannot be trusted; the message names the file, the column and the rule."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    kind: str
+    better: str | None = None  # higher, lower or neither; figures only
+    protect: str | None = None
+    help: str = ""
+    values: str | None = None  # a contract enumeration whose labels the values take
+    numerator: str | None = None
+    denominator: str | None = None
+    population: str | None = None
+    decimals: int | None = None
+    minimum: str = "min_denominator"
+    count: str | None = None
+    payments: str | None = None
+    money: str | None = None
+    of: str | None = None
+    within: str | None = None  # a count this count is part of
+    parent_column: str | None = None  # companions: the parent's count this part adds up to
+    headline: int | None = None  # position among the overview's tiles
+    headline_label: str | None = None
+    league: bool = True  # a headline also compared in the overview's table
+
+    @property
+    def is_figure(self) -> bool:
+        return self.kind in FIGURE_KINDS
+
+    @property
+    def higher_is_better(self) -> bool | None:
+        return {"higher": True, "lower": False}.get(self.better or "neither")
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    name: str
+    title: str
+    query: str  # measure, list or report
+    definition: str
+    population: str = ""
+    period: str = ""
+    caveats: tuple[str, ...] = ()
+    groupings: tuple[str, ...] = ()  # empty: its rows are its own (a list, a report, budgets)
+    keys: tuple[str, ...] = ()  # ungrouped: the grouping keys it returns all the same
+    complete: bool = True  # every group the filters allow appears, zero-filled
+    district_wide: bool = False  # figures cover whole districts (shown only to who sees all)
+    part: str | None = None  # companions: the column splitting each group into parts
+    parent: str | None = None  # companions: the measure their parts add up to
+    scope: str = "everyone"  # reports: who may run them
+    unprotected_because: str = ""  # lists and reports: why no disclosure control applies
+    columns: dict[str, Column] = field(default_factory=dict)
+
+    @property
+    def grouped(self) -> bool:
+        return bool(self.groupings)
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """Companions: every value of the part, so each group lists every part, 0 where none;
+        a part listed only where it occurs would show that someone is there."""
+        if self.part is None:
+            return ()
+        return tuple(sorted(contract.VALUE_LABELS[self.columns[self.part].values or ""]))
+
+    @property
+    def figures(self) -> list[Column]:
+        return [c for c in self.columns.values() if c.is_figure]
+
+    @property
+    def rules(self) -> Rules:
+        """The disclosure rules the columns' roles make up."""
+        if self.query != "measure":
+            return Rules(unprotected=True)
+        by_role: dict[str, list[Column]] = {}
+        for column in self.figures:
+            by_role.setdefault(column.protect or "", []).append(column)
+
+        def role(name: str) -> list[Column]:
+            return by_role.get(name, [])
+
+        return Rules(
+            counts=tuple(c.name for c in role("count")),
+            ratios=tuple(Ratio(c.name, c.numerator, c.denominator) for c in role("ratio")),
+            gated=tuple(Gated(c.name, c.population, c.decimals, c.minimum) for c in role("gated")),
+            per_count=tuple(PerCount(c.name, c.count, c.decimals or 0) for c in role("per_count")),
+            money_means=tuple(MoneyMean(c.name, c.payments) for c in role("money_mean")),
+            money=tuple(Money(c.name, c.payments) for c in role("money")),
+            shares=tuple(Share(c.name, c.money, c.of) for c in role("share")),
+            exact=tuple(c.name for c in role("exact")),
+            within=_within_outer_first(role("count")),
+            parent=self.parent,
+            parent_columns=tuple(
+                (c.name, c.parent_column) for c in role("count") if c.parent_column
+            ),
+        )
+
+    def output_columns(self) -> list[str]:
+        """What the SQL returns: keys (grouped measures return all three), the columns, and
+        beside each protected count its record key sum."""
+        keys = list(KEY_COLUMNS) if self.grouped else list(self.keys)
+        sums = [f"{c.name}_key" for c in self.figures if c.protect == "count"]
+        return keys + [c for c in self.columns if c not in keys] + sums
+
+
+def _within_outer_first(counts: list[Column]) -> tuple[tuple[str, str], ...]:
+    """(part, whole) pairs ordered so a whole is settled before its parts are (a part of a
+    part of a total after the part itself)."""
+    whole_of = {c.name: c.within for c in counts if c.within}
+
+    def depth(name: str) -> int:
+        return 0 if name not in whole_of else 1 + depth(whole_of[name])
+
+    ordered = sorted(whole_of, key=lambda name: (depth(name), list(whole_of).index(name)))
+    return tuple((name, whole_of[name]) for name in ordered)
+
+
+def _fail(path: Path, message: str) -> CatalogueError:
+    return CatalogueError(f"{path.relative_to(QUERIES_DIR.parent)}: {message}")
+
+
+def _column(path: Path, name: str, entry: object) -> Column:
+    if not isinstance(entry, dict):
+        raise _fail(path, f"column {name}: must be a table of settings")
+    unknown = sorted(set(entry) - _COLUMN_FIELDS)
+    if unknown:
+        raise _fail(path, f"column {name}: unknown setting(s) {', '.join(unknown)}")
+    for required in ("label", "kind"):
+        if not isinstance(entry.get(required), str) or not entry[required].strip():
+            raise _fail(path, f"column {name}: needs a {required}")
+    if entry["kind"] not in KINDS:
+        raise _fail(path, f"column {name}: kind {entry['kind']!r} is not one of {', '.join(KINDS)}")
+    if "help" in entry:
+        entry = {**entry, "help": " ".join(str(entry["help"]).split())}
+    return Column(name=name, **entry)
+
+
+def _check_column(path: Path, spec: MeasureSpec, column: Column) -> None:
+    def fail(rule: str) -> CatalogueError:
+        return _fail(path, f"column {column.name}: {rule}")
+
+    if column.name in KEY_COLUMNS:
+        raise fail("is a grouping key, declared once for every measure (jcp.specs)")
+    if column.values is not None and column.values not in contract.VALUE_LABELS:
+        raise fail(f"values {column.values!r} is not an enumeration of the contract")
+    if not column.is_figure:
+        if column.protect or column.better:
+            raise fail(f"a {column.kind} column is not a figure: no protect or better")
+        return
+    if column.better not in DIRECTIONS:
+        raise fail(f"a figure needs better = one of {', '.join(DIRECTIONS)}")
+    if spec.query != "measure":
+        if column.protect:
+            raise fail(f"a {spec.query} is not protected, so its figures have no protect")
+        return
+    if column.protect not in PROTECTIONS:
+        raise fail(f"a figure needs a disclosure role: protect = one of {', '.join(PROTECTIONS)}")
+    needs = {
+        "ratio": {"numerator": "count", "denominator": "count"},
+        "gated": {"population": "count"},
+        "per_count": {"count": "count"},
+        "money": {"payments": "count"},
+        "money_mean": {"payments": "count"},
+        "share": {"money": "money", "of": "exact"},
+    }.get(column.protect, {})
+    for setting, role in needs.items():
+        other = getattr(column, setting)
+        target = spec.columns.get(other or "")
+        if target is None or target.protect != role:
+            raise fail(
+                f"protect = {column.protect} needs {setting} = a {role} column of {spec.name}"
+            )
+    for setting in ("within",):
+        other = getattr(column, setting)
+        if other is not None and (column.protect != "count" or _role(spec, other) != "count"):
+            raise fail(f"{setting} = {other!r}: a count can only be within another count")
+    if column.parent_column is not None and spec.parent is None:
+        raise fail("parent_column needs the measure's parent")
+
+
+def _role(spec: MeasureSpec, name: str) -> str | None:
+    column = spec.columns.get(name)
+    return None if column is None else column.protect
+
+
+def read_spec(path: Path) -> MeasureSpec:
+    """One spec, checked on its own."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise _fail(path, f"not valid TOML ({exc})") from None
+    unknown = sorted(set(data) - _SPEC_FIELDS)
+    if unknown:
+        raise _fail(path, f"unknown setting(s) {', '.join(unknown)}")
+    for required in ("title", "query", "definition", "columns"):
+        if required not in data:
+            raise _fail(path, f"needs {required}")
+    if data["query"] not in QUERY_KINDS:
+        raise _fail(path, f"query {data['query']!r} is not one of {', '.join(QUERY_KINDS)}")
+    groupings = tuple(data.get("groupings", ()))
+    if any(g not in GROUPINGS for g in groupings):
+        raise _fail(path, f"groupings must be among {', '.join(GROUPINGS)}")
+    keys = tuple(data.get("keys", ()))
+    if any(k not in KEY_COLUMNS for k in keys) or (keys and groupings):
+        raise _fail(path, f"keys (ungrouped only) must be among {', '.join(KEY_COLUMNS)}")
+    if data.get("scope", "everyone") not in REPORT_SCOPES:
+        raise _fail(path, f"scope must be one of {', '.join(REPORT_SCOPES)}")
+    if data["query"] != "measure" and not data.get("unprotected_because"):
+        raise _fail(path, f"a {data['query']} needs unprotected_because: why no control applies")
+    if data["query"] == "measure" and data.get("unprotected_because"):
+        raise _fail(path, "a measure is always protected: no unprotected_because")
+    columns = {name: _column(path, name, entry) for name, entry in data["columns"].items()}
+    spec = MeasureSpec(
+        name=path.stem,
+        title=data["title"],
+        query=data["query"],
+        definition=" ".join(data["definition"].split()),
+        population=" ".join(data.get("population", "").split()),
+        period=" ".join(data.get("period", "").split()),
+        caveats=tuple(" ".join(c.split()) for c in data.get("caveats", ())),
+        groupings=groupings,
+        keys=keys,
+        complete=data.get("complete", bool(groupings)),
+        district_wide=data.get("district_wide", False),
+        part=data.get("part"),
+        parent=data.get("parent"),
+        scope=data.get("scope", "everyone"),
+        unprotected_because=" ".join(data.get("unprotected_because", "").split()),
+        columns=columns,
+    )
+    for column in columns.values():
+        _check_column(path, spec, column)
+    if spec.part is not None:
+        part = columns.get(spec.part)
+        if part is None or part.values is None:
+            raise _fail(path, f"part {spec.part!r} must be a column with values from the contract")
+        if spec.parent is None:
+            raise _fail(path, "a measure split into parts needs its parent measure")
+    return spec
+
+
+def read_catalogue(directory: Path = QUERIES_DIR) -> dict[str, MeasureSpec]:
+    """Every spec in the folder, checked on its own and against each other."""
+    sql = {p.stem for p in directory.glob("*.sql")}
+    toml = {p.stem for p in directory.glob("*.toml")}
+    for name in sorted(sql - toml):
+        raise _fail(directory / f"{name}.sql", f"has no spec: write queries/{name}.toml beside it")
+    for name in sorted(toml - sql):
+        raise _fail(directory / f"{name}.toml", f"has no SQL: queries/{name}.sql is missing")
+    specs = {name: read_spec(directory / f"{name}.toml") for name in sorted(toml)}
+    headlines: dict[int, str] = {}
+    # One name, one meaning: a column that several specs declare is labelled and formatted
+    # the same wherever it appears (tables look its header up by name).
+    declared: dict[str, tuple[str, str, str]] = {}
+    for spec in specs.values():
+        for column in spec.columns.values():
+            first = declared.setdefault(column.name, (column.label, column.kind, spec.name))
+            if first[:2] != (column.label, column.kind):
+                raise _fail(
+                    directory / f"{spec.name}.toml",
+                    f"column {column.name}: labelled {column.label!r} ({column.kind}) here but "
+                    f"{first[0]!r} ({first[1]}) in {first[2]}: one name, one label and kind",
+                )
+    for spec in specs.values():
+        path = directory / f"{spec.name}.toml"
+        if spec.parent is not None and spec.parent not in specs:
+            raise _fail(path, f"parent {spec.parent!r} is not a measure")
+        for column in spec.columns.values():
+            if column.parent_column is not None:
+                parent = specs[spec.parent or ""]
+                if _role(parent, column.parent_column) != "count":
+                    raise _fail(
+                        path,
+                        f"column {column.name}: parent_column {column.parent_column!r} is not "
+                        f"a count of {spec.parent}",
+                    )
+            if column.headline is not None:
+                if column.headline in headlines:
+                    raise _fail(path, f"column {column.name}: headline {column.headline} is taken")
+                headlines[column.headline] = f"{spec.name}.{column.name}"
+    return specs
+
+
+@cache
+def catalogue() -> dict[str, MeasureSpec]:
+    """The project's catalogue (read once per process)."""
+    return read_catalogue()
+
+
+def measures() -> dict[str, MeasureSpec]:
+    """Measures and lists: what the runner runs for a request."""
+    return {n: s for n, s in catalogue().items() if s.query != "report"}
+
+
+def reports() -> dict[str, MeasureSpec]:
+    return {n: s for n, s in catalogue().items() if s.query == "report"}
+
+
+def spec(name: str) -> MeasureSpec:
+    return catalogue()[name]
+
+
+def check_columns(spec: MeasureSpec, returned: list[str]) -> None:
+    """The columns a query returned are exactly those its spec declares, in any order."""
+    expected = spec.output_columns()
+    missing = [c for c in expected if c not in returned]
+    extra = [c for c in returned if c not in expected and c != "suppressed"]
+    if missing:
+        raise CatalogueError(
+            f"queries/{spec.name}.toml: declares {', '.join(missing)}, which "
+            f"queries/{spec.name}.sql does not return"
+        )
+    if extra:
+        raise CatalogueError(
+            f"queries/{spec.name}.sql: returns {', '.join(extra)}, which "
+            f"queries/{spec.name}.toml does not declare"
+        )
+
+
+def column_label(name: str, measure: str | None = None) -> str:
+    """A column's header: from its measure's spec, else from any spec that declares it."""
+    if name in KEY_COLUMNS:
+        return KEY_COLUMNS[name][0]
+    if measure is not None and name in catalogue()[measure].columns:
+        return catalogue()[measure].columns[name].label
+    for found in catalogue().values():
+        if name in found.columns:
+            return found.columns[name].label
+    return name.replace("_", " ").capitalize()
+
+
+def column_kind(name: str, measure: str | None = None) -> str:
+    if name in KEY_COLUMNS:
+        return KEY_COLUMNS[name][1]
+    if measure is not None and name in catalogue()[measure].columns:
+        return catalogue()[measure].columns[name].kind
+    for found in catalogue().values():
+        if name in found.columns:
+            return found.columns[name].kind
+    return "text"
+
+
+def column_values(name: str) -> str | None:
+    """The contract enumeration a column's values come from, if any."""
+    for found in catalogue().values():
+        if name in found.columns:
+            return found.columns[name].values
+    return None
