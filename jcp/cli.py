@@ -197,6 +197,26 @@ def _cmd_loadtest(args: argparse.Namespace) -> int:
     return 0 if results.passed else 1
 
 
+def _cmd_catalogue(args: argparse.Namespace) -> int:
+    from jcp.specs import catalogue, catalogue_markdown
+
+    if args.markdown:
+        text = catalogue_markdown()
+        if args.out is None:
+            print(text, end="")
+            return 0
+        try:
+            args.out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise RequestError(f"{args.out}: cannot write ({exc.strerror or exc})") from None
+        print(f"wrote {args.out}")
+        return 0
+    for name, spec in catalogue().items():
+        groupings = f"by {', '.join(spec.groupings)}" if spec.groupings else "its own rows"
+        print(f"{name:<20} {spec.query:<8} {spec.title} ({groupings})")
+    return 0
+
+
 def _cmd_ptable(args: argparse.Namespace) -> int:
     from jcp.ptable import DESIGN, KEY_RANGE, write
 
@@ -270,7 +290,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_generate)
 
     p = commands.add_parser("measure", help="print a measure for a period, filters and grouping")
-    p.add_argument("name", help=f"one of {', '.join(MEASURES)}")
+    p.add_argument(
+        "name",
+        help="; ".join(f"{name}: {spec.title}" for name, spec in MEASURES.items())
+        + " (`python -m jcp catalogue` lists them, docs/measures.md defines them)",
+    )
     p.add_argument("--db", help="database file (default: $JCP_DB or data/dashboard.duckdb)")
     p.add_argument("--from", dest="period_from", metavar="YYYY-MM")
     p.add_argument("--to", dest="period_to", metavar="YYYY-MM")
@@ -336,6 +360,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-app", action="store_true", help="skip the app start-up timing")
     p.add_argument("--report", type=Path, help="print a results JSON as Markdown tables, only")
     p.set_defaults(run=_cmd_bench)
+
+    p = commands.add_parser(
+        "catalogue", help="list the measures and reports, or write docs/measures.md from the specs"
+    )
+    p.add_argument("--markdown", action="store_true", help="the definitions as Markdown")
+    p.add_argument("--out", type=Path, help="with --markdown: write to this file")
+    p.set_defaults(run=_cmd_catalogue)
 
     p = commands.add_parser(
         "ptable", help="write the perturbation table from its design (docs/disclosure.md)"

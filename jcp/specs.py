@@ -204,7 +204,10 @@ def _within_outer_first(counts: list[Column]) -> tuple[tuple[str, str], ...]:
 
 
 def _fail(path: Path, message: str) -> CatalogueError:
-    return CatalogueError(f"{path.relative_to(QUERIES_DIR.parent)}: {message}")
+    shown = (
+        path.relative_to(QUERIES_DIR.parent) if path.is_relative_to(QUERIES_DIR.parent) else path
+    )
+    return CatalogueError(f"{shown}: {message}")
 
 
 def _column(path: Path, name: str, entry: object) -> Column:
@@ -434,3 +437,72 @@ def column_values(name: str) -> str | None:
         if name in found.columns:
             return found.columns[name].values
     return None
+
+
+PROTECTION_WORDS = {
+    "count": "adjusted count; small ones [c]",
+    "ratio": "published {numerator} ÷ {denominator}; [c] when {denominator} is small",
+    "gated": "rounded; [c] when {population} is small",
+    "per_count": "scaled to the published {count}",
+    "money": "rounded to £10; [c] when {payments} are few",
+    "money_mean": "rounded spend ÷ published {payments}, to £10",
+    "share": "from the rounded {money} ÷ {of}",
+    "exact": "shown as it is (describes no one)",
+}
+
+
+def _protection_text(column: Column) -> str:
+    if column.protect is None:
+        return ""
+    return PROTECTION_WORDS[column.protect].format(
+        **{k: f"`{v}`" for k, v in vars(column).items() if isinstance(v, str)}
+    )
+
+
+def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
+    """docs/measures.md: every measure, list and report, written from the specs alone."""
+    catalogue = catalogue if catalogue is not None else read_catalogue()
+    lines = [
+        "# Measures",
+        "",
+        "Generated from `queries/*.toml` by `python -m jcp catalogue --markdown`; do not edit by",
+        "hand (a test fails when this file is out of date). Each measure's computation is the SQL",
+        "file of the same name in `queries/`.",
+        "",
+        "[c] marks a figure hidden to protect individuals; counts are adjusted slightly",
+        "(cell-key perturbation, docs/disclosure.md), so totals may not equal the sum of rows.",
+        "",
+    ]
+    for heading, kind in (("Measures", "measure"), ("Lists", "list"), ("Reports", "report")):
+        chosen = [s for s in catalogue.values() if s.query == kind]
+        if not chosen:
+            continue
+        lines += [f"## {heading}", ""]
+        for spec in chosen:
+            lines += [f"### {spec.title} (`{spec.name}`)", "", spec.definition, ""]
+            for title, text in (("Population", spec.population), ("Period", spec.period)):
+                if text:
+                    lines += [f"- **{title}:** {text}"]
+            if spec.groupings:
+                lines += [f"- **Grouped by:** {', '.join(spec.groupings)}"]
+            if spec.district_wide:
+                lines += ["- **District-wide:** shown only to users who see whole districts."]
+            if spec.parent:
+                lines += [f"- **Part of:** `{spec.parent}`, split by `{spec.part}`."]
+            if spec.query == "report":
+                lines += [f"- **Shown to:** {spec.scope} signed in"]
+            if spec.unprotected_because:
+                lines += [f"- **Not adjusted:** {spec.unprotected_because}."]
+            lines += [f"- **Caveat:** {caveat}" for caveat in spec.caveats]
+            lines += [
+                "",
+                "| column | label | kind | better | protection | meaning |",
+                "| --- | --- | --- | --- | --- | --- |",
+            ]
+            for column in spec.columns.values():
+                lines.append(
+                    f"| `{column.name}` | {column.label} | {column.kind} | "
+                    f"{column.better or ''} | {_protection_text(column)} | {column.help} |"
+                )
+            lines.append("")
+    return "\n".join(lines)
