@@ -156,6 +156,18 @@ def budget(district_code: str, financial_year: str, allocation_gbp: str) -> dict
     }
 
 
+# The geography of the hand-worked measure tests: three districts, D01 with two offices.
+GEOGRAPHY: dict[str, list[dict]] = {
+    "districts": [district("D01"), district("D02"), district("D03")],
+    "offices": [
+        office("D01-O01", "D01"),
+        office("D01-O02", "D01"),
+        office("D02-O01", "D02"),
+        office("D03-O01", "D03"),
+    ],
+}
+
+
 def valid_tables() -> dict[str, list[dict]]:
     """A small extract that breaks no rule: one row or more of every kind."""
     return {

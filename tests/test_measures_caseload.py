@@ -5,19 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from extracts import EXACT, approx_rows, claim, district, office, runner_for
+from extracts import EXACT, GEOGRAPHY, approx_rows, claim, runner_for
 
 from jcp.measures import MeasureRequest, Runner
-
-GEOGRAPHY = {
-    "districts": [district("D01"), district("D02"), district("D03")],
-    "offices": [
-        office("D01-O01", "D01"),
-        office("D01-O02", "D01"),
-        office("D02-O01", "D02"),
-        office("D03-O01", "D03"),
-    ],
-}
 
 
 def _claim(claim_id, office_code, start, benefit, group, coach, end=None, reason=None) -> dict:

@@ -6,22 +6,13 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from extracts import EXACT, approx_rows, claim, district, office, runner_for, wfi
+from extracts import EXACT, GEOGRAPHY, approx_rows, claim, runner_for, wfi
 
 from jcp.contract import DEFERRAL_REASONS
 from jcp.measures import MeasureRequest, Runner
 
 # Extract date 2026-10-31 (the helper's default). Period Jan-Jun 2026 unless a test says so.
 # Four offices; D03 has no activity at all, so it must show as a zero row.
-GEOGRAPHY = {
-    "districts": [district("D01"), district("D02"), district("D03")],
-    "offices": [
-        office("D01-O01", "D01"),
-        office("D01-O02", "D01"),
-        office("D02-O01", "D02"),
-        office("D03-O01", "D03"),
-    ],
-}
 
 
 def _claim(claim_id, office_code, start, benefit="UC", group="health_condition", **kw) -> dict:

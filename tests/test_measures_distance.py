@@ -7,26 +7,16 @@ from collections.abc import Iterator
 import pytest
 from extracts import (
     EXACT,
+    GEOGRAPHY,
     approx_rows,
     assessment,
     claim,
-    district,
-    office,
     runner_for,
 )
 
 from jcp.measures import MeasureRequest, Runner
 
 N = None  # a missing score
-GEOGRAPHY = {
-    "districts": [district("D01"), district("D02"), district("D03")],
-    "offices": [
-        office("D01-O01", "D01"),
-        office("D01-O02", "D01"),
-        office("D02-O01", "D02"),
-        office("D03-O01", "D03"),
-    ],
-}
 
 # claim: (office, benefit, claimant group); every claim starts 2025-10-01
 CLAIMS = {

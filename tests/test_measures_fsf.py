@@ -8,11 +8,10 @@ from decimal import Decimal
 import pytest
 from extracts import (
     EXACT,
+    GEOGRAPHY,
     approx_rows,
     budget,
     claim,
-    district,
-    office,
     payment,
     runner_for,
 )
@@ -21,15 +20,6 @@ from jcp.contract import FSF_CATEGORIES
 from jcp.measures import MeasureRequest, Runner
 
 D = Decimal
-GEOGRAPHY = {
-    "districts": [district("D01"), district("D02"), district("D03")],
-    "offices": [
-        office("D01-O01", "D01"),
-        office("D01-O02", "D01"),
-        office("D02-O01", "D02"),
-        office("D03-O01", "D03"),
-    ],
-}
 CLAIMS = [
     claim("P1", "D01-O01", "2025-01-01", "UC", "health_condition"),
     claim("P2", "D01-O02", "2025-01-01", "JSA", "jobseeker"),

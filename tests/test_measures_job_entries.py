@@ -7,11 +7,10 @@ from collections.abc import Iterator
 import pytest
 from extracts import (
     EXACT,
+    GEOGRAPHY,
     approx_rows,
     claim,
-    district,
     job_entry,
-    office,
     runner_for,
 )
 
@@ -20,15 +19,6 @@ from jcp.measures import MeasureRequest, Runner
 # Extract date 2026-10-31. 13 weeks = 91 days, 26 weeks = 182 days, so
 #   mature_13w  <=> start + 91 <= 2026-10-31  <=> start <= 2026-08-01
 #   mature_26w  <=> start + 182 <= 2026-10-31 <=> start <= 2026-05-02
-GEOGRAPHY = {
-    "districts": [district("D01"), district("D02"), district("D03")],
-    "offices": [
-        office("D01-O01", "D01"),
-        office("D01-O02", "D01"),
-        office("D02-O01", "D02"),
-        office("D03-O01", "D03"),
-    ],
-}
 
 # job id: (office, benefit, claimant group, job start, job end)
 JOBS = {
