@@ -411,3 +411,26 @@ def test_fsf_budget_flag_does_not_read_a_hidden_outturn_as_a_year_not_started(
     assert budgets["flag"][1] == "Projected under-spend"
     assert budgets["flag"][0] in ("[c]", "Under-spent by £100,000")
     assert 25 not in set(budgets["spend_to_date_gbp"])
+
+
+def test_every_measure_in_the_catalogue_is_shown_on_a_page(sample_db, monkeypatch) -> None:
+    """A measure added to the catalogue but to no page fails here: every page is opened as the
+    national user and the measures they ask the runner for are recorded."""
+    from jcp import ui
+    from jcp.measures import MEASURES
+
+    asked: set[str] = set()
+    run = ui.run
+
+    def recording(request):
+        asked.add(request.measure)
+        return run(request)
+
+    monkeypatch.setattr(ui, "run", recording)
+    at = _app(sample_db, monkeypatch)
+    at.run()
+    for page in PAGES[1:]:
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert asked == set(MEASURES)
