@@ -130,3 +130,8 @@ def with_value_labels(frame: pl.DataFrame) -> pl.DataFrame:
 def value_label(values: str, code: str) -> str:
     """One enumerated value's label (for pickers)."""
     return contract.VALUE_LABELS[values].get(code, code)
+
+
+def help_text(column: str) -> str:
+    """A column's meaning from its spec, for a tile's or header's hover help."""
+    return specs.column_help(column)

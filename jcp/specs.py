@@ -506,3 +506,11 @@ def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
                 )
             lines.append("")
     return "\n".join(lines)
+
+
+def column_help(name: str) -> str:
+    """What a column means, from the first spec that declares it."""
+    for found in catalogue().values():
+        if name in found.columns:
+            return found.columns[name].help
+    return ""
