@@ -110,6 +110,7 @@ class PandasPeer:
             "fsf_categories": self.fsf_categories,
             "fsf_budget": self.fsf_budget,
             "caseload": self.caseload,
+            "off_flows": self.off_flows,
         }
         if request.measure not in handlers:
             raise ValueError(f"unknown measure {request.measure!r}")
@@ -521,6 +522,34 @@ class PandasPeer:
         )
         counts = ["live_claims", "new_claims", "off_flows", "off_flows_to_work"]
         return self.finish(result, request, [*counts, "claims_per_coach"], counts=counts)
+
+    def off_flows(self, request: MeasureRequest) -> pd.DataFrame:
+        first, last = self.period(request)
+        claims = self.scoped_claims(request)
+        ended = self.with_group(
+            claims[claims["end_date"].between(first, last)], request.by, "end_date"
+        )
+        destinations = {
+            "to_work": "job_entry",
+            "to_work_programme": "work_programme",
+            "to_other_benefit": "other_benefit",
+            "to_other": "other",
+        }
+        for column, reason in destinations.items():
+            ended[column] = ended["end_reason"] == reason
+        ended["duration_days"] = (ended["end_date"] - ended["start_date"]).dt.days
+        result = ended.groupby(self.group_keys(request.by)).agg(
+            ended=("claim_id", "size"),
+            **{column: (column, "sum") for column in destinations},
+            median_duration_days=("duration_days", "median"),
+        )
+        for column in destinations:
+            result[f"share_{column}"] = result[column] / result["ended"]
+        counts = ["ended", *destinations]
+        shares = [f"share_{column}" for column in destinations]
+        return self.finish(
+            result, request, [*counts, *shares, "median_duration_days"], counts=counts
+        )
 
 
 # ---- comparison with the runner ---------------------------------------------------------

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from jcp import charts, ui
-from jcp.formats import format_value, rate_text
+from jcp.formats import format_value, help_text, kind, label, rate_text
 from jcp.output import plain_text
 
 NOT_YET_KNOWN = "not yet known"
@@ -97,3 +97,27 @@ if trend.height:
     )
     st.caption("Start months with no job old enough to judge have no point on the chart.")
 ui.table(shown, "Job entries by start month", "jobs_cohorts")
+
+st.subheader("Where ended claims went")
+st.caption(
+    "Claims that ended in the period, by their recorded end reason, and how long they lasted. "
+    "A claim ending for another reason may still have gone into work unrecorded."
+)
+ended = ui.run(filters.request("off_flows"))
+if not ui.has_activity(ended, ["ended"]):
+    ui.empty_state()
+else:
+    flows = ui.tile_row(ended)
+    tiles = st.columns(3)
+    for tile, column in zip(tiles, ("ended", "share_to_work", "median_duration_days"), strict=True):
+        tile.metric(
+            label(column),
+            format_value(flows[column], kind(column)),
+            border=True,
+            help=help_text(column),
+        )
+    ui.table(
+        ui.run(filters.request("off_flows", by=by)),
+        f"Off-flows by destination and {by}",
+        f"off_flows_{by}",
+    )
