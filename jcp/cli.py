@@ -17,6 +17,7 @@ from jcp.db import DatabaseMissing, connect_read_only, database_path
 from jcp.disclosure import with_markers
 from jcp.engines import ENGINES, EngineUnavailable, check_built_tables, open_engine
 from jcp.export import ExportError
+from jcp.facts import FactsError
 from jcp.load import ExtractError, LoadReport, LoadSettingError, TargetRefused, check, load
 from jcp.measures import GROUPINGS, MEASURES, RequestError, Runner
 from jcp.output import csv_text
@@ -396,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
         ConfigError,
         EngineUnavailable,
         ExportError,
+        FactsError,
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -7,7 +7,10 @@ Layout (Hive-style folders, which Spark and DuckDB both read as columns):
     OUT/<table>/district_code=D01/event_month=2025-04/part-<export>-0.parquet (event facts)
     OUT/loads/part-<export>-0.parquet, OUT/rejects/...                        (not partitioned)
 
-Each table is what queries/export/<table>.sql selects. Databases holding different districts
+Which tables are written, and how each is partitioned, is declared once (jcp/facts.py: the fact
+files' `export:` lines and BASE_EXPORTS). A table is written as it is stored, unless
+queries/export/<table>.sql exists, for the few whose export differs from the table; event_month
+is the month of the date column the declaration names. Databases holding different districts
 (one per district's extract, each validated by the loader) can be exported into the same OUT:
 their partitions sit side by side, and a district already in OUT is refused rather than doubled.
 """
@@ -23,31 +26,12 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from jcp.engines import query_sql
+from jcp.facts import Export, exports
 
 if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-# Table -> the columns its folders are split by.
-EXPORTS: dict[str, tuple[str, ...]] = {
-    "districts": ("district_code",),
-    "offices": ("district_code",),
-    "fsf_budgets": ("district_code",),
-    "claims": ("district_code",),
-    "wfi_facts": ("district_code", "event_month"),
-    "wfi_months": ("district_code", "event_month"),
-    "deferred_wfi": ("district_code",),
-    "job_entry_facts": ("district_code", "event_month"),
-    "job_entry_months": ("district_code", "event_month"),
-    "payment_facts": ("district_code", "event_month"),
-    "payment_months": ("district_code", "event_month"),
-    "multi_office_claim_payments": ("district_code", "event_month"),
-    "review_months": ("district_code", "event_month"),
-    "claim_flows": ("district_code", "event_month"),
-    "claim_months": ("district_code", "event_month"),
-    "loads": (),
-    "rejects": (),
-}
 MANIFEST = "manifest.json"
 BATCH_ROWS = 1_000_000
 
@@ -88,8 +72,23 @@ def _write_empty(
     pq.write_table(schema.empty_table(), folder / f"part-{token}-0.parquet")
 
 
+def _exported_rows(cursor: duckdb.DuckDBPyConnection, export: Export) -> duckdb.DuckDBPyRelation:
+    """The rows written for a table: the table itself, or what its export query selects; with
+    event_month added when the table is partitioned by it."""
+    # The table by a name from the registry (a fact file's name or BASE_EXPORTS), never input,
+    # and as a relation, not SQL text, so nothing is pasted into a statement.
+    rows = cursor.sql(query_sql(export.query)) if export.query else cursor.table(export.table)
+    if export.month_of:
+        month = duckdb.FunctionExpression(
+            "strftime", duckdb.ColumnExpression(export.month_of), duckdb.ConstantExpression("%Y-%m")
+        )
+        rows = rows.select(duckdb.StarExpression(), month.alias("event_month"))
+    return rows
+
+
 def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, source: str = "") -> dict:
-    """Write every table in EXPORTS under OUT; returns the manifest entry for this export."""
+    """Write every declared export (jcp.facts.exports) under OUT; returns the manifest entry
+    for this export."""
     # Imported here, not with the module: every jcp command imports this module (for its
     # error), and pyarrow.dataset with pandas took 0.37 s of `jcp load`'s start.
     import pyarrow as pa
@@ -101,7 +100,8 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, source: str = "") 
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
         raise ExportError(f"{out}: folder is not empty and holds no {MANIFEST}; choose a new one")
     cursor = con.cursor()  # its own cursor: the caller's connection may hold a result
-    districts = sorted(r[0] for r in cursor.sql(query_sql("export/districts")).fetchall())
+    rows_of_districts = cursor.table("districts").select(duckdb.ColumnExpression("district_code"))
+    districts = sorted(r[0] for r in rows_of_districts.fetchall())
     if not districts:
         raise ExportError(f"{source or 'the database'}: holds no districts; load an extract first")
     already = sorted(set(districts) & exported_districts(out))
@@ -112,8 +112,9 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, source: str = "") 
         )
     token = uuid.uuid4().hex[:12]
     rows: dict[str, int] = {}
-    for table, partition_by in EXPORTS.items():
-        reader = cursor.sql(query_sql(f"export/{table}")).to_arrow_reader(BATCH_ROWS)
+    for export in exports():
+        table, partition_by = export.table, export.partition_by
+        reader = _exported_rows(cursor, export).to_arrow_reader(BATCH_ROWS)
         written = []
 
         def count(file: ds.WrittenFile, written: list = written) -> None:

@@ -24,6 +24,7 @@ import duckdb
 from jcp import contract
 from jcp.contract import Column, Table
 from jcp.db import is_duckdb_file
+from jcp.facts import FACTS_DIR, build_order
 from jcp.record_keys import define_key_function
 
 REJECTS_DDL = """
@@ -667,33 +668,6 @@ def _validate_table(
     return TableCount(table.name, path.name, read, read - rejected, rejected)
 
 
-FACTS_DIR = Path(__file__).resolve().parent.parent / "queries" / "facts"
-
-
-def fact_order() -> list[str]:
-    """The fact tables in an order that builds each after the fact tables its query reads.
-
-    Event facts read only the validated tables; monthly summaries read the event facts.
-    """
-    queries = {
-        path.stem: "\n".join(
-            line.split("--", 1)[0] for line in path.read_text(encoding="utf-8").splitlines()
-        )
-        for path in FACTS_DIR.glob("*.sql")
-    }
-    reads = {
-        name: {other for other in queries if other != name and re.search(rf"\b{other}\b", sql)}
-        for name, sql in queries.items()
-    }
-    order: list[str] = []
-    while len(order) < len(queries):
-        ready = sorted(name for name in queries if name not in order and reads[name] <= {*order})
-        if not ready:
-            raise ValueError(f"queries/facts read each other in a cycle: {sorted(reads)}")
-        order += ready
-    return order
-
-
 def build_facts(con: duckdb.DuckDBPyConnection) -> None:
     """Event tables with their claim's office, district, benefit and group, in date order,
     and monthly summaries of them.
@@ -701,10 +675,11 @@ def build_facts(con: duckdb.DuckDBPyConnection) -> None:
     Every measure filters and groups events by the claim's attributes; joining claims to events
     on every request is what made a national page slow, so it is done once here, and so is
     adding up what a national request would otherwise add up every time. Each
-    queries/facts/NAME.sql is one query; its file name is the table it builds.
+    queries/facts/NAME.sql is one query; its file name is the table it builds, and its header
+    declares the tables it reads, which give the order they are built in (jcp/facts.py).
     """
     built = set(STORED_AS_FACTS.values())
-    for name in fact_order():
+    for name in build_order():
         if name not in built:
             _build_fact(con, name)
 
@@ -740,6 +715,7 @@ def validate_into(
     if not extract_dir.is_dir():
         raise ExtractError(extract_dir, "not a folder: an extract is a folder of tables")
     manifest = read_manifest(extract_dir)
+    build_order()  # a fact table's faulty declaration is refused before any row is read
     define_key_function(con, secret if secret is not None else _settings_secret())
     # Every file must be usable before any row is validated, so a broken extract fails fast.
     for table in contract.TABLES:

@@ -24,7 +24,8 @@ from sqlglot import exp
 
 from jcp.db import DatabaseMissing, DatabaseOutdated
 from jcp.engines import QUERIES_DIR, EngineUnavailable, query_sql
-from jcp.export import EXPORTS, MANIFEST
+from jcp.export import MANIFEST
+from jcp.facts import exported_tables
 
 DEFAULT_MASTER = "local[2]"
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
@@ -142,7 +143,9 @@ class SparkEngine:
                 f"{self.parquet}: no Parquet export here; write one with "
                 f"`python -m jcp export-parquet --db DATABASE {self.parquet}`"
             )
-        missing = sorted(table for table in EXPORTS if not (self.parquet / table).is_dir())
+        missing = sorted(
+            table for table in exported_tables() if not (self.parquet / table).is_dir()
+        )
         if missing:
             raise DatabaseOutdated(
                 f"{self.parquet}: written by an older version of export-parquet (no "
@@ -153,7 +156,7 @@ class SparkEngine:
         # Each engine gets its own session on the process's one Spark context: its table views
         # are its own, so engines over different exports never see each other's tables.
         self.session = _session(master).newSession()
-        for table in EXPORTS:
+        for table in exported_tables():
             self.session.read.parquet(str(self.parquet / table)).createOrReplaceTempView(table)
 
     def query(self, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
@@ -171,5 +174,5 @@ class SparkEngine:
 
     def close(self) -> None:
         """Drop this engine's views; the process's Spark context stays up for the next engine."""
-        for table in EXPORTS:
+        for table in exported_tables():
             self.session.catalog.dropTempView(table)

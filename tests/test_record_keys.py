@@ -38,7 +38,8 @@ from jcp.config import ConfigError, Settings, load_settings
 from jcp.db import connect_read_only
 from jcp.disclosure import rules_for
 from jcp.engines import query_sql, sql_parameters
-from jcp.load import STORED_AS_FACTS, build_facts, fact_order, load
+from jcp.facts import build_order
+from jcp.load import STORED_AS_FACTS, build_facts, load
 from jcp.measures import GROUPINGS, MEASURES, MeasureRequest, Runner
 from jcp.record_keys import KEY_RANGE
 
@@ -220,7 +221,7 @@ def keys_set_to_one(source: Path, target: Path) -> Path:
             "update payment_facts set record_key = 1, "
             "claim_record_key = case when claim_record_key is not null then 1 end"
         )
-        for name in reversed(fact_order()):
+        for name in reversed(build_order()):
             if name not in STORED_AS_FACTS.values():
                 con.execute(f"drop table {name}")
         # Every key column left (summaries dropped) was set above: one missed would fail here.

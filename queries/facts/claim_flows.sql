@@ -11,6 +11,8 @@
 --   keys of the claims each counts: starts_key, ends_key, ends_to_work_key and live_key (the
 --   running sum of start keys less end keys, as live is of starts less ends).
 -- Parameters: none.
+-- reads: claims, offices
+-- export: partitioned by district_code, event_month(flow_month)
 with events as (
     select
         office_code,

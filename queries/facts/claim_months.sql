@@ -1,9 +1,11 @@
 -- claim_months: claim_flows summed over work coaches, per office, benefit, group and month,
 -- so that the caseload's flows on and off in a period add up a few thousand rows rather than
--- one per coach and month. Built after claim_flows (see jcp/load.py build_facts).
+-- one per coach and month.
 -- Returns: district_code, office_code, benefit, claimant_group, flow_month, starts, ends,
 --   ends_to_work, and their claims' record key sums starts_key, ends_key, ends_to_work_key.
 -- Parameters: none.
+-- reads: claim_flows
+-- export: partitioned by district_code, event_month(flow_month)
 select
     district_code,
     office_code,

@@ -5,6 +5,8 @@
 -- Returns: claim_id, district_code, office_code, work_coach_ref, benefit, claimant_group,
 --   deferral_reason, deferred_until.
 -- Parameters: none.
+-- reads: wfi_facts
+-- export: partitioned by district_code
 select
     claim_id,
     district_code,

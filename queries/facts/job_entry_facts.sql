@@ -4,6 +4,8 @@
 --   and record_key: the job entry's record key (0..4095, from job_entry_id: see
 --   jcp/record_keys.py), whose sums job_entries returns beside its counts.
 -- Parameters: none; record_key_of() is the loader's keyed hash (jcp/record_keys.py).
+-- reads: job_entries, claims, offices
+-- export: partitioned by district_code, event_month(start_date)
 select
     j.*,
     c.office_code,

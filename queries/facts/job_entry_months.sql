@@ -3,11 +3,12 @@
 -- job has been judged yet depends on the request's extract date, so this holds only what the
 -- data decides; job_entries.sql reads it for the months whose jobs are all judged alike and
 -- reads job_entry_facts for the one or two months each window's boundary falls in.
--- Built after job_entry_facts (file names build in order).
 -- Returns: district_code, office_code, benefit, claimant_group, start_month (first day of the
 --   month), job_entries, lasted_13w, lasted_26w, and the sums of the record keys of the jobs
 --   each counts: job_entries_key, lasted_13w_key, lasted_26w_key.
 -- Parameters: none.
+-- reads: job_entry_facts
+-- export: partitioned by district_code, event_month(start_month)
 select
     district_code,
     office_code,

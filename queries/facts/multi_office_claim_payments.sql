@@ -3,6 +3,8 @@
 -- Returns: district_code, office_code, benefit, claimant_group, payment_date, claim_id,
 --   claim_key, claim_record_key (the claim's record key, summed once per recipient).
 -- Parameters: none.
+-- reads: payment_facts
+-- export: partitioned by district_code, event_month(payment_date)
 select
     district_code,
     office_code,

@@ -7,6 +7,8 @@
 --   claim's (claims.record_key; NULL for partnership grants), whose sums the FSF measures return
 --   beside their payment and recipient counts.
 -- Parameters: none; record_key_of() is the loader's keyed hash (jcp/record_keys.py).
+-- reads: fsf_payments, offices, claims
+-- export: partitioned by district_code, event_month(payment_date)
 select
     p.*,
     o.district_code,

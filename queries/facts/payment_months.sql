@@ -7,7 +7,7 @@
 -- before the period. That holds wherever the claim is counted whole, which is true of a claim
 -- paid by one office only (benefit and group are the claim's own). Claims paid by more than
 -- one office are left out of `recipients` here and counted from their payments
--- (multi_office_claim_payments). Built after payment_facts (file names build in order).
+-- (multi_office_claim_payments).
 -- Returns: district_code, office_code, benefit, claimant_group, payment_month,
 --   prev_payment_month, payments, spend_gbp, claimant_payments and claimant_spend_gbp
 --   (payments with a claim), recipients, and beside the counts the sums of record keys of what
@@ -16,6 +16,8 @@
 -- Key sums add up exactly as the counts do, so fsf_spend's trick for counting each claim once
 -- sums each counted claim's key once too.
 -- Parameters: none.
+-- reads: payment_facts
+-- export: partitioned by district_code, event_month(payment_month)
 with paid as (
     -- One row per claim and payment month (per office and month for partnership grants, which
     -- have no claim). A claim's benefit and group are its own, so a claim paid by one office

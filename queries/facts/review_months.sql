@@ -17,6 +17,8 @@
 --   improved_key and claims_job_search_key .. claims_stability_key (a claim is one row here, so its key is
 --   summed exactly where the claim is counted).
 -- Parameters: none.
+-- reads: assessments, claims, offices
+-- export: partitioned by district_code, event_month(review_month)
 with month_latest as (
     -- In each claim's reviews in order (date, then assessment_id as text), a month's latest is
     -- the one whose next review is in a later month, or that has none; and that next review's

@@ -4,6 +4,8 @@
 --   record key (0..4095, from its claim_id, which a claim's one initial WFI makes unique: see
 --   jcp/record_keys.py), whose sums deferrals and deferral_reasons return beside their counts.
 -- Parameters: none; record_key_of() is the loader's keyed hash (jcp/record_keys.py).
+-- reads: wfi, claims, offices
+-- export: partitioned by district_code, event_month(due_date)
 select
     w.*,
     c.office_code,

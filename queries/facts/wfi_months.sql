@@ -2,12 +2,14 @@
 -- length in days (deferred_until - due_date, NULL unless deferred), so that deferrals adds up
 -- a few hundred thousand rows rather than reading every interview. Exact: a request selects
 -- whole due months, and keeping each deferral length with its count keeps the median exact
--- (see deferrals.sql). Built after wfi_facts (file names build in order).
+-- (see deferrals.sql).
 -- Returns: district_code, office_code, benefit, claimant_group, due_month (first day of the
 --   month), outcome, deferral_days, interviews, interviews_key (the sum of those interviews'
 --   record keys: key sums add up exactly as counts do, so each measure's key sums come from the
 --   same rows as its counts).
 -- Parameters: none.
+-- reads: wfi_facts
+-- export: partitioned by district_code, event_month(due_month)
 select
     district_code,
     office_code,

@@ -1,3 +1,0 @@
--- rejects: exported: every rejected row with its rule (not partitioned).
--- Parameters: none.
-select * from rejects

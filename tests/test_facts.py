@@ -1,0 +1,464 @@
+"""The fact tables' registry: declarations decide the build order and the exports, and a faulty
+declaration is refused with one line naming its file."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import jcp.facts
+import jcp.load
+from jcp import cli
+from jcp.db import connect_read_only
+from jcp.engines import QUERIES_DIR, query_sql
+from jcp.export import export_parquet, read_manifest
+from jcp.facts import (
+    Export,
+    Fact,
+    FactsError,
+    build_order,
+    exports,
+    facts,
+    in_build_order,
+    parse_fact,
+    read_exports,
+    read_facts,
+)
+from jcp.load import _build_fact
+from jcp.record_keys import define_key_function
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+CONTRACT = "districts, offices, claims, wfi, assessments, job_entries, fsf_payments, fsf_budgets"
+
+
+def sample_secret() -> str:
+    """The record keys' secret the sample was loaded with (tests/conftest.py sets it)."""
+    return jcp.load._settings_secret()
+
+
+def fact_text(
+    name: str,
+    reads: str | None = "claims",
+    export: str | None = "partitioned by district_code",
+    body: str = "select 1 as x",
+) -> str:
+    """A fact file's text with the given declarations (None: that line left out)."""
+    lines = [f"-- {name}: a hand-built fact.", "-- Parameters: none."]
+    if reads is not None:
+        lines.append(f"-- reads: {reads}")
+    if export is not None:
+        lines.append(f"-- export: {export}")
+    return "\n".join([*lines, body, ""])
+
+
+def write_facts(folder: Path, declared: dict[str, str]) -> Path:
+    """queries/facts-like FOLDER with one file per name, reading what `declared` says."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, reads in declared.items():
+        (folder / f"{name}.sql").write_text(fact_text(name, reads), encoding="utf-8")
+    return folder
+
+
+# --- build order ---------------------------------------------------------------------------
+
+
+def test_build_order_follows_the_declarations(tmp_path: Path) -> None:
+    folder = write_facts(
+        tmp_path / "facts",
+        {
+            "zeta_months": "alpha_facts",
+            "alpha_facts": "claims, offices",
+            "gamma_summary": "zeta_months, beta_facts",
+            "beta_facts": "wfi",
+            "delta_facts": "claims",
+        },
+    )
+    # Worked out by hand: first the facts reading only contract tables, in name order; then
+    # zeta_months (alpha_facts is built); then gamma_summary (zeta_months is built). Name order
+    # alone would put gamma_summary before zeta_months.
+    expected = ["alpha_facts", "beta_facts", "delta_facts", "zeta_months", "gamma_summary"]
+    assert [f.name for f in read_facts(folder)] == expected
+    # Deterministic: the order does not depend on the order the facts are given in.
+    declared = read_facts(folder)
+    for seed in range(5):
+        shuffled = declared.copy()
+        random.Random(seed).shuffle(shuffled)
+        assert [f.name for f in in_build_order(shuffled)] == expected
+
+
+def test_the_declaration_decides_not_the_text_of_the_query(tmp_path: Path) -> None:
+    """A fact's name in another's SQL (here a string) does not order them: the build used to
+    guess what a query reads from the words in it."""
+    folder = tmp_path / "facts"
+    folder.mkdir()
+    (folder / "a_summary.sql").write_text(
+        fact_text("a_summary", "claims", body="select 'b_facts' as source from claims"),
+        encoding="utf-8",
+    )
+    (folder / "b_facts.sql").write_text(fact_text("b_facts", "claims"), encoding="utf-8")
+    assert [f.name for f in read_facts(folder)] == ["a_summary", "b_facts"]
+
+
+def test_a_fact_is_parsed_into_its_reads_and_export() -> None:
+    text = fact_text(
+        "x_facts", "wfi, claims", "partitioned by district_code, event_month(due_date)"
+    )
+    assert parse_fact("x_facts", text) == Fact(
+        "x_facts",
+        ("wfi", "claims"),
+        Export("x_facts", ("district_code", "event_month"), "due_date"),
+    )
+    assert parse_fact("x_facts", fact_text("x_facts", export="not partitioned")).export == Export(
+        "x_facts"
+    )
+    month_first = fact_text("x_facts", export="partitioned by event_month(day), district_code")
+    assert parse_fact("x_facts", month_first).export == Export(
+        "x_facts", ("event_month", "district_code"), "day"
+    )
+
+
+# --- refused declarations -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            fact_text("x_facts", reads=None),
+            "no '-- reads:' line in its header comment (e.g. '-- reads: claims, offices')",
+        ),
+        (
+            fact_text("x_facts", export=None),
+            "no '-- export:' line in its header comment "
+            "(e.g. '-- export: partitioned by district_code')",
+        ),
+        # Only the comment lines the file starts with are its header.
+        (
+            fact_text("x_facts", reads=None, body="select 1 as x\n-- reads: claims"),
+            "no '-- reads:' line in its header comment (e.g. '-- reads: claims, offices')",
+        ),
+        (
+            fact_text("x_facts", reads=None).replace("-- Parameters", "-- Reads: claims\n-- P"),
+            "no '-- reads:' line in its header comment (e.g. '-- reads: claims, offices')",
+        ),
+        (
+            fact_text("x_facts").replace("-- reads: claims", "-- reads: claims\n-- reads: wfi"),
+            "declares 'reads:' twice",
+        ),
+        (
+            fact_text("x_facts", reads="claims, offices."),
+            "reads 'offices.', which is not a table name; list the tables it reads, "
+            "e.g. '-- reads: claims, offices'",
+        ),
+        (
+            fact_text("x_facts", reads=""),
+            "reads '', which is not a table name; list the tables it reads, "
+            "e.g. '-- reads: claims, offices'",
+        ),
+        (fact_text("x_facts", reads="claims, claims"), "reads a table twice (claims, claims)"),
+        (
+            fact_text("x_facts", export="by district_code"),
+            "export 'by district_code' must be 'not partitioned' or 'partitioned by COLUMN, ...' "
+            "(e.g. 'partitioned by district_code, event_month(due_date)')",
+        ),
+        (
+            fact_text("x_facts", export="partitioned by office_code"),
+            "export partitions by 'office_code': a folder column is district_code or "
+            "event_month(DATE_COLUMN)",
+        ),
+        (
+            fact_text("x_facts", export="partitioned by event_month(due date)"),
+            "export partitions by 'event_month(due date)': a folder column is district_code or "
+            "event_month(DATE_COLUMN)",
+        ),
+        (
+            fact_text("x_facts", export="partitioned by district_code, district_code"),
+            "export partitions by district_code twice",
+        ),
+    ],
+)
+def test_a_missing_or_malformed_declaration_is_refused(text: str, problem: str) -> None:
+    with pytest.raises(FactsError) as refused:
+        parse_fact("x_facts", text)
+    assert str(refused.value) == f"queries/facts/x_facts.sql: {problem}"
+
+
+def test_a_missing_declaration_stops_the_whole_registry(tmp_path: Path) -> None:
+    folder = write_facts(tmp_path / "facts", {"a_facts": "claims", "b_months": "a_facts"})
+    (folder / "c_facts.sql").write_text(fact_text("c_facts", reads=None), encoding="utf-8")
+    with pytest.raises(FactsError, match=r"^queries/facts/c_facts\.sql: no '-- reads:' line"):
+        read_facts(folder)
+
+
+def test_a_file_name_that_is_not_a_table_name_is_refused() -> None:
+    with pytest.raises(FactsError) as refused:
+        parse_fact("Wfi-Facts", fact_text("Wfi-Facts"))
+    assert str(refused.value) == (
+        "queries/facts/Wfi-Facts.sql: a fact's file name must be a plain lower-case SQL name"
+    )
+
+
+@pytest.mark.parametrize(
+    "unknown",
+    [
+        "clams",  # a typing error
+        "loads",  # written by the load after the facts are built
+        "rejects",
+        "raw_claims",  # the load's work table, gone by the time facts are built
+    ],
+)
+def test_a_table_that_is_neither_the_contracts_nor_a_fact_is_refused(
+    tmp_path: Path, unknown: str
+) -> None:
+    folder = write_facts(
+        tmp_path / "facts", {"a_facts": "claims", "b_months": f"a_facts, {unknown}"}
+    )
+    with pytest.raises(FactsError) as refused:
+        read_facts(folder)
+    assert str(refused.value) == (
+        f"queries/facts/b_months.sql: reads {unknown}, which is neither a table of the extract "
+        f"contract ({CONTRACT}) nor a fact (queries/facts/)"
+    )
+
+
+@pytest.mark.parametrize("name", ["claims", "loads"])
+def test_a_fact_named_as_a_table_the_load_writes_is_refused(tmp_path: Path, name: str) -> None:
+    folder = write_facts(tmp_path / "facts", {name: "offices"})
+    with pytest.raises(FactsError) as refused:
+        read_facts(folder)
+    assert str(refused.value) == (
+        f"queries/facts/{name}.sql: {name} is a table the load writes itself; "
+        "name the fact table otherwise"
+    )
+
+
+@pytest.mark.parametrize(
+    ("declared", "cycle"),
+    [
+        (
+            {"c_facts": "a_facts", "a_facts": "claims, b_facts", "b_facts": "c_facts"},
+            "a_facts reads b_facts reads c_facts reads a_facts",
+        ),
+        ({"a_facts": "claims", "b_months": "b_months"}, "b_months reads b_months"),
+        (
+            {"a_facts": "claims", "x_months": "y_months, a_facts", "y_months": "x_months"},
+            "x_months reads y_months reads x_months",
+        ),
+    ],
+)
+def test_facts_reading_each_other_in_a_cycle_are_refused(
+    tmp_path: Path, declared: dict[str, str], cycle: str
+) -> None:
+    folder = write_facts(tmp_path / "facts", declared)
+    with pytest.raises(FactsError) as refused:
+        read_facts(folder)
+    assert str(refused.value) == f"queries/facts: facts read each other in a cycle: {cycle}"
+
+
+# --- exports -------------------------------------------------------------------------------
+
+
+def test_exports_are_the_base_tables_then_the_facts_with_their_queries(tmp_path: Path) -> None:
+    built = read_facts(
+        write_facts(tmp_path / "facts", {"b_facts": "claims", "a_months": "b_facts"})
+    )
+    (tmp_path / "export").mkdir()
+    (tmp_path / "export" / "a_months.sql").write_text("select 1", encoding="utf-8")
+    (tmp_path / "export" / "claims.sql").write_text("select 1", encoding="utf-8")
+    assert read_exports(built, tmp_path / "export") == [
+        Export("districts", ("district_code",)),
+        Export("offices", ("district_code",)),
+        Export("fsf_budgets", ("district_code",)),
+        Export("claims", ("district_code",), query="export/claims"),
+        Export("loads"),
+        Export("rejects"),
+        Export("b_facts", ("district_code",)),
+        Export("a_months", ("district_code",), query="export/a_months"),
+    ]
+
+
+def test_an_export_query_for_no_exported_table_is_refused(tmp_path: Path) -> None:
+    built = read_facts(write_facts(tmp_path / "facts", {"b_facts": "claims"}))
+    (tmp_path / "export").mkdir()
+    (tmp_path / "export" / "wfi.sql").write_text("select * from wfi", encoding="utf-8")
+    with pytest.raises(FactsError) as refused:
+        read_exports(built, tmp_path / "export")
+    assert str(refused.value) == (
+        "queries/export/wfi.sql: no table wfi is exported "
+        "(the exports are jcp/facts.py BASE_EXPORTS and queries/facts/)"
+    )
+
+
+def test_the_real_exports_are_the_tables_spark_reads() -> None:
+    """As export-parquet wrote them when the list was kept by hand in jcp/export.py."""
+    by_district_and_month = ("district_code", "event_month")
+    assert {e.table: (e.partition_by, e.month_of) for e in exports()} == {
+        "districts": (("district_code",), None),
+        "offices": (("district_code",), None),
+        "fsf_budgets": (("district_code",), None),
+        "claims": (("district_code",), None),
+        "wfi_facts": (by_district_and_month, "due_date"),
+        "wfi_months": (by_district_and_month, "due_month"),
+        "deferred_wfi": (("district_code",), None),
+        "job_entry_facts": (by_district_and_month, "start_date"),
+        "job_entry_months": (by_district_and_month, "start_month"),
+        "payment_facts": (by_district_and_month, "payment_date"),
+        "payment_months": (by_district_and_month, "payment_month"),
+        "multi_office_claim_payments": (by_district_and_month, "payment_date"),
+        "review_months": (by_district_and_month, "review_month"),
+        "claim_flows": (by_district_and_month, "flow_month"),
+        "claim_months": (by_district_and_month, "flow_month"),
+        "loads": ((), None),
+        "rejects": ((), None),
+    }
+    with_query = {e.table for e in exports() if e.query}
+    assert with_query == {"claims", "payment_facts", "multi_office_claim_payments"}
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
+    return [(name, type_) for name, type_, *_ in con.execute("describe " + relation).fetchall()]
+
+
+def test_an_export_query_is_kept_only_where_the_export_differs_from_the_table(sample_db) -> None:
+    """Otherwise the table is exported by name: a `select *` file would restate the table."""
+    con = connect_read_only(sample_db)
+    try:
+        for export in exports():
+            if export.query:
+                exported = _columns(con, query_sql(export.query))
+                assert exported != _columns(con, export.table), export
+    finally:
+        con.close()
+
+
+def test_export_writes_each_table_exported_by_name_whole(sample_db, tmp_path: Path) -> None:
+    """Every row of a table exported by name comes back from its Parquet folders, with
+    event_month the month of the declared date column."""
+    out = tmp_path / "parquet"
+    source = connect_read_only(sample_db)
+    try:
+        export_parquet(source, out)
+    finally:
+        source.close()
+    (entry,) = read_manifest(out)["exports"]
+    con = duckdb.connect()
+    con.execute("attach $db as sample (read_only)", {"db": str(sample_db)})
+    for export in exports():
+        counted = con.execute(f"select count(*) from sample.{export.table}").fetchone()[0]
+        assert entry["rows"][export.table] == counted, export.table
+        if export.query:
+            continue  # claims, and the two with claim_key: see queries/export/
+        con.execute(
+            "create or replace temp table back as select * from read_parquet($files, "
+            "hive_partitioning = true, hive_types_autocast = false)",
+            {"files": str(out / export.table / "**" / "*.parquet")},
+        )
+        columns = [c for c, _ in _columns(con, f"sample.{export.table}")]
+        listed = ", ".join(f'"{c}"::varchar' for c in columns)
+        month = f"strftime({export.month_of}, '%Y-%m')" if export.month_of else "null"
+        stored = f"select {listed}, {month} from sample.{export.table}"
+        back = f"select {listed}, {'event_month' if export.month_of else 'null'} from back"
+        differing = con.execute(
+            f"select count(*) from (({stored}) except all ({back})) union all "
+            f"select count(*) from (({back}) except all ({stored}))"
+        ).fetchall()
+        assert differing == [(0,), (0,)], export.table
+    con.close()
+
+
+# --- the real registry ---------------------------------------------------------------------
+
+
+def test_every_fact_file_is_in_the_build_order() -> None:
+    stems = sorted(p.stem for p in (QUERIES_DIR / "facts").glob("*.sql"))
+    assert sorted(build_order()) == stems
+
+
+@pytest.fixture(scope="module")
+def sample_tables(sample_db) -> dict[str, list[tuple[str, str]]]:
+    """Every table and view of the loaded sample, with its columns and types."""
+    con = connect_read_only(sample_db)
+    try:
+        rows = con.execute(
+            "select table_name, column_name, data_type from duckdb_columns() "
+            "where not internal order by table_name, column_index"
+        ).fetchall()
+    finally:
+        con.close()
+    tables: dict[str, list[tuple[str, str]]] = {}
+    for table, column, type_ in rows:
+        tables.setdefault(table, []).append((column, type_))
+    return tables
+
+
+def _binds_with(sql: str, present: list[str], tables: dict) -> str | None:
+    """None if `sql` binds against empty copies of only the `present` tables, else the error."""
+    con = duckdb.connect()
+    try:
+        define_key_function(con, sample_secret())
+        for table in present:
+            columns = ", ".join(f'"{c}" {t}' for c, t in tables[table])
+            con.execute(f"create table {table} ({columns})")
+        con.execute("describe " + sql)
+        return None
+    except duckdb.CatalogException as exc:
+        return str(exc)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("fact", [f.name for f in facts()])
+def test_each_fact_reads_exactly_what_it_declares(fact: str, sample_tables) -> None:
+    """Its query binds with only the tables it declares, and fails without any one of them."""
+    (declared,) = [f for f in facts() if f.name == fact]
+    sql = query_sql(f"facts/{fact}")
+    assert _binds_with(sql, list(declared.reads), sample_tables) is None
+    for left_out in declared.reads:
+        error = _binds_with(sql, [t for t in declared.reads if t != left_out], sample_tables)
+        assert error is not None and f"name {left_out} does not exist" in error, (left_out, error)
+
+
+def test_the_real_build_order_builds_every_fact_from_the_contract_tables(sample_db) -> None:
+    """From the sample's validated tables alone, the facts built in the registry's order are the
+    ones the load built."""
+    con = duckdb.connect()
+    try:
+        define_key_function(con, sample_secret())
+        con.execute("attach $db as sample (read_only)", {"db": str(sample_db)})
+        for table in CONTRACT.split(", "):
+            con.execute(f"create table {table} as select * from sample.{table}")
+        for name in build_order():
+            _build_fact(con, name)
+            differing = con.execute(
+                f"select count(*) from (from {name} except all from sample.{name}) union all "
+                f"select count(*) from (from sample.{name} except all from {name})"
+            ).fetchall()
+            assert differing == [(0,), (0,)], name
+    finally:
+        con.close()
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def faulty_registry(tmp_path: Path, monkeypatch):
+    """queries/facts stood in for by a folder whose one fact reads a table nobody has."""
+    monkeypatch.setattr(jcp.facts, "FACTS_DIR", write_facts(tmp_path, {"a_facts": "claims, clams"}))
+    jcp.facts.facts.cache_clear()
+    jcp.facts.exports.cache_clear()
+    yield
+    monkeypatch.undo()
+    jcp.facts.facts.cache_clear()
+    jcp.facts.exports.cache_clear()
+
+
+def test_the_load_refuses_a_faulty_declaration_in_one_line(faulty_registry, capsys) -> None:
+    assert cli.main(["check", str(SAMPLE)]) == 2
+    assert capsys.readouterr().err == (
+        "error: queries/facts/a_facts.sql: reads clams, which is neither a table of the extract "
+        f"contract ({CONTRACT}) nor a fact (queries/facts/)\n"
+    )
