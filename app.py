@@ -6,8 +6,8 @@ import streamlit as st
 
 from jcp import ui
 from jcp.db import DatabaseMissing
-from jcp.engines import EngineUnavailable
 from jcp.output import plain_text
+from jcp.queries import EngineUnavailable
 
 st.set_page_config(
     page_title="JCP district performance",

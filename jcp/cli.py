@@ -15,13 +15,14 @@ from jcp.access import Scope, read_access
 from jcp.config import ConfigError, load_settings
 from jcp.db import DatabaseMissing, connect_read_only, database_path
 from jcp.disclosure import with_markers
-from jcp.engines import ENGINES, EngineUnavailable, check_built_tables, open_engine
+from jcp.engines import ENGINES, check_built_tables, open_engine
 from jcp.export import ExportError
 from jcp.facts import FactsError
 from jcp.load import ExtractError, LoadReport, LoadSettingError, TargetRefused, check, load
 from jcp.measures import GROUPINGS, MEASURES, RequestError, Runner
 from jcp.output import csv_text
 from jcp.ptable import DEFAULT_PTABLE
+from jcp.queries import EngineUnavailable
 
 EXIT_USAGE = 2
 

@@ -8,45 +8,21 @@ every engine gets the same checks, the same narrowing to the scope and the same 
 from __future__ import annotations
 
 import os
-import re
-from functools import cache
-from pathlib import Path
-from typing import Protocol
 
 import duckdb
 import polars as pl
 import polars.selectors as cs
 
 from jcp.db import DatabaseOutdated, connect_read_only, database_path
+from jcp.queries import (
+    QUERIES_DIR,
+    Engine,
+    EngineUnavailable,
+    query_sql,
+    sql_parameters,
+)
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 ENGINES = ("duckdb", "spark")
-
-
-@cache
-def query_sql(name: str) -> str:
-    """The text of queries/NAME.sql (read once per process)."""
-    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
-
-
-def sql_parameters(sql: str) -> set[str]:
-    """The $names a query's statement binds (header comments name parameters too)."""
-    body = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
-    return set(re.findall(r"\$([a-z_]+)", body))
-
-
-class Engine(Protocol):
-    name: str
-
-    def query(self, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
-        """queries/NAME.sql run with `params` bound by name."""
-        ...
-
-    def columns(self, name: str) -> list[str] | None:
-        """The columns queries/NAME.sql returns, found without running it (None: unknown)."""
-        ...
-
-    def close(self) -> None: ...
 
 
 class DuckDBEngine:
@@ -81,10 +57,6 @@ class DuckDBEngine:
 
     def close(self) -> None:
         self.con.close()
-
-
-class EngineUnavailable(RuntimeError):
-    """The configured engine cannot start; the message says what to install or set."""
 
 
 def open_engine(

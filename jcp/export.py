@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from jcp.engines import query_sql
 from jcp.facts import Export, exports
+from jcp.queries import query_sql
 
 if TYPE_CHECKING:
     import pyarrow as pa

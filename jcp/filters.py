@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 from jcp import contract
 from jcp.measures import (
     MONTH_PATTERN,
-    Catalogue,
     MeasureRequest,
     default_period,
     months_between,
     shift_months,
 )
+from jcp.network import Catalogue
 
 if TYPE_CHECKING:
     from jcp.access import Scope

@@ -13,18 +13,17 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
 
 from jcp import contract, specs
+from jcp.access import Scope
 from jcp.disclosure import Thresholds, drop_keys, protect
-from jcp.engines import Engine, as_engine, query_sql, sql_parameters
+from jcp.engines import as_engine
+from jcp.network import EmptyDatabase, read_catalogue
+from jcp.queries import Engine, query_sql, sql_parameters
 from jcp.specs import GROUPINGS, MeasureSpec
-
-if TYPE_CHECKING:
-    from jcp.access import Scope
 
 # The only identifiers a grouping can bring into a result: an allow-list, never input.
 KEY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -96,43 +95,6 @@ def default_period(extract_date: dt.date) -> tuple[str, str]:
     return shift_months(last, -11), last
 
 
-def _read_report(source: Engine | duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
-    """A report for the runner itself (the catalogue it checks requests against)."""
-    return as_engine(source).query(name)
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """What the database holds that requests are checked against."""
-
-    extract_date: dt.date
-    district_names: dict[str, str]  # district_code -> district_name
-    office_districts: dict[str, str]  # office_code -> district_code
-    office_names: dict[str, str]  # office_code -> office_name
-    first_month: str | None = None  # month of the earliest claim, YYYY-MM
-
-    @property
-    def districts(self) -> tuple[str, ...]:
-        return tuple(self.district_names)
-
-    def __hash__(self) -> int:
-        return hash((self.extract_date, tuple(self.office_districts.items())))
-
-
-def read_catalogue(source: Engine | duckdb.DuckDBPyConnection) -> Catalogue:
-    rows = _read_report(source, "catalogue").rows(named=True)
-    if not rows:
-        raise RequestError("the database holds no districts: load an extract first")
-    offices = [r for r in rows if r["office_code"] is not None]
-    return Catalogue(
-        extract_date=rows[0]["extract_date"],
-        district_names={r["district_code"]: r["district_name"] for r in rows},
-        office_districts={r["office_code"]: r["district_code"] for r in offices},
-        office_names={r["office_code"]: r["office_name"] for r in offices},
-        first_month=rows[0]["first_month"],
-    )
-
-
 class Runner:
     """Runs measure requests on one engine: a DuckDB database (the default) or Spark."""
 
@@ -145,7 +107,10 @@ class Runner:
             returned = self.engine.columns(name)
             if returned is not None:
                 specs.check_columns(specs.spec(name), returned)
-        self.catalogue = read_catalogue(self.engine)
+        try:
+            self.catalogue = read_catalogue(self.engine)
+        except EmptyDatabase as exc:
+            raise RequestError(str(exc)) from None
         self.thresholds = thresholds or Thresholds()
 
     @property

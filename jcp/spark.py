@@ -23,9 +23,9 @@ import sqlglot
 from sqlglot import exp
 
 from jcp.db import DatabaseMissing, DatabaseOutdated
-from jcp.engines import QUERIES_DIR, EngineUnavailable, query_sql
 from jcp.export import MANIFEST
 from jcp.facts import exported_tables
+from jcp.queries import QUERIES_DIR, EngineUnavailable, query_sql
 
 DEFAULT_MASTER = "local[2]"
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties")

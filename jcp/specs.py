@@ -19,9 +19,8 @@ from functools import cache
 from pathlib import Path
 
 from jcp import contract
+from jcp.queries import QUERIES_DIR
 from jcp.rules import Gated, Money, MoneyMean, PerCount, Ratio, Rules, Share
-
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 
 # What a column holds; decides its format everywhere (jcp.formats).
 KINDS = ("key", "text", "date", "count", "rate", "change", "mean", "money", "days")

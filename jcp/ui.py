@@ -24,7 +24,7 @@ from jcp.access import AccessList, Scope, read_access
 from jcp.config import DEFAULT_CONFIG, Settings, load_settings
 from jcp.db import database_path
 from jcp.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers
-from jcp.engines import Engine, open_engine
+from jcp.engines import open_engine
 from jcp.filters import (
     Filters,
     available_months,
@@ -40,8 +40,10 @@ from jcp.formats import (
     with_value_labels,
 )
 from jcp.headlines import league_cue, league_table
-from jcp.measures import Catalogue, MeasureRequest, Runner
+from jcp.measures import MeasureRequest, Runner
+from jcp.network import Catalogue
 from jcp.output import csv_comment, csv_text, plain_text
+from jcp.queries import Engine
 
 FILTER_KEYS = {
     "district": "filter_districts",

@@ -13,7 +13,6 @@ import jcp.facts
 import jcp.load
 from jcp import cli
 from jcp.db import connect_read_only
-from jcp.engines import QUERIES_DIR, query_sql
 from jcp.export import export_parquet, read_manifest
 from jcp.facts import (
     Export,
@@ -28,6 +27,7 @@ from jcp.facts import (
     read_facts,
 )
 from jcp.load import _build_fact
+from jcp.queries import QUERIES_DIR, query_sql
 from jcp.record_keys import define_key_function
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"

@@ -10,8 +10,8 @@ from extracts import EXACT
 
 from jcp.access import Scope
 from jcp.db import connect_read_only
-from jcp.engines import QUERIES_DIR
 from jcp.measures import MEASURES, REPORTS, Runner, sql_parameters
+from jcp.queries import QUERIES_DIR
 
 SQL_FILES = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
 KNOWN_PARAMETERS = {

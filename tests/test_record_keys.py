@@ -37,10 +37,10 @@ from jcp.bench import FILTER_SETS
 from jcp.config import ConfigError, Settings, load_settings
 from jcp.db import connect_read_only
 from jcp.disclosure import rules_for
-from jcp.engines import query_sql, sql_parameters
 from jcp.facts import build_order
 from jcp.load import STORED_AS_FACTS, build_facts, load
 from jcp.measures import GROUPINGS, MEASURES, MeasureRequest, Runner
+from jcp.queries import query_sql, sql_parameters
 from jcp.record_keys import KEY_RANGE
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,7 +24,6 @@ from jcp import cli, spark
 from jcp.access import Scope, read_access
 from jcp.bench import FILTER_SETS
 from jcp.db import DatabaseOutdated, connect_read_only
-from jcp.engines import QUERIES_DIR, query_sql, sql_parameters
 from jcp.export import ExportError, export_parquet, read_manifest
 from jcp.facts import exported_tables
 from jcp.load import load
@@ -36,6 +35,7 @@ from jcp.measures import (
     RequestError,
     Runner,
 )
+from jcp.queries import QUERIES_DIR, query_sql, sql_parameters
 from jcp.spark import SparkEngine, TranspileError, spark_problems, spark_sql
 
 ROOT = Path(__file__).resolve().parent.parent

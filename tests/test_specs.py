@@ -10,8 +10,9 @@ import pytest
 from jcp import contract
 from jcp.access import Scope
 from jcp.db import connect_read_only
-from jcp.engines import QUERIES_DIR, DuckDBEngine
+from jcp.engines import DuckDBEngine
 from jcp.measures import Runner
+from jcp.queries import QUERIES_DIR
 from jcp.specs import (
     CatalogueError,
     catalogue,
