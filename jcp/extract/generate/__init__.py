@@ -16,8 +16,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from jcp import contract, geography
+from jcp import contract
 from jcp.contract import Table
+from jcp.extract.generate import geography
 
 CHUNK_CLAIMS = 500_000
 AUTO_PARQUET_ABOVE = 200_000
@@ -41,7 +42,7 @@ _ARROW_TYPES = {
 
 # ---------------------------------------------------------------------------------------------
 # Reference data for the sample geography. Names are real places so the app looks plausible;
-# nothing else is real. The national geography is in jcp/geography.py (fictional names).
+# nothing else is real. The national geography is in geography.py (fictional names).
 # ---------------------------------------------------------------------------------------------
 
 # (code, name, region, share of claims, office names); the first office is the big town centre.
@@ -425,7 +426,7 @@ class _Reference:
 
     @classmethod
     def national(cls, rng: np.random.Generator, claims: int) -> _Reference:
-        """The national geography: jcp.geography's fixed network; habits drawn from `rng`."""
+        """The national geography: geography.py's fixed network; habits drawn from `rng`."""
         net = geography.national()
         n = len(net.office_codes)
         p = net.office_share.copy()
