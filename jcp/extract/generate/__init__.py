@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +19,10 @@ import pyarrow.parquet as pq
 from jcp import contract
 from jcp.contract import Table
 from jcp.extract.generate import geography
+from jcp.extract.generate.calendar import Calendar, claims_per_day, day_number, fy_label, iso
 
 CHUNK_CLAIMS = 500_000
 AUTO_PARQUET_ABOVE = 200_000
-WINDOW_MONTHS = 30
 FORMATS = ("auto", "csv", "parquet")
 GEOGRAPHIES = ("sample", "national")
 # From this many claims the default geography is the national network (37 districts, 380 offices);
@@ -32,7 +32,6 @@ NATIONAL_FROM_CLAIMS = 1_000_000
 # extract still shows every office; from about 1M claims every office is above it anyway.
 _MIN_OFFICE_CLAIMS = 12
 
-_EPOCH = date(1970, 1, 1)
 _ARROW_TYPES = {
     "VARCHAR": pa.string(),
     "DATE": pa.date32(),
@@ -231,7 +230,7 @@ def generate(
         for ext in ("csv", "parquet"):
             (out / f"{table.name}.{ext}").unlink(missing_ok=True)
 
-    cal = _Calendar.ending(extract_date)
+    cal = Calendar.ending(extract_date)
     # One independent stream per purpose and per chunk, so output never depends on timing or
     # on how much of another stream was consumed.
     ref_seq, day_seq, grant_seq, chunk_root = np.random.SeedSequence(seed).spawn(4)
@@ -241,7 +240,7 @@ def generate(
         if geography == "national"
         else _Reference.build(ref_rng, claims)
     )
-    per_day = _claims_per_day(np.random.default_rng(day_seq), cal, claims)
+    per_day = claims_per_day(np.random.default_rng(day_seq), cal, claims)
     day_of_claim_end = np.cumsum(per_day)
     n_chunks = max(1, math.ceil(claims / CHUNK_CLAIMS))
     ids = _Counters()
@@ -282,77 +281,13 @@ def default_geography(claims: int) -> str:
 
 def bad_row_rules() -> list[str]:
     """The rule ids `generate(bad_rows=K)` breaks, K rows each (all of the contract's)."""
-    injectors = _BadRows(_Calendar.ending(date(2026, 10, 31)), None, 1).injectors()
+    injectors = _BadRows(Calendar.ending(date(2026, 10, 31)), None, 1).injectors()
     return [rule_id for rule_id in contract.all_rule_ids() if rule_id in injectors]
 
 
 # ---------------------------------------------------------------------------------------------
-# Calendar and reference data
+# Reference data
 # ---------------------------------------------------------------------------------------------
-
-
-def _day(d: date) -> int:
-    return (d - _EPOCH).days
-
-
-def _iso(day: int) -> str:
-    return (_EPOCH + timedelta(days=int(day))).isoformat()
-
-
-def _fy_start_year(days: np.ndarray) -> np.ndarray:
-    """The calendar year in which each day's UK financial year (April to March) starts."""
-    months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    return months // 12 + 1970 - (months % 12 < 3)
-
-
-def _fy_label(start_year: int) -> str:
-    return f"{start_year}-{(start_year + 1) % 100:02d}"
-
-
-@dataclass(frozen=True)
-class _Calendar:
-    """Day numbers (days since 1970-01-01) of the extract window."""
-
-    window_start: int
-    extract: int
-
-    @classmethod
-    def ending(cls, extract_date: date) -> _Calendar:
-        month = extract_date.year * 12 + extract_date.month - 1 - (WINDOW_MONTHS - 1)
-        first = date(month // 12, month % 12 + 1, 1)
-        return cls(_day(first), _day(extract_date))
-
-    @property
-    def n_days(self) -> int:
-        return self.extract - self.window_start + 1
-
-    @property
-    def first_fy(self) -> int:
-        return int(_fy_start_year(np.array([self.window_start]))[0])
-
-    @property
-    def n_financial_years(self) -> int:
-        return int(_fy_start_year(np.array([self.extract]))[0]) - self.first_fy + 1
-
-    def fy_index(self, days: np.ndarray) -> np.ndarray:
-        return _fy_start_year(days) - self.first_fy
-
-
-def _claims_per_day(rng: np.random.Generator, cal: _Calendar, claims: int) -> np.ndarray:
-    """New claims per day: January and September peaks, a December dip, quiet weekends."""
-    days = np.arange(cal.window_start, cal.extract + 1)
-    as_dates = days.astype("datetime64[D]")
-    month = as_dates.astype("datetime64[M]").astype(np.int64) % 12
-    season = np.array([1.35, 1.05, 1.0, 0.95, 0.9, 0.9, 0.95, 1.0, 1.3, 1.1, 0.95, 0.65])
-    weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
-    week = np.array([1.1, 1.0, 1.0, 1.0, 0.95, 0.25, 0.15])
-    day_of_month = (as_dates - as_dates.astype("datetime64[M]")).astype(np.int64) + 1
-    holiday = ((month == 11) & np.isin(day_of_month, (25, 26))) | (
-        (month == 0) & (day_of_month == 1)
-    )
-    trend = 1.0 + 0.12 * (days - cal.window_start) / cal.n_days
-    weight = season[month] * week[weekday] * trend * np.where(holiday, 0.05, 1.0)
-    return rng.multinomial(claims, weight / weight.sum())
 
 
 @dataclass(frozen=True)
@@ -582,7 +517,7 @@ class _Claims:
 
 def _chunk_tables(
     rng: np.random.Generator,
-    cal: _Calendar,
+    cal: Calendar,
     ref: _Reference,
     index: np.ndarray,
     start: np.ndarray,
@@ -599,7 +534,7 @@ def _chunk_tables(
 
 
 def _draw_claims(
-    rng: np.random.Generator, cal: _Calendar, ref: _Reference, index: np.ndarray, start: np.ndarray
+    rng: np.random.Generator, cal: Calendar, ref: _Reference, index: np.ndarray, start: np.ndarray
 ) -> _Claims:
     m = len(index)
     t = (start - cal.window_start) / cal.n_days
@@ -657,7 +592,7 @@ def _claims_table(ref: _Reference, c: _Claims, claim_ids: pa.Array) -> pa.Table:
 
 
 def _wfi_table(
-    rng: np.random.Generator, cal: _Calendar, ref: _Reference, c: _Claims, claim_ids: pa.Array
+    rng: np.random.Generator, cal: Calendar, ref: _Reference, c: _Claims, claim_ids: pa.Array
 ) -> pa.Table:
     m = len(c.index)
     due = c.start + rng.choice(len(_WFI_DELAY_P), size=m, p=_WFI_DELAY_P)
@@ -704,7 +639,7 @@ def _wfi_table(
 
 
 def _assessments_table(
-    rng: np.random.Generator, cal: _Calendar, c: _Claims, claim_ids: pa.Array, ids: _Counters
+    rng: np.random.Generator, cal: Calendar, c: _Claims, claim_ids: pa.Array, ids: _Counters
 ) -> pa.Table:
     m = len(c.index)
     baseline_on = c.start + rng.integers(0, 22, size=m)
@@ -745,7 +680,7 @@ def _assessments_table(
 
 
 def _job_entries_table(
-    rng: np.random.Generator, cal: _Calendar, c: _Claims, claim_ids: pa.Array, ids: _Counters
+    rng: np.random.Generator, cal: Calendar, c: _Claims, claim_ids: pa.Array, ids: _Counters
 ) -> pa.Table:
     m = len(c.index)
     job_ended = c.ended & (c.end_reason == _JOB_ENTRY) & (rng.random(m) < 0.97)
@@ -787,7 +722,7 @@ def _amount_pence(rng: np.random.Generator, category: np.ndarray) -> np.ndarray:
 
 def _payments_table(
     rng: np.random.Generator,
-    cal: _Calendar,
+    cal: Calendar,
     ref: _Reference,
     c: _Claims,
     claim_ids: pa.Array,
@@ -832,7 +767,7 @@ def _payments_table(
 
 
 def _add_spend(
-    spend: np.ndarray, cal: _Calendar, district: np.ndarray, paid_on: np.ndarray, pence: np.ndarray
+    spend: np.ndarray, cal: Calendar, district: np.ndarray, paid_on: np.ndarray, pence: np.ndarray
 ) -> None:
     """Add payments to spend[district, financial year]; the last column is the last 12 months."""
     n_years = spend.shape[1] - 1
@@ -854,15 +789,15 @@ def _add_spend(
 
 
 def _grants_table(
-    rng: np.random.Generator, cal: _Calendar, ref: _Reference, ids: _Counters, spend: np.ndarray
+    rng: np.random.Generator, cal: Calendar, ref: _Reference, ids: _Counters, spend: np.ndarray
 ) -> pa.Table:
     """A few partnership grants per district per financial year, paid from a main office."""
     office, paid_on = [], []
     for d in range(len(ref.district_codes)):
         choices = np.flatnonzero((ref.office_district == d) & ~ref.small)
         for fy in range(cal.n_financial_years):
-            first = max(cal.window_start, _day(date(cal.first_fy + fy, 4, 1)))
-            last = min(cal.extract, _day(date(cal.first_fy + fy + 1, 3, 31)))
+            first = max(cal.window_start, day_number(date(cal.first_fy + fy, 4, 1)))
+            last = min(cal.extract, day_number(date(cal.first_fy + fy + 1, 3, 31)))
             n = int(rng.integers(2, 6))
             office += list(rng.choice(choices, size=n))
             paid_on += list(np.sort(rng.integers(first, last + 1, size=n)))
@@ -881,7 +816,7 @@ def _grants_table(
     )
 
 
-def _budgets_table(cal: _Calendar, ref: _Reference, spend: np.ndarray) -> pa.Table:
+def _budgets_table(cal: Calendar, ref: _Reference, spend: np.ndarray) -> pa.Table:
     """Allocations set so each district spends its planned share (ref.spend_ratio)."""
     codes, years, pence = [], [], []
     current = cal.n_financial_years - 1
@@ -893,7 +828,7 @@ def _budgets_table(cal: _Calendar, ref: _Reference, spend: np.ndarray) -> pa.Tab
             expected = spend[d, -1 if fy == current else fy]
             pounds = max(5_000, math.ceil(expected / 100 / ratio / 1_000) * 1_000)
             codes.append(code)
-            years.append(_fy_label(cal.first_fy + fy))
+            years.append(fy_label(cal.first_fy + fy))
             pence.append(pounds * 100)
     return _table(
         contract.FSF_BUDGETS,
@@ -974,7 +909,7 @@ class _BadRows:
     (a missing district_name, office_name or claimant_ref), so every rule counts exactly K.
     """
 
-    def __init__(self, cal: _Calendar, ref: _Reference | None, k: int) -> None:
+    def __init__(self, cal: Calendar, ref: _Reference | None, k: int) -> None:
         self.k = k
         self.extract = cal.extract
         self.host_start = cal.extract - 200
@@ -1039,7 +974,7 @@ class _BadRows:
             "benefit": "UC",
             "claimant_group": "health_condition",
             "age_band": "25-49",
-            "start_date": _iso(self.host_start if start is None else start),
+            "start_date": iso(self.host_start if start is None else start),
             "end_date": None,
             "end_reason": None,
             "work_coach_ref": self.coach,
@@ -1059,11 +994,11 @@ class _BadRows:
     def wfi_row(self, claim_id: str | None, start: int, **values: str | None) -> Row:
         row: Row = {
             "claim_id": claim_id,
-            "due_date": _iso(start + 5),
+            "due_date": iso(start + 5),
             "outcome": "attended",
             "deferral_reason": None,
             "deferred_until": None,
-            "held_date": _iso(start + 6),
+            "held_date": iso(start + 6),
         }
         row.update(values)
         return self._add("wfi", row)
@@ -1073,7 +1008,7 @@ class _BadRows:
         fields: dict[str, str | None] = {
             "outcome": "deferred",
             "deferral_reason": "illness",
-            "deferred_until": _iso(start + 33),
+            "deferred_until": iso(start + 33),
             "held_date": None,
         }
         fields.update(values)
@@ -1085,7 +1020,7 @@ class _BadRows:
         row: Row = {
             "assessment_id": self._fresh("AX"),
             "claim_id": claim_id,
-            "assessment_date": _iso(self.host_start + 10),
+            "assessment_date": iso(self.host_start + 10),
             "kind": "review",
             "job_search": "5",
             "work_skills": "6",
@@ -1102,7 +1037,7 @@ class _BadRows:
         row: Row = {
             "job_entry_id": self._fresh("JX"),
             "claim_id": claim_id,
-            "start_date": _iso(self.host_start + 30),
+            "start_date": iso(self.host_start + 30),
             "end_date": None,
             "hours_band": "30_plus",
         }
@@ -1116,7 +1051,7 @@ class _BadRows:
             "payment_id": self._fresh("FX"),
             "office_code": self.office,
             "claim_id": claim_id,
-            "payment_date": _iso(self.host_start + 7),
+            "payment_date": iso(self.host_start + 7),
             "amount_gbp": "25.00",
             "category": "travel",
         }
@@ -1129,7 +1064,7 @@ class _BadRows:
         year = self.first_fy + 20 + n // len(self.districts)
         row: Row = {
             "district_code": self.districts[n % len(self.districts)][0],
-            "financial_year": _fy_label(year),
+            "financial_year": fy_label(year),
             "allocation_gbp": "50000.00",
         }
         row.update(values)
@@ -1172,7 +1107,7 @@ class _BadRows:
         def second_baseline(v: int) -> None:
             first = self.assessment(kind="baseline")
             self.assessment(
-                claim_id=first["claim_id"], kind="baseline", assessment_date=_iso(hs + 40)
+                claim_id=first["claim_id"], kind="baseline", assessment_date=iso(hs + 40)
             )
 
         def job_dup(v: int) -> None:
@@ -1185,7 +1120,7 @@ class _BadRows:
 
         def budget_dup(v: int) -> None:
             code = self.districts[v % len(self.districts)][0]
-            self.budget(district_code=code, financial_year=_fy_label(self.first_fy))
+            self.budget(district_code=code, financial_year=fy_label(self.first_fy))
 
         def pick_fields(options: tuple[dict[str, str | None], ...], v: int) -> dict:
             return options[v % len(options)]
@@ -1249,7 +1184,7 @@ class _BadRows:
                 end_date=pick(_TOO_EARLY, v), end_reason="other"
             ),
             "claims.end_reason.allowed": lambda v: self.claim(
-                end_date=_iso(hs + 60), end_reason=pick(("moved_away", "Job Entry"), v)
+                end_date=iso(hs + 60), end_reason=pick(("moved_away", "Job Entry"), v)
             ),
             "claims.office_code.exists": lambda v: self.claim(office_code=self._fresh("DZ01-O")),
             "claims.office_code.parent_rejected": lambda v: self.claim(
@@ -1257,16 +1192,16 @@ class _BadRows:
             ),
             "claims.start_after_extract": lambda v: self.claim(start=ex + 1 + v % 30),
             "claims.end_before_start": lambda v: self.claim(
-                end_date=_iso(hs - 10), end_reason="other"
+                end_date=iso(hs - 10), end_reason="other"
             ),
             "claims.end_after_extract": lambda v: self.claim(
-                end_date=_iso(ex + 15), end_reason="job_entry"
+                end_date=iso(ex + 15), end_reason="job_entry"
             ),
             "claims.end_reason_without_end": lambda v: self.claim(
                 **(
                     {"end_reason": "other"}
                     if v % 2 == 0
-                    else {"end_date": _iso(hs + 60), "end_reason": None}
+                    else {"end_date": iso(hs + 60), "end_reason": None}
                 )
             ),
             "claims.unique": claim_dup,
@@ -1286,7 +1221,7 @@ class _BadRows:
                 deferred_until=pick(_BAD_DATES, v)
             ),
             "wfi.deferred_until.range": lambda v: self.deferred_wfi(
-                deferred_until=pick((*_TOO_EARLY, _iso(ex + 367), _iso(ex + 4000)), v)
+                deferred_until=pick((*_TOO_EARLY, iso(ex + 367), iso(ex + 4000)), v)
             ),
             "wfi.held_date.type": lambda v: self.wfi(held_date=pick(_BAD_DATES, v)),
             "wfi.held_date.range": lambda v: self.wfi(held_date=pick(_TOO_EARLY, v)),
@@ -1297,17 +1232,15 @@ class _BadRows:
                     benefit="JSA",
                     outcome="deferred",
                     deferral_reason="bereavement",
-                    deferred_until=_iso(hs + 33),
+                    deferred_until=iso(hs + 33),
                     held_date=None,
                 )
                 if v % 2 == 0
                 else self.wfi(benefit="JSA", outcome="waived", held_date=None)
             ),
-            "wfi.due_before_claim": lambda v: self.wfi(
-                due_date=_iso(hs - 4), held_date=_iso(hs - 3)
-            ),
+            "wfi.due_before_claim": lambda v: self.wfi(due_date=iso(hs - 4), held_date=iso(hs - 3)),
             "wfi.due_after_extract": lambda v: self.wfi(
-                host_start=ex - 3, due_date=_iso(ex + 4), outcome="pending", held_date=None
+                host_start=ex - 3, due_date=iso(ex + 4), outcome="pending", held_date=None
             ),
             "wfi.deferral_reason": lambda v: (
                 self.deferred_wfi(deferral_reason=None)
@@ -1317,10 +1250,10 @@ class _BadRows:
             "wfi.deferred_until": lambda v: (
                 self.deferred_wfi(deferred_until=None)
                 if v % 2 == 0
-                else self.wfi(deferred_until=_iso(hs + 33))
+                else self.wfi(deferred_until=iso(hs + 33))
             ),
             "wfi.deferred_until_order": lambda v: self.deferred_wfi(
-                deferred_until=_iso(hs + 5 - 3 * (v % 2))
+                deferred_until=iso(hs + 5 - 3 * (v % 2))
             ),
             "wfi.held_date_outcome": lambda v: self.wfi(
                 **pick_fields(
@@ -1333,9 +1266,9 @@ class _BadRows:
                     v,
                 )
             ),
-            "wfi.held_before_due": lambda v: self.wfi(held_date=_iso(hs + 3)),
+            "wfi.held_before_due": lambda v: self.wfi(held_date=iso(hs + 3)),
             "wfi.held_after_extract": lambda v: self.wfi(
-                host_start=ex - 10, due_date=_iso(ex - 5), held_date=_iso(ex + 3)
+                host_start=ex - 10, due_date=iso(ex - 5), held_date=iso(ex + 3)
             ),
             "wfi.unique": wfi_dup,
             # assessments
@@ -1362,8 +1295,8 @@ class _BadRows:
             "assessments.claim_id.parent_rejected": lambda v: self.assessment(
                 claim_id=rejected_parent("claim", v)
             ),
-            "assessments.before_claim": lambda v: self.assessment(assessment_date=_iso(hs - 5)),
-            "assessments.after_extract": lambda v: self.assessment(assessment_date=_iso(ex + 3)),
+            "assessments.before_claim": lambda v: self.assessment(assessment_date=iso(hs - 5)),
+            "assessments.after_extract": lambda v: self.assessment(assessment_date=iso(ex + 3)),
             "assessments.score_range": lambda v: self.assessment(
                 **{pick(contract.SCORE_COLUMNS, v): pick(("0", "11", "-1"), v)}
             ),
@@ -1390,10 +1323,10 @@ class _BadRows:
             "job_entries.claim_id.parent_rejected": lambda v: self.job_entry(
                 claim_id=rejected_parent("claim", v)
             ),
-            "job_entries.before_claim": lambda v: self.job_entry(start_date=_iso(hs - 5)),
-            "job_entries.start_after_extract": lambda v: self.job_entry(start_date=_iso(ex + 5)),
-            "job_entries.end_before_start": lambda v: self.job_entry(end_date=_iso(hs + 25)),
-            "job_entries.end_after_extract": lambda v: self.job_entry(end_date=_iso(ex + 10)),
+            "job_entries.before_claim": lambda v: self.job_entry(start_date=iso(hs - 5)),
+            "job_entries.start_after_extract": lambda v: self.job_entry(start_date=iso(ex + 5)),
+            "job_entries.end_before_start": lambda v: self.job_entry(end_date=iso(hs + 25)),
+            "job_entries.end_after_extract": lambda v: self.job_entry(end_date=iso(ex + 10)),
             "job_entries.unique": job_dup,
             # fsf_payments
             "fsf_payments.payment_id.required": lambda v: self.payment(payment_id=None),
@@ -1423,7 +1356,7 @@ class _BadRows:
             "fsf_payments.claim_id.parent_rejected": lambda v: self.payment(
                 claim_id=rejected_parent("claim", v)
             ),
-            "fsf_payments.after_extract": lambda v: self.payment(payment_date=_iso(ex + 3)),
+            "fsf_payments.after_extract": lambda v: self.payment(payment_date=iso(ex + 3)),
             "fsf_payments.amount_range": lambda v: self.payment(
                 amount_gbp=pick(("0.00", "-12.50", "10000.01", "25000.00"), v)
             ),
