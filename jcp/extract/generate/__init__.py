@@ -19,6 +19,42 @@ import pyarrow.parquet as pq
 from jcp import contract
 from jcp.contract import Table
 from jcp.extract.generate import geography
+from jcp.extract.generate.behaviour import (
+    AGE_GIVEN_GROUP,
+    ASSESSED_P,
+    ATTENDED,
+    DEFER_BASE,
+    DEFERRAL_DAYS,
+    DEFERRAL_DAYS_P,
+    DEFERRAL_REASON_GIVEN_GROUP,
+    DEFERRED,
+    END_REASON_GIVEN_GROUP,
+    FSF_AMOUNTS,
+    FSF_CATEGORY_GIVEN_GROUP,
+    FSF_MEAN_DAYS_IN,
+    FSF_RATE,
+    GRANT,
+    GROUP_GIVEN_BENEFIT,
+    HEALTH,
+    HOURS_GIVEN_GROUP,
+    JOB_ENTRY,
+    JOBSEEKER,
+    JSA,
+    LONG_JOB_DAYS,
+    MEAN_CLAIM_DAYS,
+    MIN_CLAIM_DAYS,
+    PENDING,
+    RECONTACT_MISS,
+    REVIEWS_P,
+    SCORE_MEAN,
+    SCORE_NULL_P,
+    SHORT_JOB_DAYS,
+    SHORT_JOB_SHARE,
+    TRAVEL,
+    UC,
+    WFI_DELAY_P,
+    WHOLE_POUNDS,
+)
 from jcp.extract.generate.calendar import Calendar, claims_per_day, day_number, fy_label, iso
 
 CHUNK_CLAIMS = 500_000
@@ -84,111 +120,6 @@ _POOR_RECONTACT_OFFICES = {"Oldham": 0.40, "Margate": 0.30}
 
 # Share of the FSF allocation each district spends: D04 and D01 under-spend markedly, D05 over.
 _SPEND_RATIO = (0.63, 0.96, 0.71, 0.57, 1.04, 0.84)
-
-# ---------------------------------------------------------------------------------------------
-# Behaviour tables. Rows follow the contract's enumeration order so an index is a code.
-# ---------------------------------------------------------------------------------------------
-
-_JSA, _ESA, _IS, _UC = (contract.BENEFITS.index(b) for b in ("JSA", "ESA", "IS", "UC"))
-_JOBSEEKER, _LONE_PARENT, _HEALTH, _CARER, _OTHER_GROUP = range(5)
-assert contract.CLAIMANT_GROUPS[_HEALTH] == "health_condition"
-_JOB_ENTRY = contract.END_REASONS.index("job_entry")
-_ATTENDED, _DEFERRED, _WAIVED, _FAILED, _PENDING = range(5)
-assert contract.WFI_OUTCOMES[_PENDING] == "pending"
-
-# claimant_group given benefit (JSA, ESA, IS, UC)
-_GROUP_GIVEN_BENEFIT = np.array(
-    [
-        [0.93, 0.00, 0.00, 0.00, 0.07],
-        [0.00, 0.00, 0.95, 0.00, 0.05],
-        [0.00, 0.66, 0.00, 0.29, 0.05],
-        [0.50, 0.13, 0.22, 0.08, 0.07],
-    ]
-)
-# age_band (16-24, 25-49, 50-64) given claimant_group
-_AGE_GIVEN_GROUP = np.array(
-    [
-        [0.28, 0.52, 0.20],
-        [0.14, 0.78, 0.08],
-        [0.08, 0.50, 0.42],
-        [0.10, 0.55, 0.35],
-        [0.25, 0.50, 0.25],
-    ]
-)
-# Mean claim length in days by benefit: JSA claims are short, ESA and IS long.
-_MEAN_CLAIM_DAYS = np.array([170.0, 650.0, 560.0, 380.0])
-_MIN_CLAIM_DAYS = 14  # at least the WFI window, so the interview is due before the claim ends
-# end_reason (job_entry, other_benefit, work_programme, other) given claimant_group
-_END_REASON_GIVEN_GROUP = np.array(
-    [
-        [0.58, 0.08, 0.09, 0.25],
-        [0.40, 0.15, 0.05, 0.40],
-        [0.22, 0.33, 0.10, 0.35],
-        [0.25, 0.25, 0.04, 0.46],
-        [0.35, 0.15, 0.05, 0.45],
-    ]
-)
-# Days from claim start to the initial WFI, 0..14.
-_WFI_DELAY_P = np.array([2, 3, 5, 8, 10, 10, 10, 9, 8, 7, 6, 6, 6, 5, 5], dtype=float)
-_WFI_DELAY_P /= _WFI_DELAY_P.sum()
-# Chance that a non-JSA WFI is deferred, before the time trend and the office habit.
-_DEFER_BASE = np.array([0.10, 0.35, 0.62, 0.55, 0.22])
-# deferral_reason (bereavement, illness, hospital, life_event, caring, other) given group
-_DEFERRAL_REASON_GIVEN_GROUP = np.array(
-    [
-        [0.25, 0.20, 0.05, 0.30, 0.05, 0.15],
-        [0.12, 0.08, 0.02, 0.45, 0.18, 0.15],
-        [0.03, 0.62, 0.25, 0.03, 0.00, 0.07],
-        [0.05, 0.03, 0.02, 0.08, 0.77, 0.05],
-        [0.25, 0.15, 0.05, 0.30, 0.05, 0.20],
-    ]
-)
-# A medical certificate's length plus two weeks, mostly.
-_DEFERRAL_DAYS = np.array([14, 28, 42, 56, 70, 84, 113])
-_DEFERRAL_DAYS_P = np.array([0.15, 0.25, 0.20, 0.15, 0.10, 0.10, 0.05])
-_RECONTACT_MISS = 0.10  # deferred claimants nobody calls back in (before the office habit)
-# Chance a claim gets a baseline assessment (distance travelled), by group.
-_ASSESSED_P = np.array([0.36, 0.46, 0.46, 0.38, 0.34])
-_REVIEWS_P = np.array([0.28, 0.30, 0.25, 0.17])  # 0..3 reviews planned
-_SCORE_MEAN = np.array([4.6, 5.0, 4.3, 5.2, 5.6])  # job_search .. stability
-_SCORE_NULL_P = np.array([0.04, 0.05, 0.04, 0.09, 0.05])
-# hours_band (under_16, 16_to_29, 30_plus) given group
-_HOURS_GIVEN_GROUP = np.array(
-    [
-        [0.12, 0.30, 0.58],
-        [0.35, 0.42, 0.23],
-        [0.30, 0.40, 0.30],
-        [0.38, 0.40, 0.22],
-        [0.18, 0.32, 0.50],
-    ]
-)
-_SHORT_JOB_SHARE, _SHORT_JOB_DAYS, _LONG_JOB_DAYS = 0.2, 30.0, 420.0
-# FSF awards per claim by group (Poisson mean), before the office's appetite for the fund.
-_FSF_MEAN_DAYS_IN = 60.0  # mean days from claim start to an award
-_FSF_RATE = np.array([0.55, 0.55, 0.28, 0.30, 0.35])
-_TRAVEL, _CLOTHING, _CHILDCARE, _TRAINING, _LICENCES, _GRANT, _OTHER_FSF = range(7)
-assert contract.FSF_CATEGORIES[_GRANT] == "partnership_grant"
-# category given group (the grant column stays 0: grants go to partners, not claimants)
-_FSF_CATEGORY_GIVEN_GROUP = np.array(
-    [
-        [0.58, 0.24, 0.01, 0.08, 0.06, 0.0, 0.03],
-        [0.46, 0.18, 0.22, 0.07, 0.03, 0.0, 0.04],
-        [0.60, 0.20, 0.02, 0.08, 0.04, 0.0, 0.06],
-        [0.55, 0.17, 0.12, 0.07, 0.03, 0.0, 0.06],
-        [0.56, 0.24, 0.03, 0.07, 0.05, 0.0, 0.05],
-    ]
-)
-# (median, spread, low, high) in pounds; the larger awards are whole pounds, as invoices are.
-_FSF_AMOUNTS = (
-    (18.0, 0.55, 5.0, 60.0),
-    (75.0, 0.55, 30.0, 250.0),
-    (520.0, 0.60, 200.0, 2500.0),
-    (650.0, 0.60, 200.0, 2500.0),
-    (340.0, 0.50, 200.0, 2500.0),
-    (5000.0, 0.40, 2000.0, 10000.0),
-    (60.0, 0.70, 10.0, 300.0),
-)
-_WHOLE_POUNDS = np.array([False, False, True, True, True, True, False])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,7 +267,7 @@ class _Reference:
         count[small] = np.where(p[small] * claims < 30, 1, 2)
         base = 1 + np.concatenate(([0], np.cumsum(count)[:-1]))
         defer = np.clip(rng.lognormal(0.0, 0.15, n), 0.75, 1.3)
-        miss = np.clip(_RECONTACT_MISS * rng.lognormal(0.0, 0.3, n), 0.03, 0.2)
+        miss = np.clip(RECONTACT_MISS * rng.lognormal(0.0, 0.3, n), 0.03, 0.2)
         fsf = np.clip(rng.lognormal(0.0, 0.3, n), 0.5, 1.8)
         for o, name in enumerate(names):
             defer[o] *= _HIGH_DEFERRAL_OFFICES.get(name, 1.0)
@@ -378,7 +309,7 @@ class _Reference:
         base = 1 + np.concatenate(([0], np.cumsum(count)[:-1]))
         assert base[-1] + count[-1] <= 10_000, "work_coach_ref has 4 digits"
         defer = np.clip(rng.lognormal(0.0, 0.15, n), 0.75, 1.3)
-        miss = np.clip(_RECONTACT_MISS * rng.lognormal(0.0, 0.3, n), 0.03, 0.2)
+        miss = np.clip(RECONTACT_MISS * rng.lognormal(0.0, 0.3, n), 0.03, 0.2)
         fsf = np.clip(rng.lognormal(0.0, 0.3, n), 0.5, 1.8)
         for o, factor in net.high_deferral.items():
             defer[o] *= factor
@@ -542,13 +473,13 @@ def _draw_claims(
     # Legacy benefits wind down over the window as Universal Credit takes over.
     legacy = np.column_stack([0.17 - 0.05 * t, 0.15 - 0.08 * t, 0.08 - 0.05 * t])
     benefit = _pick(rng, np.column_stack([legacy, 1.0 - legacy.sum(axis=1)]))
-    group = _pick(rng, _GROUP_GIVEN_BENEFIT[benefit])
-    age = _pick(rng, _AGE_GIVEN_GROUP[group])
-    mean = _MEAN_CLAIM_DAYS[benefit] - _MIN_CLAIM_DAYS
-    length = _MIN_CLAIM_DAYS + np.floor(rng.gamma(1.3, mean / 1.3)).astype(np.int64)
+    group = _pick(rng, GROUP_GIVEN_BENEFIT[benefit])
+    age = _pick(rng, AGE_GIVEN_GROUP[group])
+    mean = MEAN_CLAIM_DAYS[benefit] - MIN_CLAIM_DAYS
+    length = MIN_CLAIM_DAYS + np.floor(rng.gamma(1.3, mean / 1.3)).astype(np.int64)
     end = start + length
     ended = end <= cal.extract
-    end_reason = _pick(rng, _END_REASON_GIVEN_GROUP[group])
+    end_reason = _pick(rng, END_REASON_GIVEN_GROUP[group])
     coach = ref.coach_base[office] + np.floor(rng.random(m) * ref.coach_count[office]).astype(
         np.int64
     )
@@ -595,27 +526,27 @@ def _wfi_table(
     rng: np.random.Generator, cal: Calendar, ref: _Reference, c: _Claims, claim_ids: pa.Array
 ) -> pa.Table:
     m = len(c.index)
-    due = c.start + rng.choice(len(_WFI_DELAY_P), size=m, p=_WFI_DELAY_P)
+    due = c.start + rng.choice(len(WFI_DELAY_P), size=m, p=WFI_DELAY_P)
     has = (due <= cal.extract) & (rng.random(m) >= 0.02)
     since_due = cal.extract - due
     # Only interviews due in the last two weeks can still be waiting for an outcome.
     pending = (since_due < 14) & (rng.random(m) < 0.9 - 0.06 * since_due)
-    jsa = c.benefit == _JSA
+    jsa = c.benefit == JSA
     # Deferrals fall over the window, sharply in the middle (team leaders start authorising).
     t_due = (due - cal.window_start) / cal.n_days
     trend = 0.36 + 0.64 / (1.0 + np.exp((t_due - 0.45) / 0.07))
     p_defer = np.where(
-        jsa, 0.0, np.minimum(0.9, _DEFER_BASE[c.group] * trend * ref.defer_factor[c.office])
+        jsa, 0.0, np.minimum(0.9, DEFER_BASE[c.group] * trend * ref.defer_factor[c.office])
     )
-    p_waive = np.where(jsa, 0.0, np.where(c.group == _JOBSEEKER, 0.05, 0.03))
+    p_waive = np.where(jsa, 0.0, np.where(c.group == JOBSEEKER, 0.05, 0.03))
     p_fail = np.where(jsa, 0.09, 0.07)
     p_attend = 1.0 - p_defer - p_waive - p_fail
     outcome = _pick(rng, np.column_stack([p_attend, p_defer, p_waive, p_fail]))
-    outcome = np.where(pending, _PENDING, outcome)
-    deferred = outcome == _DEFERRED
+    outcome = np.where(pending, PENDING, outcome)
+    deferred = outcome == DEFERRED
 
-    reason = _pick(rng, _DEFERRAL_REASON_GIVEN_GROUP[c.group])
-    length = rng.choice(_DEFERRAL_DAYS, size=m, p=_DEFERRAL_DAYS_P) + rng.integers(0, 8, size=m)
+    reason = _pick(rng, DEFERRAL_REASON_GIVEN_GROUP[c.group])
+    length = rng.choice(DEFERRAL_DAYS, size=m, p=DEFERRAL_DAYS_P) + rng.integers(0, 8, size=m)
     until = due + length
     recalled = until + np.minimum(rng.geometric(0.15, size=m) - 1, 30)
     missed = rng.random(m) < ref.recontact_miss[c.office]
@@ -623,8 +554,8 @@ def _wfi_table(
     deferred_held = deferred & ~missed & (recalled <= c.end)
     attend_delay = np.where(rng.random(m) < 0.6, 0, rng.integers(1, 8, size=m))
     attended_on = np.minimum(due + attend_delay, c.end)
-    held = np.where(outcome == _ATTENDED, attended_on, recalled)
-    held_null = ~((outcome == _ATTENDED) | deferred_held)
+    held = np.where(outcome == ATTENDED, attended_on, recalled)
+    held_null = ~((outcome == ATTENDED) | deferred_held)
 
     keep = np.flatnonzero(has)
     return _table(
@@ -643,22 +574,22 @@ def _assessments_table(
 ) -> pa.Table:
     m = len(c.index)
     baseline_on = c.start + rng.integers(0, 22, size=m)
-    has_baseline = (rng.random(m) < _ASSESSED_P[c.group]) & (baseline_on <= c.end)
-    planned = rng.choice(len(_REVIEWS_P), size=m, p=_REVIEWS_P)
+    has_baseline = (rng.random(m) < ASSESSED_P[c.group]) & (baseline_on <= c.end)
+    planned = rng.choice(len(REVIEWS_P), size=m, p=REVIEWS_P)
     step = np.arange(1, 4)
     # Reviews every ~3 months; +-14 days keeps them in order.
     review_on = baseline_on[:, None] + 91 * step + rng.integers(-14, 15, size=(m, 3))
     has_review = has_baseline[:, None] & (step <= planned[:, None]) & (review_on <= c.end[:, None])
 
-    mean = np.broadcast_to(_SCORE_MEAN, (m, 5)).copy()
-    mean[:, 3] -= np.where(c.group == _HEALTH, 1.6, 0.0)
+    mean = np.broadcast_to(SCORE_MEAN, (m, 5)).copy()
+    mean[:, 3] -= np.where(c.group == HEALTH, 1.6, 0.0)
     baseline = np.clip(np.rint(rng.normal(mean, 1.7)), 1, 10)
     # Most people move up a little per review; the noise makes some go backwards.
     slope = rng.normal(0.55, 0.45, size=(m, 1, 5))
     change = np.rint(slope * step[None, :, None] + rng.normal(0.0, 0.9, size=(m, 3, 5)))
     reviews = np.clip(baseline[:, None, :] + change, 1, 10)
     scores = np.concatenate([baseline[:, None, :], reviews], axis=1)  # (m, 4, 5)
-    null = rng.random((m, 4, 5)) < _SCORE_NULL_P
+    null = rng.random((m, 4, 5)) < SCORE_NULL_P
     null[..., 0] &= ~null.all(axis=2)  # at least one score per row: keep job_search then
 
     present = np.concatenate([has_baseline[:, None], has_review], axis=1)  # (m, 4)
@@ -683,21 +614,21 @@ def _job_entries_table(
     rng: np.random.Generator, cal: Calendar, c: _Claims, claim_ids: pa.Array, ids: _Counters
 ) -> pa.Table:
     m = len(c.index)
-    job_ended = c.ended & (c.end_reason == _JOB_ENTRY) & (rng.random(m) < 0.97)
-    other_ended = c.ended & (c.end_reason != _JOB_ENTRY) & (rng.random(m) < 0.04)
+    job_ended = c.ended & (c.end_reason == JOB_ENTRY) & (rng.random(m) < 0.97)
+    other_ended = c.ended & (c.end_reason != JOB_ENTRY) & (rng.random(m) < 0.04)
     # Universal Credit stays open in low-paid work, so some open UC claims have a job too.
-    room = cal.extract - c.start - _MIN_CLAIM_DAYS
-    in_work = ~c.ended & (c.benefit == _UC) & (room >= 0) & (rng.random(m) < 0.04)
+    room = cal.extract - c.start - MIN_CLAIM_DAYS
+    in_work = ~c.ended & (c.benefit == UC) & (room >= 0) & (rng.random(m) < 0.04)
     on_end = rng.random(m) < 0.65
     before_end = np.maximum(c.start, c.end - rng.integers(1, 29, size=m))
-    in_work_start = c.start + _MIN_CLAIM_DAYS + np.floor(rng.random(m) * (np.maximum(room, 0) + 1))
+    in_work_start = c.start + MIN_CLAIM_DAYS + np.floor(rng.random(m) * (np.maximum(room, 0) + 1))
     start = np.where(in_work, in_work_start, np.where(on_end, c.end, before_end)).astype(np.int64)
-    short = rng.random(m) < _SHORT_JOB_SHARE
+    short = rng.random(m) < SHORT_JOB_SHARE
     days_in_work = np.floor(
-        np.where(short, rng.exponential(_SHORT_JOB_DAYS, m), rng.exponential(_LONG_JOB_DAYS, m))
+        np.where(short, rng.exponential(SHORT_JOB_DAYS, m), rng.exponential(LONG_JOB_DAYS, m))
     ).astype(np.int64)
     end = start + days_in_work
-    hours = _pick(rng, _HOURS_GIVEN_GROUP[c.group])
+    hours = _pick(rng, HOURS_GIVEN_GROUP[c.group])
     hours = np.where(in_work, _pick(rng, np.tile([0.6, 0.3, 0.1], (m, 1))), hours)
 
     keep = np.flatnonzero(job_ended | other_ended | in_work)
@@ -712,10 +643,10 @@ def _job_entries_table(
 
 
 def _amount_pence(rng: np.random.Generator, category: np.ndarray) -> np.ndarray:
-    median, spread, low, high = (np.array(v)[category] for v in zip(*_FSF_AMOUNTS, strict=True))
+    median, spread, low, high = (np.array(v)[category] for v in zip(*FSF_AMOUNTS, strict=True))
     pounds = np.clip(median * np.exp(spread * rng.standard_normal(len(category))), low, high)
     pence = np.rint(pounds * 100).astype(np.int64)
-    whole = _WHOLE_POUNDS[category]
+    whole = WHOLE_POUNDS[category]
     pence[whole] = np.rint(pounds[whole]).astype(np.int64) * 100
     return pence
 
@@ -730,25 +661,25 @@ def _payments_table(
     spend: np.ndarray,
 ) -> pa.Table:
     m = len(c.index)
-    awards = rng.poisson(_FSF_RATE[c.group] * ref.fsf_factor[c.office])
+    awards = rng.poisson(FSF_RATE[c.group] * ref.fsf_factor[c.office])
     claim_pos = np.repeat(np.arange(m), awards)
     span = c.end[claim_pos] - c.start[claim_pos] + 1
     # Most awards come early in a claim (travel to interviews, clothes), so monthly spend follows
     # the flow of new claims rather than the growing stock of open ones.
-    offset = np.floor(rng.exponential(_FSF_MEAN_DAYS_IN, len(claim_pos))).astype(np.int64)
+    offset = np.floor(rng.exponential(FSF_MEAN_DAYS_IN, len(claim_pos))).astype(np.int64)
     anywhere = np.floor(rng.random(len(claim_pos)) * span).astype(np.int64)
     paid_on = c.start[claim_pos] + np.where(offset < span, offset, anywhere)
     # A closed claim had its awards before it closed; an open one's later awards are not made yet.
     made = (offset < span) | c.ended[claim_pos]
     claim_pos, paid_on = claim_pos[made], paid_on[made]
-    category = _pick(rng, _FSF_CATEGORY_GIVEN_GROUP[c.group[claim_pos]])
+    category = _pick(rng, FSF_CATEGORY_GIVEN_GROUP[c.group[claim_pos]])
     # Travel for the first weeks in work, paid around the day the claim closes.
-    to_work = c.ended & (c.end_reason == _JOB_ENTRY) & (rng.random(m) < 0.3)
+    to_work = c.ended & (c.end_reason == JOB_ENTRY) & (rng.random(m) < 0.3)
     work_pos = np.flatnonzero(to_work)
     work_paid_on = np.maximum(c.start, c.end - rng.integers(0, 8, size=m))[work_pos]
     claim_pos = np.concatenate([claim_pos, work_pos])
     paid_on = np.concatenate([paid_on, work_paid_on])
-    category = np.concatenate([category, np.full(len(work_pos), _TRAVEL)])
+    category = np.concatenate([category, np.full(len(work_pos), TRAVEL)])
     order = np.lexsort((paid_on, claim_pos))
     claim_pos, paid_on, category = claim_pos[order], paid_on[order], category[order]
     pence = _amount_pence(rng, category)
@@ -812,7 +743,7 @@ def _grants_table(
         claim_id=pa.nulls(n, pa.string()),
         payment_date=_dates(paid_arr),
         amount_gbp=_money(pence),
-        category=_enum(contract.FSF_CATEGORIES, np.full(n, _GRANT)),
+        category=_enum(contract.FSF_CATEGORIES, np.full(n, GRANT)),
     )
 
 
