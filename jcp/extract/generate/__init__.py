@@ -18,7 +18,6 @@ import pyarrow.parquet as pq
 
 from jcp import contract
 from jcp.contract import Table
-from jcp.extract.generate import geography
 from jcp.extract.generate.behaviour import (
     AGE_GIVEN_GROUP,
     ASSESSED_P,
@@ -44,7 +43,6 @@ from jcp.extract.generate.behaviour import (
     MEAN_CLAIM_DAYS,
     MIN_CLAIM_DAYS,
     PENDING,
-    RECONTACT_MISS,
     REVIEWS_P,
     SCORE_MEAN,
     SCORE_NULL_P,
@@ -56,6 +54,7 @@ from jcp.extract.generate.behaviour import (
     WHOLE_POUNDS,
 )
 from jcp.extract.generate.calendar import Calendar, claims_per_day, day_number, fy_label, iso
+from jcp.extract.generate.reference import DISTRICTS, Reference
 
 CHUNK_CLAIMS = 500_000
 AUTO_PARQUET_ABOVE = 200_000
@@ -64,9 +63,6 @@ GEOGRAPHIES = ("sample", "national")
 # From this many claims the default geography is the national network (37 districts, 380 offices);
 # below it, the sample's 6 districts and 53 offices, small enough for a person to read.
 NATIONAL_FROM_CLAIMS = 1_000_000
-# In the national geography no office expects fewer claims than this over the window, so a small
-# extract still shows every office; from about 1M claims every office is above it anyway.
-_MIN_OFFICE_CLAIMS = 12
 
 _ARROW_TYPES = {
     "VARCHAR": pa.string(),
@@ -74,53 +70,6 @@ _ARROW_TYPES = {
     "INTEGER": pa.int32(),
     "DECIMAL(12,2)": pa.decimal128(12, 2),
 }
-
-# ---------------------------------------------------------------------------------------------
-# Reference data for the sample geography. Names are real places so the app looks plausible;
-# nothing else is real. The national geography is in geography.py (fictional names).
-# ---------------------------------------------------------------------------------------------
-
-# (code, name, region, share of claims, office names); the first office is the big town centre.
-# fmt: off
-_DISTRICTS: tuple[tuple[str, str, str, float, tuple[str, ...]], ...] = (
-    ("D01", "Greater Manchester", "North West", 1.30, (
-        "Manchester Central", "Salford", "Stockport", "Oldham", "Rochdale", "Bolton", "Bury",
-        "Wigan", "Ashton-under-Lyne", "Leigh",
-    )),
-    ("D02", "West Yorkshire", "Yorkshire and the Humber", 1.05, (
-        "Leeds City", "Bradford", "Huddersfield", "Halifax", "Wakefield", "Dewsbury", "Keighley",
-        "Pontefract",
-    )),
-    ("D03", "Birmingham and Solihull", "West Midlands", 1.20, (
-        "Birmingham Central", "Erdington", "Handsworth", "Sutton Coldfield", "Selly Oak",
-        "Northfield", "Yardley", "Solihull", "Chelmsley Wood",
-    )),
-    ("D04", "Devon, Cornwall and Somerset", "South West", 0.80, (
-        "Plymouth", "Exeter", "Torquay", "Barnstaple", "Truro", "Penzance", "Camborne", "Bodmin",
-        "Taunton", "Yeovil", "Bridgwater", "St Ives",
-    )),
-    ("D05", "Tyne and Wear", "North East", 0.75, (
-        "Newcastle", "Gateshead", "Sunderland", "South Shields", "North Shields", "Washington",
-    )),
-    ("D06", "Kent", "South East", 0.85, (
-        "Maidstone", "Canterbury", "Ashford", "Dover", "Margate", "Gravesend", "Folkestone",
-        "Faversham",
-    )),
-)
-# fmt: on
-
-# Offices with a fixed expected number of claims whatever the extract size, so that small
-# cells (and their suppression) show up in every generated extract.
-_SMALL_OFFICES = {"St Ives": 15.0, "Faversham": 60.0}
-
-# Offices with a local habit the app should expose: many deferrals, or deferred claimants who are
-# never called back in (the overdue worklist).
-_HIGH_DEFERRAL_OFFICES = {"Wakefield": 1.6, "Erdington": 1.4}
-_POOR_RECONTACT_OFFICES = {"Oldham": 0.40, "Margate": 0.30}
-
-# Share of the FSF allocation each district spends: D04 and D01 under-spend markedly, D05 over.
-_SPEND_RATIO = (0.63, 0.96, 0.71, 0.57, 1.04, 0.84)
-
 
 # ---------------------------------------------------------------------------------------------
 # Public API
@@ -167,9 +116,9 @@ def generate(
     ref_seq, day_seq, grant_seq, chunk_root = np.random.SeedSequence(seed).spawn(4)
     ref_rng = np.random.default_rng(ref_seq)
     ref = (
-        _Reference.national(ref_rng, claims)
+        Reference.national(ref_rng, claims)
         if geography == "national"
-        else _Reference.build(ref_rng, claims)
+        else Reference.build(ref_rng, claims)
     )
     per_day = claims_per_day(np.random.default_rng(day_seq), cal, claims)
     day_of_claim_end = np.cumsum(per_day)
@@ -178,8 +127,8 @@ def generate(
     spend = np.zeros((len(ref.district_codes), cal.n_financial_years + 1), dtype=np.int64)
 
     with _writers(out, fmt) as write:
-        write("districts", ref.districts_table())
-        write("offices", ref.offices_table())
+        write("districts", districts_table(ref))
+        write("offices", offices_table(ref))
         for chunk, chunk_seq in enumerate(chunk_root.spawn(n_chunks)):
             index = np.arange(chunk * CHUNK_CLAIMS, min(claims, (chunk + 1) * CHUNK_CLAIMS))
             start = cal.window_start + np.searchsorted(day_of_claim_end, index, side="right")
@@ -214,143 +163,6 @@ def bad_row_rules() -> list[str]:
     """The rule ids `generate(bad_rows=K)` breaks, K rows each (all of the contract's)."""
     injectors = _BadRows(Calendar.ending(date(2026, 10, 31)), None, 1).injectors()
     return [rule_id for rule_id in contract.all_rule_ids() if rule_id in injectors]
-
-
-# ---------------------------------------------------------------------------------------------
-# Reference data
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Reference:
-    """Districts and offices, with each office's share of claims and local habits."""
-
-    district_codes: tuple[str, ...]
-    district_names: tuple[str, ...]
-    district_regions: tuple[str, ...]
-    spend_ratio: tuple[float, ...]
-    office_codes: list[str]
-    office_names: list[str]
-    office_district: np.ndarray
-    office_p: np.ndarray
-    coach_base: np.ndarray
-    coach_count: np.ndarray
-    defer_factor: np.ndarray
-    recontact_miss: np.ndarray
-    fsf_factor: np.ndarray
-    small: np.ndarray
-    claimant_salt: int
-
-    @classmethod
-    def build(cls, rng: np.random.Generator, claims: int) -> _Reference:
-        """The sample geography: _DISTRICTS, coaches in proportion to the extract's claims."""
-        codes, names, district, weight = [], [], [], []
-        for d, (code, _name, _region, share, offices) in enumerate(_DISTRICTS):
-            local = rng.lognormal(0.0, 0.4, len(offices))
-            local[0] *= 1.6
-            local = local / local.sum() * share
-            for o, office_name in enumerate(offices):
-                codes.append(f"{code}-O{o + 1:02d}")
-                names.append(office_name)
-                district.append(d)
-                weight.append(local[o])
-        n = len(codes)
-        small = np.array([name in _SMALL_OFFICES for name in names])
-        p = np.array(weight) / sum(weight)
-        # Small offices get a fixed expected count, capped so tiny extracts stay sensible.
-        for o in np.flatnonzero(small):
-            p[o] = 0.0 if claims == 0 else min(_SMALL_OFFICES[names[o]] / claims, 0.005)
-        big = ~small
-        p[big] = p[big] / p[big].sum() * (1.0 - p[small].sum())
-        # About one work coach per 250 claims over the window, 2 to 150 per office.
-        count = np.clip(np.rint(p * claims / 250.0), 2, 150).astype(np.int64)
-        count[small] = np.where(p[small] * claims < 30, 1, 2)
-        base = 1 + np.concatenate(([0], np.cumsum(count)[:-1]))
-        defer = np.clip(rng.lognormal(0.0, 0.15, n), 0.75, 1.3)
-        miss = np.clip(RECONTACT_MISS * rng.lognormal(0.0, 0.3, n), 0.03, 0.2)
-        fsf = np.clip(rng.lognormal(0.0, 0.3, n), 0.5, 1.8)
-        for o, name in enumerate(names):
-            defer[o] *= _HIGH_DEFERRAL_OFFICES.get(name, 1.0)
-            miss[o] = _POOR_RECONTACT_OFFICES.get(name, miss[o])
-        return cls(
-            district_codes=tuple(d[0] for d in _DISTRICTS),
-            district_names=tuple(d[1] for d in _DISTRICTS),
-            district_regions=tuple(d[2] for d in _DISTRICTS),
-            spend_ratio=_SPEND_RATIO,
-            office_codes=codes,
-            office_names=names,
-            office_district=np.array(district),
-            office_p=p,
-            coach_base=base,
-            coach_count=count,
-            defer_factor=defer,
-            recontact_miss=miss,
-            fsf_factor=fsf,
-            small=small,
-            claimant_salt=int(rng.integers(0, 1_000_000_000)),
-        )
-
-    @classmethod
-    def national(cls, rng: np.random.Generator, claims: int) -> _Reference:
-        """The national geography: geography.py's fixed network; habits drawn from `rng`."""
-        net = geography.national()
-        n = len(net.office_codes)
-        p = net.office_share.copy()
-        if claims:
-            # Raise the smallest offices to the floor (at most half an average office's share,
-            # for tiny extracts) and take it from the others in proportion.
-            floor = min(_MIN_OFFICE_CLAIMS / claims, 0.5 / n)
-            low = p < floor
-            p[low] = floor
-            p[~low] *= (1.0 - p[low].sum()) / net.office_share[~low].sum()
-        # Work coaches follow the office's caseload in the whole network, not in this extract:
-        # a 30,000-claim extract samples the same offices and staff as a 10M one.
-        count = net.work_coaches
-        base = 1 + np.concatenate(([0], np.cumsum(count)[:-1]))
-        assert base[-1] + count[-1] <= 10_000, "work_coach_ref has 4 digits"
-        defer = np.clip(rng.lognormal(0.0, 0.15, n), 0.75, 1.3)
-        miss = np.clip(RECONTACT_MISS * rng.lognormal(0.0, 0.3, n), 0.03, 0.2)
-        fsf = np.clip(rng.lognormal(0.0, 0.3, n), 0.5, 1.8)
-        for o, factor in net.high_deferral.items():
-            defer[o] *= factor
-        for o, share_missed in net.poor_recontact.items():
-            miss[o] = share_missed
-        return cls(
-            district_codes=net.district_codes,
-            district_names=net.district_names,
-            district_regions=net.district_groups,
-            spend_ratio=net.spend_ratio,
-            office_codes=list(net.office_codes),
-            office_names=list(net.office_names),
-            office_district=net.office_district,
-            office_p=p,
-            coach_base=base,
-            coach_count=count,
-            defer_factor=defer,
-            recontact_miss=miss,
-            fsf_factor=fsf,
-            small=net.outpost,
-            claimant_salt=int(rng.integers(0, 1_000_000_000)),
-        )
-
-    def coach_ref(self, office: int) -> str:
-        return f"WC{int(self.coach_base[office]):04d}"
-
-    def districts_table(self) -> pa.Table:
-        return _table(
-            contract.DISTRICTS,
-            district_code=pa.array(self.district_codes),
-            district_name=pa.array(self.district_names),
-            region=pa.array(self.district_regions),
-        )
-
-    def offices_table(self) -> pa.Table:
-        return _table(
-            contract.OFFICES,
-            office_code=pa.array(self.office_codes),
-            office_name=pa.array(self.office_names),
-            district_code=pa.array([self.district_codes[d] for d in self.office_district]),
-        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -410,6 +222,29 @@ def _claim_ids(index: np.ndarray) -> pa.Array:
 
 
 # ---------------------------------------------------------------------------------------------
+# The reference tables
+# ---------------------------------------------------------------------------------------------
+
+
+def districts_table(ref: Reference) -> pa.Table:
+    return _table(
+        contract.DISTRICTS,
+        district_code=pa.array(ref.district_codes),
+        district_name=pa.array(ref.district_names),
+        region=pa.array(ref.district_regions),
+    )
+
+
+def offices_table(ref: Reference) -> pa.Table:
+    return _table(
+        contract.OFFICES,
+        office_code=pa.array(ref.office_codes),
+        office_name=pa.array(ref.office_names),
+        district_code=pa.array([ref.district_codes[d] for d in ref.office_district]),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # One chunk of claims and everything hanging off them
 # ---------------------------------------------------------------------------------------------
 
@@ -449,7 +284,7 @@ class _Claims:
 def _chunk_tables(
     rng: np.random.Generator,
     cal: Calendar,
-    ref: _Reference,
+    ref: Reference,
     index: np.ndarray,
     start: np.ndarray,
     ids: _Counters,
@@ -465,7 +300,7 @@ def _chunk_tables(
 
 
 def _draw_claims(
-    rng: np.random.Generator, cal: Calendar, ref: _Reference, index: np.ndarray, start: np.ndarray
+    rng: np.random.Generator, cal: Calendar, ref: Reference, index: np.ndarray, start: np.ndarray
 ) -> _Claims:
     m = len(index)
     t = (start - cal.window_start) / cal.n_days
@@ -506,7 +341,7 @@ def _draw_claims(
     )
 
 
-def _claims_table(ref: _Reference, c: _Claims, claim_ids: pa.Array) -> pa.Table:
+def _claims_table(ref: Reference, c: _Claims, claim_ids: pa.Array) -> pa.Table:
     return _table(
         contract.CLAIMS,
         claim_id=claim_ids,
@@ -523,7 +358,7 @@ def _claims_table(ref: _Reference, c: _Claims, claim_ids: pa.Array) -> pa.Table:
 
 
 def _wfi_table(
-    rng: np.random.Generator, cal: Calendar, ref: _Reference, c: _Claims, claim_ids: pa.Array
+    rng: np.random.Generator, cal: Calendar, ref: Reference, c: _Claims, claim_ids: pa.Array
 ) -> pa.Table:
     m = len(c.index)
     due = c.start + rng.choice(len(WFI_DELAY_P), size=m, p=WFI_DELAY_P)
@@ -654,7 +489,7 @@ def _amount_pence(rng: np.random.Generator, category: np.ndarray) -> np.ndarray:
 def _payments_table(
     rng: np.random.Generator,
     cal: Calendar,
-    ref: _Reference,
+    ref: Reference,
     c: _Claims,
     claim_ids: pa.Array,
     ids: _Counters,
@@ -720,7 +555,7 @@ def _add_spend(
 
 
 def _grants_table(
-    rng: np.random.Generator, cal: Calendar, ref: _Reference, ids: _Counters, spend: np.ndarray
+    rng: np.random.Generator, cal: Calendar, ref: Reference, ids: _Counters, spend: np.ndarray
 ) -> pa.Table:
     """A few partnership grants per district per financial year, paid from a main office."""
     office, paid_on = [], []
@@ -747,7 +582,7 @@ def _grants_table(
     )
 
 
-def _budgets_table(cal: Calendar, ref: _Reference, spend: np.ndarray) -> pa.Table:
+def _budgets_table(cal: Calendar, ref: Reference, spend: np.ndarray) -> pa.Table:
     """Allocations set so each district spends its planned share (ref.spend_ratio)."""
     codes, years, pence = [], [], []
     current = cal.n_financial_years - 1
@@ -840,7 +675,7 @@ class _BadRows:
     (a missing district_name, office_name or claimant_ref), so every rule counts exactly K.
     """
 
-    def __init__(self, cal: Calendar, ref: _Reference | None, k: int) -> None:
+    def __init__(self, cal: Calendar, ref: Reference | None, k: int) -> None:
         self.k = k
         self.extract = cal.extract
         self.host_start = cal.extract - 200
@@ -851,7 +686,7 @@ class _BadRows:
         self.districts = (
             list(zip(ref.district_codes, ref.district_names, ref.district_regions, strict=True))
             if ref
-            else [d[:3] for d in _DISTRICTS]
+            else [d[:3] for d in DISTRICTS]
         )
         self.rows: dict[str, list[Row]] = {t.name: [] for t in contract.TABLES}
         self.serial = 0
