@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import numpy as np
-import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from jcp import contract
 from jcp.extract.generate.calendar import Calendar, claims_per_day, fy_label, iso
 from jcp.extract.generate.reference import DISTRICTS, Reference
 from jcp.extract.generate.tables import (
-    ARROW_TYPES,
     Counters,
     budgets_table,
     chunk_tables,
@@ -26,6 +21,7 @@ from jcp.extract.generate.tables import (
     offices_table,
     strings_table,
 )
+from jcp.extract.generate.writers import open_writers
 
 CHUNK_CLAIMS = 500_000
 AUTO_PARQUET_ABOVE = 200_000
@@ -91,7 +87,7 @@ def generate(
     ids = Counters()
     spend = np.zeros((len(ref.district_codes), cal.n_financial_years + 1), dtype=np.int64)
 
-    with _writers(out, fmt) as write:
+    with open_writers(out, fmt) as write:
         write("districts", districts_table(ref))
         write("offices", offices_table(ref))
         for chunk, chunk_seq in enumerate(chunk_root.spawn(n_chunks)):
@@ -128,56 +124,6 @@ def bad_row_rules() -> list[str]:
     """The rule ids `generate(bad_rows=K)` breaks, K rows each (all of the contract's)."""
     injectors = _BadRows(Calendar.ending(date(2026, 10, 31)), None, 1).injectors()
     return [rule_id for rule_id in contract.all_rule_ids() if rule_id in injectors]
-
-
-# ---------------------------------------------------------------------------------------------
-# Writers
-# ---------------------------------------------------------------------------------------------
-
-
-class _Writers:
-    """Append tables to one file per contract table, in CSV or Parquet."""
-
-    def __init__(self, out: Path, fmt: str) -> None:
-        self.out, self.fmt = out, fmt
-        self.counts = {t.name: 0 for t in contract.TABLES}
-        self._csv = {}
-        self._parquet = {}
-        for t in contract.TABLES:
-            if fmt == "csv":
-                handle = (out / f"{t.name}.csv").open("wb")
-                handle.write((",".join(t.column_names) + "\n").encode())
-                self._csv[t.name] = handle
-            else:
-                schema = pa.schema([(c.name, ARROW_TYPES[c.type]) for c in t.columns])
-                self._parquet[t.name] = pq.ParquetWriter(
-                    out / f"{t.name}.parquet", schema, compression="zstd"
-                )
-
-    def __call__(self, name: str, table: pa.Table) -> None:
-        self.counts[name] += table.num_rows
-        if table.num_rows == 0:
-            return
-        if self.fmt == "csv":
-            # polars quotes only where needed, writes dates as ISO and decimals with their scale.
-            pl.from_arrow(table).write_csv(self._csv[name], include_header=False)
-        else:
-            self._parquet[name].write_table(table)
-
-    def close(self) -> None:
-        for handle in self._csv.values():
-            handle.close()
-        for writer in self._parquet.values():
-            writer.close()
-
-
-@contextmanager
-def _writers(out: Path, fmt: str) -> Iterator[_Writers]:
-    writers = _Writers(out, fmt)
-    try:
-        yield writers
-    finally:
-        writers.close()
 
 
 # ---------------------------------------------------------------------------------------------
