@@ -27,7 +27,7 @@ from pathlib import Path
 
 from jcp.access import Scope
 from jcp.db import connect_read_only
-from jcp.generate import default_geography
+from jcp.extract.generate import default_geography
 from jcp.measures import GROUPINGS, MEASURES, Runner
 
 ROOT = Path(__file__).resolve().parent.parent

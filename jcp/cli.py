@@ -50,7 +50,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from jcp.generate import generate
+    from jcp.extract.generate import generate
 
     try:
         written = generate(

@@ -54,7 +54,7 @@ def runner(request, sample_db: Path, tmp_path_factory) -> Runner:
     """The sample, and a generated extract with other people in it (5,000 claims, seed 7)."""
     if request.param == "sample":
         return Runner(connect_read_only(sample_db))
-    from jcp.generate import generate
+    from jcp.extract.generate import generate
 
     folder = tmp_path_factory.mktemp("attacked")
     generate(folder / "extract", claims=5_000, seed=7, fmt="csv")

@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from jcp import contract, geography
+from jcp import contract
 from jcp.cli import main
-from jcp.generate import bad_row_rules, default_geography, generate
+from jcp.extract.generate import bad_row_rules, default_geography, generate, geography
 from jcp.load import check
 
 CLAIMS = 3000

@@ -161,9 +161,9 @@ def sample_runner(tmp_path_factory) -> Iterator[Runner]:
         folder = SAMPLE_DIR
     else:
         try:
-            generate = importlib.import_module("jcp.generate").generate
+            generate = importlib.import_module("jcp.extract.generate").generate
         except ImportError:
-            pytest.fail("no sample_data/extract.toml and no jcp.generate to make one")
+            pytest.fail("no sample_data/extract.toml and no jcp.extract.generate to make one")
         folder = tmp / "extract"
         generate(folder, claims=3000, seed=5)
     load(folder, tmp / "db.duckdb")

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from jcp.access import Scope
-from jcp.generate import generate
+from jcp.extract.generate import generate
 from jcp.load import load
 from jcp.measures import GROUPINGS, MEASURES, Runner
 
