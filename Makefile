@@ -20,7 +20,7 @@ install: $(STAMP)
 # Rebuild the database when it is missing or older than any file of the sample extract, or than
 # the loader and the tables it builds.
 $(JCP_DB): $(STAMP) $(wildcard sample_data/*.csv sample_data/*.parquet sample_data/extract.toml) \
-		$(wildcard queries/facts/*.sql) jcp/load.py jcp/facts.py jcp/contract.py
+		$(wildcard queries/facts/*.sql) jcp/extract/load.py jcp/extract/facts.py jcp/extract/contract.py
 	$(PY) -m jcp load sample_data --db $(JCP_DB)
 
 db: $(JCP_DB)

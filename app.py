@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from jcp import ui
-from jcp.db import DatabaseMissing
+from jcp.extract.db import DatabaseMissing
+from jcp.measures.queries import EngineUnavailable
 from jcp.output import plain_text
-from jcp.queries import EngineUnavailable
 
 st.set_page_config(
     page_title="JCP district performance",

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 
-from jcp.contract import DEFERRAL_REASONS, FSF_CATEGORIES
-from jcp.measures import MeasureRequest
+from jcp.extract.contract import DEFERRAL_REASONS, FSF_CATEGORIES
+from jcp.measures.runner import MeasureRequest
 
 TABLES = (
     "districts",

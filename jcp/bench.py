@@ -25,10 +25,10 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from jcp.access import Scope
-from jcp.db import connect_read_only
+from jcp.extract.db import connect_read_only
 from jcp.extract.generate import default_geography
-from jcp.measures import GROUPINGS, MEASURES, Runner
+from jcp.measures.access import Scope
+from jcp.measures.runner import GROUPINGS, MEASURES, Runner
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / "cache"
@@ -255,8 +255,8 @@ def count_page_work(db: Path) -> dict:
     from streamlit.testing.v1 import AppTest
 
     from jcp import charts, ui
-    from jcp.engines import DuckDBEngine
-    from jcp.measures import Runner
+    from jcp.measures.engines import DuckDBEngine
+    from jcp.measures.runner import Runner
 
     builders = {n: (charts, n) for n in dir(charts) if callable(getattr(charts, n))}
     builders = {n: t for n, t in builders.items() if not n.startswith("_") and n[0].islower()}

@@ -11,18 +11,18 @@ from pathlib import Path
 
 import polars as pl
 
-from jcp.access import Scope, read_access
 from jcp.config import ConfigError, load_settings
-from jcp.db import DatabaseMissing, connect_read_only, database_path
-from jcp.disclosure import with_markers
-from jcp.engines import ENGINES, check_built_tables, open_engine
-from jcp.export import ExportError
-from jcp.facts import FactsError
-from jcp.load import ExtractError, LoadReport, LoadSettingError, TargetRefused, check, load
-from jcp.measures import GROUPINGS, MEASURES, RequestError, Runner
+from jcp.extract.db import DatabaseMissing, connect_read_only, database_path
+from jcp.extract.facts import FactsError
+from jcp.extract.load import ExtractError, LoadReport, LoadSettingError, TargetRefused, check, load
+from jcp.measures.access import Scope, read_access
+from jcp.measures.disclosure import with_markers
+from jcp.measures.engines import ENGINES, check_built_tables, open_engine
+from jcp.measures.export import ExportError
+from jcp.measures.ptable import DEFAULT_PTABLE
+from jcp.measures.queries import EngineUnavailable
+from jcp.measures.runner import GROUPINGS, MEASURES, RequestError, Runner
 from jcp.output import csv_text
-from jcp.ptable import DEFAULT_PTABLE
-from jcp.queries import EngineUnavailable
 
 EXIT_USAGE = 2
 
@@ -139,7 +139,7 @@ def _cmd_measure(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from jcp.export import export_parquet
+    from jcp.measures.export import export_parquet
 
     path = database_path(args.db)
     con = connect_read_only(path)
@@ -200,7 +200,7 @@ def _cmd_loadtest(args: argparse.Namespace) -> int:
 
 
 def _cmd_catalogue(args: argparse.Namespace) -> int:
-    from jcp.specs import catalogue, catalogue_markdown
+    from jcp.measures.specs import catalogue, catalogue_markdown
 
     if args.markdown:
         text = catalogue_markdown()
@@ -220,7 +220,7 @@ def _cmd_catalogue(args: argparse.Namespace) -> int:
 
 
 def _cmd_ptable(args: argparse.Namespace) -> int:
-    from jcp.ptable import DESIGN, KEY_RANGE, write
+    from jcp.measures.ptable import DESIGN, KEY_RANGE, write
 
     try:
         rows = write(args.out)

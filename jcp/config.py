@@ -8,9 +8,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jcp.disclosure import Thresholds
-from jcp.engines import ENGINES
-from jcp.record_keys import MIN_SECRET_LENGTH, SecretError, read_or_create_secret
+from jcp.extract.record_keys import MIN_SECRET_LENGTH, SecretError, read_or_create_secret
+from jcp.measures.disclosure import Thresholds
+from jcp.measures.engines import ENGINES
 
 DEFAULT_CONFIG = Path("jcp.toml")
 
@@ -27,8 +27,8 @@ class Settings:
     engine: str = "duckdb"  # or "spark": see docs/scale-out.md
     parquet: Path | None = None  # spark: the folder `export-parquet` wrote
     spark_master: str = "local[2]"
-    # Record keys (jcp/record_keys.py) are derived from this secret: given here, or else held in
-    # disclosure_secret_file, which the first load that needs it creates. Never shown.
+    # Record keys (jcp/extract/record_keys.py) are derived from this secret: given here, or
+    # else held in disclosure_secret_file, which the first load that needs it creates. Never shown.
     disclosure_secret: str | None = field(default=None, repr=False)
     disclosure_secret_file: Path = Path("data/disclosure-secret")
 

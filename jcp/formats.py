@@ -1,6 +1,6 @@
 """How figures are written: one style per kind of column, for tiles, tables, charts and exports.
 
-A column's kind comes from its measure's spec (jcp.specs). Names of districts and offices and
+A column's kind comes from its measure's spec (jcp.measures.specs). District and office names and
 labels of enumerated values are put beside the codes here too, so every page shows the same
 words for the same things.
 """
@@ -11,7 +11,8 @@ from decimal import Decimal
 
 import polars as pl
 
-from jcp import contract, specs
+from jcp.extract import contract
+from jcp.measures import specs
 
 MISSING = "–"  # no figure: no population to work one out over
 
@@ -53,7 +54,7 @@ def format_value(value: object, kind: str) -> str:
     if kind == "rate":
         return f"{number:.1%}"
     if kind == "change":
-        return f"{number:+.1f}"  # published to one place (jcp.disclosure, Gated)
+        return f"{number:+.1f}"  # published to one place (jcp.measures.disclosure, Gated)
     if kind == "mean":
         return f"{number:,.1f}"
     if kind == "money":

@@ -12,11 +12,11 @@ from decimal import Decimal
 
 import polars as pl
 
-from jcp import specs
-from jcp.disclosure import MARKER, SUPPRESSED, row_with_markers
-from jcp.filters import Filters
 from jcp.formats import format_change, format_value
-from jcp.measures import MeasureRequest
+from jcp.measures import specs
+from jcp.measures.disclosure import MARKER, SUPPRESSED, row_with_markers
+from jcp.measures.filters import Filters
+from jcp.measures.runner import MeasureRequest
 
 Run = Callable[[MeasureRequest], pl.DataFrame]
 

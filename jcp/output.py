@@ -7,7 +7,7 @@ import string
 
 import polars as pl
 
-from jcp.disclosure import with_markers
+from jcp.measures.disclosure import with_markers
 
 # A spreadsheet opening a CSV reads a cell starting with one of these as a formula (OWASP's
 # CSV injection list; NUL from ASVS 1.2.10). An office name or work-coach ref from an extract

@@ -20,17 +20,8 @@ import polars as pl
 import streamlit as st
 
 from jcp import audit
-from jcp.access import AccessList, Scope, read_access
 from jcp.config import DEFAULT_CONFIG, Settings, load_settings
-from jcp.db import database_path
-from jcp.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers
-from jcp.engines import open_engine
-from jcp.filters import (
-    Filters,
-    available_months,
-    default_filters,
-    filters_from_query,
-)
+from jcp.extract.db import database_path
 from jcp.formats import (
     TABLE_FORMATS,
     format_value,
@@ -40,10 +31,19 @@ from jcp.formats import (
     with_value_labels,
 )
 from jcp.headlines import league_cue, league_table
-from jcp.measures import MeasureRequest, Runner
-from jcp.network import Catalogue
+from jcp.measures.access import AccessList, Scope, read_access
+from jcp.measures.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers
+from jcp.measures.engines import open_engine
+from jcp.measures.filters import (
+    Filters,
+    available_months,
+    default_filters,
+    filters_from_query,
+)
+from jcp.measures.network import Catalogue
+from jcp.measures.queries import Engine
+from jcp.measures.runner import MeasureRequest, Runner
 from jcp.output import csv_comment, csv_text, plain_text
-from jcp.queries import Engine
 
 FILTER_KEYS = {
     "district": "filter_districts",
@@ -88,9 +88,9 @@ def _read_database_version() -> tuple[str, float]:
     """
     current = settings()
     if current.engine == "spark":
-        # Imported here, not at the top: jcp.export brings pyarrow.dataset and with it pandas
-        # (~0.4 s), which nothing before a page's first figures needs. See styled().
-        from jcp.export import MANIFEST
+        # Imported here, not at the top: jcp.measures.export brings pyarrow.dataset and with it
+        # pandas (~0.4 s), which nothing before a page's first figures needs. See styled().
+        from jcp.measures.export import MANIFEST
 
         path = current.parquet / MANIFEST
         return str(current.parquet), path.stat().st_mtime if path.exists() else 0.0

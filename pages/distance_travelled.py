@@ -6,8 +6,8 @@ import polars as pl
 import streamlit as st
 
 from jcp import charts, ui
-from jcp.disclosure import SUPPRESSED
 from jcp.formats import format_value, label
+from jcp.measures.disclosure import SUPPRESSED
 from jcp.output import plain_text
 
 DIMENSIONS = {

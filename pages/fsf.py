@@ -8,8 +8,8 @@ import polars as pl
 import streamlit as st
 
 from jcp import charts, ui
-from jcp.disclosure import MARKER, SUPPRESSED
 from jcp.formats import format_value
+from jcp.measures.disclosure import MARKER, SUPPRESSED
 from jcp.output import plain_text
 
 UNDER_SPEND, OVER_SPEND = 0.90, 1.00

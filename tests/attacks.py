@@ -19,8 +19,8 @@ from decimal import Decimal
 
 import polars as pl
 
-from jcp.access import Scope
-from jcp.measures import MeasureRequest, Runner, months_between, shift_months
+from jcp.measures.access import Scope
+from jcp.measures.runner import MeasureRequest, Runner, months_between, shift_months
 
 # What a published figure tells an attacker who knows the method. Per-request suppression:
 # a [c] is 1 to 4, a shown figure is exact. Perturbation (docs/disclosure.md): a shown count is

@@ -22,18 +22,18 @@ TEST_SECRET = "a fixed secret for the tests, not for any deployment"
 @pytest.fixture(autouse=True, scope="session")
 def fixed_record_key_secret():
     """Loads in the test process derive record keys from TEST_SECRET."""
-    import jcp.load
+    import jcp.extract.load
 
-    original = jcp.load._settings_secret
-    jcp.load._settings_secret = lambda: TEST_SECRET
+    original = jcp.extract.load._settings_secret
+    jcp.extract.load._settings_secret = lambda: TEST_SECRET
     yield
-    jcp.load._settings_secret = original
+    jcp.extract.load._settings_secret = original
 
 
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:
     """The committed sample extract, loaded once per test session."""
-    from jcp.load import load
+    from jcp.extract.load import load
 
     db = tmp_path_factory.mktemp("sample") / "sample.duckdb"
     report = load(SAMPLE, db)

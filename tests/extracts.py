@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from jcp import contract
-from jcp.access import Scope
-from jcp.export import export_parquet
-from jcp.load import load
-from jcp.measures import Runner
+from jcp.extract import contract
+from jcp.extract.load import load
+from jcp.measures.access import Scope
+from jcp.measures.export import export_parquet
+from jcp.measures.runner import Runner
 
 EXTRACT_DATE = "2026-10-31"
 
@@ -214,7 +214,7 @@ def runner_for(folder: Path, tables: dict[str, list[dict]]) -> Iterator[Runner]:
         if os.environ.get("JCP_TEST_ENGINE") == "spark":
             # The same hand-checked figures from the Spark engine (README, "Tests"): slow, so
             # make test runs a sample of them (tests/test_spark.py) and this on request.
-            from jcp.spark import SparkEngine
+            from jcp.measures.spark import SparkEngine
 
             export_parquet(con, folder / "parquet")
             yield Runner(SparkEngine(folder / "parquet"))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from jcp.access import AccessList, read_access
-from jcp.network import Catalogue
+from jcp.measures.access import AccessList, read_access
+from jcp.measures.network import Catalogue
 
 # A catalogue of two districts with one office each: the rules need codes, not a database.
 CATALOGUE = Catalogue(

@@ -14,12 +14,12 @@ from extracts import claim, valid_tables, write_extract
 from markup import as_shown
 from streamlit.testing.v1 import AppTest
 
-from jcp.access import Scope
-from jcp.db import connect_read_only
-from jcp.filters import Filters
+from jcp.extract.db import connect_read_only
+from jcp.extract.load import load
 from jcp.formats import format_value
-from jcp.load import load
-from jcp.measures import Runner, default_period
+from jcp.measures.access import Scope
+from jcp.measures.filters import Filters
+from jcp.measures.runner import Runner, default_period
 
 ROOT = Path(__file__).resolve().parent.parent
 NATIONAL = Scope.national()  # the demo's first user is the national analyst
@@ -417,7 +417,7 @@ def test_every_measure_in_the_catalogue_is_shown_on_a_page(sample_db, monkeypatc
     """A measure added to the catalogue but to no page fails here: every page is opened as the
     national user and the measures they ask the runner for are recorded."""
     from jcp import ui
-    from jcp.measures import MEASURES
+    from jcp.measures.runner import MEASURES
 
     asked: set[str] = set()
     run = ui.run

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from jcp.bench import run_benchmark
-from jcp.measures import GROUPINGS, MEASURES
+from jcp.measures.runner import GROUPINGS, MEASURES
 
 
 def test_benchmark_runs_and_the_pandas_peer_agrees(tmp_path) -> None:

@@ -15,11 +15,11 @@ from urllib.parse import urlencode, urlparse
 import pytest
 from playwright.sync_api import Page, Request, expect, sync_playwright
 
-from jcp.access import Scope
 from jcp.bench import CHROMIUM_ARGS, running_app
-from jcp.db import connect_read_only
-from jcp.filters import Filters
-from jcp.measures import Runner, default_period
+from jcp.extract.db import connect_read_only
+from jcp.measures.access import Scope
+from jcp.measures.filters import Filters
+from jcp.measures.runner import Runner, default_period
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"

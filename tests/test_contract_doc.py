@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from jcp import contract
-from jcp.load import LOADS_DDL, REJECTS_DDL, _rule_descriptions
+from jcp.extract import contract
+from jcp.extract.load import LOADS_DDL, REJECTS_DDL, _rule_descriptions
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "data-contract.md"
 TEXT = DOC.read_text(encoding="utf-8")
@@ -109,7 +109,7 @@ def _whitespace_the_document_names() -> set[str]:
 def test_the_whitespace_the_document_names_is_what_the_loader_removes(tmp_path) -> None:
     from extracts import valid_tables, write_extract
 
-    from jcp.load import validate_into
+    from jcp.extract.load import validate_into
 
     candidates = [*WHITESPACE_NAMES.values(), *NOT_NAMED]
     tables = valid_tables()
@@ -133,7 +133,7 @@ def test_the_whitespace_the_document_names_is_what_the_loader_removes(tmp_path) 
 def test_a_byte_order_mark_is_allowed_as_the_document_says(tmp_path) -> None:
     from extracts import valid_tables, write_extract
 
-    from jcp.load import check
+    from jcp.extract.load import check
 
     assert "A byte-order mark at the start of a file is allowed and ignored" in TEXT
     assert "a byte-order mark at its start is allowed, as in a CSV file" in TEXT

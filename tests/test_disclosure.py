@@ -1,8 +1,8 @@
-"""Disclosure control (jcp.disclosure): counts perturbed by their cell key, the rest from them.
+"""Disclosure control: counts perturbed by their cell key, the rest worked out from them.
 
 Every expected figure is worked out here by hand from the perturbation table, whose intervals
-this file checks against jcp/ptable.csv read with the csv module (not through
-jcp.perturbation), with the arithmetic in comments.
+this file checks against jcp/measures/ptable.csv read with the csv module (not through
+jcp.measures.perturbation), with the arithmetic in comments.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jcp.contract import SCORE_COLUMNS as DIMENSIONS
-from jcp.disclosure import (
+from jcp.extract.contract import SCORE_COLUMNS as DIMENSIONS
+from jcp.measures.disclosure import (
     DisclosureError,
     Thresholds,
     protect,
@@ -23,13 +23,13 @@ from jcp.disclosure import (
     rules_for,
     with_markers,
 )
-from jcp.measures import MEASURES
+from jcp.measures.runner import MEASURES
 
-PTABLE = Path(__file__).resolve().parent.parent / "jcp" / "ptable.csv"
+PTABLE = Path(__file__).resolve().parent.parent / "jcp" / "measures" / "ptable.csv"
 DEFAULT = Thresholds()
-# Cell-key intervals (inclusive) of each perturbation, as jcp/ptable.csv holds them. Counts of
-# 2 and more share one row (the support -2..2 is whole from n = 2 on); a count of 1 cannot go
-# below 0, so its row runs -1..2.
+# Cell-key intervals (inclusive) of each perturbation, as jcp/measures/ptable.csv holds them.
+# Counts of 2 and more share one row (the support -2..2 is whole from n = 2 on); a count of 1
+# cannot go below 0, so its row runs -1..2.
 FROM_2 = {-2: (0, 261), -1: (262, 1263), 0: (1264, 2831), 1: (2832, 3833), 2: (3834, 4095)}
 COUNT_1 = {-1: (0, 1630), 0: (1631, 2882), 1: (2883, 3677), 2: (3678, 4095)}
 
@@ -254,8 +254,8 @@ def test_row_with_markers_for_tiles(published) -> None:
 
 def test_fsf_share_tile_never_adds_up_a_hidden_spend() -> None:
     """The overview's share-of-allocation tile shows [c] if any district's spend is hidden."""
-    from jcp.filters import Filters
     from jcp.headlines import fsf_share_spent
+    from jcp.measures.filters import Filters
 
     budgets = _with_keys(
         {

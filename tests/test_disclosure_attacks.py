@@ -30,11 +30,11 @@ from attacks import (
     zero_cover,
 )
 
-from jcp.access import Scope
-from jcp.db import connect_read_only
-from jcp.disclosure import rules_for
-from jcp.load import load
-from jcp.measures import (
+from jcp.extract.db import connect_read_only
+from jcp.extract.load import load
+from jcp.measures.access import Scope
+from jcp.measures.disclosure import rules_for
+from jcp.measures.runner import (
     GROUPINGS,
     MEASURES,
     MeasureRequest,

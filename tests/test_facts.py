@@ -9,12 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import jcp.facts
-import jcp.load
+import jcp.extract.facts
+import jcp.extract.load
 from jcp import cli
-from jcp.db import connect_read_only
-from jcp.export import export_parquet, read_manifest
-from jcp.facts import (
+from jcp.extract.db import connect_read_only
+from jcp.extract.facts import (
     Export,
     Fact,
     FactsError,
@@ -26,9 +25,10 @@ from jcp.facts import (
     read_exports,
     read_facts,
 )
-from jcp.load import _build_fact
-from jcp.queries import QUERIES_DIR, query_sql
-from jcp.record_keys import define_key_function
+from jcp.extract.load import _build_fact
+from jcp.extract.record_keys import define_key_function
+from jcp.measures.export import export_parquet, read_manifest
+from jcp.measures.queries import QUERIES_DIR, query_sql
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 CONTRACT = "districts, offices, claims, wfi, assessments, job_entries, fsf_payments, fsf_budgets"
@@ -36,7 +36,7 @@ CONTRACT = "districts, offices, claims, wfi, assessments, job_entries, fsf_payme
 
 def sample_secret() -> str:
     """The record keys' secret the sample was loaded with (tests/conftest.py sets it)."""
-    return jcp.load._settings_secret()
+    return jcp.extract.load._settings_secret()
 
 
 def fact_text(
@@ -288,12 +288,12 @@ def test_an_export_query_for_no_exported_table_is_refused(tmp_path: Path) -> Non
         read_exports(built, tmp_path / "export")
     assert str(refused.value) == (
         "queries/export/wfi.sql: no table wfi is exported "
-        "(the exports are jcp/facts.py BASE_EXPORTS and queries/facts/)"
+        "(the exports are jcp/extract/facts.py BASE_EXPORTS and queries/facts/)"
     )
 
 
 def test_the_real_exports_are_the_tables_spark_reads() -> None:
-    """As export-parquet wrote them when the list was kept by hand in jcp/export.py."""
+    """As export-parquet wrote them when the list was kept by hand in jcp/measures/export.py."""
     by_district_and_month = ("district_code", "event_month")
     assert {e.table: (e.partition_by, e.month_of) for e in exports()} == {
         "districts": (("district_code",), None),
@@ -447,13 +447,15 @@ def test_the_real_build_order_builds_every_fact_from_the_contract_tables(sample_
 @pytest.fixture
 def faulty_registry(tmp_path: Path, monkeypatch):
     """queries/facts stood in for by a folder whose one fact reads a table nobody has."""
-    monkeypatch.setattr(jcp.facts, "FACTS_DIR", write_facts(tmp_path, {"a_facts": "claims, clams"}))
-    jcp.facts.facts.cache_clear()
-    jcp.facts.exports.cache_clear()
+    monkeypatch.setattr(
+        jcp.extract.facts, "FACTS_DIR", write_facts(tmp_path, {"a_facts": "claims, clams"})
+    )
+    jcp.extract.facts.facts.cache_clear()
+    jcp.extract.facts.exports.cache_clear()
     yield
     monkeypatch.undo()
-    jcp.facts.facts.cache_clear()
-    jcp.facts.exports.cache_clear()
+    jcp.extract.facts.facts.cache_clear()
+    jcp.extract.facts.exports.cache_clear()
 
 
 def test_the_load_refuses_a_faulty_declaration_in_one_line(faulty_registry, capsys) -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from jcp import contract
 from jcp.cli import main
+from jcp.extract import contract
 from jcp.extract.generate import bad_row_rules, default_geography, generate, geography
-from jcp.load import check
+from jcp.extract.load import check
 
 CLAIMS = 3000
 SEED = 11

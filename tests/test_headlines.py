@@ -32,11 +32,11 @@ def test_rates_and_means_are_cued_by_direction_sizes_never() -> None:
 
 def test_each_tile_comes_as_soon_as_its_own_measure_has_answered(sample_db) -> None:
     """The overview draws tiles one by one: the first must not wait for every measure."""
-    from jcp.access import Scope
-    from jcp.db import connect_read_only
-    from jcp.filters import Filters
+    from jcp.extract.db import connect_read_only
     from jcp.headlines import headline_tiles
-    from jcp.measures import Runner, default_period
+    from jcp.measures.access import Scope
+    from jcp.measures.filters import Filters
+    from jcp.measures.runner import Runner, default_period
 
     runner = Runner(connect_read_only(sample_db))
     first, last = default_period(runner.catalogue.extract_date)

@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 from extracts import valid_tables, write_extract
 
-from jcp import contract
 from jcp.cli import main
-from jcp.load import load
+from jcp.extract import contract
+from jcp.extract.load import load
 
 CONTRACT_TABLES = [t.name for t in contract.TABLES]
 
@@ -335,7 +335,7 @@ def test_whitespace_only_value_counts_as_missing(tmp_path) -> None:
     tables = valid_tables()
     tables["districts"].append({"district_code": "D05", "district_name": "\t ", "region": "X"})
     con = duckdb.connect(":memory:")
-    from jcp.load import validate_into
+    from jcp.extract.load import validate_into
 
     validate_into(con, write_extract(tmp_path / "x", tables))
     assert con.execute("select rule_id from rejects").fetchall() == [
@@ -347,7 +347,7 @@ def test_duplicate_id_baseline_does_not_block_the_claims_real_baseline(tmp_path)
     """Uniqueness rules apply one after another, over the rows still valid."""
     from extracts import assessment
 
-    from jcp.load import validate_into
+    from jcp.extract.load import validate_into
 
     tables = valid_tables()
     # A1 is C1's baseline already; a second row with id A1 for claim C2 is a duplicate id,
@@ -366,7 +366,7 @@ def test_duplicate_id_baseline_does_not_block_the_claims_real_baseline(tmp_path)
 @pytest.mark.parametrize("name", ["claims; drop table x", "Facts", "wfi facts", ""])
 def test_names_put_into_sql_text_must_be_plain(name) -> None:
     """Only plain lower-case names reach the loader's DDL (fact tables come from file names)."""
-    from jcp.load import _identifier
+    from jcp.extract.load import _identifier
 
     with pytest.raises(ValueError, match="plain lower-case SQL name"):
         _identifier(name)
@@ -374,7 +374,7 @@ def test_names_put_into_sql_text_must_be_plain(name) -> None:
 
 
 def test_the_load_can_be_held_to_a_memory_limit_and_spill_folder(tmp_path, extract) -> None:
-    from jcp.load import connect_for_load
+    from jcp.extract.load import connect_for_load
 
     spill = tmp_path / "spill"
     con = connect_for_load(tmp_path / "limited.duckdb", "300MB", spill)
@@ -407,8 +407,8 @@ def test_a_memory_limit_duckdb_refuses_is_named(tmp_path, extract, capsys) -> No
 
 
 def test_a_database_an_older_loader_built_is_refused_by_name(good_db) -> None:
-    from jcp.db import DatabaseOutdated
-    from jcp.engines import open_engine
+    from jcp.extract.db import DatabaseOutdated
+    from jcp.measures.engines import open_engine
 
     con = duckdb.connect(str(good_db))
     con.execute("drop table review_months")  # as a loader from before the summaries left it
@@ -436,7 +436,7 @@ def test_a_database_an_older_loader_built_is_refused_by_name(good_db) -> None:
     ],
 )
 def test_text_loses_surrounding_whitespace_and_blank_is_missing(value, stored) -> None:
-    from jcp.load import _blank_to_null
+    from jcp.extract.load import _blank_to_null
 
     con = duckdb.connect(":memory:")
     assert con.execute(f"select {_blank_to_null('$v')}", {"v": value}).fetchone()[0] == stored
@@ -458,7 +458,7 @@ def test_extract_date_range_is_relative_to_the_day_of_the_load(
 ) -> None:
     import datetime as dt
 
-    from jcp.load import ExtractError, read_manifest
+    from jcp.extract.load import ExtractError, read_manifest
 
     folder = tmp_path / "x"
     folder.mkdir()
@@ -533,20 +533,20 @@ def test_a_second_load_into_the_same_database_is_refused_while_the_first_runs(
 ) -> None:
     import threading
 
-    import jcp.load
+    import jcp.extract.load
 
     tables = valid_tables()
     tables["districts"].append({"district_code": "D03", "district_name": "X", "region": "Y"})
     newer = write_extract(tmp_path / "newer", tables)
     started, finish = threading.Event(), threading.Event()
-    real_validate = jcp.load.validate_into
+    real_validate = jcp.extract.load.validate_into
 
     def slow_validate(con, folder, **options):
         started.set()
         assert finish.wait(30)
         return real_validate(con, folder, **options)
 
-    monkeypatch.setattr(jcp.load, "validate_into", slow_validate)
+    monkeypatch.setattr(jcp.extract.load, "validate_into", slow_validate)
     before = _file_bytes(good_db)
     first = threading.Thread(target=load, args=(newer, good_db))
     first.start()
@@ -571,9 +571,9 @@ def test_a_second_load_into_the_same_database_is_refused_while_the_first_runs(
 
 KILLED_LOAD = """
 import sys, time
-import jcp.load
+import jcp.extract.load
 
-real_build_facts = jcp.load.build_facts
+real_build_facts = jcp.extract.load.build_facts
 
 
 def build_then_hang(con):
@@ -582,8 +582,8 @@ def build_then_hang(con):
     time.sleep(120)
 
 
-jcp.load.build_facts = build_then_hang
-jcp.load.load(sys.argv[1], sys.argv[2], temp_directory=None)
+jcp.extract.load.build_facts = build_then_hang
+jcp.extract.load.load(sys.argv[1], sys.argv[2], temp_directory=None)
 """
 
 

@@ -27,11 +27,11 @@ from extracts import EXTRACT_DATE, valid_tables, write_extract
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from jcp import contract
-from jcp.access import Scope
 from jcp.cli import main
-from jcp.filters import available_months
-from jcp.measures import RequestError, Runner
+from jcp.extract import contract
+from jcp.measures.access import Scope
+from jcp.measures.filters import available_months
+from jcp.measures.runner import RequestError, Runner
 
 TABLE_NAMES = [t.name for t in contract.TABLES]
 

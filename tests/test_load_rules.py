@@ -18,8 +18,8 @@ from extracts import (
     write_extract,
 )
 
-from jcp import contract
-from jcp.load import validate_into
+from jcp.extract import contract
+from jcp.extract.load import validate_into
 
 
 def _set(row: dict, **changes) -> dict:

@@ -13,9 +13,9 @@ import pytest
 from extracts import EXACT, valid_tables, write_extract
 
 from jcp.cli import main
-from jcp.db import connect_read_only
-from jcp.load import load
-from jcp.measures import MEASURES, MeasureRequest, RequestError, Runner, months_between
+from jcp.extract.db import connect_read_only
+from jcp.extract.load import load
+from jcp.measures.runner import MEASURES, MeasureRequest, RequestError, Runner, months_between
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 GROUPINGS = ("total", "district", "office", "month")
@@ -137,8 +137,8 @@ def test_no_period_the_pages_offer_leaves_the_request_range(small_runner):
     """
     import datetime as dt
 
-    from jcp.filters import Filters
-    from jcp.load import one_year_after
+    from jcp.extract.load import one_year_after
+    from jcp.measures.filters import Filters
 
     longest = Filters("2000-01", f"{one_year_after(dt.date.today()):%Y-%m}")
     for period in (longest, longest.previous_period()):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from extracts import EXACT, GEOGRAPHY, approx_rows, claim, runner_for
 
-from jcp.measures import MeasureRequest, Runner
+from jcp.measures.runner import MeasureRequest, Runner
 
 
 def _claim(claim_id, office_code, start, benefit, group, coach, end=None, reason=None) -> dict:

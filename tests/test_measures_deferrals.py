@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from extracts import EXACT, GEOGRAPHY, approx_rows, claim, runner_for, wfi
 
-from jcp.contract import DEFERRAL_REASONS
-from jcp.measures import MeasureRequest, Runner
+from jcp.extract.contract import DEFERRAL_REASONS
+from jcp.measures.runner import MeasureRequest, Runner
 
 # Extract date 2026-10-31 (the helper's default). Period Jan-Jun 2026 unless a test says so.
 # Four offices; D03 has no activity at all, so it must show as a zero row.

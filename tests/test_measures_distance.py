@@ -14,7 +14,7 @@ from extracts import (
     runner_for,
 )
 
-from jcp.measures import MeasureRequest, Runner
+from jcp.measures.runner import MeasureRequest, Runner
 
 N = None  # a missing score
 

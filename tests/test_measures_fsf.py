@@ -16,8 +16,8 @@ from extracts import (
     runner_for,
 )
 
-from jcp.contract import FSF_CATEGORIES
-from jcp.measures import MeasureRequest, Runner
+from jcp.extract.contract import FSF_CATEGORIES
+from jcp.measures.runner import MeasureRequest, Runner
 
 D = Decimal
 CLAIMS = [

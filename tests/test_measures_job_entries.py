@@ -14,7 +14,7 @@ from extracts import (
     runner_for,
 )
 
-from jcp.measures import MeasureRequest, Runner
+from jcp.measures.runner import MeasureRequest, Runner
 
 # Extract date 2026-10-31. 13 weeks = 91 days, 26 weeks = 182 days, so
 #   mature_13w  <=> start + 91 <= 2026-10-31  <=> start <= 2026-08-01

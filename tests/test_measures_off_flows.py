@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from extracts import EXACT, GEOGRAPHY, approx_rows, claim, runner_for
 
-from jcp.measures import MeasureRequest, Runner
+from jcp.measures.runner import MeasureRequest, Runner
 
 PERIOD = ("2026-01", "2026-06")  # 2026-01-01 to 2026-06-30; the extract date is 2026-10-31
 

@@ -13,7 +13,7 @@ from markup import as_shown, live_markup
 from streamlit.testing.v1 import AppTest
 
 from jcp.cli import main
-from jcp.load import load
+from jcp.extract.load import load
 from jcp.output import csv_comment, csv_text, plain_text
 
 HOSTILE = ['=HYPERLINK("http://x")', "+1", "-1+1", "@SUM(A1)", "\tx", "\rx"]

@@ -10,10 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from jcp.access import Scope
 from jcp.extract.generate import generate
-from jcp.load import load
-from jcp.measures import GROUPINGS, MEASURES, Runner
+from jcp.extract.load import load
+from jcp.measures.access import Scope
+from jcp.measures.runner import GROUPINGS, MEASURES, Runner
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:

@@ -1,4 +1,4 @@
-"""The perturbation table (jcp/ptable.csv) and cell-key perturbation (jcp.perturbation)."""
+"""The perturbation table (jcp/measures/ptable.csv) and cell-key perturbation."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PTABLE = ROOT / "jcp" / "ptable.csv"
+PTABLE = ROOT / "jcp" / "measures" / "ptable.csv"
 
 
 def read_intervals(path: Path = PTABLE) -> dict[int, list[tuple[int, int, int]]]:
@@ -86,7 +86,7 @@ def test_count_one_is_maximum_entropy_with_mean_zero_variance_one() -> None:
 
 
 def test_a_design_with_too_much_variance_for_a_count_of_one_is_refused() -> None:
-    from jcp.ptable import Design, DesignError, rows
+    from jcp.measures.ptable import Design, DesignError, rows
 
     # n = 1 with D = 2: mean 0 on -1..2 allows a variance of at most 1 * 2 = 2.
     with pytest.raises(DesignError, match="count 1: variance 2.5"):
@@ -136,8 +136,8 @@ def reference_published(value: int | None) -> int | None:
 
 @pytest.fixture(scope="module")
 def table():
-    """The committed table, loaded and validated by jcp.perturbation."""
-    from jcp.perturbation import load_ptable
+    """The committed table, loaded and validated by jcp.measures.perturbation."""
+    from jcp.measures.perturbation import load_ptable
 
     return load_ptable()
 
@@ -145,7 +145,7 @@ def table():
 def published_frame(counts, key_sums, table):
     import polars as pl
 
-    from jcp.perturbation import perturbed, published
+    from jcp.measures.perturbation import perturbed, published
 
     frame = pl.DataFrame({"n": counts, "k": key_sums}, schema={"n": pl.Int64, "k": pl.Int64})
     return frame.with_columns(
@@ -155,7 +155,7 @@ def published_frame(counts, key_sums, table):
 
 
 def test_the_table_is_loaded_once_per_process(table) -> None:
-    from jcp.perturbation import load_ptable
+    from jcp.measures.perturbation import load_ptable
 
     assert load_ptable() is table
     assert load_ptable(PTABLE) is table
@@ -190,7 +190,7 @@ def test_hand_picked_lookups(table, count, key_sum, d, shown) -> None:
 def test_the_same_cell_always_gets_the_same_value(table) -> None:
     import polars as pl
 
-    from jcp.perturbation import perturb_counts
+    from jcp.measures.perturbation import perturb_counts
 
     # Three requests that produce the same cell (count 9, key sum 12345) among others.
     first = perturb_counts(
@@ -234,7 +234,7 @@ def test_an_empty_cell_with_no_key_sum_is_zero(table) -> None:
 def test_counts_above_the_top_row_use_it(tmp_path) -> None:
     import numpy as np
 
-    from jcp.perturbation import load_ptable
+    from jcp.measures.perturbation import load_ptable
 
     # A valid table whose row 7 differs from row 6 (its intervals in reverse order: +2 on
     # 0..261, +1 on 262..1263, 0 on 1264..2831, -1 on 2832..3833, -2 on 3834..4095), so that
@@ -278,7 +278,7 @@ def test_perturbed_matches_the_slow_reference_lookup() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from jcp.perturbation import load_ptable, perturbed, published
+    from jcp.measures.perturbation import load_ptable, perturbed, published
 
     table = load_ptable()
     cells = st.lists(
@@ -312,8 +312,8 @@ def test_perturbed_matches_the_slow_reference_lookup() -> None:
 def test_perturb_counts_publishes_drops_keys_and_lists_hidden_cells(table) -> None:
     import polars as pl
 
-    from jcp.disclosure import with_markers
-    from jcp.perturbation import perturb_counts
+    from jcp.measures.disclosure import with_markers
+    from jcp.measures.perturbation import perturb_counts
 
     frame = pl.DataFrame(
         {
@@ -339,7 +339,7 @@ def test_perturb_counts_publishes_drops_keys_and_lists_hidden_cells(table) -> No
 def test_perturb_counts_keeps_cells_already_suppressed(table) -> None:
     import polars as pl
 
-    from jcp.perturbation import perturb_counts
+    from jcp.measures.perturbation import perturb_counts
 
     frame = pl.DataFrame(
         {
@@ -368,7 +368,7 @@ def test_perturb_counts_keeps_cells_already_suppressed(table) -> None:
 def test_perturb_counts_refuses_impossible_inputs(table, columns, message) -> None:
     import polars as pl
 
-    from jcp.perturbation import perturb_counts
+    from jcp.measures.perturbation import perturb_counts
 
     with pytest.raises(ValueError, match=message):
         perturb_counts(pl.DataFrame(columns, schema_overrides={"n_key": pl.Int64}), ["n"], table)
@@ -376,7 +376,7 @@ def test_perturb_counts_refuses_impossible_inputs(table, columns, message) -> No
 
 def test_applying_the_table_runs_no_python_per_row() -> None:
     # Per-row Python on polars' thread pool deadlocked the server under concurrent sessions.
-    source = (ROOT / "jcp" / "perturbation.py").read_text(encoding="utf-8")
+    source = (ROOT / "jcp" / "measures" / "perturbation.py").read_text(encoding="utf-8")
     for name in ("map_elements", "map_batches", ".apply(", "iter_rows", "to_dicts"):
         assert name not in source, name
 
@@ -427,7 +427,7 @@ def _broken(lines: list[str], change: str) -> list[str]:
     ],
 )
 def test_a_broken_table_is_refused_with_one_line_naming_the_file(tmp_path, change, message):
-    from jcp.perturbation import PTableError, load_ptable
+    from jcp.measures.perturbation import PTableError, load_ptable
 
     path = tmp_path / f"{change.replace(' ', '_')}.csv"
     lines = PTABLE.read_text(encoding="utf-8").splitlines()
@@ -441,7 +441,7 @@ def test_a_broken_table_is_refused_with_one_line_naming_the_file(tmp_path, chang
 
 
 def test_a_missing_table_is_refused(tmp_path) -> None:
-    from jcp.perturbation import PTableError, load_ptable
+    from jcp.measures.perturbation import PTableError, load_ptable
 
     with pytest.raises(PTableError, match="no such file"):
         load_ptable(tmp_path / "absent.csv")
@@ -471,7 +471,7 @@ def test_money_is_rounded_to_the_nearest_ten_pounds(amount, rounded) -> None:
 
     import polars as pl
 
-    from jcp.perturbation import round_money
+    from jcp.measures.perturbation import round_money
 
     money = pl.DataFrame({"spend": [amount]}).select(pl.col("spend").cast(pl.Decimal(12, 2)))
     got = money.select(round_money(pl.col("spend")))["spend"]
@@ -484,7 +484,7 @@ def test_money_is_rounded_to_the_nearest_ten_pounds(amount, rounded) -> None:
 def test_the_expressions_keep_the_count_column_name(table) -> None:
     import polars as pl
 
-    from jcp.perturbation import perturbed, published
+    from jcp.measures.perturbation import perturbed, published
 
     frame = pl.DataFrame({"deferred": [9], "deferred_key": [1]})
     # key 1 is in row 7's -2 interval: 9 - 2 = 7

@@ -8,10 +8,10 @@ import polars as pl
 import pytest
 from extracts import EXACT
 
-from jcp.access import Scope
-from jcp.db import connect_read_only
-from jcp.measures import MEASURES, REPORTS, Runner, sql_parameters
-from jcp.queries import QUERIES_DIR
+from jcp.extract.db import connect_read_only
+from jcp.measures.access import Scope
+from jcp.measures.queries import QUERIES_DIR
+from jcp.measures.runner import MEASURES, REPORTS, Runner, sql_parameters
 
 SQL_FILES = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
 KNOWN_PARAMETERS = {
@@ -128,7 +128,7 @@ EXPORT_FILES = sorted(p.stem for p in (QUERIES_DIR / "export").glob("*.sql"))
 
 def test_every_export_file_is_a_table_export_parquet_writes() -> None:
     """Written only where a table's export differs from the table (tests/test_facts.py)."""
-    from jcp.facts import exports
+    from jcp.extract.facts import exports
 
     assert sorted(e.table for e in exports() if e.query) == EXPORT_FILES
     assert sorted(e.query for e in exports() if e.query) == [f"export/{n}" for n in EXPORT_FILES]
@@ -142,7 +142,7 @@ def test_export_file_has_a_header_and_no_parameters(name: str) -> None:
 
 
 def test_summaries_are_built_after_the_facts_they_read() -> None:
-    from jcp.facts import build_order
+    from jcp.extract.facts import build_order
 
     order = build_order()
     assert sorted(order) == FACT_FILES
@@ -160,9 +160,9 @@ def test_summaries_are_built_after_the_facts_they_read() -> None:
 def test_an_event_tables_fact_table_reads_only_tables_validated_before_it() -> None:
     """wfi_facts and the like are built as soon as their event table is validated, from what the
     load has by then: the event table itself and the tables validated before it."""
-    from jcp.contract import TABLES
-    from jcp.facts import facts
-    from jcp.load import STORED_AS_FACTS
+    from jcp.extract.contract import TABLES
+    from jcp.extract.facts import facts
+    from jcp.extract.load import STORED_AS_FACTS
 
     order = [t.name for t in TABLES]
     reads = {fact.name: fact.reads for fact in facts()}
@@ -260,7 +260,7 @@ def _documented(column: str, header: str) -> bool:
 
 @pytest.mark.parametrize("name", FACT_FILES)
 def test_fact_table_headers_name_their_record_key_columns(name: str, sample_db) -> None:
-    """Record keys and key sums (jcp/record_keys.py) are named in the header that builds them."""
+    """Record keys and key sums are named in the header of the fact SQL that builds them."""
     header = _header((QUERIES_DIR / "facts" / f"{name}.sql").read_text(encoding="utf-8"))
     con = connect_read_only(sample_db)
     columns = [

@@ -32,16 +32,16 @@ from extracts import (
     write_extract,
 )
 
-from jcp.access import Scope
 from jcp.bench import FILTER_SETS
 from jcp.config import ConfigError, Settings, load_settings
-from jcp.db import connect_read_only
-from jcp.disclosure import rules_for
-from jcp.facts import build_order
-from jcp.load import STORED_AS_FACTS, build_facts, load
-from jcp.measures import GROUPINGS, MEASURES, MeasureRequest, Runner
-from jcp.queries import query_sql, sql_parameters
-from jcp.record_keys import KEY_RANGE
+from jcp.extract.db import connect_read_only
+from jcp.extract.facts import build_order
+from jcp.extract.load import STORED_AS_FACTS, build_facts, load
+from jcp.extract.record_keys import KEY_RANGE
+from jcp.measures.access import Scope
+from jcp.measures.disclosure import rules_for
+from jcp.measures.queries import query_sql, sql_parameters
+from jcp.measures.runner import GROUPINGS, MEASURES, MeasureRequest, Runner
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
@@ -578,8 +578,8 @@ def test_only_key_sums_end_in_key(sample_keyed_db) -> None:
 
 def test_a_database_loaded_without_record_keys_is_refused_by_name(hand_db, tmp_path) -> None:
     """A database an older loader built has no key sums for the queries to read: say so."""
-    from jcp.db import DatabaseOutdated
-    from jcp.engines import open_engine
+    from jcp.extract.db import DatabaseOutdated
+    from jcp.measures.engines import open_engine
 
     db = tmp_path / "old.duckdb"
     db.write_bytes(hand_db.read_bytes())

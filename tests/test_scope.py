@@ -10,10 +10,10 @@ import pytest
 from markup import as_shown
 from streamlit.testing.v1 import AppTest
 
-from jcp.access import Scope, read_access, sample_access_toml
 from jcp.cli import main
-from jcp.db import connect_read_only
-from jcp.measures import GROUPINGS, MEASURES, Runner
+from jcp.extract.db import connect_read_only
+from jcp.measures.access import Scope, read_access, sample_access_toml
+from jcp.measures.runner import GROUPINGS, MEASURES, Runner
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCESS = ROOT / "sample_data" / "access.toml"
@@ -160,7 +160,7 @@ def test_nobody_sees_nothing(runner) -> None:
 
 
 def test_unsuppressed_is_for_national_users_only(runner, access) -> None:
-    from jcp.measures import RequestError
+    from jcp.measures.runner import RequestError
 
     scope = access.scope_for(MANAGER, runner.catalogue)
     with pytest.raises(RequestError, match="national users only"):
@@ -252,7 +252,7 @@ def test_app_connection_refuses_files_writes_and_settings(sample_db, statement) 
 
 def test_user_text_cannot_reach_files_through_the_runner(runner) -> None:
     """Filter values are bound parameters: SQL in them is only ever an unknown code."""
-    from jcp.measures import RequestError
+    from jcp.measures.runner import RequestError
 
     for evil in ("x'); select * from read_csv('/etc/passwd'); --", "D01' or '1'='1"):
         with pytest.raises(RequestError, match="unknown"):
@@ -345,7 +345,7 @@ def test_rejected_rows_original_values_for_national_users_only(
 ) -> None:
     from extracts import valid_tables, write_extract
 
-    from jcp.load import load
+    from jcp.extract.load import load
 
     tables = valid_tables()
     tables["claims"].append({**tables["claims"][0], "claim_id": "C7", "benefit": "PIP"})

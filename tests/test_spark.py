@@ -20,14 +20,16 @@ import sqlglot
 from extracts import claim, district, office, payment, write_extract
 from streamlit.testing.v1 import AppTest
 
-from jcp import cli, spark
-from jcp.access import Scope, read_access
+from jcp import cli
 from jcp.bench import FILTER_SETS
-from jcp.db import DatabaseOutdated, connect_read_only
-from jcp.export import ExportError, export_parquet, read_manifest
-from jcp.facts import exported_tables
-from jcp.load import load
-from jcp.measures import (
+from jcp.extract.db import DatabaseOutdated, connect_read_only
+from jcp.extract.facts import exported_tables
+from jcp.extract.load import load
+from jcp.measures import spark
+from jcp.measures.access import Scope, read_access
+from jcp.measures.export import ExportError, export_parquet, read_manifest
+from jcp.measures.queries import QUERIES_DIR, query_sql, sql_parameters
+from jcp.measures.runner import (
     GROUPINGS,
     MEASURES,
     REPORTS,
@@ -35,8 +37,7 @@ from jcp.measures import (
     RequestError,
     Runner,
 )
-from jcp.queries import QUERIES_DIR, query_sql, sql_parameters
-from jcp.spark import SparkEngine, TranspileError, spark_problems, spark_sql
+from jcp.measures.spark import SparkEngine, TranspileError, spark_problems, spark_sql
 
 ROOT = Path(__file__).resolve().parent.parent
 NATIONAL = Scope.national()

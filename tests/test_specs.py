@@ -7,13 +7,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jcp import contract
-from jcp.access import Scope
-from jcp.db import connect_read_only
-from jcp.engines import DuckDBEngine
-from jcp.measures import Runner
-from jcp.queries import QUERIES_DIR
-from jcp.specs import (
+from jcp.extract import contract
+from jcp.extract.db import connect_read_only
+from jcp.measures.access import Scope
+from jcp.measures.engines import DuckDBEngine
+from jcp.measures.queries import QUERIES_DIR
+from jcp.measures.runner import Runner
+from jcp.measures.specs import (
     CatalogueError,
     catalogue,
     catalogue_markdown,

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jcp import contract
-from jcp.access import Scope, read_access
-from jcp.db import connect_read_only
-from jcp.filters import available_months
-from jcp.measures import Runner
+from jcp.extract import contract
+from jcp.extract.db import connect_read_only
+from jcp.measures.access import Scope, read_access
+from jcp.measures.filters import available_months
+from jcp.measures.runner import Runner
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCESS = ROOT / "sample_data" / "access.toml"

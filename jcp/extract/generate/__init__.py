@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jcp import contract
+from jcp.extract import contract
 from jcp.extract.generate.bad_rows import BadRows
 from jcp.extract.generate.calendar import Calendar, claims_per_day
 from jcp.extract.generate.reference import Reference

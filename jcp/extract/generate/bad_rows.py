@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jcp import contract
+from jcp.extract import contract
 from jcp.extract.generate.calendar import Calendar, fy_label, iso
 from jcp.extract.generate.reference import DISTRICTS, Reference
 

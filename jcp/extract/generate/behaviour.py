@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jcp import contract
+from jcp.extract import contract
 
 # Rows follow the contract's enumeration order so an index is a code.
 

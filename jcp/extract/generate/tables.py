@@ -12,8 +12,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jcp import contract
-from jcp.contract import Table
+from jcp.extract import contract
+from jcp.extract.contract import Table
 from jcp.extract.generate.behaviour import (
     AGE_GIVEN_GROUP,
     ASSESSED_P,

@@ -10,7 +10,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from jcp import contract
+from jcp.extract import contract
 from jcp.extract.generate.tables import ARROW_TYPES
 
 

@@ -12,7 +12,7 @@ from typing import Protocol
 
 import polars as pl
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERIES_DIR = Path(__file__).resolve().parent.parent.parent / "queries"
 
 
 @cache

@@ -1,6 +1,6 @@
-"""The kinds of disclosure rule a measure's figures can have (jcp.disclosure applies them).
+"""The kinds of disclosure rule a measure's figures can have (jcp.measures.disclosure applies them).
 
-Each measure's rules are made up from its spec's columns (jcp.specs): a column's `protect`
+Each measure's rules are made up from its spec's columns (jcp.measures.specs): a column's `protect`
 names one of these, with the columns it depends on.
 """
 

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jcp.network import Catalogue
+from jcp.measures.network import Catalogue
 
 ROLES = ("national", "district_manager", "team_leader")
 # One @ with something either side, a dot in the domain, no spaces: enough to refuse an empty

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from jcp import specs
-from jcp.perturbation import (
+from jcp.measures import specs
+from jcp.measures.perturbation import (
     KEY_SUFFIX,
     SUPPRESSED,
     PTable,
@@ -44,7 +44,7 @@ from jcp.perturbation import (
     perturb_counts,
     round_money,
 )
-from jcp.rules import Rules
+from jcp.measures.rules import Rules
 
 MARKER = "[c]"
 
@@ -65,7 +65,7 @@ def _is_figure(dtype: pl.DataType) -> bool:
 
 
 def rules_for(measure: str) -> Rules:
-    """The measure's rules, made up from its spec (jcp.specs); an unknown measure is an error."""
+    """The measure's rules, made up from its spec; an unknown measure is an error."""
     found = specs.catalogue().get(measure)
     if found is None:
         raise DisclosureError(

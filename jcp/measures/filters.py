@@ -10,18 +10,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from jcp import contract
-from jcp.measures import (
+from jcp.extract import contract
+from jcp.measures.network import Catalogue
+from jcp.measures.runner import (
     MONTH_PATTERN,
     MeasureRequest,
     default_period,
     months_between,
     shift_months,
 )
-from jcp.network import Catalogue
 
 if TYPE_CHECKING:
-    from jcp.access import Scope
+    from jcp.measures.access import Scope
 
 # URL parameter names; each may repeat (?district=D01&district=D02).
 URL_KEYS = ("district", "office", "from", "to", "benefit", "group")

@@ -7,7 +7,7 @@ each, after its description:
     -- reads: wfi, claims, offices
     -- export: partitioned by district_code, event_month(due_date)
 
-`reads:` names every table its query reads: tables of the extract contract (jcp/contract.py)
+`reads:` names every table its query reads: tables of the extract contract (jcp/extract/contract.py)
 and other facts. `export:` says how export-parquet writes it: `not partitioned`, or
 `partitioned by` folder columns, each `district_code` (a column of the table) or
 `event_month(COLUMN)` (a column added to the export: the month of the date COLUMN, as
@@ -30,9 +30,9 @@ from functools import cache
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
-from jcp import contract
+from jcp.extract import contract
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERIES_DIR = Path(__file__).resolve().parent.parent.parent / "queries"
 FACTS_DIR = QUERIES_DIR / "facts"
 EXPORT_DIR = QUERIES_DIR / "export"
 
@@ -73,7 +73,7 @@ class Fact:
 
 # The exports of tables with no fact file: the contract's, with rows of their own in the export,
 # and the load's record. The contract's event tables (wfi, job_entries, fsf_payments) are not
-# written: their every row and column is in their fact table (jcp/load.py STORED_AS_FACTS); nor
+# written: their every row and column is in their fact table (load.py STORED_AS_FACTS); nor
 # are assessments, which only review_months reads, and it is exported.
 BASE_EXPORTS: dict[str, tuple[str, ...]] = {
     "districts": ("district_code",),
@@ -236,7 +236,7 @@ def read_exports(built: list[Fact] | tuple[Fact, ...], export_dir: Path) -> list
     if unknown:
         raise FactsError(
             f"queries/export/{unknown[0]}.sql: no table {unknown[0]} is exported "
-            "(the exports are jcp/facts.py BASE_EXPORTS and queries/facts/)"
+            "(the exports are jcp/extract/facts.py BASE_EXPORTS and queries/facts/)"
         )
     return [replace(e, query=f"export/{e.table}") if e.table in queries else e for e in exports]
 

@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from jcp import contract
-from jcp.queries import QUERIES_DIR
-from jcp.rules import Gated, Money, MoneyMean, PerCount, Ratio, Rules, Share
+from jcp.extract import contract
+from jcp.measures.queries import QUERIES_DIR
+from jcp.measures.rules import Gated, Money, MoneyMean, PerCount, Ratio, Rules, Share
 
 # What a column holds; decides its format everywhere (jcp.formats).
 KINDS = ("key", "text", "date", "count", "rate", "change", "mean", "money", "days")
 FIGURE_KINDS = ("count", "rate", "change", "mean", "money", "days")
 DIRECTIONS = ("higher", "lower", "neither")  # which way is better
-# How a figure is protected (jcp.disclosure); "none" only for columns that are not figures.
+# How a figure is protected (jcp.measures.disclosure); "none" only for columns that are not figures.
 PROTECTIONS = ("count", "ratio", "gated", "per_count", "money", "money_mean", "share", "exact")
 GROUPINGS = ("total", "district", "office", "month")
 # The columns a grouping brings into a result, the same in every measure: declared once here.
@@ -230,7 +230,7 @@ def _check_column(path: Path, spec: MeasureSpec, column: Column) -> None:
         return _fail(path, f"column {column.name}: {rule}")
 
     if column.name in KEY_COLUMNS:
-        raise fail("is a grouping key, declared once for every measure (jcp.specs)")
+        raise fail("is a grouping key, declared once for every measure (jcp.measures.specs)")
     if column.values is not None and column.values not in contract.VALUE_LABELS:
         raise fail(f"values {column.values!r} is not an enumeration of the contract")
     if not column.is_figure:

@@ -1,7 +1,7 @@
-"""Where the SQL in queries/ runs: DuckDB, embedded and the default, or Spark (jcp.spark).
+"""Where the SQL in queries/ runs: DuckDB, embedded and the default, or Spark (jcp.measures.spark).
 
 An engine takes a query's name and its bound parameters and gives back a polars frame. It knows
-nothing of requests, scope or disclosure control: the runner (jcp.measures) sits above it, so
+nothing of requests, scope or disclosure control: the runner (jcp.measures.runner) sits above it, so
 every engine gets the same checks, the same narrowing to the scope and the same suppression.
 """
 
@@ -13,8 +13,8 @@ import duckdb
 import polars as pl
 import polars.selectors as cs
 
-from jcp.db import DatabaseOutdated, connect_read_only, database_path
-from jcp.queries import (
+from jcp.extract.db import DatabaseOutdated, connect_read_only, database_path
+from jcp.measures.queries import (
     QUERIES_DIR,
     Engine,
     EngineUnavailable,
@@ -76,7 +76,7 @@ def open_engine(
         if parquet is None:
             raise EngineUnavailable("the Spark engine needs the Parquet folder (--parquet DIR)")
         try:
-            from jcp.spark import SparkEngine
+            from jcp.measures.spark import SparkEngine
         except ImportError as exc:
             raise EngineUnavailable(
                 f"the Spark engine needs its extras: pip install '.[spark]' ({exc})"

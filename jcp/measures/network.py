@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from jcp.engines import as_engine
-from jcp.queries import Engine
+from jcp.measures.engines import as_engine
+from jcp.measures.queries import Engine
 
 
 class EmptyDatabase(ValueError):

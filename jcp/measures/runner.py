@@ -4,7 +4,8 @@ Pages, CSV exports, the `measure` command and the benchmark all call `Runner.run
 can never differ between them. Steps, in order: check the request against the database,
 narrow it to the caller's scope, run the measure's SQL file, complete the grouping (every
 district/office/month the filters allow gets a row), then apply disclosure control (cell-key
-perturbation, jcp.disclosure), which consumes the key sums the SQL returns beside each count.
+perturbation, jcp.measures.disclosure), which consumes the key sums the SQL returns beside each
+count.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from dataclasses import dataclass, replace
 import duckdb
 import polars as pl
 
-from jcp import contract, specs
-from jcp.access import Scope
-from jcp.disclosure import Thresholds, drop_keys, protect
-from jcp.engines import as_engine
-from jcp.network import EmptyDatabase, read_catalogue
-from jcp.queries import Engine, query_sql, sql_parameters
-from jcp.specs import GROUPINGS, MeasureSpec
+from jcp.extract import contract
+from jcp.measures import specs
+from jcp.measures.access import Scope
+from jcp.measures.disclosure import Thresholds, drop_keys, protect
+from jcp.measures.engines import as_engine
+from jcp.measures.network import EmptyDatabase, read_catalogue
+from jcp.measures.queries import Engine, query_sql, sql_parameters
+from jcp.measures.specs import GROUPINGS, MeasureSpec
 
 # The only identifiers a grouping can bring into a result: an allow-list, never input.
 KEY_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -43,7 +45,7 @@ FIRST_REQUEST_MONTH = "1900-01"
 LAST_REQUEST_MONTH = "2099-12"
 
 
-# Measures and lists (what a request can name), and reports, from the catalogue (jcp.specs).
+# Measures and lists (what a request can name), and reports, from the catalogue (specs).
 MEASURES: dict[str, MeasureSpec] = specs.measures()
 REPORTS: dict[str, MeasureSpec] = specs.reports()
 

@@ -1,7 +1,7 @@
 """The Spark engine: the same queries/*.sql, transpiled once with sqlglot, run by Spark SQL.
 
 Optional: `pip install .[spark]` (PySpark 4) and Java 17. Spark reads the Parquet layout that
-`python -m jcp export-parquet` writes (jcp.export). The runner above this engine does the
+`python -m jcp export-parquet` writes (jcp.measures.export). The runner above this engine does the
 request checks, scope and disclosure control, exactly as for DuckDB.
 
 Transpiling is checked, not trusted: the result is refused (TranspileError, naming the query)
@@ -22,10 +22,10 @@ import polars as pl
 import sqlglot
 from sqlglot import exp
 
-from jcp.db import DatabaseMissing, DatabaseOutdated
-from jcp.export import MANIFEST
-from jcp.facts import exported_tables
-from jcp.queries import QUERIES_DIR, EngineUnavailable, query_sql
+from jcp.extract.db import DatabaseMissing, DatabaseOutdated
+from jcp.extract.facts import exported_tables
+from jcp.measures.export import MANIFEST
+from jcp.measures.queries import QUERIES_DIR, EngineUnavailable, query_sql
 
 DEFAULT_MASTER = "local[2]"
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties")

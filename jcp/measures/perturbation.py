@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from jcp.ptable import COLUMNS, DEFAULT_PTABLE, DESIGN, KEY_RANGE
+from jcp.measures.ptable import COLUMNS, DEFAULT_PTABLE, DESIGN, KEY_RANGE
 
 __all__ = [
     "KEY_RANGE",
@@ -28,7 +28,8 @@ __all__ = [
 
 # Published counts from 1 to MIN_COUNT - 1 are hidden ([disclosure] min_count in jcp.toml).
 MIN_COUNT = 5
-# The list column naming a row's hidden cells (jcp.disclosure, which uses this module, shows
+# The list column naming a row's hidden cells (jcp.measures.disclosure, which uses this module,
+# shows
 # them as [c]).
 SUPPRESSED = "suppressed"
 KEY_SUFFIX = "_key"  # count column X travels with X_key, the raw sum of its records' keys
@@ -184,7 +185,7 @@ def perturb_counts(
 
     Each column X needs X_key, the raw sum of its records' keys; the _key columns are dropped.
     A hidden count is NULL and named in the row's `suppressed` list (merged with any list the
-    frame already has), the representation jcp.disclosure uses, so display code is unchanged.
+    frame already has), the representation disclosure control uses, so display code is unchanged.
     """
     table = table or load_ptable()
     columns = sorted(set(columns))

@@ -7,7 +7,7 @@ Layout (Hive-style folders, which Spark and DuckDB both read as columns):
     OUT/<table>/district_code=D01/event_month=2025-04/part-<export>-0.parquet (event facts)
     OUT/loads/part-<export>-0.parquet, OUT/rejects/...                        (not partitioned)
 
-Which tables are written, and how each is partitioned, is declared once (jcp/facts.py: the fact
+Which tables are written, and how each is partitioned, is declared once (jcp.extract.facts: the fact
 files' `export:` lines and BASE_EXPORTS). A table is written as it is stored, unless
 queries/export/<table>.sql exists, for the few whose export differs from the table; event_month
 is the month of the date column the declaration names. Databases holding different districts
@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from jcp.facts import Export, exports
-from jcp.queries import query_sql
+from jcp.extract.facts import Export, exports
+from jcp.measures.queries import query_sql
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -87,7 +87,7 @@ def _exported_rows(cursor: duckdb.DuckDBPyConnection, export: Export) -> duckdb.
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, source: str = "") -> dict:
-    """Write every declared export (jcp.facts.exports) under OUT; returns the manifest entry
+    """Write every declared export (jcp.extract.facts.exports) under OUT; returns the manifest entry
     for this export."""
     # Imported here, not with the module: every jcp command imports this module (for its
     # error), and pyarrow.dataset with pandas took 0.37 s of `jcp load`'s start.

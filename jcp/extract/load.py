@@ -21,11 +21,11 @@ from pathlib import Path
 
 import duckdb
 
-from jcp import contract
-from jcp.contract import Column, Table
-from jcp.db import is_duckdb_file
-from jcp.facts import FACTS_DIR, build_order
-from jcp.record_keys import define_key_function
+from jcp.extract import contract
+from jcp.extract.contract import Column, Table
+from jcp.extract.db import is_duckdb_file
+from jcp.extract.facts import FACTS_DIR, build_order
+from jcp.extract.record_keys import define_key_function
 
 REJECTS_DDL = """
 create table rejects (
@@ -300,7 +300,7 @@ def _first_line(exc: Exception) -> str:
 
 
 # Table and column names cannot be bound parameters, so statements that name them are built as
-# text. Every such name is a constant of jcp/contract.py or a fixed prefix of one, except the fact
+# text. Every such name is a constant of contract.py or a fixed prefix of one, except the fact
 # tables', which come from file names in queries/facts/: each name passes this check first.
 IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -555,7 +555,7 @@ def _as_stored(column: Column, value: str) -> str:
     return f'{value} as "{column.name}"'
 
 
-# Validated tables stored with a record key (jcp/record_keys.py) after their contract columns,
+# Validated tables stored with a record key (record_keys.py) after their contract columns,
 # by the column holding each row's id. The event tables stored as fact tables get theirs in
 # their fact SQL (queries/facts/).
 KEYED_TABLES = {"claims": "claim_id"}
@@ -676,7 +676,7 @@ def build_facts(con: duckdb.DuckDBPyConnection) -> None:
     on every request is what made a national page slow, so it is done once here, and so is
     adding up what a national request would otherwise add up every time. Each
     queries/facts/NAME.sql is one query; its file name is the table it builds, and its header
-    declares the tables it reads, which give the order they are built in (jcp/facts.py).
+    declares the tables it reads, which give the order they are built in (jcp/extract/facts.py).
     """
     built = set(STORED_AS_FACTS.values())
     for name in build_order():

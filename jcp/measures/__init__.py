@@ -1,0 +1,1 @@
+"""The measures step: specs, the runner and its engines, scope and disclosure control."""
