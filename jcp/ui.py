@@ -505,12 +505,17 @@ def download(frame: pl.DataFrame, title: str, key: str) -> None:
 
 
 def styled(
-    frame: pl.DataFrame, cues: dict[str, list[str]] | None = None, uuid: str | None = None
+    frame: pl.DataFrame,
+    cues: dict[str, list[str]] | None = None,
+    uuid: str | None = None,
+    blank: dict[str, list[int]] | None = None,
 ) -> object:
     """A pandas Styler: numbers stay numbers (so columns sort), every figure written in its
     kind's one style (jcp.formats) and hidden cells as [c].
 
     `uuid` names the table's styles in the page; pandas otherwise picks a random one.
+    `blank` names cells left out on purpose (a reference row's counts): empty, not "–" (no
+    population) or [c] (hidden). A missing text (a reference row's office) is empty too.
     """
     # Imported here, not at the top: pandas takes ~0.4 s to import and only styled tables need
     # it, so at start-up the overview's tiles reach the browser without waiting for it.
@@ -557,6 +562,12 @@ def styled(
     for name, rows in hidden_rows.items():
         if name in data.columns:
             styler = styler.format(lambda _: MARKER, subset=pd.IndexSlice[rows, [name]])
+    text = [name for name, dtype in data.schema.items() if dtype == pl.String]
+    if text:
+        styler = styler.format(na_rep="", subset=text)
+    for name, rows in (blank or {}).items():
+        if name in data.columns and rows:
+            styler = styler.format(lambda _: "", subset=pd.IndexSlice[rows, [name]])
     if cues:
         colours = {"better": "background-color: #d8f0d2", "worse": "background-color: #f9d6d5"}
         styler = styler.apply(
@@ -591,15 +602,16 @@ def _draw_table(
     key: str,
     column_config: dict | None,
     cues: dict[str, list[str]] | None,
+    blank: dict[str, list[int]] | None = None,
 ) -> None:
     # Names beside codes and labels for enumerated values: what people read. Built here, once
     # per figure, as the drawn element is replayed on every rerun after.
     frame = with_value_labels(named(frame))
-    if frame.height <= STYLED_ROWS or cues or any_suppressed(frame):
+    if frame.height <= STYLED_ROWS or cues or blank or any_suppressed(frame):
         # A pandas Styler writes every figure in its kind's one style, [c] into hidden cells
         # and the cues' colours; it is slow for long lists (the overdue worklist), which have
         # no hidden cells and are formatted by column instead.
-        shown: object = styled(frame, cues, uuid=key)
+        shown: object = styled(frame, cues, uuid=key, blank=blank)
         labels: dict[str, object] = {name: label(name) for name in frame.columns}
     else:
         labels = {
@@ -628,8 +640,11 @@ def table(
     column_config: dict | None = None,
     cues: dict[str, list[str]] | None = None,
     max_rows: int | None = None,
+    blank: dict[str, list[int]] | None = None,
 ) -> None:
     """A table with its CSV download (of exactly the columns shown, and every row).
+
+    `cues` colours cells better/worse; `blank` leaves cells empty on screen (see styled()).
 
     `max_rows` shows only the first rows of a long list (a national worklist runs to tens of
     thousands, which no one reads on screen and every rerun would send to the browser); the
@@ -639,7 +654,7 @@ def table(
     if max_rows is not None and frame.height > max_rows:
         frame = frame.head(max_rows)
     # By keyword: see run().
-    _draw_table(frame=frame, key=key, column_config=column_config, cues=cues)
+    _draw_table(frame=frame, key=key, column_config=column_config, cues=cues, blank=blank)
     if complete.height > frame.height:
         st.caption(
             f"Showing the first {frame.height:,} of {complete.height:,} rows; "

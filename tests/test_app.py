@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from jcp.access import Scope
 from jcp.db import connect_read_only
+from jcp.disclosure import SUPPRESSED
 from jcp.filters import Filters
 from jcp.formats import format_value
 from jcp.load import load
@@ -304,6 +305,35 @@ def test_a_change_in_any_row_is_a_new_element() -> None:
     assert _frame_key(offices) == _frame_key(offices.clone())
     assert _frame_key(offices) != _frame_key(changed)
     assert _frame_key(offices) != _frame_key(offices.rename({"rate": "other_rate"}))
+
+
+def _display(styler) -> list[list[str]]:
+    """The text each cell of a styled table shows: what Streamlit sends (its display values)."""
+    return [
+        [cell["display_value"] for cell in row[1:]]
+        for row in styler._translate(False, False)["body"]
+    ]
+
+
+def test_blank_cells_show_empty_not_missing_or_hidden() -> None:
+    """Left out on purpose is empty; no population is "–"; hidden is [c]; no text is empty."""
+    from jcp.ui import styled
+
+    frame = pl.DataFrame(
+        {
+            "office_code": ["D01-O01", None, None],
+            "live_claims": [120, 40, None],
+            "deferral_rate": [None, 0.25, 0.5],
+            SUPPRESSED: [[], ["live_claims"], []],
+        },
+        schema_overrides={SUPPRESSED: pl.List(pl.String)},
+    )
+    shown = _display(styled(frame, blank={"live_claims": [2], "deferral_rate": []}))
+    assert shown == [
+        ["D01-O01", "120", "–"],
+        ["", "[c]", "25.0%"],
+        ["", "", "50.0%"],
+    ]
 
 
 def _with_ten_more_claims(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
