@@ -39,7 +39,8 @@ from jcp.formats import (
     with_names,
     with_value_labels,
 )
-from jcp.headlines import league_cue, league_table
+from jcp.headlines import League
+from jcp.headlines import league as build_league
 from jcp.measures import MeasureRequest, Runner
 from jcp.network import Catalogue
 from jcp.output import csv_comment, csv_text, plain_text
@@ -283,21 +284,26 @@ def run(request: MeasureRequest) -> pl.DataFrame:
 
 
 @st.cache_resource(max_entries=100, show_spinner=False, hash_funcs=RESULT_KEYS)
-def _league_cached(
-    path: str, version: float, filters: Filters, scope: Scope
-) -> tuple[pl.DataFrame, dict[str, list[str]]]:
+def _league_cached(path: str, version: float, filters: Filters, scope: Scope) -> League:
+    runner = _runner(path, version)
+
     def run_in_scope(request: MeasureRequest) -> pl.DataFrame:
         return _run_cached(path=path, version=version, request=request, scope=scope)
 
-    league = league_table(run_in_scope, filters)
-    return league, league_cue(league)
+    def reference(request: MeasureRequest, level: str) -> pl.DataFrame:
+        # Not cached on its own: the league is, per scope, and the runner checks the level
+        # against this scope on every call.
+        return runner.reference(request, scope, level)
+
+    return build_league(run_in_scope, reference, filters, scope, runner.catalogue)
 
 
-def league(filters: Filters) -> tuple[pl.DataFrame, dict[str, list[str]]]:
-    """The overview's league table and its better/worse cues, for the signed-in user's scope.
+def league(filters: Filters) -> League:
+    """The overview's league table, its better/worse cues, heading and caption, for the
+    signed-in user's scope (their role decides what is compared with what).
 
     Cached as a whole, like the results it lines up (and shared the same way: nothing changes
-    the frame or the cues in place): a rerun would otherwise look up its ten results again and
+    the frame or the cues in place): a rerun would otherwise look up its results again and
     rebuild it.
     """
     path, version = _database_version()

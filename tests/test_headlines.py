@@ -8,19 +8,21 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jcp.access import AccessList, Scope, read_access
+from jcp.access import AccessList, Scope, User, read_access
 from jcp.db import connect_read_only
 from jcp.disclosure import SUPPRESSED
-from jcp.headlines import ALL_IN_SCOPE, league_cue
-from jcp.measures import MEASURES, NATIONAL, RequestError, Runner
+from jcp.filters import Filters
+from jcp.headlines import league, league_cue
+from jcp.measures import MEASURES, NATIONAL, RequestError, Runner, default_period
 
 
-def test_rates_and_means_are_cued_by_direction_sizes_never() -> None:
+def test_districts_are_cued_against_the_national_row_by_direction_sizes_never() -> None:
     league = pl.DataFrame(
         {
-            "district_code": ["D01", "D02", "D03", ALL_IN_SCOPE],
+            "level": ["District", "District", "District", "National"],
+            "district_code": ["D01", "D02", "D03", None],
             "live_claims": [100, 300, 50, 450],
-            "job_entries": [10, 25, 5, 40],  # every district below the total: not "worse"
+            "job_entries": [10, 25, 5, 40],  # every district below the nation: not "worse"
             "sustained_13w_rate": [0.60, 0.40, 0.50, 0.50],  # higher is better
             # Neither way is better: deferral targets were removed, as deferring is sometimes
             # right (queries/deferrals.toml), so a low rate is not coloured as good.
@@ -36,6 +38,30 @@ def test_rates_and_means_are_cued_by_direction_sizes_never() -> None:
     assert cues["sustained_13w_rate"] == ["better", "worse", "", ""]
     assert cues["deferral_rate"] == ["", "", "", ""]
     assert cues["mean_change"] == ["better", "worse", "", ""]
+
+
+def test_offices_are_cued_against_their_own_district_not_the_nation() -> None:
+    """A manager of two districts: each office against its own district's row. The rates are
+    chosen so that against the National row (0.58) three of the four cues would differ."""
+    league = pl.DataFrame(
+        {
+            "level": ["Office", "Office", "Office", "Office", "District", "District", "National"],
+            "district_code": ["D01", "D01", "D02", "D02", "D01", "D02", None],
+            "office_code": ["D01-O01", "D01-O02", "D02-O01", "D02-O02", None, None, None],
+            "live_claims": [10, 20, 30, 40, 30, 70, None],
+            "job_entries": [1, 2, 3, 4, 3, 7, None],
+            "sustained_13w_rate": [0.55, 0.45, 0.59, 0.65, 0.50, 0.60, 0.58],
+            "deferral_rate": [0.1, 0.2, 0.3, 0.4, 0.15, 0.35, 0.3],
+            # D02's mean is hidden (NULL): its offices get no cue for it.
+            "mean_change": [1.2, 0.8, 1.5, 0.5, 1.0, None, 0.9],
+            "spend_gbp": [100.0, 200.0, 300.0, 400.0, 300.0, 700.0, None],
+        }
+    )
+    cues = league_cue(league)
+    assert cues["sustained_13w_rate"] == ["better", "worse", "worse", "better", "", "", ""]
+    assert cues["mean_change"] == ["better", "worse", "", "", "", "", ""]
+    for column in ("live_claims", "job_entries", "deferral_rate", "spend_gbp"):
+        assert cues[column] == [""] * 7, column
 
 
 def test_each_tile_comes_as_soon_as_its_own_measure_has_answered(sample_db) -> None:
@@ -207,3 +233,175 @@ def test_a_reference_is_one_areas_measure(runner, access, measure, by, message) 
 def test_nobody_gets_a_reference(runner) -> None:
     with pytest.raises(RequestError, match="no access"):
         runner.reference(runner.default_request("deferrals"), Scope.nobody(), NATIONAL)
+
+
+# The league table by role -------------------------------------------------------------------
+
+# By hand from sample_data/offices.csv.
+D02_OFFICES = [f"D02-O0{n}" for n in range(1, 9)]  # Leeds City ... Pontefract
+D05_OFFICES = [f"D05-O0{n}" for n in range(1, 7)]  # Newcastle ... Washington
+
+
+def _league(runner: Runner, scope: Scope, filters: Filters | None = None, asked=None):
+    """The league for a scope, straight from the runner (as the app's cache builds it)."""
+    filters = filters or Filters(*default_period(runner.extract_date))
+
+    def reference(request, level):
+        if asked is not None:
+            asked.append(level)
+        return runner.reference(request, scope, level)
+
+    return league(
+        lambda request: runner.run(request, scope), reference, filters, scope, runner.catalogue
+    )
+
+
+def _rows(frame: pl.DataFrame) -> list[tuple]:
+    offices = frame["office_code"] if "office_code" in frame.columns else [None] * frame.height
+    return list(zip(frame["level"], frame["district_code"], offices, strict=True))
+
+
+@pytest.mark.parametrize(
+    "email, heading, rows",
+    [
+        (
+            ANALYST,
+            "Districts compared",
+            [("District", f"D0{n}", None) for n in range(1, 7)] + [("National", None, None)],
+        ),
+        (
+            MANAGER,
+            "Offices compared",
+            [("Office", "D02", o) for o in D02_OFFICES]
+            + [("District", "D02", None), ("National", None, None)],
+        ),
+        (
+            "manager.d05@example.gov.uk",
+            "Offices compared",
+            [("Office", "D05", o) for o in D05_OFFICES]
+            + [("District", "D05", None), ("National", None, None)],
+        ),
+        (
+            LEADER,
+            "Your offices compared",
+            [("Office", "D02", "D02-O03"), ("District", "D02", None), ("National", None, None)],
+        ),
+        (
+            "leader.d01-o03@example.gov.uk",
+            "Your offices compared",
+            [("Office", "D01", "D01-O03"), ("District", "D01", None), ("National", None, None)],
+        ),
+    ],
+)
+def test_each_role_compares_its_own_rows_with_its_references(
+    runner, access, email, heading, rows
+) -> None:
+    shown = _league(runner, _scope(access, runner, email))
+    assert _rows(shown.frame) == rows
+    assert shown.heading == heading
+    assert shown.compared == len(rows) - (1 if email == ANALYST else 2)
+
+
+def test_a_team_leaders_reference_rows_carry_rates_only(runner, access) -> None:
+    leader = _scope(access, runner, LEADER)
+    asked: list[str] = []
+    shown = _league(runner, leader, asked=asked)
+    assert set(asked) == {"D02", NATIONAL}  # never another district
+    office, district, nation = shown.frame.rows(named=True)
+    # Their own office: every figure, as the runner gives the leader.
+    own = runner.run(runner.default_request("caseload"), leader).row(0, named=True)
+    assert office["live_claims"] == own["live_claims"] > 0
+    # The district and the nation: rates and means only, counts and money left blank.
+    for row, districts in ((district, ("D02",)), (nation, ())):
+        for count in ("live_claims", "job_entries", "spend_gbp"):
+            assert row[count] is None and count not in row[SUPPRESSED]
+        area = Filters(*default_period(runner.extract_date), districts=districts)
+        jobs = runner.run(area.request("job_entries"), Scope.national()).row(0, named=True)
+        deferrals = runner.run(area.request("deferrals"), Scope.national()).row(0, named=True)
+        distance = runner.run(area.request("distance_travelled"), Scope.national())
+        assert row["sustained_13w_rate"] == jobs["sustained_13w"] / jobs["mature_13w"]
+        assert row["deferral_rate"] == deferrals["deferred"] / deferrals["wfis_due"]
+        assert row["mean_change"] == distance["mean_change"][0]
+    assert shown.blank == {"live_claims": [1, 2], "job_entries": [1, 2], "spend_gbp": [1, 2]}
+    assert "The District and National rows show rates and means only" in shown.caption
+    assert "against its own district's row" in shown.caption
+
+
+def test_a_district_managers_district_row_is_theirs_in_full(runner, access) -> None:
+    manager = _scope(access, runner, MANAGER)
+    shown = _league(runner, manager)
+    rows = shown.frame.rows(named=True)
+    district, nation = rows[-2], rows[-1]
+    # Their district is within their scope: its counts as they see them anywhere.
+    total = runner.run(runner.default_request("caseload"), manager).row(0, named=True)
+    spend = runner.run(runner.default_request("fsf_spend"), manager).row(0, named=True)
+    # The same cell as the national view of D02, so the same published figure (which need not
+    # be the sum of the offices' published figures: each is perturbed on its own).
+    d02 = runner.run(runner.default_request("caseload", districts=("D02",)), Scope.national())
+    assert district["live_claims"] == total["live_claims"] == d02["live_claims"][0] > 0
+    assert district["spend_gbp"] == float(spend["spend_gbp"])
+    assert nation["live_claims"] is None and nation["sustained_13w_rate"] is not None
+    assert shown.blank == {"live_claims": [9], "job_entries": [9], "spend_gbp": [9]}
+    assert "The National row shows rates and means only" in shown.caption
+    # Offices against the district row (D02), worked out here from the shown rates.
+    base = district["sustained_13w_rate"]
+    expected = [
+        ""
+        if r["sustained_13w_rate"] == base
+        else ("better" if r["sustained_13w_rate"] > base else "worse")
+        for r in rows[:8]
+    ]
+    assert shown.cues["sustained_13w_rate"] == [*expected, "", ""]
+    assert "better" in expected and "worse" in expected
+
+
+def test_a_national_users_national_row_is_the_whole_nation(runner, access) -> None:
+    analyst = _scope(access, runner, ANALYST)
+    first, last = default_period(runner.extract_date)
+    nation = runner.run(runner.default_request("caseload"), analyst)["live_claims"][0]
+    shown = _league(runner, analyst)
+    assert shown.frame["live_claims"][-1] == nation
+    assert shown.blank == {}
+    assert "rates and means only" not in shown.caption
+    assert "against the National row" in shown.caption
+    # A district filter narrows the districts compared, not the nation they are set against.
+    one = _league(runner, analyst, Filters(first, last, districts=("D01",)))
+    assert _rows(one.frame) == [("District", "D01", None), ("National", None, None)]
+    assert one.frame["live_claims"].to_list() == [
+        runner.run(runner.default_request("caseload", districts=("D01",)), analyst)["live_claims"][
+            0
+        ],
+        nation,
+    ]
+
+
+def test_offices_in_two_districts_each_have_their_district_as_reference(runner) -> None:
+    catalogue = runner.catalogue
+    leader = User("two@example.gov.uk", "team_leader", offices=("D01-O02", "D02-O03"))
+    shown = _league(runner, leader.scope(catalogue))
+    assert _rows(shown.frame) == [
+        ("Office", "D01", "D01-O02"),
+        ("Office", "D02", "D02-O03"),
+        ("District", "D01", None),
+        ("District", "D02", None),
+        ("National", None, None),
+    ]
+    assert shown.blank["live_claims"] == [2, 3, 4]
+    # A manager of two districts filtering on one: that district's offices and reference.
+    manager = User("boss@example.gov.uk", "district_manager", districts=("D02", "D05"))
+    first, last = default_period(runner.extract_date)
+    shown = _league(runner, manager.scope(catalogue), Filters(first, last, districts=("D05",)))
+    assert _rows(shown.frame) == [("Office", "D05", o) for o in D05_OFFICES] + [
+        ("District", "D05", None),
+        ("National", None, None),
+    ]
+
+
+def test_a_district_wholly_in_scope_is_shown_in_full(runner) -> None:
+    """A team leader of every office of D05 sees D05 whole: its row is not rates only."""
+    leader = User("all.d05@example.gov.uk", "team_leader", offices=tuple(D05_OFFICES))
+    shown = _league(runner, leader.scope(runner.catalogue))
+    assert _rows(shown.frame)[-2:] == [("District", "D05", None), ("National", None, None)]
+    assert shown.frame["live_claims"][-2] is not None
+    assert shown.blank == {"live_claims": [7], "job_entries": [7], "spend_gbp": [7]}
+    assert "The National row shows rates and means only" in shown.caption
