@@ -619,6 +619,9 @@ def _draw_table(
         # no hidden cells and are formatted by column instead.
         shown: object = styled(frame, cues, uuid=key, blank=blank)
         labels: dict[str, object] = {name: label(name) for name in frame.columns}
+        # The browser draws a missing value as "None" unless told otherwise, even where the
+        # Styler writes "" (a blank cell, a missing text); every other cell has its own text.
+        placeholder: str | None = ""
     else:
         labels = {
             name: (
@@ -629,9 +632,12 @@ def _draw_table(
             for name in frame.columns
         }
         shown = frame.drop(SUPPRESSED) if SUPPRESSED in frame.columns else frame
+        placeholder = None
     config = {name: labels[name] for name in frame.columns if name in labels}
     config.update(column_config or {})
-    st.dataframe(shown, hide_index=True, column_config=config, key=f"table_{key}")
+    st.dataframe(
+        shown, hide_index=True, column_config=config, key=f"table_{key}", placeholder=placeholder
+    )
 
 
 @st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=ELEMENT_KEYS)

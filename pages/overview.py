@@ -36,7 +36,9 @@ else:
         league.frame,
         league.heading,
         "league",
-        column_config={h.column: h.label for h in LEAGUE_COLUMNS},
+        # Names on screen, codes in the download: the table then fits the page's width.
+        column_config={h.column: h.label for h in LEAGUE_COLUMNS}
+        | {"district_code": None, "office_code": None},
         cues=league.cues,
         blank=league.blank,
     )

@@ -532,6 +532,12 @@ def test_the_overview_compares_what_the_role_answers_for(
     assert [s.value for s in at.subheader][0] == heading
     shown = _shown(at, "level")
     offices = shown["office_name"] if "office_name" in shown.columns else [""] * shown.height
+    (table,) = [d.proto for d in at.dataframe if "level" in d.value.columns]
+    # The browser draws an empty cell empty (not "None"); codes are in the download only.
+    assert table.placeholder == ""
+    config = json.loads(table.columns)
+    assert all(config[c].get("hidden") for c in ("district_code", "office_code") if c in config)
+    assert "district_code" in config
     assert list(zip(shown["level"], shown["district_name"], offices, strict=True)) == rows
     caption = " ".join(c.value for c in at.caption)
     blank_rows = {"analyst@example.gov.uk": 0, "manager.d02@example.gov.uk": 1}.get(email, 2)
