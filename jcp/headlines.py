@@ -1,22 +1,25 @@
-"""The overview's headline figures and district league table, assembled from runner results.
+"""The overview's headline figures and league table, assembled from runner results.
 
-Every figure comes from `Runner.run` (through the `run` callable, which the app caches); this
-module only picks columns and lines results up side by side.
+Every figure comes from `Runner.run` (through the `run` callable, which the app caches), or,
+for a reference row wider than the user's scope, from `Runner.reference` (rates and means
+only); this module only picks columns and lines results up side by side.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import polars as pl
 
 from jcp.formats import format_change, format_value
 from jcp.measures import specs
+from jcp.measures.access import Scope
 from jcp.measures.disclosure import MARKER, SUPPRESSED, row_with_markers
 from jcp.measures.filters import Filters
-from jcp.measures.runner import MeasureRequest
+from jcp.measures.network import Catalogue
+from jcp.measures.runner import NATIONAL, MeasureRequest
 
 Run = Callable[[MeasureRequest], pl.DataFrame]
 
@@ -118,59 +121,193 @@ def headline_tiles(run: Run, filters: Filters) -> Iterator[Tile]:
 
 
 LEAGUE_COLUMNS = [h for h in HEADLINES if h.league]
-ALL_IN_SCOPE = "All in scope"
+# Compared with a direction (rates and means whose spec says which way is better); counts are
+# sizes, and a count of a part is always below the whole it is compared with.
+CUED_COLUMNS = [h for h in LEAGUE_COLUMNS if h.higher_is_better is not None and h.kind != "count"]
+
+# What each row of the league table is: its `level` column.
+LEVEL = "level"
+OFFICE, DISTRICT, NATIONAL_ROW = "Office", "District", "National"
+HEADINGS = {
+    "national": "Districts compared",
+    "district_manager": "Offices compared",
+    "team_leader": "Your offices compared",
+}
+
+# Rates and means of a whole area the user may not see in full (jcp.measures.Runner.reference):
+# (request, level) -> the request's rate, change and mean columns only.
+Reference = Callable[[MeasureRequest, str], pl.DataFrame]
 
 
-def league_table(run: Run, filters: Filters) -> pl.DataFrame:
-    """One row per district in scope with the headline measures; the all-in-scope row last.
+@dataclass(frozen=True)
+class League:
+    """The overview's comparison: rows compared, then the reference rows they are set against."""
 
-    Hidden cells stay hidden: each row's `suppressed` list gathers those of its measures.
+    frame: pl.DataFrame
+    cues: dict[str, list[str]]  # per column, per row: "better", "worse" or ""
+    blank: dict[str, list[int]]  # per column, the rows whose figure is left out (rates only)
+    compared: int  # the first `compared` rows are compared; the rest are reference rows
+    heading: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class _ReferenceRow:
+    level: str
+    district: str | None  # None: the nation
+    rates_only: bool  # wider than the user's scope: from Runner.reference
+
+
+def _reference_rows(filters: Filters, scope: Scope, catalogue: Catalogue) -> list[_ReferenceRow]:
+    """National users: the nation. Others: each district of the offices the filters leave
+    them, then the nation; rates only where the area is wider than what they see."""
+    if scope.is_national:
+        return [_ReferenceRow(NATIONAL_ROW, None, False)]
+    offices = [
+        office
+        for office in scope.visible_offices(catalogue)
+        if (not filters.districts or catalogue.office_districts[office] in filters.districts)
+        and (not filters.offices or office in filters.offices)
+    ]
+    seen = {catalogue.office_districts[office] for office in offices}
+    whole = scope.whole_districts(catalogue)
+    return [
+        _ReferenceRow(DISTRICT, district, district not in whole)
+        for district in catalogue.districts
+        if district in seen
+    ] + [_ReferenceRow(NATIONAL_ROW, None, True)]
+
+
+def league(
+    run: Run, reference: Reference, filters: Filters, scope: Scope, catalogue: Catalogue
+) -> League:
+    """The league table for the user's role, its cues and the words around it.
+
+    National users compare districts, with the national row as reference. District managers
+    compare the offices of their districts, team leaders their own offices; both with each of
+    those offices' districts and the nation as reference rows. A reference row covers its
+    whole area whatever the district and office filters (the period, benefit and group
+    filters apply); where that area is wider than the user's scope it comes from `reference`,
+    rates and means only, and its other figures are left blank. Hidden cells stay hidden:
+    each row's `suppressed` list gathers those of its measures.
     """
-    rows: dict[str, dict] = {}
+    by = "district" if scope.is_national else "office"
+    keys = ["district_code"] + (["office_code"] if by == "office" else [])
+    area = replace(filters, districts=(), offices=())
+    references = _reference_rows(filters, scope, catalogue)
+    compared: dict[tuple, dict] = {}
+    reference_records = [
+        {LEVEL: r.level, "district_code": r.district, SUPPRESSED: []} for r in references
+    ]
+    blank: dict[str, list[int]] = {}
     for measure in dict.fromkeys(h.measure for h in LEAGUE_COLUMNS):
         columns = [h.column for h in LEAGUE_COLUMNS if h.measure == measure]
-        by_district = run(filters.request(measure, by="district"))
-        total = run(filters.request(measure)).with_columns(district_code=pl.lit(ALL_IN_SCOPE))
-        for frame in (by_district, total):
-            for record in frame.iter_rows(named=True):
-                row = rows.setdefault(
-                    record["district_code"],
-                    {"district_code": record["district_code"], SUPPRESSED: []},
-                )
-                row.update({c: record[c] for c in columns})
-                row[SUPPRESSED] += [c for c in record.get(SUPPRESSED) or [] if c in columns]
+        for record in run(filters.request(measure, by=by)).iter_rows(named=True):
+            row = compared.setdefault(
+                tuple(record[k] for k in keys),
+                {LEVEL: OFFICE if by == "office" else DISTRICT}
+                | {k: record[k] for k in keys}
+                | {SUPPRESSED: []},
+            )
+            _take(row, record, columns)
+        for index, r in enumerate(references):
+            if r.rates_only:
+                request = area.request(measure)
+                frame = reference(request, r.district or NATIONAL)
+                for column in columns:
+                    if column not in frame.columns:
+                        blank.setdefault(column, []).append(index)
+            else:
+                districts = (r.district,) if r.district else ()
+                frame = run(replace(area, districts=districts).request(measure))
+            _take(reference_records[index], _first(frame), columns)
+    ordered = list(compared.values())
+    offset = len(ordered)
+    ordered += reference_records
     schema = (
-        {"district_code": pl.String}
+        {LEVEL: pl.String}
+        | {k: pl.String for k in keys}
         | {h.column: (pl.Float64 if h.kind != "count" else pl.Int64) for h in LEAGUE_COLUMNS}
         | {SUPPRESSED: pl.List(pl.String)}
     )
-    ordered = [r for d, r in rows.items() if d != ALL_IN_SCOPE] + [rows[ALL_IN_SCOPE]]
-    return pl.DataFrame(
-        [{k: (float(v) if isinstance(v, Decimal) else v) for k, v in r.items()} for r in ordered],
+    frame = pl.DataFrame(
+        [
+            {k: (float(v) if isinstance(v, Decimal) else v) for k, v in r.items() if k in schema}
+            for r in ordered
+        ],
         schema=schema,
+    )
+    return League(
+        frame,
+        league_cue(frame),
+        {c: sorted(offset + i for i in rows) for c, rows in blank.items()},
+        offset,
+        HEADINGS.get(scope.role, HEADINGS["district_manager"]),
+        _caption(scope, references),
     )
 
 
+def _first(frame: pl.DataFrame) -> dict:
+    return frame.row(0, named=True) if frame.height else {}
+
+
+def _take(row: dict, record: dict, columns: list[str]) -> None:
+    """The measure's league columns from a result row into a table row (None where absent)."""
+    row.update({c: record.get(c) for c in columns})
+    row[SUPPRESSED] += [c for c in record.get(SUPPRESSED) or [] if c in columns]
+
+
+def _caption(scope: Scope, references: list[_ReferenceRow]) -> str:
+    coloured = " and ".join(h.label.lower() for h in CUED_COLUMNS)
+    if scope.is_national:
+        parts = [
+            "Each district is coloured against the National row: green better, red worse.",
+        ]
+    else:
+        parts = ["Each office is coloured against its own district's row: green better, red worse."]
+    parts.append(
+        f"Only the {coloured} are coloured: the other columns are sizes, or neither way is "
+        "better. Reference rows (the last) cover their whole area, whatever the district and "
+        "office filters."
+    )
+    wider = list(dict.fromkeys(r.level for r in references if r.rates_only))
+    if wider:
+        rows, cover = (
+            (" rows show", "they cover") if len(wider) > 1 else (" row shows", "it covers")
+        )
+        parts.append(
+            f"The {' and '.join(wider)}{rows} rates and means only: {cover} offices you do not "
+            "see, so counts, money and sizes are left blank there."
+        )
+    return " ".join(parts)
+
+
 def league_cue(frame: pl.DataFrame) -> dict[str, list[str]]:
-    """For each district row and headline column: 'better', 'worse' or '' against the last row."""
-    cues: dict[str, list[str]] = {}
-    reference = frame.row(frame.height - 1, named=True)
-    for h in LEAGUE_COLUMNS:
-        base = reference[h.column]
-        column_cues = []
-        for value in frame[h.column].to_list()[:-1]:
-            # No cue for sizes, missing figures or suppressed markers ("[c]"). A count is a
-            # size here even where more is better over time (job entries): every district has
-            # fewer than all of them together, so against that row it would always read worse.
-            comparable = (
-                h.higher_is_better is not None
-                and h.kind != "count"
-                and all(v is not None and not isinstance(v, str) for v in (value, base))
-            )
-            if not comparable or float(value) == float(base):
-                column_cues.append("")
-            else:
+    """For each row and cued column: 'better', 'worse' or '' against the row's reference.
+
+    An office is set against its own district's row (what it is part of, and what its
+    manager answers for); a district against the National row. Reference rows get no cue.
+    """
+    levels = frame[LEVEL].to_list()
+    districts = frame["district_code"].to_list()
+    offices_compared = "office_code" in frame.columns
+    reference_index: dict[str | None, int] = {}
+    for index, (level, district) in enumerate(zip(levels, districts, strict=True)):
+        if level == NATIONAL_ROW:
+            reference_index[None] = index
+        elif level == DISTRICT and offices_compared:
+            reference_index[district] = index
+    compared_level = OFFICE if offices_compared else DISTRICT
+    cues: dict[str, list[str]] = {h.column: [""] * frame.height for h in LEAGUE_COLUMNS}
+    for h in CUED_COLUMNS:
+        values = frame[h.column].to_list()
+        for index, (level, district) in enumerate(zip(levels, districts, strict=True)):
+            base_index = reference_index.get(district if offices_compared else None)
+            if level != compared_level or base_index is None:
+                continue
+            # A hidden figure is NULL here (the runner drops it), like a missing one: no cue.
+            value, base = values[index], values[base_index]
+            if value is not None and base is not None and float(value) != float(base):
                 better = (float(value) > float(base)) == h.higher_is_better
-                column_cues.append("better" if better else "worse")
-        cues[h.column] = [*column_cues, ""]
+                cues[h.column][index] = "better" if better else "worse"
     return cues

@@ -30,7 +30,8 @@ from jcp.formats import (
     with_names,
     with_value_labels,
 )
-from jcp.headlines import league_cue, league_table
+from jcp.headlines import League
+from jcp.headlines import league as build_league
 from jcp.measures.access import AccessList, Scope, read_access
 from jcp.measures.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers
 from jcp.measures.engines import open_engine
@@ -283,21 +284,26 @@ def run(request: MeasureRequest) -> pl.DataFrame:
 
 
 @st.cache_resource(max_entries=100, show_spinner=False, hash_funcs=RESULT_KEYS)
-def _league_cached(
-    path: str, version: float, filters: Filters, scope: Scope
-) -> tuple[pl.DataFrame, dict[str, list[str]]]:
+def _league_cached(path: str, version: float, filters: Filters, scope: Scope) -> League:
+    runner = _runner(path, version)
+
     def run_in_scope(request: MeasureRequest) -> pl.DataFrame:
         return _run_cached(path=path, version=version, request=request, scope=scope)
 
-    league = league_table(run_in_scope, filters)
-    return league, league_cue(league)
+    def reference(request: MeasureRequest, level: str) -> pl.DataFrame:
+        # Not cached on its own: the league is, per scope, and the runner checks the level
+        # against this scope on every call.
+        return runner.reference(request, scope, level)
+
+    return build_league(run_in_scope, reference, filters, scope, runner.catalogue)
 
 
-def league(filters: Filters) -> tuple[pl.DataFrame, dict[str, list[str]]]:
-    """The overview's league table and its better/worse cues, for the signed-in user's scope.
+def league(filters: Filters) -> League:
+    """The overview's league table, its better/worse cues, heading and caption, for the
+    signed-in user's scope (their role decides what is compared with what).
 
     Cached as a whole, like the results it lines up (and shared the same way: nothing changes
-    the frame or the cues in place): a rerun would otherwise look up its ten results again and
+    the frame or the cues in place): a rerun would otherwise look up its results again and
     rebuild it.
     """
     path, version = _database_version()
@@ -505,12 +511,17 @@ def download(frame: pl.DataFrame, title: str, key: str) -> None:
 
 
 def styled(
-    frame: pl.DataFrame, cues: dict[str, list[str]] | None = None, uuid: str | None = None
+    frame: pl.DataFrame,
+    cues: dict[str, list[str]] | None = None,
+    uuid: str | None = None,
+    blank: dict[str, list[int]] | None = None,
 ) -> object:
     """A pandas Styler: numbers stay numbers (so columns sort), every figure written in its
     kind's one style (jcp.formats) and hidden cells as [c].
 
     `uuid` names the table's styles in the page; pandas otherwise picks a random one.
+    `blank` names cells left out on purpose (a reference row's counts): empty, not "–" (no
+    population) or [c] (hidden). A missing text (a reference row's office) is empty too.
     """
     # Imported here, not at the top: pandas takes ~0.4 s to import and only styled tables need
     # it, so at start-up the overview's tiles reach the browser without waiting for it.
@@ -557,6 +568,12 @@ def styled(
     for name, rows in hidden_rows.items():
         if name in data.columns:
             styler = styler.format(lambda _: MARKER, subset=pd.IndexSlice[rows, [name]])
+    text = [name for name, dtype in data.schema.items() if dtype == pl.String]
+    if text:
+        styler = styler.format(na_rep="", subset=text)
+    for name, rows in (blank or {}).items():
+        if name in data.columns and rows:
+            styler = styler.format(lambda _: "", subset=pd.IndexSlice[rows, [name]])
     if cues:
         colours = {"better": "background-color: #d8f0d2", "worse": "background-color: #f9d6d5"}
         styler = styler.apply(
@@ -591,16 +608,20 @@ def _draw_table(
     key: str,
     column_config: dict | None,
     cues: dict[str, list[str]] | None,
+    blank: dict[str, list[int]] | None = None,
 ) -> None:
     # Names beside codes and labels for enumerated values: what people read. Built here, once
     # per figure, as the drawn element is replayed on every rerun after.
     frame = with_value_labels(named(frame))
-    if frame.height <= STYLED_ROWS or cues or any_suppressed(frame):
+    if frame.height <= STYLED_ROWS or cues or blank or any_suppressed(frame):
         # A pandas Styler writes every figure in its kind's one style, [c] into hidden cells
         # and the cues' colours; it is slow for long lists (the overdue worklist), which have
         # no hidden cells and are formatted by column instead.
-        shown: object = styled(frame, cues, uuid=key)
+        shown: object = styled(frame, cues, uuid=key, blank=blank)
         labels: dict[str, object] = {name: label(name) for name in frame.columns}
+        # The browser draws a missing value as "None" unless told otherwise, even where the
+        # Styler writes "" (a blank cell, a missing text); every other cell has its own text.
+        placeholder: str | None = ""
     else:
         labels = {
             name: (
@@ -611,9 +632,12 @@ def _draw_table(
             for name in frame.columns
         }
         shown = frame.drop(SUPPRESSED) if SUPPRESSED in frame.columns else frame
+        placeholder = None
     config = {name: labels[name] for name in frame.columns if name in labels}
     config.update(column_config or {})
-    st.dataframe(shown, hide_index=True, column_config=config, key=f"table_{key}")
+    st.dataframe(
+        shown, hide_index=True, column_config=config, key=f"table_{key}", placeholder=placeholder
+    )
 
 
 @st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=ELEMENT_KEYS)
@@ -628,8 +652,11 @@ def table(
     column_config: dict | None = None,
     cues: dict[str, list[str]] | None = None,
     max_rows: int | None = None,
+    blank: dict[str, list[int]] | None = None,
 ) -> None:
     """A table with its CSV download (of exactly the columns shown, and every row).
+
+    `cues` colours cells better/worse; `blank` leaves cells empty on screen (see styled()).
 
     `max_rows` shows only the first rows of a long list (a national worklist runs to tens of
     thousands, which no one reads on screen and every rerun would send to the browser); the
@@ -639,7 +666,7 @@ def table(
     if max_rows is not None and frame.height > max_rows:
         frame = frame.head(max_rows)
     # By keyword: see run().
-    _draw_table(frame=frame, key=key, column_config=column_config, cues=cues)
+    _draw_table(frame=frame, key=key, column_config=column_config, cues=cues, blank=blank)
     if complete.height > frame.height:
         st.caption(
             f"Showing the first {frame.height:,} of {complete.height:,} rows; "

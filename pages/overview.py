@@ -1,11 +1,11 @@
-"""Overview: headline tiles against the previous period, the district league table, rate trends."""
+"""Overview: headline tiles against the previous period, the league table for the role, trends."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from jcp import charts, ui
-from jcp.headlines import ALL_IN_SCOPE, LEAGUE_COLUMNS, headline_tiles
+from jcp.headlines import LEAGUE_COLUMNS, headline_tiles
 from jcp.output import plain_text
 
 filters = ui.current_filters()
@@ -27,22 +27,22 @@ for number, tile in enumerate(headline_tiles(ui.run, filters)):
         border=True,
     )
 
-st.subheader("Districts compared")
-league, cues = ui.league(filters)
-if league.height <= 1:
+league = ui.league(filters)
+st.subheader(league.heading)
+if league.compared == 0:
     ui.empty_state()
 else:
     ui.table(
-        league,
-        "District league table",
+        league.frame,
+        league.heading,
         "league",
-        column_config={h.column: h.label for h in LEAGUE_COLUMNS},
-        cues=cues,
+        # Names on screen, codes in the download: the table then fits the page's width.
+        column_config={h.column: h.label for h in LEAGUE_COLUMNS}
+        | {"district_code": None, "office_code": None},
+        cues=league.cues,
+        blank=league.blank,
     )
-    st.caption(
-        f"Green: better than the '{ALL_IN_SCOPE}' row; red: worse. Caseload, job entries and "
-        "spend are sizes, not scores, so they are not coloured."
-    )
+    st.caption(league.caption)
 
 st.subheader("Main rates by month")
 trend = ui.trend_frame(

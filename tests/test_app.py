@@ -18,6 +18,7 @@ from jcp.extract.db import connect_read_only
 from jcp.extract.load import load
 from jcp.formats import format_value
 from jcp.measures.access import Scope
+from jcp.measures.disclosure import SUPPRESSED
 from jcp.measures.filters import Filters
 from jcp.measures.runner import Runner, default_period
 
@@ -306,6 +307,35 @@ def test_a_change_in_any_row_is_a_new_element() -> None:
     assert _frame_key(offices) != _frame_key(offices.rename({"rate": "other_rate"}))
 
 
+def _display(styler) -> list[list[str]]:
+    """The text each cell of a styled table shows: what Streamlit sends (its display values)."""
+    return [
+        [cell["display_value"] for cell in row[1:]]
+        for row in styler._translate(False, False)["body"]
+    ]
+
+
+def test_blank_cells_show_empty_not_missing_or_hidden() -> None:
+    """Left out on purpose is empty; no population is "–"; hidden is [c]; no text is empty."""
+    from jcp.ui import styled
+
+    frame = pl.DataFrame(
+        {
+            "office_code": ["D01-O01", None, None],
+            "live_claims": [120, 40, None],
+            "deferral_rate": [None, 0.25, 0.5],
+            SUPPRESSED: [[], ["live_claims"], []],
+        },
+        schema_overrides={SUPPRESSED: pl.List(pl.String)},
+    )
+    shown = _display(styled(frame, blank={"live_claims": [2], "deferral_rate": []}))
+    assert shown == [
+        ["D01-O01", "120", "–"],
+        ["", "[c]", "25.0%"],
+        ["", "", "50.0%"],
+    ]
+
+
 def _with_ten_more_claims(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
     office = tables["claims"][0]["office_code"]
     return {
@@ -434,3 +464,93 @@ def test_every_measure_in_the_catalogue_is_shown_on_a_page(sample_db, monkeypatc
         at.run()
         assert not at.exception, [e.value for e in at.exception]
     assert asked == set(MEASURES)
+
+
+def _shown(at: AppTest, column: str) -> pl.DataFrame:
+    """The text each cell shows (the styled table's display values) of the table with
+    `column`: what the browser draws, [c], blanks and all."""
+    (table,) = [d.proto for d in at.dataframe if column in d.value.columns]
+    display = table.arrow_data.styler.display_values
+    return pl.from_arrow(pa.ipc.open_stream(display).read_all()).drop(
+        "__index_level_0__", strict=False
+    )
+
+
+# By hand from sample_data/districts.csv and offices.csv.
+D02_OFFICE_NAMES = [
+    "Leeds City",
+    "Bradford",
+    "Huddersfield",
+    "Halifax",
+    "Wakefield",
+    "Dewsbury",
+    "Keighley",
+    "Pontefract",
+]
+DISTRICT_NAMES = [
+    "Greater Manchester",
+    "West Yorkshire",
+    "Birmingham and Solihull",
+    "Devon, Cornwall and Somerset",
+    "Tyne and Wear",
+    "Kent",
+]
+
+
+@pytest.mark.parametrize(
+    "email, heading, rows",
+    [
+        (
+            "analyst@example.gov.uk",
+            "Districts compared",
+            [("District", name, "") for name in DISTRICT_NAMES] + [("National", "", "")],
+        ),
+        (
+            "manager.d02@example.gov.uk",
+            "Offices compared",
+            [("Office", "West Yorkshire", name) for name in D02_OFFICE_NAMES]
+            + [("District", "West Yorkshire", ""), ("National", "", "")],
+        ),
+        (
+            "leader.d02-o03@example.gov.uk",
+            "Your offices compared",
+            [
+                ("Office", "West Yorkshire", "Huddersfield"),
+                ("District", "West Yorkshire", ""),
+                ("National", "", ""),
+            ],
+        ),
+    ],
+)
+def test_the_overview_compares_what_the_role_answers_for(
+    sample_db, monkeypatch, email, heading, rows
+) -> None:
+    at = _app(sample_db, monkeypatch)
+    at.run()
+    at.selectbox(key="demo_user").set_value(email).run()
+    assert not at.exception
+    assert [s.value for s in at.subheader][0] == heading
+    shown = _shown(at, "level")
+    offices = shown["office_name"] if "office_name" in shown.columns else [""] * shown.height
+    (table,) = [d.proto for d in at.dataframe if "level" in d.value.columns]
+    # The browser draws an empty cell empty (not "None"); codes are in the download only.
+    assert table.placeholder == ""
+    config = json.loads(table.columns)
+    assert all(config[c].get("hidden") for c in ("district_code", "office_code") if c in config)
+    assert "district_code" in config
+    assert list(zip(shown["level"], shown["district_name"], offices, strict=True)) == rows
+    caption = " ".join(c.value for c in at.caption)
+    blank_rows = {"analyst@example.gov.uk": 0, "manager.d02@example.gov.uk": 1}.get(email, 2)
+    if blank_rows:
+        # Rates only in the rows wider than the user's scope: sizes blank, not [c] or "–".
+        for column in ("live_claims", "job_entries", "spend_gbp"):
+            assert shown[column].to_list()[-blank_rows:] == [""] * blank_rows, column
+        assert "rates and means only" in caption
+    else:
+        assert "rates and means only" not in caption
+    # The National row's rate is the national figure, as every role is shown it.
+    runner = _runner(sample_db)
+    national = runner.run(runner.default_request("job_entries"), NATIONAL)
+    assert shown["sustained_13w_rate"][-1] == format_value(
+        national["sustained_13w"][0] / national["mature_13w"][0], "rate"
+    )

@@ -1,18 +1,28 @@
-"""The league table's colour cues: each district against the all-in-scope row."""
+"""The overview: headline tiles, the league table by role, its reference rows and cues."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import polars as pl
+import pytest
 
-from jcp.headlines import ALL_IN_SCOPE, league_cue
+from jcp.extract.db import connect_read_only
+from jcp.headlines import league, league_cue
+from jcp.measures.access import AccessList, Scope, User, read_access
+from jcp.measures.disclosure import SUPPRESSED
+from jcp.measures.filters import Filters
+from jcp.measures.runner import MEASURES, NATIONAL, RequestError, Runner, default_period
 
 
-def test_rates_and_means_are_cued_by_direction_sizes_never() -> None:
+def test_districts_are_cued_against_the_national_row_by_direction_sizes_never() -> None:
     league = pl.DataFrame(
         {
-            "district_code": ["D01", "D02", "D03", ALL_IN_SCOPE],
+            "level": ["District", "District", "District", "National"],
+            "district_code": ["D01", "D02", "D03", None],
             "live_claims": [100, 300, 50, 450],
-            "job_entries": [10, 25, 5, 40],  # every district below the total: not "worse"
+            "job_entries": [10, 25, 5, 40],  # every district below the nation: not "worse"
             "sustained_13w_rate": [0.60, 0.40, 0.50, 0.50],  # higher is better
             # Neither way is better: deferral targets were removed, as deferring is sometimes
             # right (queries/deferrals.toml), so a low rate is not coloured as good.
@@ -28,6 +38,30 @@ def test_rates_and_means_are_cued_by_direction_sizes_never() -> None:
     assert cues["sustained_13w_rate"] == ["better", "worse", "", ""]
     assert cues["deferral_rate"] == ["", "", "", ""]
     assert cues["mean_change"] == ["better", "worse", "", ""]
+
+
+def test_offices_are_cued_against_their_own_district_not_the_nation() -> None:
+    """A manager of two districts: each office against its own district's row. The rates are
+    chosen so that against the National row (0.58) three of the four cues would differ."""
+    league = pl.DataFrame(
+        {
+            "level": ["Office", "Office", "Office", "Office", "District", "District", "National"],
+            "district_code": ["D01", "D01", "D02", "D02", "D01", "D02", None],
+            "office_code": ["D01-O01", "D01-O02", "D02-O01", "D02-O02", None, None, None],
+            "live_claims": [10, 20, 30, 40, 30, 70, None],
+            "job_entries": [1, 2, 3, 4, 3, 7, None],
+            "sustained_13w_rate": [0.55, 0.45, 0.59, 0.65, 0.50, 0.60, 0.58],
+            "deferral_rate": [0.1, 0.2, 0.3, 0.4, 0.15, 0.35, 0.3],
+            # D02's mean is hidden (NULL): its offices get no cue for it.
+            "mean_change": [1.2, 0.8, 1.5, 0.5, 1.0, None, 0.9],
+            "spend_gbp": [100.0, 200.0, 300.0, 400.0, 300.0, 700.0, None],
+        }
+    )
+    cues = league_cue(league)
+    assert cues["sustained_13w_rate"] == ["better", "worse", "worse", "better", "", "", ""]
+    assert cues["mean_change"] == ["better", "worse", "", "", "", "", ""]
+    for column in ("live_claims", "job_entries", "deferral_rate", "spend_gbp"):
+        assert cues[column] == [""] * 7, column
 
 
 def test_each_tile_comes_as_soon_as_its_own_measure_has_answered(sample_db) -> None:
@@ -63,3 +97,311 @@ def test_each_tile_comes_as_soon_as_its_own_measure_has_answered(sample_db) -> N
         "fsf_spend",
         "fsf_budget",
     }
+
+
+# Reference figures: the rates and means of a wider area -------------------------------------
+
+ACCESS = Path(__file__).resolve().parent.parent / "sample_data" / "access.toml"
+ANALYST = "analyst@example.gov.uk"
+MANAGER = "manager.d02@example.gov.uk"  # district manager of D02
+LEADER = "leader.d02-o03@example.gov.uk"  # team leader of D02-O03 (Huddersfield) only
+
+
+@pytest.fixture(scope="module")
+def runner(sample_db) -> Runner:
+    """A runner on the sample database, opened as the app opens it."""
+    return Runner(connect_read_only(sample_db))
+
+
+@pytest.fixture(scope="module")
+def access(runner) -> AccessList:
+    """The demo access list read against the sample's districts and offices."""
+    return read_access(ACCESS, runner.catalogue)
+
+
+def _scope(access: AccessList, runner: Runner, email: str) -> Scope:
+    return access.scope_for(email, runner.catalogue)
+
+
+# By hand from queries/*.toml: each measure's columns of kind rate, change or mean.
+REFERENCE_FIGURES = {
+    "caseload": ["claims_per_coach"],
+    "deferrals": ["deferral_rate", "waiver_rate"],
+    "job_entries": ["sustained_13w_rate", "sustained_26w_rate"],
+    "distance_travelled": [
+        "mean_change",
+        "pct_improved",
+        "mean_change_job_search",
+        "mean_change_work_skills",
+        "mean_change_confidence",
+        "mean_change_health_wellbeing",
+        "mean_change_stability",
+    ],
+    "fsf_spend": [],  # money and counts only
+}
+
+
+@pytest.mark.parametrize("level", [NATIONAL, "D02"])
+@pytest.mark.parametrize("measure", list(REFERENCE_FIGURES))
+def test_a_reference_carries_rates_and_means_only(runner, access, measure, level) -> None:
+    leader = _scope(access, runner, LEADER)
+    frame = runner.reference(runner.default_request(measure), leader, level)
+    assert frame.columns == [*REFERENCE_FIGURES[measure], SUPPRESSED]
+    assert frame.height == 1
+
+
+def test_no_reference_holds_a_count_money_or_key_sum(runner, access) -> None:
+    """Every grouped measure, every level a team leader may ask for, by total and by month."""
+    leader = _scope(access, runner, LEADER)
+    for name, spec in MEASURES.items():
+        if not spec.grouped or spec.query != "measure":
+            continue
+        for by in ("total", "month"):
+            for level in (NATIONAL, "D02"):
+                frame = runner.reference(runner.default_request(name, by=by), leader, level)
+                for column in frame.columns:
+                    assert not column.endswith("_key"), (name, column)
+                    if column in spec.columns:
+                        kind = spec.columns[column].kind
+                        assert kind in ("rate", "change", "mean", "text"), (name, column, kind)
+                    else:
+                        assert column in ("month", SUPPRESSED), (name, column)
+
+
+def test_a_reference_rate_is_its_areas_published_rate(runner, access) -> None:
+    """The rate a team leader is shown for their district and the nation is the one a user
+    who sees all of it is shown: the published numerator over the published denominator."""
+    leader = _scope(access, runner, LEADER)
+    request = runner.default_request("deferrals")
+    own = runner.run(request, leader).row(0, named=True)
+    rates = {}
+    for level, districts in ((NATIONAL, ()), ("D02", ("D02",))):
+        published = runner.run(replace(request, districts=districts), Scope.national())
+        counts = published.row(0, named=True)
+        reference = runner.reference(request, leader, level).row(0, named=True)
+        assert reference["deferral_rate"] == counts["deferred"] / counts["wfis_due"]
+        assert reference["waiver_rate"] == counts["waived"] / counts["wfis_due"]
+        assert counts["wfis_due"] > own["wfis_due"]  # a wider area than the leader's office
+        rates[level] = reference["deferral_rate"]
+    assert len({rates[NATIONAL], rates["D02"], own["deferral_rate"]}) == 3
+    jobs = runner.run(runner.default_request("job_entries"), Scope.national()).row(0, named=True)
+    reference = runner.reference(runner.default_request("job_entries"), leader, NATIONAL)
+    assert reference["sustained_13w_rate"][0] == jobs["sustained_13w"] / jobs["mature_13w"]
+
+
+def test_a_reference_covers_its_whole_area_whatever_the_filters(runner, access) -> None:
+    manager = _scope(access, runner, MANAGER)
+    whole = runner.reference(runner.default_request("deferrals"), manager, "D02")
+    one_office = runner.default_request("deferrals", offices=("D02-O03",))
+    assert runner.reference(one_office, manager, "D02").equals(whole)
+    # The benefit filter is kept: the area's ESA claims only.
+    esa = runner.default_request("deferrals", benefits=("ESA",))
+    published = runner.run(replace(esa, districts=("D02",)), Scope.national()).row(0, named=True)
+    reference = runner.reference(esa, manager, "D02").row(0, named=True)
+    assert reference["deferral_rate"] == published["deferred"] / published["wfis_due"]
+    assert reference["deferral_rate"] != whole["deferral_rate"][0]
+
+
+@pytest.mark.parametrize("level", ["D01", "D03", "D04", "D05", "D06", "D99", "D02-O03", ""])
+def test_a_team_leader_gets_no_reference_for_another_district(runner, access, level) -> None:
+    leader = _scope(access, runner, LEADER)
+    with pytest.raises(RequestError, match=r"no reference figures for .*\(D02\)"):
+        runner.reference(runner.default_request("deferrals"), leader, level)
+
+
+def test_a_district_manager_gets_no_reference_for_another_district(runner, access) -> None:
+    manager = _scope(access, runner, MANAGER)
+    with pytest.raises(RequestError, match="no reference figures for 'D01'"):
+        runner.reference(runner.default_request("job_entries"), manager, "D01")
+
+
+@pytest.mark.parametrize(
+    "measure, by, message",
+    [
+        ("deferrals", "office", "group it by total or month"),  # every office's rate
+        ("deferrals", "district", "group it by total or month"),
+        ("overdue_deferrals", "total", "has no reference figures"),  # an operational list
+        ("fsf_budget", "total", "has no reference figures"),  # district budgets, ungrouped
+    ],
+)
+def test_a_reference_is_one_areas_measure(runner, access, measure, by, message) -> None:
+    leader = _scope(access, runner, LEADER)
+    with pytest.raises(RequestError, match=message):
+        runner.reference(runner.default_request(measure, by=by), leader, NATIONAL)
+
+
+def test_nobody_gets_a_reference(runner) -> None:
+    with pytest.raises(RequestError, match="no access"):
+        runner.reference(runner.default_request("deferrals"), Scope.nobody(), NATIONAL)
+
+
+# The league table by role -------------------------------------------------------------------
+
+# By hand from sample_data/offices.csv.
+D02_OFFICES = [f"D02-O0{n}" for n in range(1, 9)]  # Leeds City ... Pontefract
+D05_OFFICES = [f"D05-O0{n}" for n in range(1, 7)]  # Newcastle ... Washington
+
+
+def _league(runner: Runner, scope: Scope, filters: Filters | None = None, asked=None):
+    """The league for a scope, straight from the runner (as the app's cache builds it)."""
+    filters = filters or Filters(*default_period(runner.extract_date))
+
+    def reference(request, level):
+        if asked is not None:
+            asked.append(level)
+        return runner.reference(request, scope, level)
+
+    return league(
+        lambda request: runner.run(request, scope), reference, filters, scope, runner.catalogue
+    )
+
+
+def _rows(frame: pl.DataFrame) -> list[tuple]:
+    offices = frame["office_code"] if "office_code" in frame.columns else [None] * frame.height
+    return list(zip(frame["level"], frame["district_code"], offices, strict=True))
+
+
+@pytest.mark.parametrize(
+    "email, heading, rows",
+    [
+        (
+            ANALYST,
+            "Districts compared",
+            [("District", f"D0{n}", None) for n in range(1, 7)] + [("National", None, None)],
+        ),
+        (
+            MANAGER,
+            "Offices compared",
+            [("Office", "D02", o) for o in D02_OFFICES]
+            + [("District", "D02", None), ("National", None, None)],
+        ),
+        (
+            "manager.d05@example.gov.uk",
+            "Offices compared",
+            [("Office", "D05", o) for o in D05_OFFICES]
+            + [("District", "D05", None), ("National", None, None)],
+        ),
+        (
+            LEADER,
+            "Your offices compared",
+            [("Office", "D02", "D02-O03"), ("District", "D02", None), ("National", None, None)],
+        ),
+        (
+            "leader.d01-o03@example.gov.uk",
+            "Your offices compared",
+            [("Office", "D01", "D01-O03"), ("District", "D01", None), ("National", None, None)],
+        ),
+    ],
+)
+def test_each_role_compares_its_own_rows_with_its_references(
+    runner, access, email, heading, rows
+) -> None:
+    shown = _league(runner, _scope(access, runner, email))
+    assert _rows(shown.frame) == rows
+    assert shown.heading == heading
+    assert shown.compared == len(rows) - (1 if email == ANALYST else 2)
+
+
+def test_a_team_leaders_reference_rows_carry_rates_only(runner, access) -> None:
+    leader = _scope(access, runner, LEADER)
+    asked: list[str] = []
+    shown = _league(runner, leader, asked=asked)
+    assert set(asked) == {"D02", NATIONAL}  # never another district
+    office, district, nation = shown.frame.rows(named=True)
+    # Their own office: every figure, as the runner gives the leader.
+    own = runner.run(runner.default_request("caseload"), leader).row(0, named=True)
+    assert office["live_claims"] == own["live_claims"] > 0
+    # The district and the nation: rates and means only, counts and money left blank.
+    for row, districts in ((district, ("D02",)), (nation, ())):
+        for count in ("live_claims", "job_entries", "spend_gbp"):
+            assert row[count] is None and count not in row[SUPPRESSED]
+        area = Filters(*default_period(runner.extract_date), districts=districts)
+        jobs = runner.run(area.request("job_entries"), Scope.national()).row(0, named=True)
+        deferrals = runner.run(area.request("deferrals"), Scope.national()).row(0, named=True)
+        distance = runner.run(area.request("distance_travelled"), Scope.national())
+        assert row["sustained_13w_rate"] == jobs["sustained_13w"] / jobs["mature_13w"]
+        assert row["deferral_rate"] == deferrals["deferred"] / deferrals["wfis_due"]
+        assert row["mean_change"] == distance["mean_change"][0]
+    assert shown.blank == {"live_claims": [1, 2], "job_entries": [1, 2], "spend_gbp": [1, 2]}
+    assert "The District and National rows show rates and means only" in shown.caption
+    assert "against its own district's row" in shown.caption
+
+
+def test_a_district_managers_district_row_is_theirs_in_full(runner, access) -> None:
+    manager = _scope(access, runner, MANAGER)
+    shown = _league(runner, manager)
+    rows = shown.frame.rows(named=True)
+    district, nation = rows[-2], rows[-1]
+    # Their district is within their scope: its counts as they see them anywhere.
+    total = runner.run(runner.default_request("caseload"), manager).row(0, named=True)
+    spend = runner.run(runner.default_request("fsf_spend"), manager).row(0, named=True)
+    # The same cell as the national view of D02, so the same published figure (which need not
+    # be the sum of the offices' published figures: each is perturbed on its own).
+    d02 = runner.run(runner.default_request("caseload", districts=("D02",)), Scope.national())
+    assert district["live_claims"] == total["live_claims"] == d02["live_claims"][0] > 0
+    assert district["spend_gbp"] == float(spend["spend_gbp"])
+    assert nation["live_claims"] is None and nation["sustained_13w_rate"] is not None
+    assert shown.blank == {"live_claims": [9], "job_entries": [9], "spend_gbp": [9]}
+    assert "The National row shows rates and means only" in shown.caption
+    # Offices against the district row (D02), worked out here from the shown rates.
+    base = district["sustained_13w_rate"]
+    expected = [
+        ""
+        if r["sustained_13w_rate"] == base
+        else ("better" if r["sustained_13w_rate"] > base else "worse")
+        for r in rows[:8]
+    ]
+    assert shown.cues["sustained_13w_rate"] == [*expected, "", ""]
+    assert "better" in expected and "worse" in expected
+
+
+def test_a_national_users_national_row_is_the_whole_nation(runner, access) -> None:
+    analyst = _scope(access, runner, ANALYST)
+    first, last = default_period(runner.extract_date)
+    nation = runner.run(runner.default_request("caseload"), analyst)["live_claims"][0]
+    shown = _league(runner, analyst)
+    assert shown.frame["live_claims"][-1] == nation
+    assert shown.blank == {}
+    assert "rates and means only" not in shown.caption
+    assert "against the National row" in shown.caption
+    # A district filter narrows the districts compared, not the nation they are set against.
+    one = _league(runner, analyst, Filters(first, last, districts=("D01",)))
+    assert _rows(one.frame) == [("District", "D01", None), ("National", None, None)]
+    assert one.frame["live_claims"].to_list() == [
+        runner.run(runner.default_request("caseload", districts=("D01",)), analyst)["live_claims"][
+            0
+        ],
+        nation,
+    ]
+
+
+def test_offices_in_two_districts_each_have_their_district_as_reference(runner) -> None:
+    catalogue = runner.catalogue
+    leader = User("two@example.gov.uk", "team_leader", offices=("D01-O02", "D02-O03"))
+    shown = _league(runner, leader.scope(catalogue))
+    assert _rows(shown.frame) == [
+        ("Office", "D01", "D01-O02"),
+        ("Office", "D02", "D02-O03"),
+        ("District", "D01", None),
+        ("District", "D02", None),
+        ("National", None, None),
+    ]
+    assert shown.blank["live_claims"] == [2, 3, 4]
+    # A manager of two districts filtering on one: that district's offices and reference.
+    manager = User("boss@example.gov.uk", "district_manager", districts=("D02", "D05"))
+    first, last = default_period(runner.extract_date)
+    shown = _league(runner, manager.scope(catalogue), Filters(first, last, districts=("D05",)))
+    assert _rows(shown.frame) == [("Office", "D05", o) for o in D05_OFFICES] + [
+        ("District", "D05", None),
+        ("National", None, None),
+    ]
+
+
+def test_a_district_wholly_in_scope_is_shown_in_full(runner) -> None:
+    """A team leader of every office of D05 sees D05 whole: its row is not rates only."""
+    leader = User("all.d05@example.gov.uk", "team_leader", offices=tuple(D05_OFFICES))
+    shown = _league(runner, leader.scope(runner.catalogue))
+    assert _rows(shown.frame)[-2:] == [("District", "D05", None), ("National", None, None)]
+    assert shown.frame["live_claims"][-2] is not None
+    assert shown.blank == {"live_claims": [7], "job_entries": [7], "spend_gbp": [7]}
+    assert "The National row shows rates and means only" in shown.caption

@@ -6,6 +6,9 @@ narrow it to the caller's scope, run the measure's SQL file, complete the groupi
 district/office/month the filters allow gets a row), then apply disclosure control (cell-key
 perturbation, jcp.measures.disclosure), which consumes the key sums the SQL returns beside each
 count.
+
+`Runner.reference` is the one way figures for an area wider than the caller's scope leave:
+the rates and means of their district or the nation, never its counts or money.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import polars as pl
 from jcp.extract import contract
 from jcp.measures import specs
 from jcp.measures.access import Scope
-from jcp.measures.disclosure import Thresholds, drop_keys, protect
+from jcp.measures.disclosure import SUPPRESSED, Thresholds, drop_keys, protect
 from jcp.measures.engines import as_engine
 from jcp.measures.network import EmptyDatabase, read_catalogue
 from jcp.measures.queries import Engine, query_sql, sql_parameters
@@ -43,11 +46,22 @@ MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 # `--from 0000-01` and `--to 9999-12` left with a traceback.
 FIRST_REQUEST_MONTH = "1900-01"
 LAST_REQUEST_MONTH = "2099-12"
+# What a reference figure may be: a rate, a change or a mean describes a whole area without
+# counting anyone in it, so it can be shown beside a user's own figures for a wider area
+# (their district, the nation) than they may see. Counts, money and sizes of that area stay
+# within the scopes that hold it.
+REFERENCE_KINDS = ("rate", "change", "mean")
+NATIONAL = "national"  # the reference level covering every district
 
 
 # Measures and lists (what a request can name), and reports, from the catalogue (specs).
 MEASURES: dict[str, MeasureSpec] = specs.measures()
 REPORTS: dict[str, MeasureSpec] = specs.reports()
+
+
+def reference_columns(measure: str) -> list[str]:
+    """The measure's figures a reference may carry: those of a REFERENCE_KINDS kind (its spec)."""
+    return [c.name for c in MEASURES[measure].figures if c.kind in REFERENCE_KINDS]
 
 
 class RequestError(ValueError):
@@ -224,6 +238,43 @@ class Runner:
             self.run(replace(request, measure=parent_measure), scope) if parent_measure else None
         )
         return protect(frame, request.measure, self.thresholds, parent=parent)
+
+    def reference(self, request: MeasureRequest, scope: Scope, level: str) -> pl.DataFrame:
+        """A measure's rates and means for a whole area a user's figures are compared with.
+
+        `level` is NATIONAL (every district) or the code of a district the user has an office
+        in; any other district is refused, whoever asks. The area replaces the request's
+        district and office filters; its period, benefits and claimant groups stay. It is run
+        with disclosure control over the whole area, wider than the user's scope, so only the
+        columns `reference_columns` names leave here (and which of them are hidden): no count,
+        money or key sum, which for an area the user does not see in full would tell them
+        about offices that are not theirs.
+        """
+        self.check(request)
+        measure = MEASURES[request.measure]
+        if measure.query != "measure" or not measure.grouped:
+            raise RequestError(f"{request.measure} has no reference figures")
+        if request.by not in ("total", "month"):
+            raise RequestError(
+                f"a reference is one area's figure: group it by total or month, not {request.by}"
+            )
+        if not scope.has_access:
+            raise RequestError("a user with no access gets no reference figures")
+        own = scope.visible_districts(self.catalogue)
+        if level != NATIONAL and level not in own:
+            raise RequestError(
+                f"no reference figures for {level!r}: only for the nation and your own "
+                f"district(s) ({', '.join(own)})"
+            )
+        area = replace(request, districts=() if level == NATIONAL else (level,), offices=())
+        frame = self.run(area, Scope.national())
+        kept = reference_columns(request.measure)
+        return frame.select(
+            *KEY_COLUMNS[request.by],
+            *([measure.part] if measure.part else []),  # a companion's rows' labels
+            *kept,
+            pl.col(SUPPRESSED).list.eval(pl.element().filter(pl.element().is_in(kept))),
+        )
 
     def report(self, name: str, scope: Scope, limit: int | None = None) -> pl.DataFrame:
         """A report on the database (loads, rejects), for a scope its spec allows."""
