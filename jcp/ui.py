@@ -618,7 +618,12 @@ def _draw_table(
 
 @st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=ELEMENT_KEYS)
 def _draw_chart(build: Callable[..., alt.Chart], frame: pl.DataFrame, options: tuple) -> None:
-    st.altair_chart(build(frame, *options), width="stretch")
+    # Bars are named: the builders label a district or office by the name put beside its code.
+    built = build(named(frame), *options)
+    st.altair_chart(built, width="stretch")
+    # A builder that draws only part of a long list says so in the chart's description.
+    if isinstance(built.description, str):
+        st.caption(built.description)
 
 
 def table(
@@ -692,6 +697,14 @@ def trend_frame(filters: Filters, series: list[tuple[str, str, str]]) -> pl.Data
         )
     long = pl.concat(parts)
     return long if long["value"].is_not_null().any() else long.clear()
+
+
+def comparison(filters: Filters, measure: str, by: str) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """A measure by district or office for every one in view, the other filters applying, and
+    the codes the filters chose: a chart highlights those against the rest."""
+    frame = run(filters.compared().request(measure, by=by))
+    group_column = "office_code" if by == "office" else "district_code"
+    return frame, filters.chosen(catalogue(), group_column)
 
 
 def compare_by(key: str) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from jcp.access import Scope
 from jcp.db import connect_read_only
+from jcp.extract.generate import generate
 from jcp.filters import Filters
 from jcp.formats import format_value
 from jcp.load import load
@@ -235,13 +236,21 @@ def _drawn(at: AppTest) -> list[bytes]:
     return [e.proto.SerializeToString() for e in [*at.get("vega_lite_chart"), *at.dataframe]]
 
 
-def _chart_data(at: AppTest, title: str) -> pl.DataFrame:
-    """The rows the chart titled `title` draws, read back from the Arrow data it sends."""
+def _chart(at: AppTest, title: str):
     (chart,) = [
         c.proto for c in at.get("vega_lite_chart") if json.loads(c.proto.spec)["title"] == title
     ]
-    (dataset,) = chart.datasets
+    return chart
+
+
+def _chart_data(at: AppTest, title: str) -> pl.DataFrame:
+    """The rows the chart titled `title` draws, read back from the Arrow data it sends."""
+    (dataset,) = _chart(at, title).datasets
     return pl.from_arrow(pa.ipc.open_stream(dataset.data.data).read_all())
+
+
+def _chart_spec(at: AppTest, title: str) -> dict:
+    return json.loads(_chart(at, title).spec)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -275,22 +284,131 @@ def test_a_rerun_sends_the_same_charts_and_tables_without_drawing_them(
     assert _drawn(at) == fresh
 
 
-def test_a_chart_draws_the_runners_figures_for_the_filters(sample_db, monkeypatch) -> None:
+def _highest_first(codes: list[str], values: list, names: dict[str, str]) -> list[str]:
+    """Codes by value, highest first, ties by name; hidden (None) values last."""
+    pairs = zip(codes, values, strict=True)
+    ordered = sorted(pairs, key=lambda p: (p[1] is None, -(p[1] or 0), names[p[0]]))
+    return [code for code, _ in ordered]
+
+
+def test_a_chart_sets_the_chosen_district_against_the_others(sample_db, monkeypatch) -> None:
     runner = _runner(sample_db)
+    names = runner.catalogue.district_names
     first, last = default_period(runner.extract_date)
     at = _app(sample_db, monkeypatch)
     at.run()
     at.switch_page("pages/deferrals.py")
     at.run()
     district = runner.catalogue.districts[0]
-    for filters in (Filters(first, last), Filters(first, last, districts=(district,))):
-        if filters.districts:
-            at.multiselect(key="filter_districts").set_value([district]).run()
-        expected = runner.run(filters.request("deferrals", by="district"), NATIONAL)
+    # Every district's figures, whatever is chosen: the chart compares the choice with them.
+    every = runner.run(Filters(first, last).request("deferrals", by="district"), NATIONAL)
+    rates = dict(zip(every["district_code"], every["deferral_rate"], strict=True))
+    order = _highest_first(list(rates), list(rates.values()), names)
+    for chosen in ((), (district,)):
+        if chosen:
+            at.multiselect(key="filter_districts").set_value(list(chosen)).run()
         drawn = _chart_data(at, "Deferral rate by district")
-        assert drawn["district_code"].to_list() == expected["district_code"].to_list()
-        assert drawn["deferral_rate"].to_list() == expected["deferral_rate"].to_list()
-    assert drawn["district_code"].to_list() == [district]
+        # Six districts: all drawn, highest rate first, each named.
+        assert drawn["district_code"].to_list() == order
+        assert drawn["deferral_rate"].to_list() == [rates[c] for c in order]
+        assert drawn["label"].to_list() == [names[c] for c in order]
+        encoding = _chart_spec(at, "Deferral rate by district")["encoding"]
+        if not chosen:
+            assert "color" not in encoding  # nothing chosen: no highlight, no legend
+        else:
+            assert encoding["color"]["field"] == "selection"
+            assert encoding["color"]["scale"]["domain"] == ["Chosen in the filters", "Others"]
+    chosen_rows = drawn.filter(pl.col("selection") == "Chosen in the filters")
+    assert chosen_rows["district_code"].to_list() == [district]
+    # The table under the chart has the same districts; the tiles stay the chosen one's.
+    (table,) = [
+        d.value
+        for d in at.dataframe
+        if "deferral_rate" in d.value.columns and "district_code" in d.value.columns
+    ]
+    assert sorted(table["district_code"]) == sorted(rates)
+    one = runner.run(Filters(first, last, districts=(district,)).request("deferrals"), NATIONAL)
+    assert _metric(at, "Deferral rate") == format_value(one["deferral_rate"][0], "rate")
+
+
+@pytest.fixture(scope="module")
+def national_db(tmp_path_factory) -> Path:
+    """A generated extract of the national geography (37 districts, 380 offices), loaded."""
+    folder = tmp_path_factory.mktemp("national")
+    generate(folder / "extract", claims=30_000, seed=3, geography="national")
+    load(folder / "extract", folder / "national.duckdb")
+    return folder / "national.duckdb"
+
+
+def test_charts_read_at_national_scale(national_db, monkeypatch) -> None:
+    runner = _runner(national_db)
+    cat = runner.catalogue
+    assert (len(cat.district_names), len(cat.office_names)) == (37, 380)
+    first, last = default_period(runner.extract_date)
+    district = "D05"
+    own_offices = [o for o, d in cat.office_districts.items() if d == district]
+    at = _app(national_db, monkeypatch, {"district": district})
+    at.run()
+    at.switch_page("pages/deferrals.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    everyone = Filters(first, last)
+
+    # By district: 37 bars would not read; the 10 highest, the 10 lowest and D05.
+    figures = runner.run(everyone.request("deferrals", by="district"), NATIONAL)
+    rates = dict(zip(figures["district_code"], figures["deferral_rate"], strict=True))
+    ranked = [
+        c
+        for c in _highest_first(list(rates), list(rates.values()), cat.district_names)
+        if rates[c] is not None
+    ]
+    drawn = _chart_data(at, "Deferral rate by district")
+    assert set(drawn["district_code"]) == set(ranked[:10]) | set(ranked[-10:]) | {district}
+    assert len(drawn) in (20, 21)  # D05 may be one of the 20 already
+    assert drawn["label"].to_list() == [cat.district_names[c] for c in drawn["district_code"]]
+    spec = _chart_spec(at, "Deferral rate by district")
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["Chosen in the filters", "Others"]
+    assert "district_code" in [t["field"] for t in spec["encoding"]["tooltip"]]
+    assert (
+        "Showing the 10 highest and 10 lowest of the 37 districts, and those chosen in the "
+        "filters. The table below and its CSV download have them all."
+    ) in captions
+
+    # By office: 380 offices; the 10 highest and lowest nationally, and D05's offices.
+    at.radio(key="deferrals_by").set_value("office").run()
+    assert not at.exception
+    figures = runner.run(everyone.request("deferrals", by="office"), NATIONAL)
+    rates = dict(zip(figures["office_code"], figures["deferral_rate"], strict=True))
+    ranked = [
+        c
+        for c in _highest_first(list(rates), list(rates.values()), cat.office_names)
+        if rates[c] is not None
+    ]
+    drawn = _chart_data(at, "Deferral rate by office")
+    assert set(drawn["office_code"]) == set(ranked[:10]) | set(ranked[-10:]) | set(own_offices)
+    assert set(drawn.filter(pl.col("selection") == "Chosen in the filters")["office_code"]) == (
+        set(own_offices)
+    )
+    assert drawn["label"].to_list() == [cat.office_names[c] for c in drawn["office_code"]]
+    (table,) = [d.value for d in at.dataframe if "deferral_rate" in d.value.columns]
+    assert len(table) == 380  # the full list is in the table (and its CSV)
+
+    # FSF spend by category and office: the 20 offices that spent most, and D05's.
+    at.switch_page("pages/fsf.py").run()
+    at.radio(key="fsf_by").set_value("office").run()
+    assert not at.exception
+    parts = runner.run(everyone.request("fsf_categories", by="office"), NATIONAL)
+    totals: dict[str, float] = {}
+    for row in parts.iter_rows(named=True):
+        totals[row["office_code"]] = totals.get(row["office_code"], 0) + float(
+            row["spend_gbp"] or 0
+        )
+    most = sorted(totals, key=lambda c: (-totals[c], cat.office_names[c]))[:20]
+    drawn = _chart_data(at, "Spend by category and office")
+    assert set(drawn["office_code"]) == set(most) | set(own_offices)
+    labels = {"Travel", "Clothing and equipment", "Childcare", "Training"}
+    assert labels <= set(drawn["category"])
 
 
 def test_a_change_in_any_row_is_a_new_element() -> None:

@@ -1,5 +1,5 @@
-"""The real app on localhost in headless Chromium: filter, share a link, worklist, download,
-and markup in a link shown as text.
+"""The real app on localhost in headless Chromium: filter, share a link, a long chart, worklist,
+download, and markup in a link shown as text.
 
 Screenshots of each page go to tests/artifacts/ (git-ignored) for a person to look at.
 """
@@ -93,6 +93,15 @@ def test_filter_share_worklist_and_download(page: Page, app_url, sample_db) -> N
     expect(page.get_by_text(f"districts {district}").first).to_be_visible()
     assert page.locator('[data-testid="stDataFrame"]').count() >= 2
     page.screenshot(path=ARTIFACTS / "deferrals.png", full_page=True)
+
+    # By office, the sample's 53 offices are too many bars: the highest and lowest are drawn,
+    # with the chosen district's offices, and a caption says so.
+    page.locator('[data-testid="stRadio"]').get_by_text("Office", exact=True).click()
+    expect(
+        page.get_by_text("Showing the 10 highest and 10 lowest of the 53 offices").first
+    ).to_be_visible(timeout=30_000)
+    _wait_for_app(page)
+    page.screenshot(path=ARTIFACTS / "deferrals_by_office.png", full_page=True)
 
     overdue = runner.run(
         Filters(first, last, districts=(district,)).request("overdue_deferrals"), Scope.national()
