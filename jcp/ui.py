@@ -54,6 +54,11 @@ FILTER_KEYS = {
     "group": "filter_groups",
 }
 EMPTY_MESSAGE = "No activity for these filters."
+# Not "no activity": there are people, too few in any month to show.
+ALL_HIDDEN_MESSAGE = (
+    "Nothing to plot: every month with activity has too few people to show, so its figure is "
+    "hidden to protect individuals ([c])."
+)
 DATA_VERSION = "data_version"  # session state: (path, version) of the data, read once a rerun
 
 # The overdue worklist shows its most overdue rows on screen; the CSV has every row.
@@ -670,7 +675,10 @@ def chart(
 
 
 def trend_frame(filters: Filters, series: list[tuple[str, str, str]]) -> pl.DataFrame:
-    """Long frame (month, series, value) of several measures' columns by month, for one chart."""
+    """Long frame (month, series, value) of several measures' columns by month, for one chart.
+
+    Hidden points are NULL and listed as hidden; trend_chart tells a trend with none to draw
+    because every point is hidden from one with no activity."""
     parts = []
     for measure, column, series_label in series:
         frame = run(filters.request(measure, by="month"))
@@ -695,8 +703,32 @@ def trend_frame(filters: Filters, series: list[tuple[str, str, str]]) -> pl.Data
                 },
             )
         )
-    long = pl.concat(parts)
-    return long if long["value"].is_not_null().any() else long.clear()
+    return pl.concat(parts)
+
+
+def nothing_to_plot(frame: pl.DataFrame, value: str) -> str | None:
+    """Why a chart of `value` would have no point, or None when it has one to draw.
+
+    Hidden points are NULL like months with no one in them, but are not the same news: there is
+    activity, too little to show.
+    """
+    if frame[value].is_not_null().any():
+        return None
+    hidden = any_suppressed(frame) and frame[SUPPRESSED].list.contains(value).any()
+    return ALL_HIDDEN_MESSAGE if hidden else EMPTY_MESSAGE
+
+
+def trend_chart(
+    build: Callable[..., alt.Chart], trend: pl.DataFrame, *options: object, title: str, key: str
+) -> bool:
+    """A trend_frame drawn as chart() draws it, or why it has no point: no activity, or every
+    point hidden ([c]). True when drawn."""
+    message = nothing_to_plot(trend, "value")
+    if message is not None:
+        st.info(message)
+        return False
+    chart(build, trend, *options, title=title, key=key)
+    return True
 
 
 def comparison(filters: Filters, measure: str, by: str) -> tuple[pl.DataFrame, tuple[str, ...]]:

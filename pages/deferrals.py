@@ -64,16 +64,15 @@ else:
             ("deferrals", "waiver_rate", "Waiver rate"),
         ],
     )
-    if trend.height:
-        ui.chart(
-            charts.lines_by_month,
-            trend,
-            "Rate",
-            "Deferral and waiver rates by month",
-            "rate",
-            title="Deferral and waiver rates by month",
-            key="deferrals_trend",
-        )
+    ui.trend_chart(
+        charts.lines_by_month,
+        trend,
+        "Rate",
+        "Deferral and waiver rates by month",
+        "rate",
+        title="Deferral and waiver rates by month",
+        key="deferrals_trend",
+    )
 
     reasons = ui.run(filters.request("deferral_reasons"))
     if reasons.height:

@@ -85,15 +85,12 @@ ui.table(groups, f"Distance travelled by {by} (table)", f"distance_table_{by}")
 
 st.subheader("Trend by month")
 trend = ui.trend_frame(filters, [("distance_travelled", "mean_change", "Mean change")])
-if trend.height == 0:
-    ui.empty_state()
-else:
-    ui.chart(
-        charts.lines_by_month,
-        trend,
-        "Mean change",
-        "Mean change by month of review",
-        "change",
-        title="Mean change by month",
-        key="distance_trend",
-    )
+ui.trend_chart(
+    charts.lines_by_month,
+    trend,
+    "Mean change",
+    "Mean change by month of review",
+    "change",
+    title="Mean change by month",
+    key="distance_trend",
+)

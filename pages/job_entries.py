@@ -83,17 +83,16 @@ trend = ui.trend_frame(
         ("job_entries", "sustained_26w_rate", "26-week sustained rate"),
     ],
 )
-if trend.height:
-    ui.chart(
-        charts.lines_by_month,
-        trend,
-        "Sustained rate",
-        "Sustained rate by start-month cohort",
-        "rate",
-        "Window",
-        title="Sustained rate by start month",
-        key="jobs_cohorts_chart",
-    )
+if ui.trend_chart(
+    charts.lines_by_month,
+    trend,
+    "Sustained rate",
+    "Sustained rate by start-month cohort",
+    "rate",
+    "Window",
+    title="Sustained rate by start month",
+    key="jobs_cohorts_chart",
+):
     st.caption("Start months with no job old enough to judge have no point on the chart.")
 ui.table(shown, "Job entries by start month", "jobs_cohorts")
 

@@ -552,3 +552,59 @@ def test_every_measure_in_the_catalogue_is_shown_on_a_page(sample_db, monkeypatc
         at.run()
         assert not at.exception, [e.value for e in at.exception]
     assert asked == set(MEASURES)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/overview.py",
+        "pages/distance_travelled.py",
+        "pages/job_entries.py",
+        "pages/deferrals.py",
+    ],
+)
+def test_a_trend_with_every_point_hidden_says_so_not_no_activity(
+    page, tiny_db, monkeypatch
+) -> None:
+    # The hand-built extract is tiny: each trend has one month with people in it, too few to
+    # show (hidden), and months with no one. Nothing to plot, but not for want of activity.
+    runner = _runner(tiny_db)
+    for measure, column in [
+        ("distance_travelled", "mean_change"),
+        ("deferrals", "deferral_rate"),
+        ("job_entries", "sustained_13w_rate"),
+    ]:
+        months = runner.run(runner.default_request(measure, by="month"), NATIONAL)
+        assert months[column].null_count() == months.height
+        assert sum(column in hidden for hidden in months["suppressed"]) == 1
+    at = _app(tiny_db, monkeypatch)
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page)
+        at.run()
+    assert not at.exception
+    infos = [i.value for i in at.info]
+    assert (
+        "Nothing to plot: every month with activity has too few people to show, so its figure "
+        "is hidden to protect individuals ([c])."
+    ) in infos
+    if page == "pages/distance_travelled.py":  # its only other message is the page's own
+        assert "No activity for these filters." not in infos
+
+
+def test_nothing_to_plot_tells_hidden_from_empty() -> None:
+    from jcp.ui import ALL_HIDDEN_MESSAGE, EMPTY_MESSAGE, nothing_to_plot
+
+    schema = {"month": pl.String, "value": pl.Float64, "suppressed": pl.List(pl.String)}
+    hidden = pl.DataFrame(
+        {"month": ["2026-01", "2026-02"], "value": [None, None], "suppressed": [["value"], []]},
+        schema=schema,
+    )
+    empty = hidden.with_columns(pl.Series("suppressed", [[], []], dtype=pl.List(pl.String)))
+    one_point = hidden.with_columns(pl.Series("value", [None, 0.25]))
+    assert nothing_to_plot(hidden, "value") == ALL_HIDDEN_MESSAGE
+    assert nothing_to_plot(empty, "value") == EMPTY_MESSAGE
+    assert nothing_to_plot(one_point, "value") is None
+    # A hidden cell of another column is not a hidden point.
+    other = empty.with_columns(pl.Series("suppressed", [["count"], []]))
+    assert nothing_to_plot(other, "value") == EMPTY_MESSAGE
