@@ -19,7 +19,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from jcp import audit
+from jcp import audit, contract
 from jcp.access import AccessList, Scope, read_access
 from jcp.config import DEFAULT_CONFIG, Settings, load_settings
 from jcp.db import database_path
@@ -36,6 +36,7 @@ from jcp.formats import (
     format_value,
     kind,
     label,
+    value_label,
     with_names,
     with_value_labels,
 )
@@ -342,6 +343,21 @@ def _keep_options(key: str, options: list[str]) -> None:
         st.session_state[key] = kept
 
 
+def place_label(names: dict[str, str], code: str) -> str:
+    """A district or office as a picker shows it: "Name (code)"."""
+    name = names.get(code)
+    return f"{name} ({code})" if name else code
+
+
+def by_name(codes: list[str], names: dict[str, str]) -> list[str]:
+    return sorted(codes, key=lambda code: (names.get(code, code).casefold(), code))
+
+
+def benefit_label(code: str) -> str:
+    """A benefit as a picker shows it: its name, with the letters everyone calls it by."""
+    return f"{value_label('benefit', code)} ({code})"
+
+
 def filter_bar() -> Filters:
     """The shared sidebar filters; their state lives in the URL so a link reproduces the view."""
     cat = catalogue()
@@ -371,12 +387,17 @@ def filter_bar() -> Filters:
     with st.sidebar:
         st.header("Filters")
         _keep_options(FILTER_KEYS["district"], visible_districts)
+        # Named and in order of name, as people look for them; typing any part of a name or a
+        # code finds it ("contains": Streamlit's default "fuzzy" matching would offer every
+        # office whose name holds the letters typed in order, which at 380 offices is most).
+        # The widgets' values, and so the URL, stay codes.
         districts = st.multiselect(
             "District",
-            visible_districts,
+            by_name(visible_districts, cat.district_names),
             key=FILTER_KEYS["district"],
-            format_func=lambda code: f"{code} · {cat.district_names.get(code, '')}",
+            format_func=partial(place_label, cat.district_names),
             placeholder="All districts" if scope.is_national else "All your districts",
+            filter_mode="contains",
         )
         office_options = [
             o for o in visible_offices if not districts or cat.office_districts[o] in districts
@@ -384,26 +405,30 @@ def filter_bar() -> Filters:
         _keep_options(FILTER_KEYS["office"], office_options)
         offices = st.multiselect(
             "Office",
-            office_options,
+            by_name(office_options, cat.office_names),
             key=FILTER_KEYS["office"],
-            format_func=lambda code: f"{code} · {cat.office_names.get(code, '')}",
+            format_func=partial(place_label, cat.office_names),
             placeholder="All offices" if scope.is_national else "All your offices",
+            filter_mode="contains",
         )
         left, right = st.columns(2)
         period_from = left.selectbox("From month", months, key=FILTER_KEYS["from"])
         period_to = right.selectbox("To month", months, key=FILTER_KEYS["to"])
         benefits = st.multiselect(
             "Benefit",
-            ["JSA", "ESA", "IS", "UC"],
+            list(contract.VALUE_LABELS["benefit"]),
             key=FILTER_KEYS["benefit"],
+            format_func=benefit_label,
             placeholder="All benefits",
+            filter_mode="contains",
         )
         groups = st.multiselect(
             "Claimant group",
-            ["jobseeker", "lone_parent", "health_condition", "carer", "other"],
+            list(contract.VALUE_LABELS["claimant_group"]),
             key=FILTER_KEYS["group"],
-            format_func=lambda g: g.replace("_", " "),
+            format_func=partial(value_label, "claimant_group"),
             placeholder="All groups",
+            filter_mode="contains",
         )
         # The label names codes from the access file: text, never markup.
         st.caption(f"Data as at {cat.extract_date:%d %B %Y}. Seeing: {plain_text(scope.label)}.")

@@ -608,3 +608,47 @@ def test_nothing_to_plot_tells_hidden_from_empty() -> None:
     # A hidden cell of another column is not a hidden point.
     other = empty.with_columns(pl.Series("suppressed", [["count"], []]))
     assert nothing_to_plot(other, "value") == EMPTY_MESSAGE
+
+
+def test_pickers_show_names_and_labels_and_keep_codes(sample_db, monkeypatch) -> None:
+    at = _app(sample_db, monkeypatch, {"district": "D02", "benefit": "UC", "group": "lone_parent"})
+    at.run()
+    assert not at.exception
+    districts = at.multiselect(key="filter_districts")
+    # In order of name, "Name (code)": typing part of either finds it.
+    assert districts.options == [
+        "Birmingham and Solihull (D03)",
+        "Devon, Cornwall and Somerset (D04)",
+        "Greater Manchester (D01)",
+        "Kent (D06)",
+        "Tyne and Wear (D05)",
+        "West Yorkshire (D02)",
+    ]
+    assert districts.value == ["D02"]
+    assert at.multiselect(key="filter_offices").options == [
+        "Bradford (D02-O02)",
+        "Dewsbury (D02-O06)",
+        "Halifax (D02-O04)",
+        "Huddersfield (D02-O03)",
+        "Keighley (D02-O07)",
+        "Leeds City (D02-O01)",
+        "Pontefract (D02-O08)",
+        "Wakefield (D02-O05)",
+    ]
+    benefits = at.multiselect(key="filter_benefits")
+    assert benefits.options == [
+        "Jobseeker's Allowance (JSA)",
+        "Employment and Support Allowance (ESA)",
+        "Income Support (IS)",
+        "Universal Credit (UC)",
+    ]
+    assert benefits.value == ["UC"]
+    groups = at.multiselect(key="filter_groups")
+    assert groups.options == ["Jobseeker", "Lone parent", "Health condition", "Carer", "Other"]
+    assert groups.value == ["lone_parent"]
+    # The link keeps the codes.
+    at.multiselect(key="filter_offices").set_value(["D02-O04"]).run()
+    assert _url_values(at, "district") == ["D02"]
+    assert _url_values(at, "office") == ["D02-O04"]
+    assert _url_values(at, "benefit") == ["UC"]
+    assert _url_values(at, "group") == ["lone_parent"]
