@@ -534,6 +534,13 @@ def download(frame: pl.DataFrame, title: str, key: str) -> None:
     )
 
 
+# The cues' cells: pale green and red behind the theme's text colour, which they set as well so
+# a viewer's dark theme (light text) cannot put pale text on them. tests/test_theme.py checks
+# the contrast (WCAG 2.2 AA, 4.5:1).
+CUE_BACKGROUNDS = {"better": "#d8f0d2", "worse": "#f9d6d5"}
+CUE_TEXT = "#0b0c0c"
+
+
 def styled(
     frame: pl.DataFrame, cues: dict[str, list[str]] | None = None, uuid: str | None = None
 ) -> object:
@@ -588,7 +595,10 @@ def styled(
         if name in data.columns:
             styler = styler.format(lambda _: MARKER, subset=pd.IndexSlice[rows, [name]])
     if cues:
-        colours = {"better": "background-color: #d8f0d2", "worse": "background-color: #f9d6d5"}
+        colours = {
+            cue: f"background-color: {background}; color: {CUE_TEXT}"
+            for cue, background in CUE_BACKGROUNDS.items()
+        }
         styler = styler.apply(
             lambda col: [colours.get(c, "") for c in cues.get(col.name, [""] * len(col))]
         )
