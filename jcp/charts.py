@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import altair as alt
 import polars as pl
 
-from jcp.formats import AXIS_FORMATS, NAME_COLUMNS, with_value_labels
+from jcp.formats import AXIS_FORMATS, NAME_COLUMNS, format_value, with_value_labels
 
 FORMATS = AXIS_FORMATS  # one style per kind (jcp.formats)
 
@@ -27,6 +27,10 @@ EACH_END = 10
 # Stacked category bars are compared by their length (total spend): the longest are drawn.
 MOST_STACKS = 20
 GROUP_TITLES = {"district_code": ("District", "districts"), "office_code": ("Office", "offices")}
+# Room for a whole name or label on the axis ("Devon, Cornwall and Somerset", "Health and
+# wellbeing"; the national geography's longest district name has 39 letters): Streamlit's
+# chart theme cuts labels at about 100px.
+NAME_WIDTH = 260
 
 
 def _for_vega(frame: pl.DataFrame) -> pl.DataFrame:
@@ -63,12 +67,16 @@ def _titles(group: str) -> tuple[str, str]:
     return GROUP_TITLES.get(group, (group.replace("_", " ").capitalize(), "groups"))
 
 
-def _bold_when_chosen(labels: list[str]) -> alt.Axis:
+def _name_axis(chosen_labels: list[str]) -> alt.Axis:
+    """The axis of bar names, the chosen ones in bold."""
+    if not chosen_labels:
+        return alt.Axis(labelLimit=NAME_WIDTH)
     # Not colour alone (WCAG 1.4.1): a chosen bar's name is bold too. The names go into a Vega
     # expression as JSON string literals, which Vega's expression parser reads as such.
-    test = f"indexof({json.dumps(labels)}, datum.value) >= 0"
+    test = f"indexof({json.dumps(chosen_labels)}, datum.value) >= 0"
     return alt.Axis(
-        labelFontWeight={"condition": {"test": test, "value": "bold"}, "value": "normal"}
+        labelLimit=NAME_WIDTH,
+        labelFontWeight={"condition": {"test": test, "value": "bold"}, "value": "normal"},
     )
 
 
@@ -92,6 +100,22 @@ def highest_and_lowest(
         (pl.col(value).is_not_null() & ((rank < EACH_END) | (rank >= ranked - EACH_END)))
         | pl.col(group).is_in(list(chosen))
     )
+
+
+def _shared_ends(values: pl.Series, kind: str, plural: str) -> str:
+    """What the cut between the drawn ends and the rest hides: a figure shared across it (21
+    offices deferred no interview at all; 10 are drawn). `values` runs highest first."""
+    found = []
+    ends = (("highest", EACH_END - 1, EACH_END), ("lowest", len(values) - EACH_END, -EACH_END - 1))
+    for end, last_drawn, first_left_out in ends:
+        boundary = values[last_drawn]
+        if values[first_left_out] == boundary:
+            sharing = int((values == boundary).sum())
+            found.append(
+                f" The {EACH_END} {end} end at {format_value(boundary, kind)}, a figure "
+                f"{sharing} {plural} share: which of them are drawn goes by name."
+            )
+    return "".join(found)
 
 
 def bar_by_group(
@@ -135,7 +159,7 @@ def bar_by_group(
             "label:N",
             title=group_title,
             sort="-x",
-            axis=_bold_when_chosen(chosen_labels) if split else alt.Axis(),
+            axis=_name_axis(chosen_labels if split else []),
         ),
         "tooltip": tooltip,
     }
@@ -148,9 +172,11 @@ def bar_by_group(
     note = {}
     if drawn[value].is_not_null().sum() < data[value].is_not_null().sum():
         also = ", and those chosen in the filters" if chosen else ""
+        ranked = data[value].drop_nulls().sort(descending=True)
         note["description"] = (
             f"Showing the {EACH_END} highest and {EACH_END} lowest of the {data.height:,} "
-            f"{plural}{also}. The table below and its CSV download have them all."
+            f"{plural}{also}.{_shared_ends(ranked, kind, plural)} The table below and its CSV "
+            "download have them all."
         )
     return alt.Chart(drawn, title=title, **note).mark_bar(color=HIGHLIGHT).encode(**encoding)
 
@@ -235,7 +261,7 @@ def stacked_categories(
                 "label:N",
                 title=group_title,
                 sort="-x",
-                axis=_bold_when_chosen(chosen_labels) if chosen_labels else alt.Axis(),
+                axis=_name_axis(chosen_labels),
             ),
             color=alt.Color(f"{category}:N", title=category.replace("_", " ").capitalize()),
             tooltip=tooltip,
@@ -258,7 +284,9 @@ def bars(
         .mark_bar()
         .encode(
             x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=FORMATS[kind])),
-            y=alt.Y(f"{label}:N", title=label_title, sort="-x"),
+            y=alt.Y(
+                f"{label}:N", title=label_title, sort="-x", axis=alt.Axis(labelLimit=NAME_WIDTH)
+            ),
             tooltip=[
                 alt.Tooltip(f"{label}:N", title=label_title),
                 alt.Tooltip(f"{value}:Q", title=value_title, format=FORMATS[kind]),

@@ -166,6 +166,7 @@ def test_bars_are_named_with_the_code_in_the_tooltip() -> None:
     rows = _rows(_office_chart())
     assert spec["encoding"]["y"]["field"] == "label"
     assert spec["encoding"]["y"]["title"] == "Office"
+    assert spec["encoding"]["y"]["axis"]["labelLimit"] >= 200  # whole names, not "Devon, Co…"
     # O40 is "Aldham 01", O01 is "Aldham 40".
     assert rows[0]["label"] == "Aldham 01" and rows[-1]["label"] == "Aldham 40"
     tooltip = {t["field"]: t["title"] for t in spec["encoding"]["tooltip"]}
@@ -175,6 +176,27 @@ def test_bars_are_named_with_the_code_in_the_tooltip() -> None:
         "district_name": "District",
         "rate": "Rate",
     }
+
+
+def test_a_figure_shared_across_the_cut_is_named_in_the_caption() -> None:
+    # 30 offices: Q01 to Q12 have a rate of 0%, Q13 to Q30 a rate of k%. The 10 lowest are 10
+    # of the twelve at 0%: those last by name (Q03 to Q12, named "Quay 03" ... "Quay 12").
+    codes = [f"Q{k:02}" for k in range(1, 31)]
+    frame = pl.DataFrame(
+        {
+            "office_code": codes,
+            "office_name": [f"Quay {c[1:]}" for c in codes],
+            "rate": [0.0 if k <= 12 else k / 100 for k in range(1, 31)],
+        }
+    )
+    chart = charts.bar_by_group(frame, "rate", "Rate", "t", "rate", "office_code")
+    drawn = [r["office_code"] for r in _rows(chart)]
+    assert drawn == [f"Q{k:02}" for k in range(30, 20, -1)] + [f"Q{k:02}" for k in range(3, 13)]
+    assert chart.to_dict()["description"] == (
+        "Showing the 10 highest and 10 lowest of the 30 offices. The 10 lowest end at 0.0%, a "
+        "figure 12 offices share: which of them are drawn goes by name. The table below and "
+        "its CSV download have them all."
+    )
 
 
 def test_with_nothing_chosen_every_bar_is_the_highlight_and_there_is_no_legend() -> None:
