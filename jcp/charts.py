@@ -2,44 +2,120 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import altair as alt
 import polars as pl
 
-from jcp.formats import AXIS_FORMATS
-
-# Tableau 10: distinguishable, colour-blind-safer than the default; a district keeps its colour
-# on every page because the domain is all districts in the data, not just those shown.
-DISTRICT_PALETTE = (
-    "#4e79a7",
-    "#f28e2b",
-    "#e15759",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#bab0ac",
-)
+from jcp.formats import AXIS_FORMATS, NAME_COLUMNS, format_value, with_value_labels
 
 FORMATS = AXIS_FORMATS  # one style per kind (jcp.formats)
 
-
-def district_scale(all_districts: Sequence[str]) -> alt.Scale:
-    codes = list(all_districts)
-    colours = [DISTRICT_PALETTE[i % len(DISTRICT_PALETTE)] for i in range(len(codes))]
-    return alt.Scale(domain=codes, range=colours)
+# At national scale (37 districts, 380 offices) a colour per district would be a legend of 37
+# colours nobody can match to bars. Bars are named and sorted instead; colour says one thing
+# only: chosen in the filters (the theme's primary colour, .streamlit/config.toml) or not.
+HIGHLIGHT = "#1d70b8"
+# Grey at 3.4:1 on white: still a visible bar (WCAG 2.2 non-text contrast asks 3:1), yet
+# plainly not the highlight. tests/test_theme.py checks both.
+OTHERS = "#8c8c8c"
+CHOSEN, NOT_CHOSEN = "Chosen in the filters", "Others"
+# More bars than this do not read as a chart: only the highest and lowest are drawn (and every
+# chosen one); the table under the chart and its CSV download have them all.
+MANY_BARS = 25
+EACH_END = 10
+# Stacked category bars are compared by their length (total spend): the longest are drawn.
+MOST_STACKS = 20
+GROUP_TITLES = {"district_code": ("District", "districts"), "office_code": ("Office", "offices")}
+# Room for a whole name or label on the axis ("Devon, Cornwall and Somerset", "Health and
+# wellbeing"; the national geography's longest district name has 39 letters): Streamlit's
+# chart theme cuts labels at about 100px.
+NAME_WIDTH = 260
 
 
 def _for_vega(frame: pl.DataFrame) -> pl.DataFrame:
     # Vega-Lite has no decimal type: money goes to float for drawing only (tables keep Decimal).
     # The list of hidden cells is not drawn; hidden values are already NULL, so left out.
+    # Enumerated values are drawn as people read them ("Life event", not life_event).
     frame = frame.drop("suppressed") if "suppressed" in frame.columns else frame
-    return frame.with_columns(
-        pl.col(name).cast(pl.Float64) for name, dtype in frame.schema.items() if dtype.is_decimal()
+    return with_value_labels(
+        frame.with_columns(
+            pl.col(name).cast(pl.Float64)
+            for name, dtype in frame.schema.items()
+            if dtype.is_decimal()
+        )
     )
+
+
+def _group_label(frame: pl.DataFrame, group: str) -> pl.Expr:
+    """What a bar is called: its district's or office's name (jcp.formats.with_names puts it
+    beside the code); its code where it has no name, or where two share one, so that their
+    bars stay apart."""
+    name_column = NAME_COLUMNS.get(group)
+    if name_column is None or name_column not in frame.columns:
+        return pl.col(group)
+    name = pl.col(name_column).fill_null(pl.col(group))
+    # Per code, not per row: a stacked chart has a row per segment of each bar.
+    return (
+        pl.when(pl.col(group).n_unique().over(name) > 1)
+        .then(pl.format("{} ({})", name, pl.col(group)))
+        .otherwise(name)
+    )
+
+
+def _titles(group: str) -> tuple[str, str]:
+    return GROUP_TITLES.get(group, (group.replace("_", " ").capitalize(), "groups"))
+
+
+def _name_axis(chosen_labels: list[str]) -> alt.Axis:
+    """The axis of bar names, the chosen ones in bold."""
+    if not chosen_labels:
+        return alt.Axis(labelLimit=NAME_WIDTH)
+    # Not colour alone (WCAG 1.4.1): a chosen bar's name is bold too. The names go into a Vega
+    # expression as JSON string literals, which Vega's expression parser reads as such.
+    test = f"indexof({json.dumps(chosen_labels)}, datum.value) >= 0"
+    return alt.Axis(
+        labelLimit=NAME_WIDTH,
+        labelFontWeight={"condition": {"test": test, "value": "bold"}, "value": "normal"},
+    )
+
+
+def highest_and_lowest(
+    frame: pl.DataFrame, value: str, group: str, chosen: Sequence[str] = ()
+) -> pl.DataFrame:
+    """The rows a chart by district or office draws, highest value first.
+
+    Every row up to MANY_BARS; past that the EACH_END highest and EACH_END lowest, and every
+    chosen one wherever it ranks. A hidden value (NULL) has no rank: its row is drawn only when
+    chosen (as no bar; the chart's caption says hidden values are not plotted).
+    """
+    ordered = frame.with_columns(_group_label(frame, group).alias("label")).sort(
+        [value, "label"], descending=[True, False], nulls_last=True
+    )
+    if ordered.height <= MANY_BARS:
+        return ordered
+    ranked = ordered[value].is_not_null().sum()
+    rank = pl.int_range(pl.len())
+    return ordered.filter(
+        (pl.col(value).is_not_null() & ((rank < EACH_END) | (rank >= ranked - EACH_END)))
+        | pl.col(group).is_in(list(chosen))
+    )
+
+
+def _shared_ends(values: pl.Series, kind: str, plural: str) -> str:
+    """What the cut between the drawn ends and the rest hides: a figure shared across it (21
+    offices deferred no interview at all; 10 are drawn). `values` runs highest first."""
+    found = []
+    ends = (("highest", EACH_END - 1, EACH_END), ("lowest", len(values) - EACH_END, -EACH_END - 1))
+    for end, last_drawn, first_left_out in ends:
+        boundary = values[last_drawn]
+        if values[first_left_out] == boundary:
+            sharing = int((values == boundary).sum())
+            found.append(
+                f" The {EACH_END} {end} end at {format_value(boundary, kind)}, a figure "
+                f"{sharing} {plural} share: which of them are drawn goes by name."
+            )
+    return "".join(found)
 
 
 def bar_by_group(
@@ -49,25 +125,60 @@ def bar_by_group(
     title: str,
     kind: str,
     group: str,
-    all_districts: Sequence[str],
+    chosen: Sequence[str] = (),
 ) -> alt.Chart:
-    """One bar per district or office, coloured by district."""
-    group_title = "Office" if group == "office_code" else "District"
-    return (
-        alt.Chart(_for_vega(frame), title=title)
-        .mark_bar()
-        .encode(
-            x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=FORMATS[kind])),
-            y=alt.Y(f"{group}:N", title=group_title, sort=None),
-            color=alt.Color(
-                "district_code:N", title="District", scale=district_scale(all_districts)
-            ),
-            tooltip=[
-                alt.Tooltip(f"{group}:N", title=group_title),
-                alt.Tooltip(f"{value}:Q", title=value_title, format=FORMATS[kind]),
-            ],
-        )
+    """One named bar per district or office, highest first; the chosen ones against grey.
+
+    `chosen` holds the codes chosen in the filters (none: every bar is the highlight colour).
+    Past MANY_BARS only the highest and lowest are drawn, and the chart's description says so
+    (ui.chart shows it as the chart's caption).
+    """
+    group_title, plural = _titles(group)
+    data = _for_vega(frame)
+    drawn = highest_and_lowest(data, value, group, chosen).with_columns(
+        pl.when(pl.col(group).is_in(list(chosen)))
+        .then(pl.lit(CHOSEN))
+        .otherwise(pl.lit(NOT_CHOSEN))
+        .alias("selection")
     )
+    tooltip = [
+        alt.Tooltip("label:N", title=group_title),
+        alt.Tooltip(f"{group}:N", title=f"{group_title} code"),
+    ]
+    if group == "office_code" and "district_name" in drawn.columns:
+        tooltip.append(alt.Tooltip("district_name:N", title="District"))
+    tooltip.append(alt.Tooltip(f"{value}:Q", title=value_title, format=FORMATS[kind]))
+    selections = set(drawn["selection"])
+    # Colour only when it tells chosen from not chosen: with nothing chosen, or only chosen
+    # bars drawn (a user's own offices), every bar is the highlight and there is no legend.
+    split = selections == {CHOSEN, NOT_CHOSEN}
+    chosen_labels = drawn.filter(pl.col("selection") == CHOSEN)["label"].to_list()
+    encoding = {
+        "x": alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=FORMATS[kind])),
+        "y": alt.Y(
+            "label:N",
+            title=group_title,
+            sort="-x",
+            axis=_name_axis(chosen_labels if split else []),
+        ),
+        "tooltip": tooltip,
+    }
+    if split:
+        encoding["color"] = alt.Color(
+            "selection:N",
+            scale=alt.Scale(domain=[CHOSEN, NOT_CHOSEN], range=[HIGHLIGHT, OTHERS]),
+            legend=alt.Legend(title=None, orient="top"),
+        )
+    note = {}
+    if drawn[value].is_not_null().sum() < data[value].is_not_null().sum():
+        also = ", and those chosen in the filters" if chosen else ""
+        ranked = data[value].drop_nulls().sort(descending=True)
+        note["description"] = (
+            f"Showing the {EACH_END} highest and {EACH_END} lowest of the {data.height:,} "
+            f"{plural}{also}.{_shared_ends(ranked, kind, plural)} The table below and its CSV "
+            "download have them all."
+        )
+    return alt.Chart(drawn, title=title, **note).mark_bar(color=HIGHLIGHT).encode(**encoding)
 
 
 def lines_by_month(
@@ -91,25 +202,69 @@ def lines_by_month(
 
 
 def stacked_categories(
-    frame: pl.DataFrame, group: str, category: str, value: str, value_title: str, title: str
+    frame: pl.DataFrame,
+    group: str,
+    category: str,
+    value: str,
+    value_title: str,
+    title: str,
+    chosen: Sequence[str] = (),
 ) -> alt.Chart:
-    """Stacked horizontal bars: one bar per group, one segment per category."""
-    group_title = {"office_code": "Office", "district_code": "District"}.get(group, "Period")
+    """Stacked horizontal bars: one named bar per group, one segment per category, longest first.
+
+    Past MANY_BARS groups only the MOST_STACKS with the largest total are drawn, and every
+    chosen one (its name in bold); the chart's description says so.
+    """
+    group_title, plural = _titles(group)
     # A NULL (hidden) segment would break the stack for every segment after it: leave it out.
-    drawn = _for_vega(frame).filter(pl.col(value).is_not_null())
+    data = _for_vega(frame).filter(pl.col(value).is_not_null())
+    data = data.with_columns(
+        _group_label(data, group).alias("label"),
+        pl.col(value).sum().over(group).alias("total"),
+    )
+    groups = frame[group].n_unique()
+    drawn = data
+    if groups > MANY_BARS:
+        longest = (
+            data.group_by(group)
+            .agg(pl.col("total").first(), pl.col("label").first())
+            .sort(["total", "label"], descending=[True, False])
+            .head(MOST_STACKS)[group]
+            .to_list()
+        )
+        drawn = data.filter(pl.col(group).is_in(longest) | pl.col(group).is_in(list(chosen)))
+    note = {}
+    if drawn[group].n_unique() < data[group].n_unique():
+        also = ", and those chosen in the filters" if chosen else ""
+        note["description"] = (
+            f"Showing the {MOST_STACKS} {plural} with the most {value_title.lower()} of the "
+            f"{groups:,}{also}. The table below and its CSV download have them all."
+        )
+    chosen_labels = drawn.filter(pl.col(group).is_in(list(chosen)))["label"].unique().to_list()
+    tooltip = [
+        alt.Tooltip("label:N", title=group_title),
+        alt.Tooltip(f"{group}:N", title=f"{group_title} code"),
+    ]
+    if group == "office_code" and "district_name" in drawn.columns:
+        tooltip.append(alt.Tooltip("district_name:N", title="District"))
+    tooltip += [
+        alt.Tooltip(f"{category}:N", title="Category"),
+        alt.Tooltip(f"{value}:Q", title=f"{value_title} (£)", format=",.0f"),
+        alt.Tooltip("payments:Q", title="Payments", format=",.0f"),
+    ]
     return (
-        alt.Chart(drawn, title=title)
+        alt.Chart(drawn.drop("total"), title=title, **note)
         .mark_bar()
         .encode(
             x=alt.X(f"sum({value}):Q", title=f"{value_title} (£)", axis=alt.Axis(format=",.0f")),
-            y=alt.Y(f"{group}:N", title=group_title),
+            y=alt.Y(
+                "label:N",
+                title=group_title,
+                sort="-x",
+                axis=_name_axis(chosen_labels),
+            ),
             color=alt.Color(f"{category}:N", title=category.replace("_", " ").capitalize()),
-            tooltip=[
-                alt.Tooltip(f"{group}:N", title=group_title),
-                alt.Tooltip(f"{category}:N", title="Category"),
-                alt.Tooltip(f"{value}:Q", title=f"{value_title} (£)", format=",.0f"),
-                alt.Tooltip("payments:Q", title="Payments", format=",.0f"),
-            ],
+            tooltip=tooltip,
         )
     )
 
@@ -129,7 +284,9 @@ def bars(
         .mark_bar()
         .encode(
             x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=FORMATS[kind])),
-            y=alt.Y(f"{label}:N", title=label_title, sort="-x"),
+            y=alt.Y(
+                f"{label}:N", title=label_title, sort="-x", axis=alt.Axis(labelLimit=NAME_WIDTH)
+            ),
             tooltip=[
                 alt.Tooltip(f"{label}:N", title=label_title),
                 alt.Tooltip(f"{value}:Q", title=value_title, format=FORMATS[kind]),

@@ -21,12 +21,14 @@ import streamlit as st
 
 from jcp import audit
 from jcp.config import DEFAULT_CONFIG, Settings, load_settings
+from jcp.extract import contract
 from jcp.extract.db import database_path
 from jcp.formats import (
     TABLE_FORMATS,
     format_value,
     kind,
     label,
+    value_label,
     with_names,
     with_value_labels,
 )
@@ -55,6 +57,11 @@ FILTER_KEYS = {
     "group": "filter_groups",
 }
 EMPTY_MESSAGE = "No activity for these filters."
+# Not "no activity": there are people, too few in any month to show.
+ALL_HIDDEN_MESSAGE = (
+    "Nothing to plot: every month with activity has too few people to show, so its figure is "
+    "hidden to protect individuals ([c])."
+)
 DATA_VERSION = "data_version"  # session state: (path, version) of the data, read once a rerun
 
 # The overdue worklist shows its most overdue rows on screen; the CSV has every row.
@@ -343,6 +350,21 @@ def _keep_options(key: str, options: list[str]) -> None:
         st.session_state[key] = kept
 
 
+def place_label(names: dict[str, str], code: str) -> str:
+    """A district or office as a picker shows it: "Name (code)"."""
+    name = names.get(code)
+    return f"{name} ({code})" if name else code
+
+
+def by_name(codes: list[str], names: dict[str, str]) -> list[str]:
+    return sorted(codes, key=lambda code: (names.get(code, code).casefold(), code))
+
+
+def benefit_label(code: str) -> str:
+    """A benefit as a picker shows it: its name, with the letters everyone calls it by."""
+    return f"{value_label('benefit', code)} ({code})"
+
+
 def filter_bar() -> Filters:
     """The shared sidebar filters; their state lives in the URL so a link reproduces the view."""
     cat = catalogue()
@@ -372,12 +394,17 @@ def filter_bar() -> Filters:
     with st.sidebar:
         st.header("Filters")
         _keep_options(FILTER_KEYS["district"], visible_districts)
+        # Named and in order of name, as people look for them; typing any part of a name or a
+        # code finds it ("contains": Streamlit's default "fuzzy" matching would offer every
+        # office whose name holds the letters typed in order, which at 380 offices is most).
+        # The widgets' values, and so the URL, stay codes.
         districts = st.multiselect(
             "District",
-            visible_districts,
+            by_name(visible_districts, cat.district_names),
             key=FILTER_KEYS["district"],
-            format_func=lambda code: f"{code} · {cat.district_names.get(code, '')}",
+            format_func=partial(place_label, cat.district_names),
             placeholder="All districts" if scope.is_national else "All your districts",
+            filter_mode="contains",
         )
         office_options = [
             o for o in visible_offices if not districts or cat.office_districts[o] in districts
@@ -385,26 +412,30 @@ def filter_bar() -> Filters:
         _keep_options(FILTER_KEYS["office"], office_options)
         offices = st.multiselect(
             "Office",
-            office_options,
+            by_name(office_options, cat.office_names),
             key=FILTER_KEYS["office"],
-            format_func=lambda code: f"{code} · {cat.office_names.get(code, '')}",
+            format_func=partial(place_label, cat.office_names),
             placeholder="All offices" if scope.is_national else "All your offices",
+            filter_mode="contains",
         )
         left, right = st.columns(2)
         period_from = left.selectbox("From month", months, key=FILTER_KEYS["from"])
         period_to = right.selectbox("To month", months, key=FILTER_KEYS["to"])
         benefits = st.multiselect(
             "Benefit",
-            ["JSA", "ESA", "IS", "UC"],
+            list(contract.VALUE_LABELS["benefit"]),
             key=FILTER_KEYS["benefit"],
+            format_func=benefit_label,
             placeholder="All benefits",
+            filter_mode="contains",
         )
         groups = st.multiselect(
             "Claimant group",
-            ["jobseeker", "lone_parent", "health_condition", "carer", "other"],
+            list(contract.VALUE_LABELS["claimant_group"]),
             key=FILTER_KEYS["group"],
-            format_func=lambda g: g.replace("_", " "),
+            format_func=partial(value_label, "claimant_group"),
             placeholder="All groups",
+            filter_mode="contains",
         )
         # The label names codes from the access file: text, never markup.
         st.caption(f"Data as at {cat.extract_date:%d %B %Y}. Seeing: {plain_text(scope.label)}.")
@@ -510,6 +541,13 @@ def download(frame: pl.DataFrame, title: str, key: str) -> None:
     )
 
 
+# The cues' cells: pale green and red behind the theme's text colour, which they set as well so
+# a viewer's dark theme (light text) cannot put pale text on them. tests/test_theme.py checks
+# the contrast (WCAG 2.2 AA, 4.5:1).
+CUE_BACKGROUNDS = {"better": "#d8f0d2", "worse": "#f9d6d5"}
+CUE_TEXT = "#0b0c0c"
+
+
 def styled(
     frame: pl.DataFrame,
     cues: dict[str, list[str]] | None = None,
@@ -575,7 +613,10 @@ def styled(
         if name in data.columns and rows:
             styler = styler.format(lambda _: "", subset=pd.IndexSlice[rows, [name]])
     if cues:
-        colours = {"better": "background-color: #d8f0d2", "worse": "background-color: #f9d6d5"}
+        colours = {
+            cue: f"background-color: {background}; color: {CUE_TEXT}"
+            for cue, background in CUE_BACKGROUNDS.items()
+        }
         styler = styler.apply(
             lambda col: [colours.get(c, "") for c in cues.get(col.name, [""] * len(col))]
         )
@@ -642,7 +683,12 @@ def _draw_table(
 
 @st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=ELEMENT_KEYS)
 def _draw_chart(build: Callable[..., alt.Chart], frame: pl.DataFrame, options: tuple) -> None:
-    st.altair_chart(build(frame, *options), width="stretch")
+    # Bars are named: the builders label a district or office by the name put beside its code.
+    built = build(named(frame), *options)
+    st.altair_chart(built, width="stretch")
+    # A builder that draws only part of a long list says so in the chart's description.
+    if isinstance(built.description, str):
+        st.caption(built.description)
 
 
 def table(
@@ -692,7 +738,10 @@ def chart(
 
 
 def trend_frame(filters: Filters, series: list[tuple[str, str, str]]) -> pl.DataFrame:
-    """Long frame (month, series, value) of several measures' columns by month, for one chart."""
+    """Long frame (month, series, value) of several measures' columns by month, for one chart.
+
+    Hidden points are NULL and listed as hidden; trend_chart tells a trend with none to draw
+    because every point is hidden from one with no activity."""
     parts = []
     for measure, column, series_label in series:
         frame = run(filters.request(measure, by="month"))
@@ -717,8 +766,40 @@ def trend_frame(filters: Filters, series: list[tuple[str, str, str]]) -> pl.Data
                 },
             )
         )
-    long = pl.concat(parts)
-    return long if long["value"].is_not_null().any() else long.clear()
+    return pl.concat(parts)
+
+
+def nothing_to_plot(frame: pl.DataFrame, value: str) -> str | None:
+    """Why a chart of `value` would have no point, or None when it has one to draw.
+
+    Hidden points are NULL like months with no one in them, but are not the same news: there is
+    activity, too little to show.
+    """
+    if frame[value].is_not_null().any():
+        return None
+    hidden = any_suppressed(frame) and frame[SUPPRESSED].list.contains(value).any()
+    return ALL_HIDDEN_MESSAGE if hidden else EMPTY_MESSAGE
+
+
+def trend_chart(
+    build: Callable[..., alt.Chart], trend: pl.DataFrame, *options: object, title: str, key: str
+) -> bool:
+    """A trend_frame drawn as chart() draws it, or why it has no point: no activity, or every
+    point hidden ([c]). True when drawn."""
+    message = nothing_to_plot(trend, "value")
+    if message is not None:
+        st.info(message)
+        return False
+    chart(build, trend, *options, title=title, key=key)
+    return True
+
+
+def comparison(filters: Filters, measure: str, by: str) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """A measure by district or office for every one in view, the other filters applying, and
+    the codes the filters chose: a chart highlights those against the rest."""
+    frame = run(filters.compared().request(measure, by=by))
+    group_column = "office_code" if by == "office" else "district_code"
+    return frame, filters.chosen(catalogue(), group_column)
 
 
 def compare_by(key: str) -> tuple[str, str]:

@@ -9,7 +9,6 @@ from jcp.formats import format_value
 from jcp.output import plain_text
 
 filters = ui.current_filters()
-cat = ui.catalogue()
 st.title("Work Focused Interview deferrals")
 st.caption(
     "Initial Work Focused Interviews of non-JSA claims due in the period (pending ones left "
@@ -43,7 +42,7 @@ if not ui.has_activity(total, ["wfis_due"]):
     ui.empty_state()
 else:
     by, group_column = ui.compare_by("deferrals_by")
-    groups = ui.run(filters.request("deferrals", by=by))
+    groups, chosen = ui.comparison(filters, "deferrals", by)
     ui.chart(
         charts.bar_by_group,
         groups,
@@ -52,7 +51,7 @@ else:
         f"Deferral rate by {by}",
         "rate",
         group_column,
-        cat.districts,
+        chosen,
         title=f"Deferrals by {by}",
         key=f"deferrals_by_{by}",
     )
@@ -65,16 +64,15 @@ else:
             ("deferrals", "waiver_rate", "Waiver rate"),
         ],
     )
-    if trend.height:
-        ui.chart(
-            charts.lines_by_month,
-            trend,
-            "Rate",
-            "Deferral and waiver rates by month",
-            "rate",
-            title="Deferral and waiver rates by month",
-            key="deferrals_trend",
-        )
+    ui.trend_chart(
+        charts.lines_by_month,
+        trend,
+        "Rate",
+        "Deferral and waiver rates by month",
+        "rate",
+        title="Deferral and waiver rates by month",
+        key="deferrals_trend",
+    )
 
     reasons = ui.run(filters.request("deferral_reasons"))
     if reasons.height:

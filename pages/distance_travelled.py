@@ -22,7 +22,6 @@ DIMENSIONS = {
 }
 
 filters = ui.current_filters()
-cat = ui.catalogue()
 st.title("Distance travelled")
 st.caption(
     "Change from baseline to the latest review in the period, on a 1-10 scale, for claims with "
@@ -69,7 +68,7 @@ ui.chart(
 )
 
 by, group_column = ui.compare_by("distance_by")
-groups = ui.run(filters.request("distance_travelled", by=by))
+groups, chosen = ui.comparison(filters, "distance_travelled", by)
 ui.chart(
     charts.bar_by_group,
     groups,
@@ -78,7 +77,7 @@ ui.chart(
     f"Mean change by {by}",
     "change",
     group_column,
-    cat.districts,
+    chosen,
     title=f"Distance travelled by {by}",
     key=f"distance_by_{by}",
 )
@@ -86,15 +85,12 @@ ui.table(groups, f"Distance travelled by {by} (table)", f"distance_table_{by}")
 
 st.subheader("Trend by month")
 trend = ui.trend_frame(filters, [("distance_travelled", "mean_change", "Mean change")])
-if trend.height == 0:
-    ui.empty_state()
-else:
-    ui.chart(
-        charts.lines_by_month,
-        trend,
-        "Mean change",
-        "Mean change by month of review",
-        "change",
-        title="Mean change by month",
-        key="distance_trend",
-    )
+ui.trend_chart(
+    charts.lines_by_month,
+    trend,
+    "Mean change",
+    "Mean change by month of review",
+    "change",
+    title="Mean change by month",
+    key="distance_trend",
+)

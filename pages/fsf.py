@@ -39,7 +39,7 @@ else:
     )
 
     by, group_column = ui.compare_by("fsf_by")
-    categories = ui.run(filters.request("fsf_categories", by=by))
+    categories, chosen = ui.comparison(filters, "fsf_categories", by)
     ui.chart(
         charts.stacked_categories,
         categories,
@@ -48,10 +48,12 @@ else:
         "spend_gbp",
         "Spend",
         f"Spend by category and {by}",
+        chosen,
         title=f"FSF spend by category and {by}",
         key=f"fsf_categories_{by}",
     )
-    ui.table(ui.run(filters.request("fsf_spend", by=by)), f"FSF spend by {by}", f"fsf_by_{by}")
+    spend, _ = ui.comparison(filters, "fsf_spend", by)
+    ui.table(spend, f"FSF spend by {by}", f"fsf_by_{by}")
 
 st.subheader("Budgets by financial year")
 budgets = ui.run(filters.request("fsf_budget"))

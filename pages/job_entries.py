@@ -12,7 +12,6 @@ from jcp.output import plain_text
 NOT_YET_KNOWN = "not yet known"
 
 filters = ui.current_filters()
-cat = ui.catalogue()
 st.title("Sustained job entries")
 st.caption(
     "A job counts as sustained once its 13 (or 26) weeks have passed and the person was still in "
@@ -47,7 +46,7 @@ tiles[2].metric(
 )
 
 by, group_column = ui.compare_by("jobs_by")
-groups = ui.run(filters.request("job_entries", by=by))
+groups, chosen = ui.comparison(filters, "job_entries", by)
 ui.chart(
     charts.bar_by_group,
     groups,
@@ -56,7 +55,7 @@ ui.chart(
     f"13-week sustained rate by {by}",
     "rate",
     group_column,
-    cat.districts,
+    chosen,
     title=f"Sustained job entries by {by}",
     key=f"jobs_by_{by}",
 )
@@ -84,17 +83,16 @@ trend = ui.trend_frame(
         ("job_entries", "sustained_26w_rate", "26-week sustained rate"),
     ],
 )
-if trend.height:
-    ui.chart(
-        charts.lines_by_month,
-        trend,
-        "Sustained rate",
-        "Sustained rate by start-month cohort",
-        "rate",
-        "Window",
-        title="Sustained rate by start month",
-        key="jobs_cohorts_chart",
-    )
+if ui.trend_chart(
+    charts.lines_by_month,
+    trend,
+    "Sustained rate",
+    "Sustained rate by start-month cohort",
+    "rate",
+    "Window",
+    title="Sustained rate by start month",
+    key="jobs_cohorts_chart",
+):
     st.caption("Start months with no job old enough to judge have no point on the chart.")
 ui.table(shown, "Job entries by start month", "jobs_cohorts")
 

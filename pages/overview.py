@@ -53,18 +53,15 @@ trend = ui.trend_frame(
         ("distance_travelled", "pct_improved", "Share improved (distance travelled)"),
     ],
 )
-if trend.height == 0:
-    ui.empty_state()
-else:
-    ui.chart(
-        charts.lines_by_month,
-        trend,
-        "Rate",
-        "Main rates by month",
-        "rate",
-        title="Main rates by month",
-        key="overview_trend",
-    )
+if ui.trend_chart(
+    charts.lines_by_month,
+    trend,
+    "Rate",
+    "Main rates by month",
+    "rate",
+    title="Main rates by month",
+    key="overview_trend",
+):
     st.caption(
         "A month with no population for a rate has no point (for example, job entries "
         "too recent to know whether they lasted 13 weeks)."

@@ -15,6 +15,7 @@ from markup import as_shown
 from streamlit.testing.v1 import AppTest
 
 from jcp.extract.db import connect_read_only
+from jcp.extract.generate import generate
 from jcp.extract.load import load
 from jcp.formats import format_value
 from jcp.measures.access import Scope
@@ -236,13 +237,21 @@ def _drawn(at: AppTest) -> list[bytes]:
     return [e.proto.SerializeToString() for e in [*at.get("vega_lite_chart"), *at.dataframe]]
 
 
-def _chart_data(at: AppTest, title: str) -> pl.DataFrame:
-    """The rows the chart titled `title` draws, read back from the Arrow data it sends."""
+def _chart(at: AppTest, title: str):
     (chart,) = [
         c.proto for c in at.get("vega_lite_chart") if json.loads(c.proto.spec)["title"] == title
     ]
-    (dataset,) = chart.datasets
+    return chart
+
+
+def _chart_data(at: AppTest, title: str) -> pl.DataFrame:
+    """The rows the chart titled `title` draws, read back from the Arrow data it sends."""
+    (dataset,) = _chart(at, title).datasets
     return pl.from_arrow(pa.ipc.open_stream(dataset.data.data).read_all())
+
+
+def _chart_spec(at: AppTest, title: str) -> dict:
+    return json.loads(_chart(at, title).spec)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -276,22 +285,131 @@ def test_a_rerun_sends_the_same_charts_and_tables_without_drawing_them(
     assert _drawn(at) == fresh
 
 
-def test_a_chart_draws_the_runners_figures_for_the_filters(sample_db, monkeypatch) -> None:
+def _highest_first(codes: list[str], values: list, names: dict[str, str]) -> list[str]:
+    """Codes by value, highest first, ties by name; hidden (None) values last."""
+    pairs = zip(codes, values, strict=True)
+    ordered = sorted(pairs, key=lambda p: (p[1] is None, -(p[1] or 0), names[p[0]]))
+    return [code for code, _ in ordered]
+
+
+def test_a_chart_sets_the_chosen_district_against_the_others(sample_db, monkeypatch) -> None:
     runner = _runner(sample_db)
+    names = runner.catalogue.district_names
     first, last = default_period(runner.extract_date)
     at = _app(sample_db, monkeypatch)
     at.run()
     at.switch_page("pages/deferrals.py")
     at.run()
     district = runner.catalogue.districts[0]
-    for filters in (Filters(first, last), Filters(first, last, districts=(district,))):
-        if filters.districts:
-            at.multiselect(key="filter_districts").set_value([district]).run()
-        expected = runner.run(filters.request("deferrals", by="district"), NATIONAL)
+    # Every district's figures, whatever is chosen: the chart compares the choice with them.
+    every = runner.run(Filters(first, last).request("deferrals", by="district"), NATIONAL)
+    rates = dict(zip(every["district_code"], every["deferral_rate"], strict=True))
+    order = _highest_first(list(rates), list(rates.values()), names)
+    for chosen in ((), (district,)):
+        if chosen:
+            at.multiselect(key="filter_districts").set_value(list(chosen)).run()
         drawn = _chart_data(at, "Deferral rate by district")
-        assert drawn["district_code"].to_list() == expected["district_code"].to_list()
-        assert drawn["deferral_rate"].to_list() == expected["deferral_rate"].to_list()
-    assert drawn["district_code"].to_list() == [district]
+        # Six districts: all drawn, highest rate first, each named.
+        assert drawn["district_code"].to_list() == order
+        assert drawn["deferral_rate"].to_list() == [rates[c] for c in order]
+        assert drawn["label"].to_list() == [names[c] for c in order]
+        encoding = _chart_spec(at, "Deferral rate by district")["encoding"]
+        if not chosen:
+            assert "color" not in encoding  # nothing chosen: no highlight, no legend
+        else:
+            assert encoding["color"]["field"] == "selection"
+            assert encoding["color"]["scale"]["domain"] == ["Chosen in the filters", "Others"]
+    chosen_rows = drawn.filter(pl.col("selection") == "Chosen in the filters")
+    assert chosen_rows["district_code"].to_list() == [district]
+    # The table under the chart has the same districts; the tiles stay the chosen one's.
+    (table,) = [
+        d.value
+        for d in at.dataframe
+        if "deferral_rate" in d.value.columns and "district_code" in d.value.columns
+    ]
+    assert sorted(table["district_code"]) == sorted(rates)
+    one = runner.run(Filters(first, last, districts=(district,)).request("deferrals"), NATIONAL)
+    assert _metric(at, "Deferral rate") == format_value(one["deferral_rate"][0], "rate")
+
+
+@pytest.fixture(scope="module")
+def national_db(tmp_path_factory) -> Path:
+    """A generated extract of the national geography (37 districts, 380 offices), loaded."""
+    folder = tmp_path_factory.mktemp("national")
+    generate(folder / "extract", claims=30_000, seed=3, geography="national")
+    load(folder / "extract", folder / "national.duckdb")
+    return folder / "national.duckdb"
+
+
+def test_charts_read_at_national_scale(national_db, monkeypatch) -> None:
+    runner = _runner(national_db)
+    cat = runner.catalogue
+    assert (len(cat.district_names), len(cat.office_names)) == (37, 380)
+    first, last = default_period(runner.extract_date)
+    district = "D05"
+    own_offices = [o for o, d in cat.office_districts.items() if d == district]
+    at = _app(national_db, monkeypatch, {"district": district})
+    at.run()
+    at.switch_page("pages/deferrals.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    everyone = Filters(first, last)
+
+    # By district: 37 bars would not read; the 10 highest, the 10 lowest and D05.
+    figures = runner.run(everyone.request("deferrals", by="district"), NATIONAL)
+    rates = dict(zip(figures["district_code"], figures["deferral_rate"], strict=True))
+    ranked = [
+        c
+        for c in _highest_first(list(rates), list(rates.values()), cat.district_names)
+        if rates[c] is not None
+    ]
+    drawn = _chart_data(at, "Deferral rate by district")
+    assert set(drawn["district_code"]) == set(ranked[:10]) | set(ranked[-10:]) | {district}
+    assert len(drawn) in (20, 21)  # D05 may be one of the 20 already
+    assert drawn["label"].to_list() == [cat.district_names[c] for c in drawn["district_code"]]
+    spec = _chart_spec(at, "Deferral rate by district")
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["Chosen in the filters", "Others"]
+    assert "district_code" in [t["field"] for t in spec["encoding"]["tooltip"]]
+    assert (
+        "Showing the 10 highest and 10 lowest of the 37 districts, and those chosen in the "
+        "filters. The table below and its CSV download have them all."
+    ) in captions
+
+    # By office: 380 offices; the 10 highest and lowest nationally, and D05's offices.
+    at.radio(key="deferrals_by").set_value("office").run()
+    assert not at.exception
+    figures = runner.run(everyone.request("deferrals", by="office"), NATIONAL)
+    rates = dict(zip(figures["office_code"], figures["deferral_rate"], strict=True))
+    ranked = [
+        c
+        for c in _highest_first(list(rates), list(rates.values()), cat.office_names)
+        if rates[c] is not None
+    ]
+    drawn = _chart_data(at, "Deferral rate by office")
+    assert set(drawn["office_code"]) == set(ranked[:10]) | set(ranked[-10:]) | set(own_offices)
+    assert set(drawn.filter(pl.col("selection") == "Chosen in the filters")["office_code"]) == (
+        set(own_offices)
+    )
+    assert drawn["label"].to_list() == [cat.office_names[c] for c in drawn["office_code"]]
+    (table,) = [d.value for d in at.dataframe if "deferral_rate" in d.value.columns]
+    assert len(table) == 380  # the full list is in the table (and its CSV)
+
+    # FSF spend by category and office: the 20 offices that spent most, and D05's.
+    at.switch_page("pages/fsf.py").run()
+    at.radio(key="fsf_by").set_value("office").run()
+    assert not at.exception
+    parts = runner.run(everyone.request("fsf_categories", by="office"), NATIONAL)
+    totals: dict[str, float] = {}
+    for row in parts.iter_rows(named=True):
+        totals[row["office_code"]] = totals.get(row["office_code"], 0) + float(
+            row["spend_gbp"] or 0
+        )
+    most = sorted(totals, key=lambda c: (-totals[c], cat.office_names[c]))[:20]
+    drawn = _chart_data(at, "Spend by category and office")
+    assert set(drawn["office_code"]) == set(most) | set(own_offices)
+    labels = {"Travel", "Clothing and equipment", "Childcare", "Training"}
+    assert labels <= set(drawn["category"])
 
 
 def test_a_change_in_any_row_is_a_new_element() -> None:
@@ -554,3 +672,103 @@ def test_the_overview_compares_what_the_role_answers_for(
     assert shown["sustained_13w_rate"][-1] == format_value(
         national["sustained_13w"][0] / national["mature_13w"][0], "rate"
     )
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/overview.py",
+        "pages/distance_travelled.py",
+        "pages/job_entries.py",
+        "pages/deferrals.py",
+    ],
+)
+def test_a_trend_with_every_point_hidden_says_so_not_no_activity(
+    page, tiny_db, monkeypatch
+) -> None:
+    # The hand-built extract is tiny: each trend has one month with people in it, too few to
+    # show (hidden), and months with no one. Nothing to plot, but not for want of activity.
+    runner = _runner(tiny_db)
+    for measure, column in [
+        ("distance_travelled", "mean_change"),
+        ("deferrals", "deferral_rate"),
+        ("job_entries", "sustained_13w_rate"),
+    ]:
+        months = runner.run(runner.default_request(measure, by="month"), NATIONAL)
+        assert months[column].null_count() == months.height
+        assert sum(column in hidden for hidden in months["suppressed"]) == 1
+    at = _app(tiny_db, monkeypatch)
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page)
+        at.run()
+    assert not at.exception
+    infos = [i.value for i in at.info]
+    assert (
+        "Nothing to plot: every month with activity has too few people to show, so its figure "
+        "is hidden to protect individuals ([c])."
+    ) in infos
+    if page == "pages/distance_travelled.py":  # its only other message is the page's own
+        assert "No activity for these filters." not in infos
+
+
+def test_nothing_to_plot_tells_hidden_from_empty() -> None:
+    from jcp.ui import ALL_HIDDEN_MESSAGE, EMPTY_MESSAGE, nothing_to_plot
+
+    schema = {"month": pl.String, "value": pl.Float64, "suppressed": pl.List(pl.String)}
+    hidden = pl.DataFrame(
+        {"month": ["2026-01", "2026-02"], "value": [None, None], "suppressed": [["value"], []]},
+        schema=schema,
+    )
+    empty = hidden.with_columns(pl.Series("suppressed", [[], []], dtype=pl.List(pl.String)))
+    one_point = hidden.with_columns(pl.Series("value", [None, 0.25]))
+    assert nothing_to_plot(hidden, "value") == ALL_HIDDEN_MESSAGE
+    assert nothing_to_plot(empty, "value") == EMPTY_MESSAGE
+    assert nothing_to_plot(one_point, "value") is None
+    # A hidden cell of another column is not a hidden point.
+    other = empty.with_columns(pl.Series("suppressed", [["count"], []]))
+    assert nothing_to_plot(other, "value") == EMPTY_MESSAGE
+
+
+def test_pickers_show_names_and_labels_and_keep_codes(sample_db, monkeypatch) -> None:
+    at = _app(sample_db, monkeypatch, {"district": "D02", "benefit": "UC", "group": "lone_parent"})
+    at.run()
+    assert not at.exception
+    districts = at.multiselect(key="filter_districts")
+    # In order of name, "Name (code)": typing part of either finds it.
+    assert districts.options == [
+        "Birmingham and Solihull (D03)",
+        "Devon, Cornwall and Somerset (D04)",
+        "Greater Manchester (D01)",
+        "Kent (D06)",
+        "Tyne and Wear (D05)",
+        "West Yorkshire (D02)",
+    ]
+    assert districts.value == ["D02"]
+    assert at.multiselect(key="filter_offices").options == [
+        "Bradford (D02-O02)",
+        "Dewsbury (D02-O06)",
+        "Halifax (D02-O04)",
+        "Huddersfield (D02-O03)",
+        "Keighley (D02-O07)",
+        "Leeds City (D02-O01)",
+        "Pontefract (D02-O08)",
+        "Wakefield (D02-O05)",
+    ]
+    benefits = at.multiselect(key="filter_benefits")
+    assert benefits.options == [
+        "Jobseeker's Allowance (JSA)",
+        "Employment and Support Allowance (ESA)",
+        "Income Support (IS)",
+        "Universal Credit (UC)",
+    ]
+    assert benefits.value == ["UC"]
+    groups = at.multiselect(key="filter_groups")
+    assert groups.options == ["Jobseeker", "Lone parent", "Health condition", "Carer", "Other"]
+    assert groups.value == ["lone_parent"]
+    # The link keeps the codes.
+    at.multiselect(key="filter_offices").set_value(["D02-O04"]).run()
+    assert _url_values(at, "district") == ["D02"]
+    assert _url_values(at, "office") == ["D02-O04"]
+    assert _url_values(at, "benefit") == ["UC"]
+    assert _url_values(at, "group") == ["lone_parent"]

@@ -1,5 +1,5 @@
-"""The real app on localhost in headless Chromium: filter, share a link, worklist, download,
-and markup in a link shown as text.
+"""The real app on localhost in headless Chromium: search a picker, filter, share a link, a long
+chart, worklist, download, and markup in a link shown as text.
 
 Screenshots of each page go to tests/artifacts/ (git-ignored) for a person to look at.
 """
@@ -63,16 +63,20 @@ def test_filter_share_worklist_and_download(page: Page, app_url, sample_db) -> N
     runner = Runner(connect_read_only(sample_db))
     first, last = default_period(runner.extract_date)
     district = runner.catalogue.districts[0]
-    district_label = f"{district} · {runner.catalogue.district_names[district]}"
+    district_name = runner.catalogue.district_names[district]
+    district_label = f"{district_name} ({district})"
 
     page.goto(app_url)
     _wait_for_app(page)
     before = _tile(page, "Live caseload").inner_text()
     page.screenshot(path=ARTIFACTS / "overview.png", full_page=True)
 
-    # Pick a district in the sidebar's District filter.
+    # Find a district in the sidebar's District filter by typing part of its name.
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.locator('[data-testid="stMultiSelect"]').first.click()
+    pickers = sidebar.locator('[data-testid="stMultiSelect"]')
+    pickers.first.click()
+    page.keyboard.type(district_name.split()[-1][:5].lower())
+    expect(page.get_by_role("option")).to_have_text([district_label])
     page.get_by_role("option", name=district_label).click()
     page.keyboard.press("Escape")
     expect(_tile(page, "Live caseload")).not_to_have_text(before, timeout=30_000)
@@ -84,6 +88,14 @@ def test_filter_share_worklist_and_download(page: Page, app_url, sample_db) -> N
     assert f"district={district}" in page.url
     page.screenshot(path=ARTIFACTS / "overview_district.png", full_page=True)
 
+    # An office is found by its code as well as by its name.
+    office = sorted(o for o, d in runner.catalogue.office_districts.items() if d == district)[2]
+    office_label = f"{runner.catalogue.office_names[office]} ({office})"
+    pickers.nth(1).click()
+    page.keyboard.type(office)
+    expect(page.get_by_role("option")).to_have_text([office_label])
+    page.keyboard.press("Escape")
+
     # Open the deferrals page from a link carrying the filter.
     query = page.url.split("?", 1)[1]
     page.goto(f"{app_url}/deferrals?{query}")
@@ -93,6 +105,15 @@ def test_filter_share_worklist_and_download(page: Page, app_url, sample_db) -> N
     expect(page.get_by_text(f"districts {district}").first).to_be_visible()
     assert page.locator('[data-testid="stDataFrame"]').count() >= 2
     page.screenshot(path=ARTIFACTS / "deferrals.png", full_page=True)
+
+    # By office, the sample's 53 offices are too many bars: the highest and lowest are drawn,
+    # with the chosen district's offices, and a caption says so.
+    page.locator('[data-testid="stRadio"]').get_by_text("Office", exact=True).click()
+    expect(
+        page.get_by_text("Showing the 10 highest and 10 lowest of the 53 offices").first
+    ).to_be_visible(timeout=30_000)
+    _wait_for_app(page)
+    page.screenshot(path=ARTIFACTS / "deferrals_by_office.png", full_page=True)
 
     overdue = runner.run(
         Filters(first, last, districts=(district,)).request("overdue_deferrals"), Scope.national()

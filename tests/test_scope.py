@@ -297,7 +297,7 @@ def test_team_leader_link_to_another_office_shows_nothing_of_it(
     notices = " ".join(as_shown(w.value) for w in at2.warning)
     assert f"'{OFFICE_B}'" in notices and "not available to you" in notices
     assert at2.multiselect(key="filter_offices").options == [
-        f"{OFFICE_A} · {runner.catalogue.office_names[OFFICE_A]}"
+        f"{runner.catalogue.office_names[OFFICE_A]} ({OFFICE_A})"
     ]
     scope = access.scope_for(LEADER, runner.catalogue)
     own = runner.run(runner.default_request("caseload"), scope)["live_claims"][0]
@@ -336,7 +336,7 @@ def test_signed_in_user_with_auth_sees_their_scope(sample_db, monkeypatch, tmp_p
     at.user = {"is_logged_in": True, "email": MANAGER.upper()}
     at.run()
     assert not at.exception
-    assert at.multiselect(key="filter_districts").options == ["D02 · West Yorkshire"]
+    assert at.multiselect(key="filter_districts").options == ["West Yorkshire (D02)"]
 
 
 @pytest.mark.parametrize("email, sees_raw", [("analyst@x.uk", True), ("boss.d01@x.uk", False)])

@@ -62,6 +62,23 @@ class Filters:
             period_to=shift_months(self.period_from, -1),
         )
 
+    def compared(self) -> Filters:
+        """These filters over every district and office in view (the scope still limits them):
+        what a chart by district or office sets the chosen ones against."""
+        return replace(self, districts=(), offices=())
+
+    def chosen(self, catalogue: Catalogue, group_column: str) -> tuple[str, ...]:
+        """The codes a chart by `group_column` highlights: the districts or offices chosen, or
+        those the other choice implies (a chosen office's district; a chosen district's
+        offices). Empty when nothing is chosen."""
+        if group_column == "district_code":
+            if self.districts:
+                return self.districts
+            return tuple(dict.fromkeys(catalogue.office_districts[o] for o in self.offices))
+        if self.offices:
+            return self.offices
+        return tuple(o for o, d in catalogue.office_districts.items() if d in self.districts)
+
     def to_query(self) -> dict[str, list[str]]:
         """URL query parameters for this state (defaults included, so a link is exact)."""
         query = {

@@ -1,0 +1,114 @@
+"""The theme's colours pass WCAG 2.2 AA contrast, read as Streamlit reads them.
+
+The contrast ratio is worked out here from WCAG's own definitions (relative luminance of sRGB
+colours, https://www.w3.org/TR/WCAG22/#dfn-relative-luminance), not taken from a library, and
+checked first on pairs whose ratios are known.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from jcp import charts, ui
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXT = 4.5  # WCAG 2.2 1.4.3, text of normal size (AA)
+NON_TEXT = 3.0  # WCAG 2.2 1.4.11, parts of controls and of graphics needed to understand them
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG's relative luminance of a "#rrggbb" colour: 0 for black, 1 for white."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    red, green, blue = linear
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG's contrast ratio, (L1 + 0.05) / (L2 + 0.05) with L1 the lighter: 1 to 21."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "ratio"),
+    [
+        ("#000000", "#ffffff", 21.0),  # the largest there is: (1 + 0.05) / (0 + 0.05)
+        ("#ffffff", "#000000", 21.0),  # either way round
+        ("#777777", "#777777", 1.0),  # a colour on itself
+        # #777777: each channel 119/255 = 0.4667, linear ((0.4667 + 0.055) / 1.055)^2.4
+        # = 0.1845, so L = 0.1845 and (1.05) / (0.2345) = 4.48: famously just under 4.5.
+        ("#777777", "#ffffff", 4.48),
+        ("#767676", "#ffffff", 4.54),  # the lightest grey that passes on white
+    ],
+)
+def test_contrast_gives_known_ratios(first: str, second: str, ratio: float) -> None:
+    assert round(contrast(first, second), 2) == ratio
+
+
+def _theme() -> dict[str, str]:
+    """The [theme] options as Streamlit's own config loader reads .streamlit/config.toml (in a
+    process of its own, started in the app's folder as `make run` starts the server)."""
+    code = (
+        "import json, streamlit.config as c; c.get_config_options(force_reparse=True); "
+        "print(json.dumps({k: c.get_option('theme.' + k) for k in ("
+        "'base', 'primaryColor', 'backgroundColor', 'secondaryBackgroundColor', 'textColor', "
+        "'linkColor')}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def theme() -> dict[str, str]:
+    """The theme's options, read once."""
+    return _theme()
+
+
+def test_the_theme_is_set(theme) -> None:
+    assert theme["base"] == "light"
+    assert all(theme[k] for k in theme), theme
+
+
+def test_text_reads_on_every_background(theme) -> None:
+    for background in ("backgroundColor", "secondaryBackgroundColor"):
+        assert contrast(theme["textColor"], theme[background]) >= TEXT, background
+        assert contrast(theme["linkColor"], theme[background]) >= TEXT, background
+
+
+def test_the_primary_colour_stands_out_and_carries_white_text(theme) -> None:
+    for background in ("backgroundColor", "secondaryBackgroundColor"):
+        assert contrast(theme["primaryColor"], theme[background]) >= NON_TEXT, background
+    # A primary button is white text on the primary colour.
+    assert contrast("#ffffff", theme["primaryColor"]) >= TEXT
+
+
+def test_chart_bars_stand_out_from_the_background(theme) -> None:
+    # The highlight is the theme's primary colour; the grey of the others is still a bar.
+    assert charts.HIGHLIGHT.lower() == theme["primaryColor"].lower()
+    assert contrast(charts.HIGHLIGHT, theme["backgroundColor"]) >= NON_TEXT
+    assert contrast(charts.OTHERS, theme["backgroundColor"]) >= NON_TEXT
+
+
+def test_better_and_worse_cells_keep_their_text_readable(theme) -> None:
+    # The league table's cue colours, behind the text colour they set themselves.
+    assert set(ui.CUE_BACKGROUNDS) == {"better", "worse"}
+    assert ui.CUE_TEXT.lower() == theme["textColor"].lower()
+    for cue, background in ui.CUE_BACKGROUNDS.items():
+        assert contrast(ui.CUE_TEXT, background) >= TEXT, cue
+
+
+def test_cue_cells_set_their_text_colour_too() -> None:
+    # Without it a viewer's dark theme would write light text on the pale cells (1.2:1).
+    frame = pl.DataFrame({"district_code": ["D01", "D02"], "deferral_rate": [0.1, 0.2]})
+    styles = ui.styled(frame, {"deferral_rate": ["better", "worse"]})._compute().ctx
+    assert sorted(styles[(0, 1)]) == [("background-color", "#d8f0d2"), ("color", "#0b0c0c")]
+    assert sorted(styles[(1, 1)]) == [("background-color", "#f9d6d5"), ("color", "#0b0c0c")]
