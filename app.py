@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from jcp import ui
 from jcp.extract.db import DatabaseMissing
 from jcp.measures.queries import EngineUnavailable
 from jcp.output import plain_text
+from jcp.web import data, sidebar, signin
 
 st.set_page_config(
     page_title="JCP district performance",
@@ -29,20 +29,20 @@ PAGES = [
 ]
 
 try:
-    ui.open_data()
+    data.open_data()
 except (DatabaseMissing, EngineUnavailable) as exc:
     st.error(f"No data loaded yet. {plain_text(exc)}")
     st.stop()
 
-email = ui.signed_in_email()
-scope = ui.user_scope(email)
+email = signin.signed_in_email()
+scope = signin.user_scope(email)
 # Navigation is declared on every run, hidden until the user may see something.
 page = st.navigation(PAGES, position="sidebar" if scope.has_access else "hidden")
 if email is None:
-    ui.sign_in_screen()
+    signin.sign_in_screen()
     st.stop()
 if not scope.has_access:
-    ui.no_access_screen(email)
+    signin.no_access_screen(email)
     st.stop()
-ui.filter_bar()
+sidebar.filter_bar()
 page.run()

@@ -5,7 +5,7 @@ import sys
 if sys.argv[1:2] == ["serve"] and not {"-h", "--help"} & set(sys.argv[2:]):
     # Straight to the server: jcp.cli imports the loader, the runner and their libraries, which
     # would delay the server's start; the app imports what it needs in the background.
-    from jcp.serve import main as serve
+    from jcp.web.serve import main as serve
 
     raise SystemExit(serve(sys.argv[2:]))
 

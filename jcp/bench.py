@@ -195,7 +195,7 @@ def time_pages(db: Path) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from jcp import ui
+    from jcp.web import widgets
 
     pages: dict[str, dict] = {}
     with _as_navigation_app(db):
@@ -212,7 +212,7 @@ def time_pages(db: Path) -> dict:
                         st.cache_resource.clear()
                     if label in ("cold", "warm"):
                         st.cache_data.clear()
-                        ui.clear_results()
+                        widgets.clear_results()
                     started = time.perf_counter()
                     at.run()
                     samples.append(time.perf_counter() - started)
@@ -254,9 +254,9 @@ def count_page_work(db: Path) -> dict:
     """
     from streamlit.testing.v1 import AppTest
 
-    from jcp import charts, ui
     from jcp.measures.engines import DuckDBEngine
     from jcp.measures.runner import Runner
+    from jcp.web import charts, widgets
 
     builders = {n: (charts, n) for n in dir(charts) if callable(getattr(charts, n))}
     builders = {n: t for n, t in builders.items() if not n.startswith("_") and n[0].islower()}
@@ -271,12 +271,12 @@ def count_page_work(db: Path) -> dict:
             work[page] = {}
             for label in ("warm", "cached"):
                 if label == "warm":
-                    ui.clear_results()
+                    widgets.clear_results()
                 counts: Counter = Counter()
                 targets = {
                     "requests": (Runner, "run"),
                     "queries": (DuckDBEngine, "query"),
-                    "styled tables": (ui, "styled"),
+                    "styled tables": (widgets, "styled"),
                     **{f"chart:{n}": t for n, t in builders.items()},
                 }
                 with _counting(counts, targets):

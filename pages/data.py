@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from jcp import ui
 from jcp.output import plain_text
+from jcp.web import data, results, signin, widgets
 
 st.title("Data")
-loads = ui.report("loads")
+loads = results.report("loads")
 if loads.height == 0:
     st.warning("The database records no load.")
     st.stop()
@@ -20,20 +20,20 @@ columns[2].metric("Rows rejected", f"{loads['rejected'].sum():,}", border=True)
 st.caption(f"Source: {plain_text(first['source'])}")  # the extract's own words
 
 per_table = loads.select("table_name", "source_file", "rows_read", "accepted", "rejected")
-ui.table(
+widgets.table(
     per_table,
     "Rows per table",
     "data_tables",
 )
 
-if ui.current_scope().is_national and ui.access_list().problems:
+if signin.current_scope().is_national and data.access_list().problems:
     st.subheader("Access list problems")
     st.caption("These entries were refused: the users named get no access until they are fixed.")
-    for problem in ui.access_list().problems:
+    for problem in data.access_list().problems:
         st.warning(plain_text(problem))  # quotes the access file
 
 st.subheader("Rejected rows")
-summary = ui.report("reject_summary")
+summary = results.report("reject_summary")
 if summary.height == 0:
     st.success("Every row of the extract met the data contract.")
 else:
@@ -41,16 +41,16 @@ else:
         "Rows that broke a rule of the data contract (docs/data-contract.md) are not in "
         "any figure. A row whose parent row was rejected is rejected too."
     )
-    ui.table(
+    widgets.table(
         summary,
         "Rejects by rule",
         "data_reject_summary",
     )
-    if not ui.current_scope().is_national:
+    if not signin.current_scope().is_national:
         st.caption("The rejected rows' original values are shown to national users only.")
         st.stop()
-    rows = ui.report("rejected_rows", limit=1000)
-    ui.table(
+    rows = results.report("rejected_rows", limit=1000)
+    widgets.table(
         rows,
         "Rejected rows (first 1,000)",
         "data_rejected_rows",

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from jcp import charts, ui
-from jcp.formats import format_value
 from jcp.output import plain_text
+from jcp.web import charts, results, sidebar, widgets
+from jcp.web.formats import format_value
 
-filters = ui.current_filters()
+filters = sidebar.current_filters()
 st.title("Work Focused Interview deferrals")
 st.caption(
     "Initial Work Focused Interviews of non-JSA claims due in the period (pending ones left "
     "out). JSA interviews cannot be deferred or waived. " + plain_text(filters.describe())
 )
 
-total = ui.run(filters.request("deferrals"))
-overdue = ui.run(filters.request("overdue_deferrals"))
+total = results.run(filters.request("deferrals"))
+overdue = results.run(filters.request("overdue_deferrals"))
 tiles = st.columns(4)
-row = ui.tile_row(total)
+row = widgets.tile_row(total)
 tiles[0].metric(
     "Deferral rate",
     format_value(row["deferral_rate"], "rate"),
@@ -38,12 +38,12 @@ tiles[3].metric(
     "Not limited to the period.",
 )
 
-if not ui.has_activity(total, ["wfis_due"]):
-    ui.empty_state()
+if not widgets.has_activity(total, ["wfis_due"]):
+    widgets.empty_state()
 else:
-    by, group_column = ui.compare_by("deferrals_by")
-    groups, chosen = ui.comparison(filters, "deferrals", by)
-    ui.chart(
+    by, group_column = widgets.compare_by("deferrals_by")
+    groups, chosen = results.comparison(filters, "deferrals", by)
+    widgets.chart(
         charts.bar_by_group,
         groups,
         "deferral_rate",
@@ -55,16 +55,16 @@ else:
         title=f"Deferrals by {by}",
         key=f"deferrals_by_{by}",
     )
-    ui.table(groups, f"Deferrals by {by} (table)", f"deferrals_table_{by}")
+    widgets.table(groups, f"Deferrals by {by} (table)", f"deferrals_table_{by}")
 
-    trend = ui.trend_frame(
+    trend = results.trend_frame(
         filters,
         [
             ("deferrals", "deferral_rate", "Deferral rate"),
             ("deferrals", "waiver_rate", "Waiver rate"),
         ],
     )
-    ui.trend_chart(
+    widgets.trend_chart(
         charts.lines_by_month,
         trend,
         "Rate",
@@ -74,9 +74,9 @@ else:
         key="deferrals_trend",
     )
 
-    reasons = ui.run(filters.request("deferral_reasons"))
+    reasons = results.run(filters.request("deferral_reasons"))
     if reasons.height:
-        ui.chart(
+        widgets.chart(
             charts.bars,
             reasons,
             "deferral_reason",
@@ -97,7 +97,7 @@ st.caption(
 if overdue.height == 0:
     st.success("No overdue deferred interviews for these filters.")
 else:
-    ui.table(
+    widgets.table(
         overdue.select(
             "claim_id",
             "office_code",
@@ -110,5 +110,5 @@ else:
         ),
         "Overdue deferred interviews",
         "overdue_worklist",
-        max_rows=ui.WORKLIST_ROWS,
+        max_rows=widgets.WORKLIST_ROWS,
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from jcp import charts, ui
-from jcp.formats import format_value, label
 from jcp.measures.disclosure import SUPPRESSED
 from jcp.output import plain_text
+from jcp.web import charts, results, sidebar, widgets
+from jcp.web.formats import format_value, label
 
 DIMENSIONS = {
     column: label(column)
@@ -21,7 +21,7 @@ DIMENSIONS = {
     )
 }
 
-filters = ui.current_filters()
+filters = sidebar.current_filters()
 st.title("Distance travelled")
 st.caption(
     "Change from baseline to the latest review in the period, on a 1-10 scale, for claims with "
@@ -29,10 +29,10 @@ st.caption(
     + plain_text(filters.describe())
 )
 
-total = ui.run(filters.request("distance_travelled"))
-row = ui.tile_row(total)
-if not ui.has_activity(total, ["claims_measured"]):
-    ui.empty_state()
+total = results.run(filters.request("distance_travelled"))
+row = widgets.tile_row(total)
+if not widgets.has_activity(total, ["claims_measured"]):
+    widgets.empty_state()
     st.stop()
 
 tiles = st.columns(3)
@@ -54,7 +54,7 @@ dimensions = pl.DataFrame(
     },
     schema={"dimension": pl.String, "mean_change": pl.Float64, SUPPRESSED: pl.List(pl.String)},
 )
-ui.chart(
+widgets.chart(
     charts.bars,
     dimensions,
     "dimension",
@@ -67,9 +67,9 @@ ui.chart(
     key="distance_dimensions",
 )
 
-by, group_column = ui.compare_by("distance_by")
-groups, chosen = ui.comparison(filters, "distance_travelled", by)
-ui.chart(
+by, group_column = widgets.compare_by("distance_by")
+groups, chosen = results.comparison(filters, "distance_travelled", by)
+widgets.chart(
     charts.bar_by_group,
     groups,
     "mean_change",
@@ -81,11 +81,11 @@ ui.chart(
     title=f"Distance travelled by {by}",
     key=f"distance_by_{by}",
 )
-ui.table(groups, f"Distance travelled by {by} (table)", f"distance_table_{by}")
+widgets.table(groups, f"Distance travelled by {by} (table)", f"distance_table_{by}")
 
 st.subheader("Trend by month")
-trend = ui.trend_frame(filters, [("distance_travelled", "mean_change", "Mean change")])
-ui.trend_chart(
+trend = results.trend_frame(filters, [("distance_travelled", "mean_change", "Mean change")])
+widgets.trend_chart(
     charts.lines_by_month,
     trend,
     "Mean change",

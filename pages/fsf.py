@@ -7,26 +7,26 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from jcp import charts, ui
-from jcp.formats import format_value
 from jcp.measures.disclosure import MARKER, SUPPRESSED
 from jcp.output import plain_text
+from jcp.web import charts, data, results, sidebar, widgets
+from jcp.web.formats import format_value
 
 UNDER_SPEND, OVER_SPEND = 0.90, 1.00
 
-filters = ui.current_filters()
-cat = ui.catalogue()
+filters = sidebar.current_filters()
+cat = data.catalogue()
 st.title("Flexible Support Fund")
 st.caption(
     "Discretionary local fund for removing barriers to work: travel, clothing and equipment, "
     "childcare, training, licences, and partnership grants. " + plain_text(filters.describe())
 )
 
-total = ui.run(filters.request("fsf_spend"))
-if not ui.has_activity(total, ["payments"]):
-    ui.empty_state()
+total = results.run(filters.request("fsf_spend"))
+if not widgets.has_activity(total, ["payments"]):
+    widgets.empty_state()
 else:
-    row = ui.tile_row(total)
+    row = widgets.tile_row(total)
     tiles = st.columns(4)
     tiles[0].metric("Spend", format_value(row["spend_gbp"], "money"), border=True)
     tiles[1].metric("Payments", format_value(row["payments"], "count"), border=True)
@@ -38,9 +38,9 @@ else:
         help="Mean payment to a claimant (partnership grants left out).",
     )
 
-    by, group_column = ui.compare_by("fsf_by")
-    categories, chosen = ui.comparison(filters, "fsf_categories", by)
-    ui.chart(
+    by, group_column = widgets.compare_by("fsf_by")
+    categories, chosen = results.comparison(filters, "fsf_categories", by)
+    widgets.chart(
         charts.stacked_categories,
         categories,
         group_column,
@@ -52,11 +52,11 @@ else:
         title=f"FSF spend by category and {by}",
         key=f"fsf_categories_{by}",
     )
-    spend, _ = ui.comparison(filters, "fsf_spend", by)
-    ui.table(spend, f"FSF spend by {by}", f"fsf_by_{by}")
+    spend, _ = results.comparison(filters, "fsf_spend", by)
+    widgets.table(spend, f"FSF spend by {by}", f"fsf_by_{by}")
 
 st.subheader("Budgets by financial year")
-budgets = ui.run(filters.request("fsf_budget"))
+budgets = results.run(filters.request("fsf_budget"))
 if budgets.height == 0:
     st.info("No budget allocations for the districts and financial years in view.")
 else:
@@ -88,7 +88,7 @@ else:
         else:
             flags.append("On track")
     flagged = budgets.with_columns(pl.Series("flag", flags, dtype=pl.String))
-    ui.table(flagged, "FSF budgets", "fsf_budgets")
+    widgets.table(flagged, "FSF budgets", "fsf_budgets")
     st.caption(
         "Projected outturn = spend to date ÷ days elapsed in the year × days in the year. "
         "A year in progress is flagged as projected under-spend below 90% of its allocation "

@@ -5,13 +5,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from jcp import charts, ui
-from jcp.formats import format_value, help_text, kind, label, rate_text
 from jcp.output import plain_text
+from jcp.web import charts, results, sidebar, widgets
+from jcp.web.formats import format_value, help_text, kind, label, rate_text
 
 NOT_YET_KNOWN = "not yet known"
 
-filters = ui.current_filters()
+filters = sidebar.current_filters()
 st.title("Sustained job entries")
 st.caption(
     "A job counts as sustained once its 13 (or 26) weeks have passed and the person was still in "
@@ -19,11 +19,11 @@ st.caption(
     + plain_text(filters.describe())
 )
 
-total = ui.run(filters.request("job_entries"))
-if not ui.has_activity(total, ["job_entries"]):
-    ui.empty_state()
+total = results.run(filters.request("job_entries"))
+if not widgets.has_activity(total, ["job_entries"]):
+    widgets.empty_state()
     st.stop()
-row = ui.tile_row(total)
+row = widgets.tile_row(total)
 tiles = st.columns(3)
 tiles[0].metric("Job entries", format_value(row["job_entries"], "count"), border=True)
 tiles[1].metric(
@@ -45,9 +45,9 @@ tiles[2].metric(
     ),
 )
 
-by, group_column = ui.compare_by("jobs_by")
-groups, chosen = ui.comparison(filters, "job_entries", by)
-ui.chart(
+by, group_column = widgets.compare_by("jobs_by")
+groups, chosen = results.comparison(filters, "job_entries", by)
+widgets.chart(
     charts.bar_by_group,
     groups,
     "sustained_13w_rate",
@@ -59,10 +59,10 @@ ui.chart(
     title=f"Sustained job entries by {by}",
     key=f"jobs_by_{by}",
 )
-ui.table(groups, f"Sustained job entries by {by} (table)", f"jobs_table_{by}")
+widgets.table(groups, f"Sustained job entries by {by} (table)", f"jobs_table_{by}")
 
 st.subheader("By start month")
-cohorts = ui.run(filters.request("job_entries", by="month"))
+cohorts = results.run(filters.request("job_entries", by="month"))
 # Months whose windows have not passed show "not yet known" rather than a low rate. Formatted
 # with expressions: a Python function per row, run by polars on its thread pool, needs the
 # interpreter lock there, which deadlocked the server under concurrent sessions.
@@ -76,14 +76,14 @@ shown = cohorts.with_columns(
     .otherwise(rate_text("sustained_26w_rate"))
     .alias("sustained_26w_rate"),
 )
-trend = ui.trend_frame(
+trend = results.trend_frame(
     filters,
     [
         ("job_entries", "sustained_13w_rate", "13-week sustained rate"),
         ("job_entries", "sustained_26w_rate", "26-week sustained rate"),
     ],
 )
-if ui.trend_chart(
+if widgets.trend_chart(
     charts.lines_by_month,
     trend,
     "Sustained rate",
@@ -94,18 +94,18 @@ if ui.trend_chart(
     key="jobs_cohorts_chart",
 ):
     st.caption("Start months with no job old enough to judge have no point on the chart.")
-ui.table(shown, "Job entries by start month", "jobs_cohorts")
+widgets.table(shown, "Job entries by start month", "jobs_cohorts")
 
 st.subheader("Where ended claims went")
 st.caption(
     "Claims that ended in the period, by their recorded end reason, and how long they lasted. "
     "A claim ending for another reason may still have gone into work unrecorded."
 )
-ended = ui.run(filters.request("off_flows"))
-if not ui.has_activity(ended, ["ended"]):
-    ui.empty_state()
+ended = results.run(filters.request("off_flows"))
+if not widgets.has_activity(ended, ["ended"]):
+    widgets.empty_state()
 else:
-    flows = ui.tile_row(ended)
+    flows = widgets.tile_row(ended)
     tiles = st.columns(3)
     for tile, column in zip(tiles, ("ended", "share_to_work", "median_duration_days"), strict=True):
         tile.metric(
@@ -114,8 +114,8 @@ else:
             border=True,
             help=help_text(column),
         )
-    ui.table(
-        ui.run(filters.request("off_flows", by=by)),
+    widgets.table(
+        results.comparison(filters, "off_flows", by)[0],
         f"Off-flows by destination and {by}",
         f"off_flows_{by}",
     )

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from jcp import charts, ui
-from jcp.headlines import LEAGUE_COLUMNS, headline_tiles
 from jcp.output import plain_text
+from jcp.web import charts, results, sidebar, widgets
+from jcp.web.headlines import LEAGUE_COLUMNS, headline_tiles
 
-filters = ui.current_filters()
+filters = sidebar.current_filters()
 st.title("District performance overview")
 st.caption(plain_text(filters.describe()))  # codes come from the extract
 
 # Each tile is drawn as soon as its figures are in, so the first are on screen while the rest
 # are still being worked out.
-for number, tile in enumerate(headline_tiles(ui.run, filters)):
+for number, tile in enumerate(headline_tiles(results.run, filters)):
     if number % 4 == 0:
         columns = st.columns(4)
     colour = {True: "normal", False: "inverse", None: "off"}[tile.higher_is_better]
@@ -27,12 +27,12 @@ for number, tile in enumerate(headline_tiles(ui.run, filters)):
         border=True,
     )
 
-league = ui.league(filters)
+league = results.league(filters)
 st.subheader(league.heading)
 if league.compared == 0:
-    ui.empty_state()
+    widgets.empty_state()
 else:
-    ui.table(
+    widgets.table(
         league.frame,
         league.heading,
         "league",
@@ -45,7 +45,7 @@ else:
     st.caption(league.caption)
 
 st.subheader("Main rates by month")
-trend = ui.trend_frame(
+trend = results.trend_frame(
     filters,
     [
         ("job_entries", "sustained_13w_rate", "13-week sustained rate"),
@@ -53,7 +53,7 @@ trend = ui.trend_frame(
         ("distance_travelled", "pct_improved", "Share improved (distance travelled)"),
     ],
 )
-if ui.trend_chart(
+if widgets.trend_chart(
     charts.lines_by_month,
     trend,
     "Rate",

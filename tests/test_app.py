@@ -17,11 +17,11 @@ from streamlit.testing.v1 import AppTest
 from jcp.extract.db import connect_read_only
 from jcp.extract.generate import generate
 from jcp.extract.load import load
-from jcp.formats import format_value
 from jcp.measures.access import Scope
 from jcp.measures.disclosure import SUPPRESSED
 from jcp.measures.filters import Filters
 from jcp.measures.runner import Runner, default_period
+from jcp.web.formats import format_value
 
 ROOT = Path(__file__).resolve().parent.parent
 NATIONAL = Scope.national()  # the demo's first user is the national analyst
@@ -210,12 +210,12 @@ def test_filters_survive_moving_between_pages(sample_db, monkeypatch) -> None:
 def test_a_long_worklist_shows_its_most_overdue_rows_and_downloads_all(
     sample_db, monkeypatch
 ) -> None:
-    from jcp import ui
+    from jcp.web import widgets
 
     runner = _runner(sample_db)
     overdue = runner.run(runner.default_request("overdue_deferrals"), NATIONAL)
     assert overdue.height > 100  # the sample's national worklist
-    monkeypatch.setattr(ui, "WORKLIST_ROWS", 40)
+    monkeypatch.setattr(widgets, "WORKLIST_ROWS", 40)
     at = _app(sample_db, monkeypatch)
     at.run()
     at.switch_page("pages/deferrals.py")
@@ -260,7 +260,7 @@ def test_a_rerun_sends_the_same_charts_and_tables_without_drawing_them(
 ) -> None:
     import streamlit as st
 
-    from jcp import ui
+    from jcp.web import widgets
 
     drawn: list[str] = []
 
@@ -273,7 +273,7 @@ def test_a_rerun_sends_the_same_charts_and_tables_without_drawing_them(
     at = _app(sample_db, monkeypatch)
     at.run()
     at.switch_page(page)
-    ui.clear_results()
+    widgets.clear_results()
     drawn.clear()
     at.run()
     fresh = _drawn(at)
@@ -414,7 +414,7 @@ def test_charts_read_at_national_scale(national_db, monkeypatch) -> None:
 
 def test_a_change_in_any_row_is_a_new_element() -> None:
     """Streamlit's own hash of a polars frame misses rows after the first and last ten."""
-    from jcp.ui import _frame_key
+    from jcp.web.widgets import _frame_key
 
     offices = pl.DataFrame({"office_code": [f"O{i:02}" for i in range(40)], "rate": [0.5] * 40})
     changed = offices.with_columns(
@@ -435,7 +435,7 @@ def _display(styler) -> list[list[str]]:
 
 def test_blank_cells_show_empty_not_missing_or_hidden() -> None:
     """Left out on purpose is empty; no population is "–"; hidden is [c]; no text is empty."""
-    from jcp.ui import styled
+    from jcp.web.widgets import styled
 
     frame = pl.DataFrame(
         {
@@ -503,7 +503,10 @@ def test_a_load_in_place_shows_on_the_next_rerun(tmp_path, monkeypatch) -> None:
 def test_pandas_is_not_imported_before_a_pages_first_figures() -> None:
     # pandas (with pyarrow.dataset) takes ~0.4 s to import; only styled tables need it, so the
     # frame and the pages' modules leave it until one is drawn.
-    modules = "import sys, jcp.ui, jcp.charts, jcp.headlines; print('pandas' in sys.modules)"
+    modules = (
+        "import sys, jcp.web.widgets, jcp.web.charts, jcp.web.headlines; "
+        "print('pandas' in sys.modules)"
+    )
     loaded = subprocess.run(
         [sys.executable, "-c", modules], cwd=ROOT, capture_output=True, text=True, check=True
     )
@@ -564,17 +567,17 @@ def test_fsf_budget_flag_does_not_read_a_hidden_outturn_as_a_year_not_started(
 def test_every_measure_in_the_catalogue_is_shown_on_a_page(sample_db, monkeypatch) -> None:
     """A measure added to the catalogue but to no page fails here: every page is opened as the
     national user and the measures they ask the runner for are recorded."""
-    from jcp import ui
     from jcp.measures.runner import MEASURES
+    from jcp.web import results
 
     asked: set[str] = set()
-    run = ui.run
+    run = results.run
 
     def recording(request):
         asked.add(request.measure)
         return run(request)
 
-    monkeypatch.setattr(ui, "run", recording)
+    monkeypatch.setattr(results, "run", recording)
     at = _app(sample_db, monkeypatch)
     at.run()
     for page in PAGES[1:]:
@@ -713,7 +716,7 @@ def test_a_trend_with_every_point_hidden_says_so_not_no_activity(
 
 
 def test_nothing_to_plot_tells_hidden_from_empty() -> None:
-    from jcp.ui import ALL_HIDDEN_MESSAGE, EMPTY_MESSAGE, nothing_to_plot
+    from jcp.web.widgets import ALL_HIDDEN_MESSAGE, EMPTY_MESSAGE, nothing_to_plot
 
     schema = {"month": pl.String, "value": pl.Float64, "suppressed": pl.List(pl.String)}
     hidden = pl.DataFrame(

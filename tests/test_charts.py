@@ -10,9 +10,9 @@ import re
 import polars as pl
 import pytest
 
-from jcp import charts
 from jcp.measures.filters import Filters
 from jcp.measures.network import Catalogue
+from jcp.web import charts
 
 # d3-format: [[fill]align][sign][symbol][0][width][,][.precision][~][type]
 D3_FORMAT = re.compile(r"(.?[<>=^])?[-+( ]?[$#]?0?\d*,?(\.\d+)?~?[efgrsp%bcdoxXn]?")

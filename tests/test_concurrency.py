@@ -17,9 +17,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from jcp.extract.db import connect_read_only
-from jcp.formats import rate_text
 from jcp.measures.access import Scope
 from jcp.measures.runner import Runner
+from jcp.web.formats import rate_text
 
 ROOT = Path(__file__).resolve().parent.parent
 # Everything a page run executes: the frame, the pages and the modules they import.

@@ -254,8 +254,8 @@ def test_row_with_markers_for_tiles(published) -> None:
 
 def test_fsf_share_tile_never_adds_up_a_hidden_spend() -> None:
     """The overview's share-of-allocation tile shows [c] if any district's spend is hidden."""
-    from jcp.headlines import fsf_share_spent
     from jcp.measures.filters import Filters
+    from jcp.web.headlines import fsf_share_spent
 
     budgets = _with_keys(
         {

@@ -9,11 +9,11 @@ import polars as pl
 import pytest
 
 from jcp.extract.db import connect_read_only
-from jcp.headlines import league, league_cue
 from jcp.measures.access import AccessList, Scope, User, read_access
 from jcp.measures.disclosure import SUPPRESSED
 from jcp.measures.filters import Filters
 from jcp.measures.runner import MEASURES, NATIONAL, RequestError, Runner, default_period
+from jcp.web.headlines import league, league_cue
 
 
 def test_districts_are_cued_against_the_national_row_by_direction_sizes_never() -> None:
@@ -67,10 +67,10 @@ def test_offices_are_cued_against_their_own_district_not_the_nation() -> None:
 def test_each_tile_comes_as_soon_as_its_own_measure_has_answered(sample_db) -> None:
     """The overview draws tiles one by one: the first must not wait for every measure."""
     from jcp.extract.db import connect_read_only
-    from jcp.headlines import headline_tiles
     from jcp.measures.access import Scope
     from jcp.measures.filters import Filters
     from jcp.measures.runner import Runner, default_period
+    from jcp.web.headlines import headline_tiles
 
     runner = Runner(connect_read_only(sample_db))
     first, last = default_period(runner.catalogue.extract_date)

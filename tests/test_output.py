@@ -70,7 +70,7 @@ def test_negative_numbers_in_a_column_with_hidden_cells_stay_numbers() -> None:
 
 
 def test_app_download_neutralises_cells_after_its_own_header() -> None:
-    from jcp.ui import csv_bytes
+    from jcp.web.widgets import csv_bytes
 
     header = "# Overdue deferred interviews. Data as at 2026-10-31.\n# Operational list.\n"
     frame = pl.DataFrame({"work_coach_ref": ["@SUM(A1)", "WC02"], "days_overdue": [-2, 3]})

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from jcp import ui
+from jcp.web import data
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,23 +22,23 @@ def test_the_prepared_engine_is_the_one_the_first_session_uses(
     shutil.copyfile(sample_db, db)
     monkeypatch.setenv("JCP_DB", str(db))
     # As `serve` does: outside any session, on a thread of its own.
-    prepare = threading.Thread(target=ui.prepare)
+    prepare = threading.Thread(target=data.prepare)
     prepare.start()
     prepare.join()
-    version, engine = ui._open_engines[str(db)]
+    version, engine = data._open_engines[str(db)]
     assert version == db.stat().st_mtime
 
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not app.exception
     assert [m.label for m in app.metric], "the overview drew its tiles"
     # The session found the engine open: no second connection to the file.
-    assert ui._open_engines[str(db)] == (version, engine)
-    assert ui.runner().engine is engine
+    assert data._open_engines[str(db)] == (version, engine)
+    assert data.runner().engine is engine
 
 
 def test_a_missing_database_is_left_for_the_session_to_report(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("JCP_DB", str(tmp_path / "none.duckdb"))
-    ui.prepare()  # no exception: the first session shows the problem
+    data.prepare()  # no exception: the first session shows the problem
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert "No data loaded yet" in app.error[0].value
 

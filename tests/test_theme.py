@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jcp import charts, ui
+from jcp.web import charts, widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = 4.5  # WCAG 2.2 1.4.3, text of normal size (AA)
@@ -100,15 +100,15 @@ def test_chart_bars_stand_out_from_the_background(theme) -> None:
 
 def test_better_and_worse_cells_keep_their_text_readable(theme) -> None:
     # The league table's cue colours, behind the text colour they set themselves.
-    assert set(ui.CUE_BACKGROUNDS) == {"better", "worse"}
-    assert ui.CUE_TEXT.lower() == theme["textColor"].lower()
-    for cue, background in ui.CUE_BACKGROUNDS.items():
-        assert contrast(ui.CUE_TEXT, background) >= TEXT, cue
+    assert set(widgets.CUE_BACKGROUNDS) == {"better", "worse"}
+    assert widgets.CUE_TEXT.lower() == theme["textColor"].lower()
+    for cue, background in widgets.CUE_BACKGROUNDS.items():
+        assert contrast(widgets.CUE_TEXT, background) >= TEXT, cue
 
 
 def test_cue_cells_set_their_text_colour_too() -> None:
     # Without it a viewer's dark theme would write light text on the pale cells (1.2:1).
     frame = pl.DataFrame({"district_code": ["D01", "D02"], "deferral_rate": [0.1, 0.2]})
-    styles = ui.styled(frame, {"deferral_rate": ["better", "worse"]})._compute().ctx
+    styles = widgets.styled(frame, {"deferral_rate": ["better", "worse"]})._compute().ctx
     assert sorted(styles[(0, 1)]) == [("background-color", "#d8f0d2"), ("color", "#0b0c0c")]
     assert sorted(styles[(1, 1)]) == [("background-color", "#f9d6d5"), ("color", "#0b0c0c")]

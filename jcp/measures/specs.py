@@ -22,7 +22,7 @@ from jcp.extract import contract
 from jcp.measures.queries import QUERIES_DIR
 from jcp.measures.rules import Gated, Money, MoneyMean, PerCount, Ratio, Rules, Share
 
-# What a column holds; decides its format everywhere (jcp.formats).
+# What a column holds; decides its format everywhere (jcp.web.formats).
 KINDS = ("key", "text", "date", "count", "rate", "change", "mean", "money", "days")
 FIGURE_KINDS = ("count", "rate", "change", "mean", "money", "days")
 DIRECTIONS = ("higher", "lower", "neither")  # which way is better

@@ -13,13 +13,13 @@ from decimal import Decimal
 
 import polars as pl
 
-from jcp.formats import format_change, format_value
 from jcp.measures import specs
 from jcp.measures.access import Scope
 from jcp.measures.disclosure import MARKER, SUPPRESSED, row_with_markers
 from jcp.measures.filters import Filters
 from jcp.measures.network import Catalogue
 from jcp.measures.runner import NATIONAL, MeasureRequest
+from jcp.web.formats import format_change, format_value
 
 Run = Callable[[MeasureRequest], pl.DataFrame]
 
@@ -29,7 +29,7 @@ class Headline:
     label: str
     measure: str
     column: str
-    kind: str  # decides the format (jcp.formats)
+    kind: str  # decides the format (jcp.web.formats)
     higher_is_better: bool | None  # None: neither (caseload size, spend)
     help: str
     league: bool  # also compared in the overview's table

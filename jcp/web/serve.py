@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+APP = Path(__file__).resolve().parent.parent.parent / "app.py"
 THREAD = "jcp-prepare"
 
 
@@ -40,12 +40,12 @@ def _wait_for_server() -> None:
 def _prepare() -> None:
     _wait_for_server()
     # What the frame and pages import (with them Streamlit's elements, Altair, polars, DuckDB).
-    from jcp import charts, headlines, ui  # noqa: F401
+    from jcp.web import charts, data, headlines, results, sidebar, signin, widgets  # noqa: F401
 
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
         _NotFromPrepare()
     )
-    ui.prepare()
+    data.prepare()
 
 
 def main(streamlit_args: list[str]) -> int:

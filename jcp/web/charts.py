@@ -8,9 +8,9 @@ from collections.abc import Sequence
 import altair as alt
 import polars as pl
 
-from jcp.formats import AXIS_FORMATS, NAME_COLUMNS, format_value, with_value_labels
+from jcp.web.formats import AXIS_FORMATS, NAME_COLUMNS, format_value, with_value_labels
 
-FORMATS = AXIS_FORMATS  # one style per kind (jcp.formats)
+FORMATS = AXIS_FORMATS  # one style per kind (jcp.web.formats)
 
 # At national scale (37 districts, 380 offices) a colour per district would be a legend of 37
 # colours nobody can match to bars. Bars are named and sorted instead; colour says one thing
@@ -48,7 +48,7 @@ def _for_vega(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _group_label(frame: pl.DataFrame, group: str) -> pl.Expr:
-    """What a bar is called: its district's or office's name (jcp.formats.with_names puts it
+    """What a bar is called: its district's or office's name (jcp.web.formats.with_names puts it
     beside the code); its code where it has no name, or where two share one, so that their
     bars stay apart."""
     name_column = NAME_COLUMNS.get(group)
@@ -131,7 +131,7 @@ def bar_by_group(
 
     `chosen` holds the codes chosen in the filters (none: every bar is the highlight colour).
     Past MANY_BARS only the highest and lowest are drawn, and the chart's description says so
-    (ui.chart shows it as the chart's caption).
+    (widgets.chart shows it as the chart's caption).
     """
     group_title, plural = _titles(group)
     data = _for_vega(frame)

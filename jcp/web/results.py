@@ -1,0 +1,127 @@
+"""Results for the signed-in user, cached across sessions: measures, the league, reports."""
+
+from __future__ import annotations
+
+from dataclasses import astuple
+
+import polars as pl
+import streamlit as st
+
+from jcp.measures.access import Scope
+from jcp.measures.disclosure import SUPPRESSED
+from jcp.measures.filters import (
+    Filters,
+)
+from jcp.measures.runner import MeasureRequest
+from jcp.web import data, signin
+from jcp.web.headlines import League
+from jcp.web.headlines import league as build_league
+
+# A resource cache, not a data cache: results are polars frames that nothing changes in
+# place, so every rerun can share the one object instead of unpickling a copy (the national
+# overdue worklist is 75,000 rows at 10M claims: ~15 ms a rerun as a data cache).
+# Exact keys, hashed quickly (a page asks for 25 results a rerun): every field of the request
+# or filters, and the scope's role, sorted offices and label. Each is one string, as Streamlit
+# hashes a tuple element by element (~30 µs a key as tuples).
+RESULT_KEYS = {
+    MeasureRequest: lambda r: repr(astuple(r)),
+    Filters: lambda f: repr(astuple(f)),
+    Scope: lambda s: repr(
+        (s.role, None if s.offices is None else tuple(sorted(s.offices)), s.label)
+    ),
+}
+
+
+@st.cache_resource(max_entries=1000, show_spinner=False, hash_funcs=RESULT_KEYS)
+def run_cached(path: str, version: float, request: MeasureRequest, scope: Scope) -> pl.DataFrame:
+    return data.runner_for_version(path, version).run(request, scope)
+
+
+def run(request: MeasureRequest) -> pl.DataFrame:
+    """A measure result for the signed-in user's scope, with disclosure control, cached."""
+    path, version = data.database_version()
+    # By keyword: Streamlit finds each positional argument's name in the function's signature,
+    # afresh on every call (~10 µs an argument).
+    return run_cached(path=path, version=version, request=request, scope=signin.current_scope())
+
+
+@st.cache_resource(max_entries=100, show_spinner=False, hash_funcs=RESULT_KEYS)
+def league_cached(path: str, version: float, filters: Filters, scope: Scope) -> League:
+    runner = data.runner_for_version(path, version)
+
+    def run_in_scope(request: MeasureRequest) -> pl.DataFrame:
+        return run_cached(path=path, version=version, request=request, scope=scope)
+
+    def reference(request: MeasureRequest, level: str) -> pl.DataFrame:
+        # Not cached on its own: the league is, per scope, and the runner checks the level
+        # against this scope on every call.
+        return runner.reference(request, scope, level)
+
+    return build_league(run_in_scope, reference, filters, scope, runner.catalogue)
+
+
+def league(filters: Filters) -> League:
+    """The overview's league table, its better/worse cues, heading and caption, for the
+    signed-in user's scope (their role decides what is compared with what).
+
+    Cached as a whole, like the results it lines up (and shared the same way: nothing changes
+    the frame or the cues in place): a rerun would otherwise look up its results again and
+    rebuild it.
+    """
+    path, version = data.database_version()
+    return league_cached(path=path, version=version, filters=filters, scope=signin.current_scope())
+
+
+@st.cache_resource(max_entries=20, show_spinner=False, hash_funcs=RESULT_KEYS)
+def report_cached(
+    path: str, version: float, name: str, scope: Scope, limit: int | None
+) -> pl.DataFrame:
+    return data.runner_for_version(path, version).report(name, scope, limit)
+
+
+def report(name: str, limit: int | None = None) -> pl.DataFrame:
+    """A report on the database, for the signed-in user's scope (its spec says who may see it)."""
+    path, version = data.database_version()
+    return report_cached(
+        path=path, version=version, name=name, scope=signin.current_scope(), limit=limit
+    )
+
+
+def trend_frame(filters: Filters, series: list[tuple[str, str, str]]) -> pl.DataFrame:
+    """Long frame (month, series, value) of several measures' columns by month, for one chart.
+
+    Hidden points are NULL and listed as hidden; trend_chart tells a trend with none to draw
+    because every point is hidden from one with no activity."""
+    parts = []
+    for measure, column, series_label in series:
+        frame = run(filters.request(measure, by="month"))
+        hidden = (
+            frame[SUPPRESSED].list.contains(column)
+            if SUPPRESSED in frame.columns
+            else pl.Series([False] * frame.height)
+        )
+        parts.append(
+            pl.DataFrame(
+                {
+                    "month": frame["month"],
+                    "series": [series_label] * frame.height,
+                    "value": frame[column].cast(pl.Float64, strict=False),
+                    SUPPRESSED: [["value"] if h else [] for h in hidden],
+                },
+                schema={
+                    "month": pl.String,
+                    "series": pl.String,
+                    "value": pl.Float64,
+                    SUPPRESSED: pl.List(pl.String),
+                },
+            )
+        )
+    return pl.concat(parts)
+
+
+def comparison(filters: Filters, measure: str, by: str) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """A measure by district or office for every one in view, the other filters applying, and
+    the codes the filters chose: a chart highlights those against the rest."""
+    frame = run(filters.compared().request(measure, by=by))
+    group_column = "office_code" if by == "office" else "district_code"
+    return frame, filters.chosen(data.catalogue(), group_column)

@@ -1,0 +1,373 @@
+"""What pages draw with: tables with their downloads, charts, tiles and empty states.
+
+Pages call these to show results; nothing here computes a figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import partial
+from types import FunctionType
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from jcp.measures.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers
+from jcp.measures.filters import (
+    Filters,
+)
+from jcp.output import csv_comment, csv_text
+from jcp.web import audit, data, results, sidebar, signin
+from jcp.web.formats import (
+    TABLE_FORMATS,
+    format_value,
+    kind,
+    label,
+    with_names,
+    with_value_labels,
+)
+
+EMPTY_MESSAGE = "No activity for these filters."
+
+
+# Not "no activity": there are people, too few in any month to show.
+ALL_HIDDEN_MESSAGE = (
+    "Nothing to plot: every month with activity has too few people to show, so its figure is "
+    "hidden to protect individuals ([c])."
+)
+
+
+# The overdue worklist shows its most overdue rows on screen; the CSV has every row.
+WORKLIST_ROWS = 1000
+
+
+# Tables up to this long are styled cell by cell (jcp.web.formats' one style per kind): every
+# office of the network fits.
+STYLED_ROWS = 500
+
+
+SUPPRESSION_NOTE = (
+    "Figures are adjusted slightly to protect individuals; totals may not equal the sum of "
+    "rows. [c]: too few to show (an adjusted count of 1 to {c1}, a rate or mean over fewer "
+    "than {d} people, money from fewer than {p} payments). Money is rounded to the nearest £10."
+)
+
+
+def clear_results() -> None:
+    """Forget cached results, reports and drawn elements; the engine (the open database) stays."""
+    results.run_cached.clear()
+    results.league_cached.clear()
+    results.report_cached.clear()
+    _draw_table.clear()
+    _draw_chart.clear()
+
+
+def has_activity(frame: pl.DataFrame, count_columns: list[str]) -> bool:
+    """True when any of the count columns is non-zero or hidden (a hidden count is not zero)."""
+    if frame.height == 0:
+        return False
+    present = [c for c in count_columns if c in frame.columns]
+    if (
+        any_suppressed(frame)
+        and frame[SUPPRESSED].list.eval(pl.element().is_in(present)).list.any().any()
+    ):
+        return True
+    return any(frame[c].cast(pl.Float64, strict=False).fill_null(0).sum() > 0 for c in present)
+
+
+def empty_state() -> None:
+    st.info(EMPTY_MESSAGE)
+
+
+def tile_row(frame: pl.DataFrame) -> dict:
+    """The first row for tiles: hidden cells come back as [c]."""
+    return row_with_markers(frame) if frame.height else {}
+
+
+def suppression_note() -> str:
+    t = data.settings().thresholds
+    return SUPPRESSION_NOTE.format(c1=t.min_count - 1, d=t.min_denominator, p=t.min_payments)
+
+
+def csv_header(frame: pl.DataFrame, filters: Filters, title: str) -> str:
+    """What the figures are: extract date, filters, the user's scope and disclosure control."""
+    cat = data.catalogue()
+    protected = SUPPRESSED in frame.columns
+    lines = [
+        csv_comment(
+            f"{title}. Data as at {cat.extract_date:%Y-%m-%d}; {filters.describe()}; "
+            f"scope {signin.current_scope().label}; exported {dt.datetime.now():%Y-%m-%d %H:%M}."
+        ),
+        csv_comment(suppression_note() if protected else "Operational list: not a statistic."),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def csv_bytes(header: str, frame: pl.DataFrame) -> bytes:
+    """The download: the header lines (the app's own, each starting "#"), then the figures,
+    with district and office names beside their codes (enumerated values stay codes)."""
+    return (header + csv_text(named(frame))).encode("utf-8")
+
+
+def named(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with district and office names beside their codes."""
+    cat = data.catalogue()
+    return with_names(frame, cat.district_names, cat.office_names)
+
+
+def _record_export(title: str, rows: int) -> None:
+    audit.record(
+        data.settings().audit_log,
+        "export",
+        st.session_state.get("signed_in_as"),
+        page=title,
+        filters=sidebar.current_filters().describe(),
+        rows=rows,
+    )
+
+
+def download(frame: pl.DataFrame, title: str, key: str) -> None:
+    filters = sidebar.current_filters()
+    st.download_button(
+        f"Download CSV: {title}",
+        # Written when the button is clicked, not on every rerun (a worklist can be long).
+        data=partial(csv_bytes, csv_header(frame, filters, title), frame),
+        file_name=f"{key}_{filters.period_from}_{filters.period_to}.csv",
+        mime="text/csv",
+        key=f"download_{key}",
+        on_click=_record_export,
+        args=(title, frame.height),
+    )
+
+
+# The cues' cells: pale green and red behind the theme's text colour, which they set as well so
+# a viewer's dark theme (light text) cannot put pale text on them. tests/test_theme.py checks
+# the contrast (WCAG 2.2 AA, 4.5:1).
+CUE_BACKGROUNDS = {"better": "#d8f0d2", "worse": "#f9d6d5"}
+
+
+CUE_TEXT = "#0b0c0c"
+
+
+def styled(
+    frame: pl.DataFrame,
+    cues: dict[str, list[str]] | None = None,
+    uuid: str | None = None,
+    blank: dict[str, list[int]] | None = None,
+) -> object:
+    """A pandas Styler: numbers stay numbers (so columns sort), every figure written in its
+    kind's one style (jcp.web.formats) and hidden cells as [c].
+
+    `uuid` names the table's styles in the page; pandas otherwise picks a random one.
+    `blank` names cells left out on purpose (a reference row's counts): empty, not "–" (no
+    population) or [c] (hidden). A missing text (a reference row's office) is empty too.
+    """
+    # Imported here, not at the top: pandas takes ~0.4 s to import and only styled tables need
+    # it, so at start-up the overview's tiles reach the browser without waiting for it.
+    import pandas as pd
+
+    hidden = frame[SUPPRESSED].to_list() if SUPPRESSED in frame.columns else []
+    data = frame.drop(SUPPRESSED) if SUPPRESSED in frame.columns else frame
+    hidden_rows: dict[str, list[int]] = {}
+    for index, cells in enumerate(hidden):
+        for name in cells:
+            hidden_rows.setdefault(name, []).append(index)
+    # A hidden cell is NULL, and Streamlit draws a NULL number as "None" whatever the Styler
+    # says; it draws the Styler's text for any other value. So a hidden cell holds 0 here (it
+    # sorts with the zeros), never its true value, which the runner has already dropped, and
+    # reads [c].
+    placeholders = [
+        pl.when(pl.int_range(pl.len()).is_in(rows)).then(0).otherwise(pl.col(name)).alias(name)
+        for name, rows in hidden_rows.items()
+        if name in data.columns
+    ]
+    shown = (
+        data.with_columns(placeholders)
+        .with_columns(
+            pl.col(name).cast(pl.Float64)
+            for name, dtype in data.schema.items()
+            if dtype.is_decimal()
+        )
+        .to_pandas()
+    )
+    # One format call for all the numeric columns, then one per column with hidden cells: each
+    # call looks its subset up in the frame (~0.7 ms), which per column and per hidden cell
+    # added 4 ms or more to every styled table on every rerun.
+    formats = {
+        name: (lambda v, k=column_kind: format_value(None if pd.isna(v) else v, k))
+        for name, dtype in data.schema.items()
+        if (dtype.is_numeric() or dtype.is_decimal())
+        and (column_kind := kind(name)) not in ("key", "text", "date")
+    }
+    styler = shown.style
+    if uuid is not None:
+        styler = styler.set_uuid(uuid)
+    if formats:
+        styler = styler.format(formats, subset=list(formats))
+    for name, rows in hidden_rows.items():
+        if name in data.columns:
+            styler = styler.format(lambda _: MARKER, subset=pd.IndexSlice[rows, [name]])
+    text = [name for name, dtype in data.schema.items() if dtype == pl.String]
+    if text:
+        styler = styler.format(na_rep="", subset=text)
+    for name, rows in (blank or {}).items():
+        if name in data.columns and rows:
+            styler = styler.format(lambda _: "", subset=pd.IndexSlice[rows, [name]])
+    if cues:
+        colours = {
+            cue: f"background-color: {background}; color: {CUE_TEXT}"
+            for cue, background in CUE_BACKGROUNDS.items()
+        }
+        styler = styler.apply(
+            lambda col: [colours.get(c, "") for c in cues.get(col.name, [""] * len(col))]
+        )
+    return styler
+
+
+def _frame_key(frame: pl.DataFrame) -> bytes:
+    # Every row counts: Streamlit's own hash of a polars frame reads the row hashes through
+    # pyarrow's to_string(), which leaves out all but the first and last ten, so two results
+    # differing only in their middle rows (a long office list) would share a drawn element.
+    return repr(frame.schema).encode() + frame.hash_rows(seed=0).to_numpy().tobytes()
+
+
+# Keys of the drawn charts and tables: the frame's content (so a new load or other filters give
+# a new element, and equal figures share one) and the chart builder's name.
+ELEMENT_KEYS = {
+    pl.DataFrame: _frame_key,
+    FunctionType: lambda build: f"{build.__module__}.{build.__qualname__}",
+}
+
+
+# Charts and tables are drawn once per figure and replayed: Streamlit records the elements a
+# cached function draws and, when the function's result is cached, sends the recorded
+# elements again without running it. A rerun then skips building the chart, Altair's schema
+# validation and the Arrow conversion of its data (~4 ms a chart), and the table's pandas
+# Styler and Arrow conversion (2-10 ms a table). A resource cache: nothing is copied on a hit.
+@st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=ELEMENT_KEYS)
+def _draw_table(
+    frame: pl.DataFrame,
+    key: str,
+    column_config: dict | None,
+    cues: dict[str, list[str]] | None,
+    blank: dict[str, list[int]] | None = None,
+) -> None:
+    # Names beside codes and labels for enumerated values: what people read. Built here, once
+    # per figure, as the drawn element is replayed on every rerun after.
+    frame = with_value_labels(named(frame))
+    if frame.height <= STYLED_ROWS or cues or blank or any_suppressed(frame):
+        # A pandas Styler writes every figure in its kind's one style, [c] into hidden cells
+        # and the cues' colours; it is slow for long lists (the overdue worklist), which have
+        # no hidden cells and are formatted by column instead.
+        shown: object = styled(frame, cues, uuid=key, blank=blank)
+        labels: dict[str, object] = {name: label(name) for name in frame.columns}
+        # The browser draws a missing value as "None" unless told otherwise, even where the
+        # Styler writes "" (a blank cell, a missing text); every other cell has its own text.
+        placeholder: str | None = ""
+    else:
+        labels = {
+            name: (
+                st.column_config.NumberColumn(label(name), format=TABLE_FORMATS[kind(name)])
+                if kind(name) in TABLE_FORMATS and frame.schema[name].is_numeric()
+                else label(name)
+            )
+            for name in frame.columns
+        }
+        shown = frame.drop(SUPPRESSED) if SUPPRESSED in frame.columns else frame
+        placeholder = None
+    config = {name: labels[name] for name in frame.columns if name in labels}
+    config.update(column_config or {})
+    st.dataframe(
+        shown, hide_index=True, column_config=config, key=f"table_{key}", placeholder=placeholder
+    )
+
+
+@st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=ELEMENT_KEYS)
+def _draw_chart(build: Callable[..., alt.Chart], frame: pl.DataFrame, options: tuple) -> None:
+    # Bars are named: the builders label a district or office by the name put beside its code.
+    built = build(named(frame), *options)
+    st.altair_chart(built, width="stretch")
+    # A builder that draws only part of a long list says so in the chart's description.
+    if isinstance(built.description, str):
+        st.caption(built.description)
+
+
+def table(
+    frame: pl.DataFrame,
+    title: str,
+    key: str,
+    column_config: dict | None = None,
+    cues: dict[str, list[str]] | None = None,
+    max_rows: int | None = None,
+    blank: dict[str, list[int]] | None = None,
+) -> None:
+    """A table with its CSV download (of exactly the columns shown, and every row).
+
+    `cues` colours cells better/worse; `blank` leaves cells empty on screen (see styled()).
+
+    `max_rows` shows only the first rows of a long list (a national worklist runs to tens of
+    thousands, which no one reads on screen and every rerun would send to the browser); the
+    caption says so and the download still has them all.
+    """
+    complete = frame
+    if max_rows is not None and frame.height > max_rows:
+        frame = frame.head(max_rows)
+    # By keyword: see run().
+    _draw_table(frame=frame, key=key, column_config=column_config, cues=cues, blank=blank)
+    if complete.height > frame.height:
+        st.caption(
+            f"Showing the first {frame.height:,} of {complete.height:,} rows; "
+            "the CSV download has them all."
+        )
+    if SUPPRESSED in complete.columns:  # a statistic (operational lists are exact)
+        st.caption(suppression_note())
+    download(complete, title, key)
+
+
+def chart(
+    build: Callable[..., alt.Chart], frame: pl.DataFrame, *options: object, title: str, key: str
+) -> None:
+    """The Altair chart `build(frame, *options)`, with a CSV download of the figures it draws.
+
+    The page names the builder rather than passing a built chart, so that a rerun with the
+    same figures need not build it (see _draw_chart).
+    """
+    _draw_chart(build=build, frame=frame, options=options)
+    if any_suppressed(frame):
+        st.caption("Values hidden to protect individuals ([c]) are not plotted.")
+    download(frame, title, key)
+
+
+def nothing_to_plot(frame: pl.DataFrame, value: str) -> str | None:
+    """Why a chart of `value` would have no point, or None when it has one to draw.
+
+    Hidden points are NULL like months with no one in them, but are not the same news: there is
+    activity, too little to show.
+    """
+    if frame[value].is_not_null().any():
+        return None
+    hidden = any_suppressed(frame) and frame[SUPPRESSED].list.contains(value).any()
+    return ALL_HIDDEN_MESSAGE if hidden else EMPTY_MESSAGE
+
+
+def trend_chart(
+    build: Callable[..., alt.Chart], trend: pl.DataFrame, *options: object, title: str, key: str
+) -> bool:
+    """A trend_frame drawn as chart() draws it, or why it has no point: no activity, or every
+    point hidden ([c]). True when drawn."""
+    message = nothing_to_plot(trend, "value")
+    if message is not None:
+        st.info(message)
+        return False
+    chart(build, trend, *options, title=title, key=key)
+    return True
+
+
+def compare_by(key: str) -> tuple[str, str]:
+    """The page's "Compare by" choice, and the key column its grouping returns."""
+    by = st.radio(
+        "Compare by", ["district", "office"], horizontal=True, key=key, format_func=str.capitalize
+    )
+    return by, "office_code" if by == "office" else "district_code"
