@@ -5,14 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from jcp.output import plain_text
-from jcp.web import charts, results, sidebar, widgets
+from jcp.web import charts, data, results, sidebar, widgets
 from jcp.web.formats import format_value
 
 filters = sidebar.current_filters()
 st.title("Work Focused Interview deferrals")
 st.caption(
     "Initial Work Focused Interviews of non-JSA claims due in the period (pending ones left "
-    "out). JSA interviews cannot be deferred or waived. " + plain_text(filters.describe())
+    "out). JSA interviews cannot be deferred or waived. "
+    + plain_text(filters.describe(data.catalogue()))
 )
 
 total = results.run(filters.request("deferrals"))

@@ -7,7 +7,7 @@ import streamlit as st
 
 from jcp.measures.disclosure import SUPPRESSED
 from jcp.output import plain_text
-from jcp.web import charts, results, sidebar, widgets
+from jcp.web import charts, data, results, sidebar, widgets
 from jcp.web.formats import format_value, label
 
 DIMENSIONS = {
@@ -26,7 +26,7 @@ st.title("Distance travelled")
 st.caption(
     "Change from baseline to the latest review in the period, on a 1-10 scale, for claims with "
     "both. Show it alongside job outcomes: on its own it can discourage recording setbacks. "
-    + plain_text(filters.describe())
+    + plain_text(filters.describe(data.catalogue()))
 )
 
 total = results.run(filters.request("distance_travelled"))

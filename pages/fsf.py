@@ -19,7 +19,8 @@ cat = data.catalogue()
 st.title("Flexible Support Fund")
 st.caption(
     "Discretionary local fund for removing barriers to work: travel, clothing and equipment, "
-    "childcare, training, licences, and partnership grants. " + plain_text(filters.describe())
+    "childcare, training, licences, and partnership grants. "
+    + plain_text(filters.describe(data.catalogue()))
 )
 
 total = results.run(filters.request("fsf_spend"))

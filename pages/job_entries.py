@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from jcp.output import plain_text
-from jcp.web import charts, results, sidebar, widgets
+from jcp.web import charts, data, results, sidebar, widgets
 from jcp.web.formats import format_value, help_text, kind, label, rate_text
 
 NOT_YET_KNOWN = "not yet known"
@@ -16,7 +16,7 @@ st.title("Sustained job entries")
 st.caption(
     "A job counts as sustained once its 13 (or 26) weeks have passed and the person was still in "
     "work. Jobs started more recently are not yet known, not failures. "
-    + plain_text(filters.describe())
+    + plain_text(filters.describe(data.catalogue()))
 )
 
 total = results.run(filters.request("job_entries"))

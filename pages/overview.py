@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from jcp.output import plain_text
-from jcp.web import charts, results, sidebar, widgets
+from jcp.web import charts, data, results, sidebar, widgets
 from jcp.web.headlines import LEAGUE_COLUMNS, headline_tiles
 
 filters = sidebar.current_filters()
 st.title("District performance overview")
-st.caption(plain_text(filters.describe()))  # codes come from the extract
+st.caption(plain_text(filters.describe(data.catalogue())))  # names come from the extract
 
 # Each tile is drawn as soon as its figures are in, so the first are on screen while the rest
 # are still being worked out.

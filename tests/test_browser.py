@@ -102,7 +102,9 @@ def test_filter_share_worklist_and_download(page: Page, app_url, sample_db) -> N
     _wait_for_app(page)
     expect(page.get_by_role("heading", name="Overdue deferred interviews")).to_be_visible()
     expect(sidebar.get_by_text(district_label)).to_be_visible()
-    expect(page.get_by_text(f"districts {district}").first).to_be_visible()
+    # The caption names the district, its code beside it.
+    described = f"districts {runner.catalogue.district_names[district]} ({district})"
+    expect(page.get_by_text(described).first).to_be_visible()
     assert page.locator('[data-testid="stDataFrame"]').count() >= 2
     page.screenshot(path=ARTIFACTS / "deferrals.png", full_page=True)
 
@@ -124,7 +126,7 @@ def test_filter_share_worklist_and_download(page: Page, app_url, sample_db) -> N
     lines = text.splitlines()
     header = [line for line in lines if line.startswith("#")]
     assert header[0].startswith("# Overdue deferred interviews.")
-    assert f"districts {district}" in header[0] and "Data as at 2026-10-31" in header[0]
+    assert described in header[0] and "Data as at 2026-10-31" in header[0]
     assert header[1] == "# Operational list: not a statistic."
     rows = list(csv.DictReader(io.StringIO("\n".join(lines[len(header) :]))))
     assert len(rows) == overdue.height > 0

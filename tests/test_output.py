@@ -213,9 +213,10 @@ def test_extract_and_access_file_text_is_shown_as_text(hostile_db, monkeypatch, 
     at.session_state["demo_user"] = "analyst@x.uk"
     at.run()
     assert not at.exception
-    # The page's caption names the office the link chose, as filters.describe() writes it.
+    # The page's caption names the office the link chose, by its name from the extract (the
+    # test extract names it "Office " + code) with the code beside it, as text.
     captions = [c.value for c in at.caption]
-    _assert_text_only(captions, f"offices {HOSTILE_OFFICE};")
+    _assert_text_only(captions, f"offices Office {HOSTILE_OFFICE} ({HOSTILE_OFFICE});")
     at.switch_page("pages/data.py")
     at.run()
     assert not at.exception

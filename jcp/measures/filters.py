@@ -91,14 +91,22 @@ class Filters:
         }
         return {k: v for k, v in query.items() if v}
 
-    def describe(self) -> str:
-        """One line saying what the figures cover, for headers and exports."""
+    def describe(self, catalogue: Catalogue | None = None) -> str:
+        """One line saying what the figures cover, for headers and exports; with the catalogue,
+        districts and offices by name (code beside) and values by their labels."""
+
+        def named(names: dict[str, str], code: str) -> str:
+            return f"{names[code]} ({code})" if code in names else code
+
+        district_names = catalogue.district_names if catalogue else {}
+        office_names = catalogue.office_names if catalogue else {}
+        labels = contract.VALUE_LABELS if catalogue else {}
         parts = [f"period {self.period_from} to {self.period_to}"]
         for label, values in (
-            ("districts", self.districts),
-            ("offices", self.offices),
-            ("benefits", self.benefits),
-            ("claimant groups", self.groups),
+            ("districts", [named(district_names, c) for c in self.districts]),
+            ("offices", [named(office_names, c) for c in self.offices]),
+            ("benefits", [labels.get("benefit", {}).get(c, c) for c in self.benefits]),
+            ("claimant groups", [labels.get("claimant_group", {}).get(c, c) for c in self.groups]),
         ):
             parts.append(f"{label} {', '.join(values) if values else 'all'}")
         return "; ".join(parts)

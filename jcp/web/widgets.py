@@ -97,7 +97,7 @@ def csv_header(frame: pl.DataFrame, filters: Filters, title: str) -> str:
     protected = SUPPRESSED in frame.columns
     lines = [
         csv_comment(
-            f"{title}. Data as at {cat.extract_date:%Y-%m-%d}; {filters.describe()}; "
+            f"{title}. Data as at {cat.extract_date:%Y-%m-%d}; {filters.describe(cat)}; "
             f"scope {signin.current_scope().label}; exported {dt.datetime.now():%Y-%m-%d %H:%M}."
         ),
         csv_comment(suppression_note() if protected else "Operational list: not a statistic."),
