@@ -38,6 +38,7 @@ from jcp.measures.runner import (
     Runner,
 )
 from jcp.measures.spark import SparkEngine, TranspileError, spark_problems, spark_sql
+from jcp.web.pages import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 NATIONAL = Scope.national()
@@ -338,14 +339,7 @@ def test_a_request_error_is_the_same_on_spark(on_spark) -> None:
 
 # --- the app ---------------------------------------------------------------------------------
 
-PAGES = [
-    "pages/overview.py",
-    "pages/distance_travelled.py",
-    "pages/job_entries.py",
-    "pages/fsf.py",
-    "pages/deferrals.py",
-    "pages/data.py",
-]
+PAGE_FILES = [page.file for page in PAGES]  # the default page first
 
 
 def _page(page: str, config: Path, db: Path, monkeypatch) -> dict[str, object]:
@@ -354,7 +348,7 @@ def _page(page: str, config: Path, db: Path, monkeypatch) -> dict[str, object]:
     monkeypatch.setenv("JCP_CONFIG", str(config))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
-    if page != PAGES[0]:
+    if page != PAGE_FILES[0]:
         at.switch_page(page)
         at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -370,7 +364,7 @@ def _page(page: str, config: Path, db: Path, monkeypatch) -> dict[str, object]:
     }
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", PAGE_FILES)
 def test_every_page_shows_the_same_figures_on_spark(
     page, sample_db: Path, parquet_dir: Path, on_spark, tmp_path: Path, monkeypatch
 ) -> None:
