@@ -1,11 +1,16 @@
-"""Shared pytest set-up: the hand-built extract helpers and the loaded sample database."""
+"""Shared pytest set-up: the hand-built extract helpers, the loaded sample database and a
+runner on it, and the app under AppTest."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from jcp.measures.runner import Runner
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -39,6 +44,15 @@ def sample_db(tmp_path_factory) -> Path:
     report = load(SAMPLE, db)
     assert report.total_rejected == 0, "the committed sample must load without rejects"
     return db
+
+
+@pytest.fixture(scope="session")
+def sample_runner(sample_db: Path) -> Runner:
+    """A runner on the sample database, opened read-only as the app opens it; only to read from."""
+    from jcp.extract.db import connect_read_only
+    from jcp.measures.runner import Runner
+
+    return Runner(connect_read_only(sample_db))
 
 
 @pytest.fixture(autouse=True)

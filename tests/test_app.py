@@ -79,6 +79,7 @@ def _url_values(at: AppTest, key: str) -> list[str]:
 
 
 def _runner(db: Path) -> Runner:
+    """A runner of its own, on a database other than the sample (sample_runner is the sample's)."""
     return Runner(connect_read_only(db))
 
 
@@ -106,46 +107,45 @@ def test_every_page_runs_on_the_sample(page, sample_db, monkeypatch) -> None:
 
 
 def test_district_filter_changes_overview_tiles_to_the_runners_figures(
-    sample_db, monkeypatch
+    sample_db, sample_runner, monkeypatch
 ) -> None:
-    runner = _runner(sample_db)
-    first, last = default_period(runner.extract_date)
+    first, last = default_period(sample_runner.extract_date)
     at = _app(sample_db, monkeypatch)
     at.run()
     everyone = _metric(at, "Live caseload")
-    all_total = runner.run(Filters(first, last).request("caseload"), NATIONAL)["live_claims"][0]
+    all_total = sample_runner.run(Filters(first, last).request("caseload"), NATIONAL)[
+        "live_claims"
+    ][0]
     assert everyone == format_value(all_total, "count")
 
-    district = runner.catalogue.districts[0]
+    district = sample_runner.catalogue.districts[0]
     at.multiselect(key="filter_districts").set_value([district]).run()
     one = Filters(first, last, districts=(district,))
-    expected = runner.run(one.request("caseload"), NATIONAL)["live_claims"][0]
+    expected = sample_runner.run(one.request("caseload"), NATIONAL)["live_claims"][0]
     assert _metric(at, "Live caseload") == format_value(expected, "count")
     assert _metric(at, "Live caseload") != everyone
-    deferral = runner.run(one.request("deferrals"), NATIONAL)["deferral_rate"][0]
+    deferral = sample_runner.run(one.request("deferrals"), NATIONAL)["deferral_rate"][0]
     assert _metric(at, "Deferral rate") == format_value(deferral, "rate")
     assert _url_values(at, "district") == [district]
 
 
-def test_office_filter_on_deferrals_page(sample_db, monkeypatch) -> None:
-    runner = _runner(sample_db)
-    first, last = default_period(runner.extract_date)
-    office = sorted(runner.catalogue.office_districts)[1]
+def test_office_filter_on_deferrals_page(sample_db, sample_runner, monkeypatch) -> None:
+    first, last = default_period(sample_runner.extract_date)
+    office = sorted(sample_runner.catalogue.office_districts)[1]
     at = _app(sample_db, monkeypatch, {"office": office})
     at.run()
     at.switch_page("pages/deferrals.py")
     at.run()
     assert at.multiselect(key="filter_offices").value == [office]
     scoped = Filters(first, last, offices=(office,))
-    expected = runner.run(scoped.request("deferrals"), NATIONAL).row(0, named=True)
+    expected = sample_runner.run(scoped.request("deferrals"), NATIONAL).row(0, named=True)
     assert _metric(at, "Deferral rate") == format_value(expected["deferral_rate"], "rate")
-    overdue = runner.run(scoped.request("overdue_deferrals"), NATIONAL)
+    overdue = sample_runner.run(scoped.request("overdue_deferrals"), NATIONAL)
     assert _metric(at, "Overdue deferred interviews") == format_value(overdue.height, "count")
 
 
-def test_url_sets_every_filter(sample_db, monkeypatch) -> None:
-    runner = _runner(sample_db)
-    district = runner.catalogue.districts[1]
+def test_url_sets_every_filter(sample_db, sample_runner, monkeypatch) -> None:
+    district = sample_runner.catalogue.districts[1]
     query = {
         "district": district,
         "from": "2026-01",
@@ -162,13 +162,14 @@ def test_url_sets_every_filter(sample_db, monkeypatch) -> None:
     assert at.multiselect(key="filter_benefits").value == ["UC", "ESA"]
     assert at.multiselect(key="filter_groups").value == ["health_condition"]
     chosen = Filters("2026-01", "2026-06", (district,), (), ("UC", "ESA"), ("health_condition",))
-    expected = runner.run(chosen.request("job_entries"), NATIONAL)["job_entries"][0]
+    expected = sample_runner.run(chosen.request("job_entries"), NATIONAL)["job_entries"][0]
     assert _metric(at, "Job entries") == format_value(expected, "count")
 
 
-def test_invalid_url_values_are_dropped_with_a_notice(sample_db, monkeypatch) -> None:
-    runner = _runner(sample_db)
-    first, last = default_period(runner.extract_date)
+def test_invalid_url_values_are_dropped_with_a_notice(
+    sample_db, sample_runner, monkeypatch
+) -> None:
+    first, last = default_period(sample_runner.extract_date)
     at = _app(
         sample_db, monkeypatch, {"district": ["D99", "D01"], "office": "nowhere", "from": "2026-13"}
     )
@@ -181,9 +182,8 @@ def test_invalid_url_values_are_dropped_with_a_notice(sample_db, monkeypatch) ->
     assert at.selectbox(key="filter_to").value == last
 
 
-def test_period_starting_after_it_ends_is_refused(sample_db, monkeypatch) -> None:
-    runner = _runner(sample_db)
-    first, last = default_period(runner.extract_date)
+def test_period_starting_after_it_ends_is_refused(sample_db, sample_runner, monkeypatch) -> None:
+    first, last = default_period(sample_runner.extract_date)
     at = _app(sample_db, monkeypatch, {"from": "2026-06", "to": "2026-01"})
     at.run()
     assert "starts after it ends" in " ".join(w.value for w in at.warning)
@@ -213,12 +213,11 @@ def test_filters_survive_moving_between_pages(sample_db, monkeypatch) -> None:
 
 
 def test_a_long_worklist_shows_its_most_overdue_rows_and_downloads_all(
-    sample_db, monkeypatch
+    sample_db, sample_runner, monkeypatch
 ) -> None:
     from jcp.web import widgets
 
-    runner = _runner(sample_db)
-    overdue = runner.run(runner.default_request("overdue_deferrals"), NATIONAL)
+    overdue = sample_runner.run(sample_runner.default_request("overdue_deferrals"), NATIONAL)
     assert overdue.height > 100  # the sample's national worklist
     monkeypatch.setattr(widgets, "WORKLIST_ROWS", 40)
     at = _app(sample_db, monkeypatch)
@@ -297,17 +296,18 @@ def _highest_first(codes: list[str], values: list, names: dict[str, str]) -> lis
     return [code for code, _ in ordered]
 
 
-def test_a_chart_sets_the_chosen_district_against_the_others(sample_db, monkeypatch) -> None:
-    runner = _runner(sample_db)
-    names = runner.catalogue.district_names
-    first, last = default_period(runner.extract_date)
+def test_a_chart_sets_the_chosen_district_against_the_others(
+    sample_db, sample_runner, monkeypatch
+) -> None:
+    names = sample_runner.catalogue.district_names
+    first, last = default_period(sample_runner.extract_date)
     at = _app(sample_db, monkeypatch)
     at.run()
     at.switch_page("pages/deferrals.py")
     at.run()
-    district = runner.catalogue.districts[0]
+    district = sample_runner.catalogue.districts[0]
     # Every district's figures, whatever is chosen: the chart compares the choice with them.
-    every = runner.run(Filters(first, last).request("deferrals", by="district"), NATIONAL)
+    every = sample_runner.run(Filters(first, last).request("deferrals", by="district"), NATIONAL)
     rates = dict(zip(every["district_code"], every["deferral_rate"], strict=True))
     order = _highest_first(list(rates), list(rates.values()), names)
     for chosen in ((), (district,)):
@@ -333,7 +333,9 @@ def test_a_chart_sets_the_chosen_district_against_the_others(sample_db, monkeypa
         if "deferral_rate" in d.value.columns and "district_code" in d.value.columns
     ]
     assert sorted(table["district_code"]) == sorted(rates)
-    one = runner.run(Filters(first, last, districts=(district,)).request("deferrals"), NATIONAL)
+    one = sample_runner.run(
+        Filters(first, last, districts=(district,)).request("deferrals"), NATIONAL
+    )
     assert _metric(at, "Deferral rate") == format_value(one["deferral_rate"][0], "rate")
 
 
@@ -518,13 +520,12 @@ def test_pandas_is_not_imported_before_a_pages_first_figures() -> None:
     assert loaded.stdout.strip() == "False"
 
 
-def test_dimension_chart_leaves_out_hidden_means(sample_db, monkeypatch) -> None:
+def test_dimension_chart_leaves_out_hidden_means(sample_db, sample_runner, monkeypatch) -> None:
     # D04-O12 is small enough that its dimensions' means are hidden: the page raised a
     # TypeError building the chart from the tiles' "[c]" strings. Hidden means are NULL in the
     # chart's data, which Vega leaves out.
     office = "D04-O12"
-    runner = _runner(sample_db)
-    first, last = default_period(runner.extract_date)
+    first, last = default_period(sample_runner.extract_date)
     at = _app(sample_db, monkeypatch)
     at.session_state["demo_user"] = f"leader.{office.lower()}@example.gov.uk"
     at.run()
@@ -532,7 +533,7 @@ def test_dimension_chart_leaves_out_hidden_means(sample_db, monkeypatch) -> None
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     scope = Scope("team_leader", frozenset({office}), f"team leader: {office}")
-    total = runner.run(Filters(first, last).request("distance_travelled"), scope)
+    total = sample_runner.run(Filters(first, last).request("distance_travelled"), scope)
     figures = total.row(0, named=True)
     hidden = set(figures["suppressed"])
     assert hidden & set(DIMENSIONS), "the office must have hidden means"
@@ -649,7 +650,7 @@ DISTRICT_NAMES = [
     ],
 )
 def test_the_overview_compares_what_the_role_answers_for(
-    sample_db, monkeypatch, email, heading, rows
+    sample_db, sample_runner, monkeypatch, email, heading, rows
 ) -> None:
     at = _app(sample_db, monkeypatch)
     at.run()
@@ -675,8 +676,7 @@ def test_the_overview_compares_what_the_role_answers_for(
     else:
         assert "rates and means only" not in caption
     # The National row's rate is the national figure, as every role is shown it.
-    runner = _runner(sample_db)
-    national = runner.run(runner.default_request("job_entries"), NATIONAL)
+    national = sample_runner.run(sample_runner.default_request("job_entries"), NATIONAL)
     assert shown["sustained_13w_rate"][-1] == format_value(
         national["sustained_13w"][0] / national["mature_13w"][0], "rate"
     )

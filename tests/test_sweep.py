@@ -16,10 +16,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from jcp.extract import contract
-from jcp.extract.db import connect_read_only
 from jcp.measures.access import Scope, read_access
 from jcp.measures.filters import available_months
-from jcp.measures.runner import Runner
 from jcp.web.pages import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,8 +54,8 @@ def report_time():
     print(f"\nsweep: {len(timings)} sessions in {sum(timings.values()):.1f} s")
 
 
-def test_the_sweep_covers_every_office_of_the_sample(sample_db) -> None:
-    catalogue = Runner(connect_read_only(sample_db)).catalogue
+def test_the_sweep_covers_every_office_of_the_sample(sample_runner) -> None:
+    catalogue = sample_runner.catalogue
     assert sorted(LEADERS) == sorted(catalogue.office_districts)
     assert sorted(MANAGERS) == sorted(catalogue.districts)
     access = read_access(ACCESS, catalogue)
@@ -128,16 +126,15 @@ def test_every_page_under_each_single_filter(key, value, sample_db, monkeypatch,
 
 
 def test_every_page_for_the_smallest_office_under_narrow_filters(
-    sample_db, monkeypatch, tmp_path
+    sample_db, sample_runner, monkeypatch, tmp_path
 ) -> None:
     """Where hidden values are most common: the office with the fewest claims, as its team
     leader, under each single filter and over the data's first month alone."""
-    runner = Runner(connect_read_only(sample_db))
-    offices = runner.run(
-        runner.default_request("caseload", by="office"), Scope.national(), unsuppressed=True
+    offices = sample_runner.run(
+        sample_runner.default_request("caseload", by="office"), Scope.national(), unsuppressed=True
     )
     smallest = offices.sort("live_claims", "office_code")["office_code"][0]
-    first_month = available_months(runner.catalogue)[0]
+    first_month = available_months(sample_runner.catalogue)[0]
     narrow = [{key: value} for key, value in FILTERS] + [{"from": first_month, "to": first_month}]
     for query in narrow:
         at = _app(sample_db, monkeypatch, tmp_path, LEADERS[smallest], query)
