@@ -14,7 +14,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from jcp.measures.access import Scope
 from jcp.web.formats import rate_text
@@ -83,10 +82,9 @@ def test_rate_text_writes_a_rate_as_tiles_do(rate: float | None, text: str | Non
 
 
 def test_job_entry_months_too_recent_to_judge_read_not_yet_known(
-    sample_db, sample_runner, monkeypatch
+    sample_db, sample_runner, app_for
 ) -> None:
-    monkeypatch.setenv("JCP_DB", str(sample_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = app_for(sample_db).run()
     at.switch_page("pages/job_entries.py").run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "month" in d.value.columns)

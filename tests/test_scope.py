@@ -8,7 +8,6 @@ from pathlib import Path
 import duckdb
 import pytest
 from markup import as_shown
-from streamlit.testing.v1 import AppTest
 
 from jcp.cli import main
 from jcp.extract.db import connect_read_only
@@ -20,16 +19,6 @@ ACCESS = ROOT / "sample_data" / "access.toml"
 LEADER = "leader.d01-o03@example.gov.uk"  # team leader of D01-O03 only
 OFFICE_A, OFFICE_B = "D01-O03", "D01-O04"  # B is in the same district
 MANAGER = "manager.d02@example.gov.uk"
-# An [auth] section as .streamlit/secrets.toml would hold it: real sign-in, no demo mode.
-AUTH_SECRETS = {
-    "auth": {
-        "redirect_uri": "http://localhost:8501/oauth2callback",
-        "cookie_secret": "x",
-        "client_id": "x",
-        "client_secret": "x",
-        "server_metadata_url": "https://login.example/.well-known",
-    }
-}
 
 
 @pytest.fixture(scope="module")
@@ -262,36 +251,20 @@ def test_user_text_cannot_reach_files_through_the_runner(sample_runner) -> None:
 # The app -------------------------------------------------------------------------------------
 
 
-def _app(sample_db, monkeypatch, tmp_path, query=None, secrets=None) -> AppTest:
-    monkeypatch.setenv("JCP_DB", str(sample_db))
-    config = tmp_path / "jcp.toml"
-    config.write_text(
-        f'[access]\nfile = "{ACCESS}"\n[audit]\nlog = "{tmp_path / "audit.jsonl"}"\n',
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("JCP_CONFIG", str(config))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    if secrets:
-        at.secrets = secrets
-    return at
-
-
 def _audit(tmp_path) -> list[dict]:
+    """The events app_for's audit log holds."""
     path = tmp_path / "audit.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def test_team_leader_link_to_another_office_shows_nothing_of_it(
-    sample_db, monkeypatch, tmp_path, sample_runner, access
+    sample_db, app_for, tmp_path, sample_runner, access
 ) -> None:
-    at = _app(sample_db, monkeypatch, tmp_path, {"office": OFFICE_B})
+    at = app_for(sample_db, {"office": OFFICE_B})
     at.run()
     at.selectbox(key="demo_user").set_value(LEADER).run()
     # A fresh session opened from the link by the team leader:
-    at2 = _app(sample_db, monkeypatch, tmp_path, {"office": OFFICE_B})
-    at2.session_state["demo_user"] = LEADER
+    at2 = app_for(sample_db, {"office": OFFICE_B}, demo_user=LEADER)
     at2.run()
     assert not at2.exception
     notices = " ".join(as_shown(w.value) for w in at2.warning)
@@ -307,9 +280,8 @@ def test_team_leader_link_to_another_office_shows_nothing_of_it(
     assert "sign_in" in events and "scope_denied" in events
 
 
-def test_unknown_signed_in_user_sees_only_a_message(sample_db, monkeypatch, tmp_path) -> None:
-    secrets = AUTH_SECRETS
-    at = _app(sample_db, monkeypatch, tmp_path, secrets=secrets)
+def test_unknown_signed_in_user_sees_only_a_message(sample_db, app_for, tmp_path) -> None:
+    at = app_for(sample_db, real_sign_in=True)
     at.user = {"is_logged_in": True, "email": "stranger@example.gov.uk"}
     at.run()
     assert not at.exception
@@ -319,9 +291,8 @@ def test_unknown_signed_in_user_sees_only_a_message(sample_db, monkeypatch, tmp_
     assert _audit(tmp_path)[-1]["event"] == "scope_denied"
 
 
-def test_demo_mode_is_off_when_auth_is_configured(sample_db, monkeypatch, tmp_path) -> None:
-    secrets = AUTH_SECRETS
-    at = _app(sample_db, monkeypatch, tmp_path, {"demo": "1", "demo_user": "analyst"}, secrets)
+def test_demo_mode_is_off_when_auth_is_configured(sample_db, app_for) -> None:
+    at = app_for(sample_db, {"demo": "1", "demo_user": "analyst"}, real_sign_in=True)
     at.user = {"is_logged_in": False}
     at.run()
     assert not at.exception
@@ -330,9 +301,8 @@ def test_demo_mode_is_off_when_auth_is_configured(sample_db, monkeypatch, tmp_pa
     assert not at.metric and not any("Demo mode" in i.value for i in at.info)
 
 
-def test_signed_in_user_with_auth_sees_their_scope(sample_db, monkeypatch, tmp_path) -> None:
-    secrets = AUTH_SECRETS
-    at = _app(sample_db, monkeypatch, tmp_path, secrets=secrets)
+def test_signed_in_user_with_auth_sees_their_scope(sample_db, app_for) -> None:
+    at = app_for(sample_db, real_sign_in=True)
     at.user = {"is_logged_in": True, "email": MANAGER.upper()}
     at.run()
     assert not at.exception
@@ -341,7 +311,7 @@ def test_signed_in_user_with_auth_sees_their_scope(sample_db, monkeypatch, tmp_p
 
 @pytest.mark.parametrize("email, sees_raw", [("analyst@x.uk", True), ("boss.d01@x.uk", False)])
 def test_rejected_rows_original_values_for_national_users_only(
-    monkeypatch, tmp_path, email, sees_raw
+    app_for, tmp_path, email, sees_raw
 ) -> None:
     from extracts import valid_tables, write_extract
 
@@ -357,12 +327,7 @@ def test_rejected_rows_original_values_for_national_users_only(
         '[users."boss.d01@x.uk"]\nrole = "district_manager"\ndistricts = ["D01"]\n',
         encoding="utf-8",
     )
-    monkeypatch.setenv("JCP_DB", str(db))
-    config = tmp_path / "jcp.toml"
-    config.write_text(f'[access]\nfile = "{access}"\n[audit]\nlog = "{tmp_path / "a.jsonl"}"\n')
-    monkeypatch.setenv("JCP_CONFIG", str(config))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["demo_user"] = email
+    at = app_for(db, access=access, demo_user=email)
     at.run()
     at.switch_page("pages/data.py")
     at.run()

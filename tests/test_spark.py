@@ -341,11 +341,8 @@ def test_a_request_error_is_the_same_on_spark(on_spark) -> None:
 PAGE_FILES = [page.file for page in PAGES]  # the default page first
 
 
-def _page(page: str, config: Path, db: Path, monkeypatch) -> dict[str, object]:
+def _page(at: AppTest, page: str) -> dict[str, object]:
     """What a national user sees on a page: its tiles, and every table's cells."""
-    monkeypatch.setenv("JCP_DB", str(db))
-    monkeypatch.setenv("JCP_CONFIG", str(config))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
     if page != PAGE_FILES[0]:
         at.switch_page(page)
@@ -365,19 +362,11 @@ def _page(page: str, config: Path, db: Path, monkeypatch) -> dict[str, object]:
 
 @pytest.mark.parametrize("page", PAGE_FILES)
 def test_every_page_shows_the_same_figures_on_spark(
-    page, sample_db: Path, parquet_dir: Path, on_spark, tmp_path: Path, monkeypatch
+    page, sample_db: Path, parquet_dir: Path, on_spark, app_for
 ) -> None:
-    base = (
-        f'[access]\nfile = "{ROOT / "sample_data" / "access.toml"}"\n'
-        f'[audit]\nlog = "{tmp_path / "audit.jsonl"}"\n'
-    )
-    duck_config, spark_config = tmp_path / "duck.toml", tmp_path / "spark.toml"
-    duck_config.write_text(base, encoding="utf-8")
-    spark_config.write_text(
-        base + f'[engine]\nname = "spark"\nparquet = "{parquet_dir}"\n', encoding="utf-8"
-    )
-    on_duckdb = _page(page, duck_config, sample_db, monkeypatch)
-    on_spark_page = _page(page, spark_config, sample_db, monkeypatch)
+    spark = f'[engine]\nname = "spark"\nparquet = "{parquet_dir}"\n'
+    on_duckdb = _page(app_for(sample_db, timeout=180), page)
+    on_spark_page = _page(app_for(sample_db, settings=spark, timeout=180), page)
     assert on_duckdb["errors"] == [] and on_spark_page["errors"] == []
     assert len(on_duckdb["tiles"]) >= 3 and on_duckdb["tables"]
     assert on_spark_page["tiles"] == on_duckdb["tiles"]
