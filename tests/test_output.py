@@ -68,8 +68,12 @@ def test_negative_numbers_in_a_column_with_hidden_cells_stay_numbers() -> None:
     ]
 
 
-def test_app_download_neutralises_cells_after_its_own_header() -> None:
+def test_app_download_neutralises_cells_after_its_own_header(sample_db, monkeypatch) -> None:
     from jcp.web.widgets import csv_bytes
+
+    # The download names districts and offices from the app's database: the sample's, not
+    # whatever data/dashboard.duckdb the checkout has (a fresh one has none).
+    monkeypatch.setenv("JCP_DB", str(sample_db))
 
     header = "# Overdue deferred interviews. Data as at 2026-10-31.\n# Operational list.\n"
     frame = pl.DataFrame({"work_coach_ref": ["@SUM(A1)", "WC02"], "days_overdue": [-2, 3]})
