@@ -8,6 +8,7 @@ from jcp.extract.db import DatabaseMissing
 from jcp.measures.queries import EngineUnavailable
 from jcp.output import plain_text
 from jcp.web import data, sidebar, signin
+from jcp.web.pages import PAGES
 
 st.set_page_config(
     page_title="JCP district performance",
@@ -17,15 +18,16 @@ st.set_page_config(
     layout="wide",
 )
 
-PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+# Built from jcp/web/pages.py, the one list of pages, which the tests import too.
+NAVIGATION = [
     st.Page(
-        "pages/distance_travelled.py", title="Distance travelled", icon=":material/trending_up:"
-    ),
-    st.Page("pages/job_entries.py", title="Sustained job entries", icon=":material/work:"),
-    st.Page("pages/fsf.py", title="Flexible Support Fund", icon=":material/payments:"),
-    st.Page("pages/deferrals.py", title="Deferrals", icon=":material/event_busy:"),
-    st.Page("pages/data.py", title="Data", icon=":material/database:"),
+        entry.file,
+        title=entry.title,
+        icon=entry.icon,
+        url_path=entry.url_path,
+        default=entry.default,
+    )
+    for entry in PAGES
 ]
 
 try:
@@ -37,7 +39,7 @@ except (DatabaseMissing, EngineUnavailable) as exc:
 email = signin.signed_in_email()
 scope = signin.user_scope(email)
 # Navigation is declared on every run, hidden until the user may see something.
-page = st.navigation(PAGES, position="sidebar" if scope.has_access else "hidden")
+page = st.navigation(NAVIGATION, position="sidebar" if scope.has_access else "hidden")
 if email is None:
     signin.sign_in_screen()
     st.stop()

@@ -22,6 +22,7 @@ from jcp.measures.disclosure import SUPPRESSED
 from jcp.measures.filters import Filters
 from jcp.measures.runner import Runner, default_period
 from jcp.web.formats import format_value
+from jcp.web.pages import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 NATIONAL = Scope.national()  # the demo's first user is the national analyst
@@ -32,14 +33,7 @@ DIMENSIONS = {
     "mean_change_health_wellbeing": "Health and wellbeing",
     "mean_change_stability": "Stability",
 }
-PAGES = [
-    "pages/overview.py",
-    "pages/distance_travelled.py",
-    "pages/job_entries.py",
-    "pages/fsf.py",
-    "pages/deferrals.py",
-    "pages/data.py",
-]
+PAGE_FILES = [page.file for page in PAGES]  # the default page first
 
 
 @pytest.fixture(scope="module")
@@ -49,27 +43,6 @@ def tiny_db(tmp_path_factory) -> Path:
     db = folder / "tiny.duckdb"
     load(write_extract(folder / "extract", valid_tables()), db)
     return db
-
-
-def _app(db: Path, monkeypatch, query: dict[str, str | list[str]] | None = None) -> AppTest:
-    monkeypatch.setenv("JCP_DB", str(db))
-    monkeypatch.setenv("JCP_CONFIG", str(_test_config(db.parent)))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    return at
-
-
-def _test_config(folder: Path) -> Path:
-    """A jcp.toml for tests: the demo access list, and an audit log in the test's folder."""
-    config = folder / "jcp.toml"
-    if not config.exists():
-        config.write_text(
-            f'[access]\nfile = "{ROOT / "sample_data" / "access.toml"}"\n'
-            f'[audit]\nlog = "{folder / "audit.jsonl"}"\n',
-            encoding="utf-8",
-        )
-    return config
 
 
 def _metric(at: AppTest, label: str) -> str:
@@ -85,62 +58,73 @@ def _url_values(at: AppTest, key: str) -> list[str]:
 
 
 def _runner(db: Path) -> Runner:
+    """A runner of its own, on a database other than the sample (sample_runner is the sample's)."""
     return Runner(connect_read_only(db))
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs_on_the_sample(page, sample_db, monkeypatch) -> None:
-    at = _app(sample_db, monkeypatch)
+def test_every_page_file_is_in_the_page_list_once() -> None:
+    """A file in pages/ left out of jcp/web/pages.py would be neither shown nor tested."""
+    files = sorted(f"pages/{path.name}" for path in (ROOT / "pages").glob("*.py"))
+    assert sorted(PAGE_FILES) == files
+    # The tests open the app on the first page and switch to the others.
+    assert [page.default for page in PAGES] == [True] + [False] * (len(PAGES) - 1)
+    assert (
+        len({page.url_path for page in PAGES}) == len({page.title for page in PAGES}) == len(PAGES)
+    )
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.url_path)
+def test_every_page_runs_on_the_sample(page, sample_db, app_for) -> None:
+    at = app_for(sample_db)
     at.run()
-    if page != PAGES[0]:
-        at.switch_page(page)
+    if not page.default:
+        at.switch_page(page.file)
         at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.title, "every page has a title"
+    assert [t.value for t in at.title] == [page.heading]
     assert len(at.metric) >= 3
 
 
 def test_district_filter_changes_overview_tiles_to_the_runners_figures(
-    sample_db, monkeypatch
+    sample_db, sample_runner, app_for
 ) -> None:
-    runner = _runner(sample_db)
-    first, last = default_period(runner.extract_date)
-    at = _app(sample_db, monkeypatch)
+    first, last = default_period(sample_runner.extract_date)
+    at = app_for(sample_db)
     at.run()
     everyone = _metric(at, "Live caseload")
-    all_total = runner.run(Filters(first, last).request("caseload"), NATIONAL)["live_claims"][0]
+    all_total = sample_runner.run(Filters(first, last).request("caseload"), NATIONAL)[
+        "live_claims"
+    ][0]
     assert everyone == format_value(all_total, "count")
 
-    district = runner.catalogue.districts[0]
+    district = sample_runner.catalogue.districts[0]
     at.multiselect(key="filter_districts").set_value([district]).run()
     one = Filters(first, last, districts=(district,))
-    expected = runner.run(one.request("caseload"), NATIONAL)["live_claims"][0]
+    expected = sample_runner.run(one.request("caseload"), NATIONAL)["live_claims"][0]
     assert _metric(at, "Live caseload") == format_value(expected, "count")
     assert _metric(at, "Live caseload") != everyone
-    deferral = runner.run(one.request("deferrals"), NATIONAL)["deferral_rate"][0]
+    deferral = sample_runner.run(one.request("deferrals"), NATIONAL)["deferral_rate"][0]
     assert _metric(at, "Deferral rate") == format_value(deferral, "rate")
     assert _url_values(at, "district") == [district]
 
 
-def test_office_filter_on_deferrals_page(sample_db, monkeypatch) -> None:
-    runner = _runner(sample_db)
-    first, last = default_period(runner.extract_date)
-    office = sorted(runner.catalogue.office_districts)[1]
-    at = _app(sample_db, monkeypatch, {"office": office})
+def test_office_filter_on_deferrals_page(sample_db, sample_runner, app_for) -> None:
+    first, last = default_period(sample_runner.extract_date)
+    office = sorted(sample_runner.catalogue.office_districts)[1]
+    at = app_for(sample_db, {"office": office})
     at.run()
     at.switch_page("pages/deferrals.py")
     at.run()
     assert at.multiselect(key="filter_offices").value == [office]
     scoped = Filters(first, last, offices=(office,))
-    expected = runner.run(scoped.request("deferrals"), NATIONAL).row(0, named=True)
+    expected = sample_runner.run(scoped.request("deferrals"), NATIONAL).row(0, named=True)
     assert _metric(at, "Deferral rate") == format_value(expected["deferral_rate"], "rate")
-    overdue = runner.run(scoped.request("overdue_deferrals"), NATIONAL)
+    overdue = sample_runner.run(scoped.request("overdue_deferrals"), NATIONAL)
     assert _metric(at, "Overdue deferred interviews") == format_value(overdue.height, "count")
 
 
-def test_url_sets_every_filter(sample_db, monkeypatch) -> None:
-    runner = _runner(sample_db)
-    district = runner.catalogue.districts[1]
+def test_url_sets_every_filter(sample_db, sample_runner, app_for) -> None:
+    district = sample_runner.catalogue.districts[1]
     query = {
         "district": district,
         "from": "2026-01",
@@ -148,7 +132,7 @@ def test_url_sets_every_filter(sample_db, monkeypatch) -> None:
         "benefit": ["UC", "ESA"],
         "group": "health_condition",
     }
-    at = _app(sample_db, monkeypatch, query)
+    at = app_for(sample_db, query)
     at.run()
     assert not at.warning
     assert at.multiselect(key="filter_districts").value == [district]
@@ -157,16 +141,13 @@ def test_url_sets_every_filter(sample_db, monkeypatch) -> None:
     assert at.multiselect(key="filter_benefits").value == ["UC", "ESA"]
     assert at.multiselect(key="filter_groups").value == ["health_condition"]
     chosen = Filters("2026-01", "2026-06", (district,), (), ("UC", "ESA"), ("health_condition",))
-    expected = runner.run(chosen.request("job_entries"), NATIONAL)["job_entries"][0]
+    expected = sample_runner.run(chosen.request("job_entries"), NATIONAL)["job_entries"][0]
     assert _metric(at, "Job entries") == format_value(expected, "count")
 
 
-def test_invalid_url_values_are_dropped_with_a_notice(sample_db, monkeypatch) -> None:
-    runner = _runner(sample_db)
-    first, last = default_period(runner.extract_date)
-    at = _app(
-        sample_db, monkeypatch, {"district": ["D99", "D01"], "office": "nowhere", "from": "2026-13"}
-    )
+def test_invalid_url_values_are_dropped_with_a_notice(sample_db, sample_runner, app_for) -> None:
+    first, last = default_period(sample_runner.extract_date)
+    at = app_for(sample_db, {"district": ["D99", "D01"], "office": "nowhere", "from": "2026-13"})
     at.run()
     assert not at.exception
     notices = " ".join(as_shown(w.value) for w in at.warning)
@@ -176,20 +157,19 @@ def test_invalid_url_values_are_dropped_with_a_notice(sample_db, monkeypatch) ->
     assert at.selectbox(key="filter_to").value == last
 
 
-def test_period_starting_after_it_ends_is_refused(sample_db, monkeypatch) -> None:
-    runner = _runner(sample_db)
-    first, last = default_period(runner.extract_date)
-    at = _app(sample_db, monkeypatch, {"from": "2026-06", "to": "2026-01"})
+def test_period_starting_after_it_ends_is_refused(sample_db, sample_runner, app_for) -> None:
+    first, last = default_period(sample_runner.extract_date)
+    at = app_for(sample_db, {"from": "2026-06", "to": "2026-01"})
     at.run()
     assert "starts after it ends" in " ".join(w.value for w in at.warning)
     assert at.selectbox(key="filter_from").value == first
     assert at.selectbox(key="filter_to").value == last
 
 
-@pytest.mark.parametrize("page", PAGES[1:4])
-def test_filters_with_no_activity_show_the_empty_message(page, tiny_db, monkeypatch) -> None:
+@pytest.mark.parametrize("page", PAGE_FILES[1:4])
+def test_filters_with_no_activity_show_the_empty_message(page, tiny_db, app_for) -> None:
     # The hand-built extract has no carer claims at all.
-    at = _app(tiny_db, monkeypatch, {"group": "carer"})
+    at = app_for(tiny_db, {"group": "carer"})
     at.run()
     at.switch_page(page)
     at.run()
@@ -197,8 +177,8 @@ def test_filters_with_no_activity_show_the_empty_message(page, tiny_db, monkeypa
     assert "No activity for these filters." in [i.value for i in at.info]
 
 
-def test_filters_survive_moving_between_pages(sample_db, monkeypatch) -> None:
-    at = _app(sample_db, monkeypatch)
+def test_filters_survive_moving_between_pages(sample_db, app_for) -> None:
+    at = app_for(sample_db)
     at.run()
     at.multiselect(key="filter_benefits").set_value(["ESA"]).run()
     at.switch_page("pages/fsf.py")
@@ -208,15 +188,14 @@ def test_filters_survive_moving_between_pages(sample_db, monkeypatch) -> None:
 
 
 def test_a_long_worklist_shows_its_most_overdue_rows_and_downloads_all(
-    sample_db, monkeypatch
+    sample_db, sample_runner, monkeypatch, app_for
 ) -> None:
     from jcp.web import widgets
 
-    runner = _runner(sample_db)
-    overdue = runner.run(runner.default_request("overdue_deferrals"), NATIONAL)
+    overdue = sample_runner.run(sample_runner.default_request("overdue_deferrals"), NATIONAL)
     assert overdue.height > 100  # the sample's national worklist
     monkeypatch.setattr(widgets, "WORKLIST_ROWS", 40)
-    at = _app(sample_db, monkeypatch)
+    at = app_for(sample_db)
     at.run()
     at.switch_page("pages/deferrals.py")
     at.run()
@@ -254,9 +233,9 @@ def _chart_spec(at: AppTest, title: str) -> dict:
     return json.loads(_chart(at, title).spec)
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", PAGE_FILES)
 def test_a_rerun_sends_the_same_charts_and_tables_without_drawing_them(
-    page, sample_db, monkeypatch
+    page, sample_db, monkeypatch, app_for
 ) -> None:
     import streamlit as st
 
@@ -270,7 +249,7 @@ def test_a_rerun_sends_the_same_charts_and_tables_without_drawing_them(
 
     monkeypatch.setattr(st, "altair_chart", counted("altair_chart"))
     monkeypatch.setattr(st, "dataframe", counted("dataframe"))
-    at = _app(sample_db, monkeypatch)
+    at = app_for(sample_db)
     at.run()
     at.switch_page(page)
     widgets.clear_results()
@@ -292,17 +271,18 @@ def _highest_first(codes: list[str], values: list, names: dict[str, str]) -> lis
     return [code for code, _ in ordered]
 
 
-def test_a_chart_sets_the_chosen_district_against_the_others(sample_db, monkeypatch) -> None:
-    runner = _runner(sample_db)
-    names = runner.catalogue.district_names
-    first, last = default_period(runner.extract_date)
-    at = _app(sample_db, monkeypatch)
+def test_a_chart_sets_the_chosen_district_against_the_others(
+    sample_db, sample_runner, app_for
+) -> None:
+    names = sample_runner.catalogue.district_names
+    first, last = default_period(sample_runner.extract_date)
+    at = app_for(sample_db)
     at.run()
     at.switch_page("pages/deferrals.py")
     at.run()
-    district = runner.catalogue.districts[0]
+    district = sample_runner.catalogue.districts[0]
     # Every district's figures, whatever is chosen: the chart compares the choice with them.
-    every = runner.run(Filters(first, last).request("deferrals", by="district"), NATIONAL)
+    every = sample_runner.run(Filters(first, last).request("deferrals", by="district"), NATIONAL)
     rates = dict(zip(every["district_code"], every["deferral_rate"], strict=True))
     order = _highest_first(list(rates), list(rates.values()), names)
     for chosen in ((), (district,)):
@@ -328,7 +308,9 @@ def test_a_chart_sets_the_chosen_district_against_the_others(sample_db, monkeypa
         if "deferral_rate" in d.value.columns and "district_code" in d.value.columns
     ]
     assert sorted(table["district_code"]) == sorted(rates)
-    one = runner.run(Filters(first, last, districts=(district,)).request("deferrals"), NATIONAL)
+    one = sample_runner.run(
+        Filters(first, last, districts=(district,)).request("deferrals"), NATIONAL
+    )
     assert _metric(at, "Deferral rate") == format_value(one["deferral_rate"][0], "rate")
 
 
@@ -341,14 +323,14 @@ def national_db(tmp_path_factory) -> Path:
     return folder / "national.duckdb"
 
 
-def test_charts_read_at_national_scale(national_db, monkeypatch) -> None:
+def test_charts_read_at_national_scale(national_db, app_for) -> None:
     runner = _runner(national_db)
     cat = runner.catalogue
     assert (len(cat.district_names), len(cat.office_names)) == (37, 380)
     first, last = default_period(runner.extract_date)
     district = "D05"
     own_offices = [o for o, d in cat.office_districts.items() if d == district]
-    at = _app(national_db, monkeypatch, {"district": district})
+    at = app_for(national_db, {"district": district})
     at.run()
     at.switch_page("pages/deferrals.py")
     at.run()
@@ -470,7 +452,7 @@ def _live_caseload(db: Path) -> str:
     return format_value(live, "count")
 
 
-def test_new_data_shows_on_the_next_rerun(tmp_path, monkeypatch) -> None:
+def test_new_data_shows_on_the_next_rerun(tmp_path, monkeypatch, app_for) -> None:
     # Results are cached by the data's version, read once a rerun: new data must not wait for a
     # restart or a new session. (Another file stands in for a load here; see the next test.)
     tables = valid_tables()
@@ -478,7 +460,7 @@ def test_new_data_shows_on_the_next_rerun(tmp_path, monkeypatch) -> None:
     load(
         write_extract(tmp_path / "after", _with_ten_more_claims(tables)), tmp_path / "after.duckdb"
     )
-    at = _app(tmp_path / "before.duckdb", monkeypatch)
+    at = app_for(tmp_path / "before.duckdb")
     at.run()
     before = _metric(at, "Live caseload")
     monkeypatch.setenv("JCP_DB", str(tmp_path / "after.duckdb"))
@@ -487,11 +469,11 @@ def test_new_data_shows_on_the_next_rerun(tmp_path, monkeypatch) -> None:
     assert _metric(at, "Live caseload") == _live_caseload(tmp_path / "after.duckdb") != before
 
 
-def test_a_load_in_place_shows_on_the_next_rerun(tmp_path, monkeypatch) -> None:
+def test_a_load_in_place_shows_on_the_next_rerun(tmp_path, app_for) -> None:
     db = tmp_path / "app.duckdb"
     tables = valid_tables()
     load(write_extract(tmp_path / "before", tables), db)
-    at = _app(db, monkeypatch)
+    at = app_for(db)
     at.run()
     before = _metric(at, "Live caseload")
     load(write_extract(tmp_path / "after", _with_ten_more_claims(tables)), db)
@@ -513,21 +495,19 @@ def test_pandas_is_not_imported_before_a_pages_first_figures() -> None:
     assert loaded.stdout.strip() == "False"
 
 
-def test_dimension_chart_leaves_out_hidden_means(sample_db, monkeypatch) -> None:
+def test_dimension_chart_leaves_out_hidden_means(sample_db, sample_runner, app_for) -> None:
     # D04-O12 is small enough that its dimensions' means are hidden: the page raised a
     # TypeError building the chart from the tiles' "[c]" strings. Hidden means are NULL in the
     # chart's data, which Vega leaves out.
     office = "D04-O12"
-    runner = _runner(sample_db)
-    first, last = default_period(runner.extract_date)
-    at = _app(sample_db, monkeypatch)
-    at.session_state["demo_user"] = f"leader.{office.lower()}@example.gov.uk"
+    first, last = default_period(sample_runner.extract_date)
+    at = app_for(sample_db, demo_user=f"leader.{office.lower()}@example.gov.uk")
     at.run()
     at.switch_page("pages/distance_travelled.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     scope = Scope("team_leader", frozenset({office}), f"team leader: {office}")
-    total = runner.run(Filters(first, last).request("distance_travelled"), scope)
+    total = sample_runner.run(Filters(first, last).request("distance_travelled"), scope)
     figures = total.row(0, named=True)
     hidden = set(figures["suppressed"])
     assert hidden & set(DIMENSIONS), "the office must have hidden means"
@@ -542,7 +522,7 @@ def test_dimension_chart_leaves_out_hidden_means(sample_db, monkeypatch) -> None
 
 
 def test_fsf_budget_flag_does_not_read_a_hidden_outturn_as_a_year_not_started(
-    tiny_db, monkeypatch
+    tiny_db, app_for
 ) -> None:
     # D01's 2025-26 budget has one payment (F1, GBP 25 on 2026-02-10) and D02's 2026-27 budget
     # none (F2 falls in 2025-26). Both years have started (2025-04-01, 2026-04-01, extract date
@@ -552,7 +532,7 @@ def test_fsf_budget_flag_does_not_read_a_hidden_outturn_as_a_year_not_started(
     # D01 (2025-26, over by 2026-03-31): one payment publishes as 0 (spend £0, so under-spent
     #   by the whole GBP 100,000 allocation) or as 1 to 3 (at most 1 + 2): [c], and the flag
     #   worked out from its hidden spend is hidden too. Never the GBP 25 (nor GBP 99,975).
-    at = _app(tiny_db, monkeypatch)
+    at = app_for(tiny_db)
     at.run()
     at.switch_page("pages/fsf.py")
     at.run()
@@ -564,7 +544,7 @@ def test_fsf_budget_flag_does_not_read_a_hidden_outturn_as_a_year_not_started(
     assert 25 not in set(budgets["spend_to_date_gbp"])
 
 
-def test_every_measure_in_the_catalogue_is_shown_on_a_page(sample_db, monkeypatch) -> None:
+def test_every_measure_in_the_catalogue_is_shown_on_a_page(sample_db, monkeypatch, app_for) -> None:
     """A measure added to the catalogue but to no page fails here: every page is opened as the
     national user and the measures they ask the runner for are recorded."""
     from jcp.measures.runner import MEASURES
@@ -578,9 +558,9 @@ def test_every_measure_in_the_catalogue_is_shown_on_a_page(sample_db, monkeypatc
         return run(request)
 
     monkeypatch.setattr(results, "run", recording)
-    at = _app(sample_db, monkeypatch)
+    at = app_for(sample_db)
     at.run()
-    for page in PAGES[1:]:
+    for page in PAGE_FILES[1:]:
         at.switch_page(page)
         at.run()
         assert not at.exception, [e.value for e in at.exception]
@@ -644,9 +624,9 @@ DISTRICT_NAMES = [
     ],
 )
 def test_the_overview_compares_what_the_role_answers_for(
-    sample_db, monkeypatch, email, heading, rows
+    sample_db, sample_runner, app_for, email, heading, rows
 ) -> None:
-    at = _app(sample_db, monkeypatch)
+    at = app_for(sample_db)
     at.run()
     at.selectbox(key="demo_user").set_value(email).run()
     assert not at.exception
@@ -670,8 +650,7 @@ def test_the_overview_compares_what_the_role_answers_for(
     else:
         assert "rates and means only" not in caption
     # The National row's rate is the national figure, as every role is shown it.
-    runner = _runner(sample_db)
-    national = runner.run(runner.default_request("job_entries"), NATIONAL)
+    national = sample_runner.run(sample_runner.default_request("job_entries"), NATIONAL)
     assert shown["sustained_13w_rate"][-1] == format_value(
         national["sustained_13w"][0] / national["mature_13w"][0], "rate"
     )
@@ -686,9 +665,7 @@ def test_the_overview_compares_what_the_role_answers_for(
         "pages/deferrals.py",
     ],
 )
-def test_a_trend_with_every_point_hidden_says_so_not_no_activity(
-    page, tiny_db, monkeypatch
-) -> None:
+def test_a_trend_with_every_point_hidden_says_so_not_no_activity(page, tiny_db, app_for) -> None:
     # The hand-built extract is tiny: each trend has one month with people in it, too few to
     # show (hidden), and months with no one. Nothing to plot, but not for want of activity.
     runner = _runner(tiny_db)
@@ -700,7 +677,7 @@ def test_a_trend_with_every_point_hidden_says_so_not_no_activity(
         months = runner.run(runner.default_request(measure, by="month"), NATIONAL)
         assert months[column].null_count() == months.height
         assert sum(column in hidden for hidden in months["suppressed"]) == 1
-    at = _app(tiny_db, monkeypatch)
+    at = app_for(tiny_db)
     at.run()
     if page != "pages/overview.py":
         at.switch_page(page)
@@ -733,8 +710,8 @@ def test_nothing_to_plot_tells_hidden_from_empty() -> None:
     assert nothing_to_plot(other, "value") == EMPTY_MESSAGE
 
 
-def test_pickers_show_names_and_labels_and_keep_codes(sample_db, monkeypatch) -> None:
-    at = _app(sample_db, monkeypatch, {"district": "D02", "benefit": "UC", "group": "lone_parent"})
+def test_pickers_show_names_and_labels_and_keep_codes(sample_db, app_for) -> None:
+    at = app_for(sample_db, {"district": "D02", "benefit": "UC", "group": "lone_parent"})
     at.run()
     assert not at.exception
     districts = at.multiselect(key="filter_districts")

@@ -16,10 +16,9 @@ import pytest
 from playwright.sync_api import Page, Request, expect, sync_playwright
 
 from jcp.bench import CHROMIUM_ARGS, running_app
-from jcp.extract.db import connect_read_only
 from jcp.measures.access import Scope
 from jcp.measures.filters import Filters
-from jcp.measures.runner import Runner, default_period
+from jcp.measures.runner import default_period
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -59,11 +58,10 @@ def _wait_for_app(page: Page) -> None:
     )
 
 
-def test_filter_share_worklist_and_download(page: Page, app_url, sample_db) -> None:
-    runner = Runner(connect_read_only(sample_db))
-    first, last = default_period(runner.extract_date)
-    district = runner.catalogue.districts[0]
-    district_name = runner.catalogue.district_names[district]
+def test_filter_share_worklist_and_download(page: Page, app_url, sample_runner) -> None:
+    first, last = default_period(sample_runner.extract_date)
+    district = sample_runner.catalogue.districts[0]
+    district_name = sample_runner.catalogue.district_names[district]
     district_label = f"{district_name} ({district})"
 
     page.goto(app_url)
@@ -81,7 +79,7 @@ def test_filter_share_worklist_and_download(page: Page, app_url, sample_db) -> N
     page.keyboard.press("Escape")
     expect(_tile(page, "Live caseload")).not_to_have_text(before, timeout=30_000)
     _wait_for_app(page)
-    expected = runner.run(
+    expected = sample_runner.run(
         Filters(first, last, districts=(district,)).request("caseload"), Scope.national()
     )
     assert _tile(page, "Live caseload").inner_text() == f"{expected['live_claims'][0]:,}"
@@ -89,8 +87,10 @@ def test_filter_share_worklist_and_download(page: Page, app_url, sample_db) -> N
     page.screenshot(path=ARTIFACTS / "overview_district.png", full_page=True)
 
     # An office is found by its code as well as by its name.
-    office = sorted(o for o, d in runner.catalogue.office_districts.items() if d == district)[2]
-    office_label = f"{runner.catalogue.office_names[office]} ({office})"
+    office = sorted(
+        o for o, d in sample_runner.catalogue.office_districts.items() if d == district
+    )[2]
+    office_label = f"{sample_runner.catalogue.office_names[office]} ({office})"
     pickers.nth(1).click()
     page.keyboard.type(office)
     expect(page.get_by_role("option")).to_have_text([office_label])
@@ -103,7 +103,7 @@ def test_filter_share_worklist_and_download(page: Page, app_url, sample_db) -> N
     expect(page.get_by_role("heading", name="Overdue deferred interviews")).to_be_visible()
     expect(sidebar.get_by_text(district_label)).to_be_visible()
     # The caption names the district, its code beside it.
-    described = f"districts {runner.catalogue.district_names[district]} ({district})"
+    described = f"districts {sample_runner.catalogue.district_names[district]} ({district})"
     expect(page.get_by_text(described).first).to_be_visible()
     assert page.locator('[data-testid="stDataFrame"]').count() >= 2
     page.screenshot(path=ARTIFACTS / "deferrals.png", full_page=True)
@@ -117,7 +117,7 @@ def test_filter_share_worklist_and_download(page: Page, app_url, sample_db) -> N
     _wait_for_app(page)
     page.screenshot(path=ARTIFACTS / "deferrals_by_office.png", full_page=True)
 
-    overdue = runner.run(
+    overdue = sample_runner.run(
         Filters(first, last, districts=(district,)).request("overdue_deferrals"), Scope.national()
     )
     with page.expect_download() as download_info:
@@ -131,7 +131,7 @@ def test_filter_share_worklist_and_download(page: Page, app_url, sample_db) -> N
     rows = list(csv.DictReader(io.StringIO("\n".join(lines[len(header) :]))))
     assert len(rows) == overdue.height > 0
     assert [r["claim_id"] for r in rows] == overdue["claim_id"].to_list()
-    assert {runner.catalogue.office_districts[r["office_code"]] for r in rows} == {district}
+    assert {sample_runner.catalogue.office_districts[r["office_code"]] for r in rows} == {district}
 
 
 @pytest.mark.parametrize("path", ["distance_travelled", "job_entries", "fsf", "data"])

@@ -14,11 +14,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from jcp.extract.db import connect_read_only
 from jcp.measures.access import Scope
-from jcp.measures.runner import Runner
 from jcp.web.formats import rate_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,9 +81,10 @@ def test_rate_text_writes_a_rate_as_tiles_do(rate: float | None, text: str | Non
     assert frame.select(rate_text("rate")).item() == text
 
 
-def test_job_entry_months_too_recent_to_judge_read_not_yet_known(sample_db, monkeypatch) -> None:
-    monkeypatch.setenv("JCP_DB", str(sample_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+def test_job_entry_months_too_recent_to_judge_read_not_yet_known(
+    sample_db, sample_runner, app_for
+) -> None:
+    at = app_for(sample_db).run()
     at.switch_page("pages/job_entries.py").run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "month" in d.value.columns)
@@ -100,10 +98,9 @@ def test_job_entry_months_too_recent_to_judge_read_not_yet_known(sample_db, monk
     for month in ("2026-06", "2026-07", "2026-08", "2026-09", "2026-10"):
         assert rows[month]["sustained_26w_rate"] == "not yet known"
     # An old month shows its rate, written from the national month figures as published.
-    runner = Runner(connect_read_only(sample_db))
-    month = runner.run(runner.default_request("job_entries", by="month"), Scope.national()).filter(
-        pl.col("month") == "2025-11"
-    )
+    month = sample_runner.run(
+        sample_runner.default_request("job_entries", by="month"), Scope.national()
+    ).filter(pl.col("month") == "2025-11")
     sustained, mature = month["sustained_13w"].item(), month["mature_13w"].item()
     assert mature > 0
     assert rows["2025-11"]["sustained_13w_rate"] == f"{sustained / mature:.1%}"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -50,10 +49,10 @@ SLACK = 0.05
 
 
 @pytest.fixture(scope="module", params=["sample", "generated"])
-def runner(request, sample_db: Path, tmp_path_factory) -> Runner:
+def runner(request, sample_runner: Runner, tmp_path_factory) -> Runner:
     """The sample, and a generated extract with other people in it (5,000 claims, seed 7)."""
     if request.param == "sample":
-        return Runner(connect_read_only(sample_db))
+        return sample_runner
     from jcp.extract.generate import generate
 
     folder = tmp_path_factory.mktemp("attacked")
@@ -113,12 +112,6 @@ def test_single_grant(runner: Runner, offices: list[str]) -> None:
     # only by chance (under suppression: every one, to the penny) and mostly not within £10.
     assert score.estimate_hit_rate <= score.estimate_guess_rate + SLACK, score.line()
     assert within_ten < score.estimated / 2 or score.estimated == 0
-
-
-@pytest.fixture(scope="module")
-def sample_runner(sample_db: Path) -> Runner:
-    """The sample alone, for the red team's attacks (each a few hundred requests)."""
-    return Runner(connect_read_only(sample_db))
 
 
 def test_the_average_award_gives_back_no_true_count(sample_runner: Runner) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jcp.extract.db import connect_read_only
 from jcp.measures.access import AccessList, Scope, User, read_access
 from jcp.measures.disclosure import SUPPRESSED
 from jcp.measures.filters import Filters
@@ -64,28 +63,26 @@ def test_offices_are_cued_against_their_own_district_not_the_nation() -> None:
         assert cues[column] == [""] * 7, column
 
 
-def test_each_tile_comes_as_soon_as_its_own_measure_has_answered(sample_db) -> None:
+def test_each_tile_comes_as_soon_as_its_own_measure_has_answered(sample_runner) -> None:
     """The overview draws tiles one by one: the first must not wait for every measure."""
-    from jcp.extract.db import connect_read_only
     from jcp.measures.access import Scope
     from jcp.measures.filters import Filters
-    from jcp.measures.runner import Runner, default_period
+    from jcp.measures.runner import default_period
     from jcp.web.headlines import headline_tiles
 
-    runner = Runner(connect_read_only(sample_db))
-    first, last = default_period(runner.catalogue.extract_date)
+    first, last = default_period(sample_runner.catalogue.extract_date)
     asked: list[tuple[str, str]] = []
 
     def run(request):
         asked.append((request.measure, request.period_to))
-        return runner.run(request, Scope.national())
+        return sample_runner.run(request, Scope.national())
 
     tiles = headline_tiles(run, Filters(first, last))
     tile = next(tiles)
     previous_to = Filters(first, last).previous_period().period_to
     assert tile.label == "Live caseload"
     assert asked == [("caseload", last), ("caseload", previous_to)]
-    live = runner.run(Filters(first, last).request("caseload"), Scope.national())
+    live = sample_runner.run(Filters(first, last).request("caseload"), Scope.national())
     assert tile.value == f"{live['live_claims'][0]:,}"
     rest = list(tiles)
     assert len(rest) == 7
@@ -108,15 +105,9 @@ LEADER = "leader.d02-o03@example.gov.uk"  # team leader of D02-O03 (Huddersfield
 
 
 @pytest.fixture(scope="module")
-def runner(sample_db) -> Runner:
-    """A runner on the sample database, opened as the app opens it."""
-    return Runner(connect_read_only(sample_db))
-
-
-@pytest.fixture(scope="module")
-def access(runner) -> AccessList:
+def access(sample_runner) -> AccessList:
     """The demo access list read against the sample's districts and offices."""
-    return read_access(ACCESS, runner.catalogue)
+    return read_access(ACCESS, sample_runner.catalogue)
 
 
 def _scope(access: AccessList, runner: Runner, email: str) -> Scope:
@@ -143,22 +134,24 @@ REFERENCE_FIGURES = {
 
 @pytest.mark.parametrize("level", [NATIONAL, "D02"])
 @pytest.mark.parametrize("measure", list(REFERENCE_FIGURES))
-def test_a_reference_carries_rates_and_means_only(runner, access, measure, level) -> None:
-    leader = _scope(access, runner, LEADER)
-    frame = runner.reference(runner.default_request(measure), leader, level)
+def test_a_reference_carries_rates_and_means_only(sample_runner, access, measure, level) -> None:
+    leader = _scope(access, sample_runner, LEADER)
+    frame = sample_runner.reference(sample_runner.default_request(measure), leader, level)
     assert frame.columns == [*REFERENCE_FIGURES[measure], SUPPRESSED]
     assert frame.height == 1
 
 
-def test_no_reference_holds_a_count_money_or_key_sum(runner, access) -> None:
+def test_no_reference_holds_a_count_money_or_key_sum(sample_runner, access) -> None:
     """Every grouped measure, every level a team leader may ask for, by total and by month."""
-    leader = _scope(access, runner, LEADER)
+    leader = _scope(access, sample_runner, LEADER)
     for name, spec in MEASURES.items():
         if not spec.grouped or spec.query != "measure":
             continue
         for by in ("total", "month"):
             for level in (NATIONAL, "D02"):
-                frame = runner.reference(runner.default_request(name, by=by), leader, level)
+                frame = sample_runner.reference(
+                    sample_runner.default_request(name, by=by), leader, level
+                )
                 for column in frame.columns:
                     assert not column.endswith("_key"), (name, column)
                     if column in spec.columns:
@@ -168,51 +161,53 @@ def test_no_reference_holds_a_count_money_or_key_sum(runner, access) -> None:
                         assert column in ("month", SUPPRESSED), (name, column)
 
 
-def test_a_reference_rate_is_its_areas_published_rate(runner, access) -> None:
+def test_a_reference_rate_is_its_areas_published_rate(sample_runner, access) -> None:
     """The rate a team leader is shown for their district and the nation is the one a user
     who sees all of it is shown: the published numerator over the published denominator."""
-    leader = _scope(access, runner, LEADER)
-    request = runner.default_request("deferrals")
-    own = runner.run(request, leader).row(0, named=True)
+    leader = _scope(access, sample_runner, LEADER)
+    request = sample_runner.default_request("deferrals")
+    own = sample_runner.run(request, leader).row(0, named=True)
     rates = {}
     for level, districts in ((NATIONAL, ()), ("D02", ("D02",))):
-        published = runner.run(replace(request, districts=districts), Scope.national())
+        published = sample_runner.run(replace(request, districts=districts), Scope.national())
         counts = published.row(0, named=True)
-        reference = runner.reference(request, leader, level).row(0, named=True)
+        reference = sample_runner.reference(request, leader, level).row(0, named=True)
         assert reference["deferral_rate"] == counts["deferred"] / counts["wfis_due"]
         assert reference["waiver_rate"] == counts["waived"] / counts["wfis_due"]
         assert counts["wfis_due"] > own["wfis_due"]  # a wider area than the leader's office
         rates[level] = reference["deferral_rate"]
     assert len({rates[NATIONAL], rates["D02"], own["deferral_rate"]}) == 3
-    jobs = runner.run(runner.default_request("job_entries"), Scope.national()).row(0, named=True)
-    reference = runner.reference(runner.default_request("job_entries"), leader, NATIONAL)
+    job_entries = sample_runner.default_request("job_entries")
+    jobs = sample_runner.run(job_entries, Scope.national()).row(0, named=True)
+    reference = sample_runner.reference(job_entries, leader, NATIONAL)
     assert reference["sustained_13w_rate"][0] == jobs["sustained_13w"] / jobs["mature_13w"]
 
 
-def test_a_reference_covers_its_whole_area_whatever_the_filters(runner, access) -> None:
-    manager = _scope(access, runner, MANAGER)
-    whole = runner.reference(runner.default_request("deferrals"), manager, "D02")
-    one_office = runner.default_request("deferrals", offices=("D02-O03",))
-    assert runner.reference(one_office, manager, "D02").equals(whole)
+def test_a_reference_covers_its_whole_area_whatever_the_filters(sample_runner, access) -> None:
+    manager = _scope(access, sample_runner, MANAGER)
+    whole = sample_runner.reference(sample_runner.default_request("deferrals"), manager, "D02")
+    one_office = sample_runner.default_request("deferrals", offices=("D02-O03",))
+    assert sample_runner.reference(one_office, manager, "D02").equals(whole)
     # The benefit filter is kept: the area's ESA claims only.
-    esa = runner.default_request("deferrals", benefits=("ESA",))
-    published = runner.run(replace(esa, districts=("D02",)), Scope.national()).row(0, named=True)
-    reference = runner.reference(esa, manager, "D02").row(0, named=True)
+    esa = sample_runner.default_request("deferrals", benefits=("ESA",))
+    d02_esa = replace(esa, districts=("D02",))
+    published = sample_runner.run(d02_esa, Scope.national()).row(0, named=True)
+    reference = sample_runner.reference(esa, manager, "D02").row(0, named=True)
     assert reference["deferral_rate"] == published["deferred"] / published["wfis_due"]
     assert reference["deferral_rate"] != whole["deferral_rate"][0]
 
 
 @pytest.mark.parametrize("level", ["D01", "D03", "D04", "D05", "D06", "D99", "D02-O03", ""])
-def test_a_team_leader_gets_no_reference_for_another_district(runner, access, level) -> None:
-    leader = _scope(access, runner, LEADER)
+def test_a_team_leader_gets_no_reference_for_another_district(sample_runner, access, level) -> None:
+    leader = _scope(access, sample_runner, LEADER)
     with pytest.raises(RequestError, match=r"no reference figures for .*\(D02\)"):
-        runner.reference(runner.default_request("deferrals"), leader, level)
+        sample_runner.reference(sample_runner.default_request("deferrals"), leader, level)
 
 
-def test_a_district_manager_gets_no_reference_for_another_district(runner, access) -> None:
-    manager = _scope(access, runner, MANAGER)
+def test_a_district_manager_gets_no_reference_for_another_district(sample_runner, access) -> None:
+    manager = _scope(access, sample_runner, MANAGER)
     with pytest.raises(RequestError, match="no reference figures for 'D01'"):
-        runner.reference(runner.default_request("job_entries"), manager, "D01")
+        sample_runner.reference(sample_runner.default_request("job_entries"), manager, "D01")
 
 
 @pytest.mark.parametrize(
@@ -224,15 +219,17 @@ def test_a_district_manager_gets_no_reference_for_another_district(runner, acces
         ("fsf_budget", "total", "has no reference figures"),  # district budgets, ungrouped
     ],
 )
-def test_a_reference_is_one_areas_measure(runner, access, measure, by, message) -> None:
-    leader = _scope(access, runner, LEADER)
+def test_a_reference_is_one_areas_measure(sample_runner, access, measure, by, message) -> None:
+    leader = _scope(access, sample_runner, LEADER)
     with pytest.raises(RequestError, match=message):
-        runner.reference(runner.default_request(measure, by=by), leader, NATIONAL)
+        sample_runner.reference(sample_runner.default_request(measure, by=by), leader, NATIONAL)
 
 
-def test_nobody_gets_a_reference(runner) -> None:
+def test_nobody_gets_a_reference(sample_runner) -> None:
     with pytest.raises(RequestError, match="no access"):
-        runner.reference(runner.default_request("deferrals"), Scope.nobody(), NATIONAL)
+        sample_runner.reference(
+            sample_runner.default_request("deferrals"), Scope.nobody(), NATIONAL
+        )
 
 
 # The league table by role -------------------------------------------------------------------
@@ -294,31 +291,32 @@ def _rows(frame: pl.DataFrame) -> list[tuple]:
     ],
 )
 def test_each_role_compares_its_own_rows_with_its_references(
-    runner, access, email, heading, rows
+    sample_runner, access, email, heading, rows
 ) -> None:
-    shown = _league(runner, _scope(access, runner, email))
+    shown = _league(sample_runner, _scope(access, sample_runner, email))
     assert _rows(shown.frame) == rows
     assert shown.heading == heading
     assert shown.compared == len(rows) - (1 if email == ANALYST else 2)
 
 
-def test_a_team_leaders_reference_rows_carry_rates_only(runner, access) -> None:
-    leader = _scope(access, runner, LEADER)
+def test_a_team_leaders_reference_rows_carry_rates_only(sample_runner, access) -> None:
+    leader = _scope(access, sample_runner, LEADER)
     asked: list[str] = []
-    shown = _league(runner, leader, asked=asked)
+    shown = _league(sample_runner, leader, asked=asked)
     assert set(asked) == {"D02", NATIONAL}  # never another district
     office, district, nation = shown.frame.rows(named=True)
     # Their own office: every figure, as the runner gives the leader.
-    own = runner.run(runner.default_request("caseload"), leader).row(0, named=True)
+    own = sample_runner.run(sample_runner.default_request("caseload"), leader).row(0, named=True)
     assert office["live_claims"] == own["live_claims"] > 0
     # The district and the nation: rates and means only, counts and money left blank.
     for row, districts in ((district, ("D02",)), (nation, ())):
         for count in ("live_claims", "job_entries", "spend_gbp"):
             assert row[count] is None and count not in row[SUPPRESSED]
-        area = Filters(*default_period(runner.extract_date), districts=districts)
-        jobs = runner.run(area.request("job_entries"), Scope.national()).row(0, named=True)
-        deferrals = runner.run(area.request("deferrals"), Scope.national()).row(0, named=True)
-        distance = runner.run(area.request("distance_travelled"), Scope.national())
+        area = Filters(*default_period(sample_runner.extract_date), districts=districts)
+        national = Scope.national()
+        jobs = sample_runner.run(area.request("job_entries"), national).row(0, named=True)
+        deferrals = sample_runner.run(area.request("deferrals"), national).row(0, named=True)
+        distance = sample_runner.run(area.request("distance_travelled"), national)
         assert row["sustained_13w_rate"] == jobs["sustained_13w"] / jobs["mature_13w"]
         assert row["deferral_rate"] == deferrals["deferred"] / deferrals["wfis_due"]
         assert row["mean_change"] == distance["mean_change"][0]
@@ -327,17 +325,20 @@ def test_a_team_leaders_reference_rows_carry_rates_only(runner, access) -> None:
     assert "against its own district's row" in shown.caption
 
 
-def test_a_district_managers_district_row_is_theirs_in_full(runner, access) -> None:
-    manager = _scope(access, runner, MANAGER)
-    shown = _league(runner, manager)
+def test_a_district_managers_district_row_is_theirs_in_full(sample_runner, access) -> None:
+    manager = _scope(access, sample_runner, MANAGER)
+    shown = _league(sample_runner, manager)
     rows = shown.frame.rows(named=True)
     district, nation = rows[-2], rows[-1]
     # Their district is within their scope: its counts as they see them anywhere.
-    total = runner.run(runner.default_request("caseload"), manager).row(0, named=True)
-    spend = runner.run(runner.default_request("fsf_spend"), manager).row(0, named=True)
+    caseload, spending = (sample_runner.default_request(m) for m in ("caseload", "fsf_spend"))
+    total = sample_runner.run(caseload, manager).row(0, named=True)
+    spend = sample_runner.run(spending, manager).row(0, named=True)
     # The same cell as the national view of D02, so the same published figure (which need not
     # be the sum of the offices' published figures: each is perturbed on its own).
-    d02 = runner.run(runner.default_request("caseload", districts=("D02",)), Scope.national())
+    d02 = sample_runner.run(
+        sample_runner.default_request("caseload", districts=("D02",)), Scope.national()
+    )
     assert district["live_claims"] == total["live_claims"] == d02["live_claims"][0] > 0
     assert district["spend_gbp"] == float(spend["spend_gbp"])
     assert nation["live_claims"] is None and nation["sustained_13w_rate"] is not None
@@ -355,30 +356,26 @@ def test_a_district_managers_district_row_is_theirs_in_full(runner, access) -> N
     assert "better" in expected and "worse" in expected
 
 
-def test_a_national_users_national_row_is_the_whole_nation(runner, access) -> None:
-    analyst = _scope(access, runner, ANALYST)
-    first, last = default_period(runner.extract_date)
-    nation = runner.run(runner.default_request("caseload"), analyst)["live_claims"][0]
-    shown = _league(runner, analyst)
+def test_a_national_users_national_row_is_the_whole_nation(sample_runner, access) -> None:
+    analyst = _scope(access, sample_runner, ANALYST)
+    first, last = default_period(sample_runner.extract_date)
+    nation = sample_runner.run(sample_runner.default_request("caseload"), analyst)["live_claims"][0]
+    shown = _league(sample_runner, analyst)
     assert shown.frame["live_claims"][-1] == nation
     assert shown.blank == {}
     assert "rates and means only" not in shown.caption
     assert "against the National row" in shown.caption
     # A district filter narrows the districts compared, not the nation they are set against.
-    one = _league(runner, analyst, Filters(first, last, districts=("D01",)))
+    one = _league(sample_runner, analyst, Filters(first, last, districts=("D01",)))
     assert _rows(one.frame) == [("District", "D01", None), ("National", None, None)]
-    assert one.frame["live_claims"].to_list() == [
-        runner.run(runner.default_request("caseload", districts=("D01",)), analyst)["live_claims"][
-            0
-        ],
-        nation,
-    ]
+    d01 = sample_runner.run(sample_runner.default_request("caseload", districts=("D01",)), analyst)
+    assert one.frame["live_claims"].to_list() == [d01["live_claims"][0], nation]
 
 
-def test_offices_in_two_districts_each_have_their_district_as_reference(runner) -> None:
-    catalogue = runner.catalogue
+def test_offices_in_two_districts_each_have_their_district_as_reference(sample_runner) -> None:
+    catalogue = sample_runner.catalogue
     leader = User("two@example.gov.uk", "team_leader", offices=("D01-O02", "D02-O03"))
-    shown = _league(runner, leader.scope(catalogue))
+    shown = _league(sample_runner, leader.scope(catalogue))
     assert _rows(shown.frame) == [
         ("Office", "D01", "D01-O02"),
         ("Office", "D02", "D02-O03"),
@@ -389,18 +386,20 @@ def test_offices_in_two_districts_each_have_their_district_as_reference(runner) 
     assert shown.blank["live_claims"] == [2, 3, 4]
     # A manager of two districts filtering on one: that district's offices and reference.
     manager = User("boss@example.gov.uk", "district_manager", districts=("D02", "D05"))
-    first, last = default_period(runner.extract_date)
-    shown = _league(runner, manager.scope(catalogue), Filters(first, last, districts=("D05",)))
+    first, last = default_period(sample_runner.extract_date)
+    shown = _league(
+        sample_runner, manager.scope(catalogue), Filters(first, last, districts=("D05",))
+    )
     assert _rows(shown.frame) == [("Office", "D05", o) for o in D05_OFFICES] + [
         ("District", "D05", None),
         ("National", None, None),
     ]
 
 
-def test_a_district_wholly_in_scope_is_shown_in_full(runner) -> None:
+def test_a_district_wholly_in_scope_is_shown_in_full(sample_runner) -> None:
     """A team leader of every office of D05 sees D05 whole: its row is not rates only."""
     leader = User("all.d05@example.gov.uk", "team_leader", offices=tuple(D05_OFFICES))
-    shown = _league(runner, leader.scope(runner.catalogue))
+    shown = _league(sample_runner, leader.scope(sample_runner.catalogue))
     assert _rows(shown.frame)[-2:] == [("District", "D05", None), ("National", None, None)]
     assert shown.frame["live_claims"][-2] is not None
     assert shown.blank == {"live_claims": [7], "job_entries": [7], "spend_gbp": [7]}

@@ -10,7 +10,6 @@ import polars as pl
 import pytest
 from extracts import claim, office, valid_tables, write_extract
 from markup import as_shown, live_markup
-from streamlit.testing.v1 import AppTest
 
 from jcp.cli import main
 from jcp.extract.load import load
@@ -69,8 +68,12 @@ def test_negative_numbers_in_a_column_with_hidden_cells_stay_numbers() -> None:
     ]
 
 
-def test_app_download_neutralises_cells_after_its_own_header() -> None:
+def test_app_download_neutralises_cells_after_its_own_header(sample_db, monkeypatch) -> None:
     from jcp.web.widgets import csv_bytes
+
+    # The download names districts and offices from the app's database: the sample's, not
+    # whatever data/dashboard.duckdb the checkout has (a fresh one has none).
+    monkeypatch.setenv("JCP_DB", str(sample_db))
 
     header = "# Overdue deferred interviews. Data as at 2026-10-31.\n# Operational list.\n"
     frame = pl.DataFrame({"work_coach_ref": ["@SUM(A1)", "WC02"], "days_overdue": [-2, 3]})
@@ -152,23 +155,8 @@ def test_plain_text_flattens_lines() -> None:
 
 # ... in the app ---------------------------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parent.parent
 HOSTILE_OFFICE = "O[9](http://evil.example/o)"  # an extract's office code
 HOSTILE_KEY = "[admin](http://evil.example/a)"  # an access-file key: not an e-mail address
-
-
-def _app(monkeypatch, tmp_path: Path, db: Path, access: Path, query=None) -> AppTest:
-    monkeypatch.setenv("JCP_DB", str(db))
-    config = tmp_path / "jcp.toml"
-    config.write_text(
-        f'[access]\nfile = "{access}"\n[audit]\nlog = "{tmp_path / "audit.jsonl"}"\n',
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("JCP_CONFIG", str(config))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    return at
 
 
 def _assert_text_only(bodies: list[str], expected: str) -> None:
@@ -197,9 +185,8 @@ def hostile_db(tmp_path_factory) -> tuple[Path, Path]:
     return db, access
 
 
-def test_link_and_image_in_the_url_are_shown_as_text(sample_db, monkeypatch, tmp_path) -> None:
-    access = ROOT / "sample_data" / "access.toml"
-    at = _app(monkeypatch, tmp_path, sample_db, access, {"office": [LINK, PIXEL]})
+def test_link_and_image_in_the_url_are_shown_as_text(sample_db, app_for) -> None:
+    at = app_for(sample_db, {"office": [LINK, PIXEL]})
     at.run()
     assert not at.exception
     warnings = [w.value for w in at.warning]
@@ -207,10 +194,9 @@ def test_link_and_image_in_the_url_are_shown_as_text(sample_db, monkeypatch, tmp
         _assert_text_only(warnings, f"Ignored office {payload!r} from the link: it is not in")
 
 
-def test_extract_and_access_file_text_is_shown_as_text(hostile_db, monkeypatch, tmp_path) -> None:
+def test_extract_and_access_file_text_is_shown_as_text(hostile_db, app_for) -> None:
     db, access = hostile_db
-    at = _app(monkeypatch, tmp_path, db, access, {"office": HOSTILE_OFFICE})
-    at.session_state["demo_user"] = "analyst@x.uk"
+    at = app_for(db, {"office": HOSTILE_OFFICE}, access=access, demo_user="analyst@x.uk")
     at.run()
     assert not at.exception
     # The page's caption names the office the link chose, by its name from the extract (the
@@ -224,28 +210,18 @@ def test_extract_and_access_file_text_is_shown_as_text(hostile_db, monkeypatch, 
     _assert_text_only([w.value for w in at.warning], f"user {HOSTILE_KEY!r}: not an e-mail")
 
 
-def test_scope_label_is_shown_as_text(hostile_db, monkeypatch, tmp_path) -> None:
+def test_scope_label_is_shown_as_text(hostile_db, app_for) -> None:
     db, access = hostile_db
-    at = _app(monkeypatch, tmp_path, db, access)
-    at.session_state["demo_user"] = "leader@x.uk"
+    at = app_for(db, access=access, demo_user="leader@x.uk")
     at.run()
     assert not at.exception
     _assert_text_only([c.value for c in at.caption], f"Seeing: team leader: {HOSTILE_OFFICE}.")
 
 
-def test_signed_in_email_is_shown_as_text(hostile_db, monkeypatch, tmp_path) -> None:
+def test_signed_in_email_is_shown_as_text(hostile_db, app_for) -> None:
     db, access = hostile_db
     email = "[eve](http://evil.example/e)@x.uk"
-    at = _app(monkeypatch, tmp_path, db, access)
-    at.secrets = {
-        "auth": {
-            "redirect_uri": "http://localhost:8501/oauth2callback",
-            "cookie_secret": "x",
-            "client_id": "x",
-            "client_secret": "x",
-            "server_metadata_url": "https://login.example/.well-known",
-        }
-    }
+    at = app_for(db, access=access, real_sign_in=True)
     at.user = {"is_logged_in": True, "email": email}
     at.run()
     assert not at.exception

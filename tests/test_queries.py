@@ -11,7 +11,7 @@ from extracts import EXACT
 from jcp.extract.db import connect_read_only
 from jcp.measures.access import Scope
 from jcp.measures.queries import QUERIES_DIR
-from jcp.measures.runner import MEASURES, REPORTS, Runner, sql_parameters
+from jcp.measures.runner import MEASURES, REPORTS, sql_parameters
 
 SQL_FILES = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
 KNOWN_PARAMETERS = {
@@ -110,14 +110,12 @@ def test_sql_file_has_a_header_and_only_named_parameters(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", SQL_FILES)
-def test_sql_file_runs_on_the_sample(name: str, sample_db) -> None:
-    con = connect_read_only(sample_db)
+def test_sql_file_runs_on_the_sample(name: str, sample_runner) -> None:
     if name in REPORTS:
-        frame = Runner(con).report(name, Scope.national(), 5)
+        frame = sample_runner.report(name, Scope.national(), 5)
         assert frame.width > 0
     else:
-        runner = Runner(con)
-        frame = runner.run(runner.default_request(name), **EXACT)
+        frame = sample_runner.run(sample_runner.default_request(name), **EXACT)
         assert frame.height > 0, f"{name} returns rows for the sample's default period"
     # Enumerations are ENUMs in the database; answers carry them as text, as Spark's do.
     assert not [c for c, t in frame.schema.items() if t in (pl.Categorical, pl.Enum)]
@@ -274,12 +272,11 @@ def test_fact_table_headers_name_their_record_key_columns(name: str, sample_db) 
 
 
 @pytest.mark.parametrize("name", sorted(MEASURES))
-def test_measure_headers_name_their_key_sums(name: str, sample_db) -> None:
+def test_measure_headers_name_their_key_sums(name: str, sample_runner) -> None:
     header = _header((QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8"))
-    runner = Runner(connect_read_only(sample_db))
-    request = runner.default_request(name, by="office")
+    request = sample_runner.default_request(name, by="office")
     wanted = sql_parameters((QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8"))
-    params = runner.parameters(request, EXACT["scope"])
-    frame = runner.engine.query(name, {k: v for k, v in params.items() if k in wanted})
+    params = sample_runner.parameters(request, EXACT["scope"])
+    frame = sample_runner.engine.query(name, {k: v for k, v in params.items() if k in wanted})
     keyed = [c for c in frame.columns if c.endswith("_key")]
     assert all(_documented(c, header) for c in keyed), (name, keyed)

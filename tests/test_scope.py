@@ -8,7 +8,6 @@ from pathlib import Path
 import duckdb
 import pytest
 from markup import as_shown
-from streamlit.testing.v1 import AppTest
 
 from jcp.cli import main
 from jcp.extract.db import connect_read_only
@@ -20,33 +19,17 @@ ACCESS = ROOT / "sample_data" / "access.toml"
 LEADER = "leader.d01-o03@example.gov.uk"  # team leader of D01-O03 only
 OFFICE_A, OFFICE_B = "D01-O03", "D01-O04"  # B is in the same district
 MANAGER = "manager.d02@example.gov.uk"
-# An [auth] section as .streamlit/secrets.toml would hold it: real sign-in, no demo mode.
-AUTH_SECRETS = {
-    "auth": {
-        "redirect_uri": "http://localhost:8501/oauth2callback",
-        "cookie_secret": "x",
-        "client_id": "x",
-        "client_secret": "x",
-        "server_metadata_url": "https://login.example/.well-known",
-    }
-}
 
 
 @pytest.fixture(scope="module")
-def runner(sample_db) -> Runner:
-    """A runner on the sample database, opened as the app opens it."""
-    return Runner(connect_read_only(sample_db))
-
-
-@pytest.fixture(scope="module")
-def access(runner):
+def access(sample_runner):
     """The demo access list read against the sample's districts and offices."""
-    return read_access(ACCESS, runner.catalogue)
+    return read_access(ACCESS, sample_runner.catalogue)
 
 
-def test_sample_access_file_is_current(runner) -> None:
+def test_sample_access_file_is_current(sample_runner) -> None:
     """sample_data/access.toml lists a national user, every district and every office."""
-    assert ACCESS.read_text(encoding="utf-8") == sample_access_toml(runner.catalogue)
+    assert ACCESS.read_text(encoding="utf-8") == sample_access_toml(sample_runner.catalogue)
 
 
 ACCESS_PROBLEMS = {
@@ -74,30 +57,30 @@ ACCESS_PROBLEMS = {
 
 
 @pytest.mark.parametrize("case", list(ACCESS_PROBLEMS))
-def test_bad_access_entries_are_reported_and_get_no_access(case, tmp_path, runner) -> None:
+def test_bad_access_entries_are_reported_and_get_no_access(case, tmp_path, sample_runner) -> None:
     text, problem = ACCESS_PROBLEMS[case]
     path = tmp_path / "access.toml"
     path.write_text(text, encoding="utf-8")
-    access = read_access(path, runner.catalogue)
+    access = read_access(path, sample_runner.catalogue)
     assert any(problem in p for p in access.problems), access.problems
-    assert not access.scope_for("a@x.uk", runner.catalogue).has_access
+    assert not access.scope_for("a@x.uk", sample_runner.catalogue).has_access
 
 
-def test_missing_access_file_gives_nobody_access(tmp_path, runner) -> None:
-    access = read_access(tmp_path / "none.toml", runner.catalogue)
+def test_missing_access_file_gives_nobody_access(tmp_path, sample_runner) -> None:
+    access = read_access(tmp_path / "none.toml", sample_runner.catalogue)
     assert access.users == {} and "not found" in access.problems[0]
 
 
-def test_email_matches_case_insensitively(access, runner) -> None:
-    scope = access.scope_for("  Leader.D01-O03@Example.GOV.uk ", runner.catalogue)
+def test_email_matches_case_insensitively(access, sample_runner) -> None:
+    scope = access.scope_for("  Leader.D01-O03@Example.GOV.uk ", sample_runner.catalogue)
     assert scope.offices == frozenset({OFFICE_A})
 
 
-def test_district_manager_sees_every_office_of_the_district(access, runner) -> None:
-    scope = access.scope_for(MANAGER, runner.catalogue)
-    d02_offices = {o for o, d in runner.catalogue.office_districts.items() if d == "D02"}
+def test_district_manager_sees_every_office_of_the_district(access, sample_runner) -> None:
+    scope = access.scope_for(MANAGER, sample_runner.catalogue)
+    d02_offices = {o for o, d in sample_runner.catalogue.office_districts.items() if d == "D02"}
     assert scope.offices == frozenset(d02_offices) and len(d02_offices) >= 5
-    assert scope.whole_districts(runner.catalogue) == ["D02"]
+    assert scope.whole_districts(sample_runner.catalogue) == ["D02"]
 
 
 def _all_results(runner: Runner, scope: Scope, **changes):
@@ -111,9 +94,9 @@ def _all_results(runner: Runner, scope: Scope, **changes):
     "changes",
     [{}, {"offices": (OFFICE_B,)}, {"districts": ("D02",)}, {"offices": (OFFICE_A, OFFICE_B)}],
 )
-def test_team_leader_never_receives_another_office(runner, access, changes) -> None:
-    scope = access.scope_for(LEADER, runner.catalogue)
-    for name, by, frame in _all_results(runner, scope, **changes):
+def test_team_leader_never_receives_another_office(sample_runner, access, changes) -> None:
+    scope = access.scope_for(LEADER, sample_runner.catalogue)
+    for name, by, frame in _all_results(sample_runner, scope, **changes):
         if "office_code" in frame.columns:
             assert set(frame["office_code"]) <= {OFFICE_A}, (name, by)
         if "district_code" in frame.columns:
@@ -123,33 +106,37 @@ def test_team_leader_never_receives_another_office(runner, access, changes) -> N
             assert frame.height == 0
 
 
-def test_team_leader_figures_are_their_own_office_only(runner, access) -> None:
+def test_team_leader_figures_are_their_own_office_only(sample_runner, access) -> None:
     """The leader's totals equal their office's row in the national view, never more.
 
     The same cell either way (the office's claims), so the same published figure.
     """
-    scope = access.scope_for(LEADER, runner.catalogue)
-    national = runner.run(runner.default_request("caseload", by="office"), Scope.national())
+    scope = access.scope_for(LEADER, sample_runner.catalogue)
+    national = sample_runner.run(
+        sample_runner.default_request("caseload", by="office"), Scope.national()
+    )
     own = national.filter(national["office_code"] == OFFICE_A).row(0, named=True)
-    asked_for_b = runner.run(runner.default_request("caseload", offices=(OFFICE_B,)), scope)
+    asked_for_b = sample_runner.run(
+        sample_runner.default_request("caseload", offices=(OFFICE_B,)), scope
+    )
     assert asked_for_b.row(0, named=True)["live_claims"] == 0
-    mine = runner.run(runner.default_request("caseload"), scope).row(0, named=True)
+    mine = sample_runner.run(sample_runner.default_request("caseload"), scope).row(0, named=True)
     assert mine["live_claims"] == own["live_claims"] > 0
     assert mine["new_claims"] == own["new_claims"]
 
 
-def test_district_manager_never_receives_another_district(runner, access) -> None:
-    scope = access.scope_for(MANAGER, runner.catalogue)
+def test_district_manager_never_receives_another_district(sample_runner, access) -> None:
+    scope = access.scope_for(MANAGER, sample_runner.catalogue)
     for changes in ({}, {"districts": ("D01",)}, {"offices": (OFFICE_A,)}):
-        for name, by, frame in _all_results(runner, scope, **changes):
+        for name, by, frame in _all_results(sample_runner, scope, **changes):
             if "district_code" in frame.columns:
                 assert set(frame["district_code"]) <= {"D02"}, (name, by, changes)
-    budget = runner.run(runner.default_request("fsf_budget"), scope)
+    budget = sample_runner.run(sample_runner.default_request("fsf_budget"), scope)
     assert set(budget["district_code"]) == {"D02"}
 
 
-def test_nobody_sees_nothing(runner) -> None:
-    for name, by, frame in _all_results(runner, Scope.nobody()):
+def test_nobody_sees_nothing(sample_runner) -> None:
+    for name, by, frame in _all_results(sample_runner, Scope.nobody()):
         if name in ("overdue_deferrals", "fsf_budget"):
             assert frame.height == 0, name
         elif by in ("district", "office"):
@@ -159,12 +146,12 @@ def test_nobody_sees_nothing(runner) -> None:
             assert all(frame[c].sum() == 0 for c in counts), (name, by)
 
 
-def test_unsuppressed_is_for_national_users_only(runner, access) -> None:
+def test_unsuppressed_is_for_national_users_only(sample_runner, access) -> None:
     from jcp.measures.runner import RequestError
 
-    scope = access.scope_for(MANAGER, runner.catalogue)
+    scope = access.scope_for(MANAGER, sample_runner.catalogue)
     with pytest.raises(RequestError, match="national users only"):
-        runner.run(runner.default_request("caseload"), scope, unsuppressed=True)
+        sample_runner.run(sample_runner.default_request("caseload"), scope, unsuppressed=True)
 
 
 # The measure command -------------------------------------------------------------------------
@@ -250,66 +237,51 @@ def test_app_connection_refuses_files_writes_and_settings(sample_db, statement) 
     assert not Path("/tmp/jcp_leak.csv").exists()
 
 
-def test_user_text_cannot_reach_files_through_the_runner(runner) -> None:
+def test_user_text_cannot_reach_files_through_the_runner(sample_runner) -> None:
     """Filter values are bound parameters: SQL in them is only ever an unknown code."""
     from jcp.measures.runner import RequestError
 
     for evil in ("x'); select * from read_csv('/etc/passwd'); --", "D01' or '1'='1"):
         with pytest.raises(RequestError, match="unknown"):
-            runner.run(runner.default_request("caseload", offices=(evil,)), Scope.national())
+            sample_runner.run(
+                sample_runner.default_request("caseload", offices=(evil,)), Scope.national()
+            )
 
 
 # The app -------------------------------------------------------------------------------------
 
 
-def _app(sample_db, monkeypatch, tmp_path, query=None, secrets=None) -> AppTest:
-    monkeypatch.setenv("JCP_DB", str(sample_db))
-    config = tmp_path / "jcp.toml"
-    config.write_text(
-        f'[access]\nfile = "{ACCESS}"\n[audit]\nlog = "{tmp_path / "audit.jsonl"}"\n',
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("JCP_CONFIG", str(config))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    if secrets:
-        at.secrets = secrets
-    return at
-
-
 def _audit(tmp_path) -> list[dict]:
+    """The events app_for's audit log holds."""
     path = tmp_path / "audit.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def test_team_leader_link_to_another_office_shows_nothing_of_it(
-    sample_db, monkeypatch, tmp_path, runner, access
+    sample_db, app_for, tmp_path, sample_runner, access
 ) -> None:
-    at = _app(sample_db, monkeypatch, tmp_path, {"office": OFFICE_B})
+    at = app_for(sample_db, {"office": OFFICE_B})
     at.run()
     at.selectbox(key="demo_user").set_value(LEADER).run()
     # A fresh session opened from the link by the team leader:
-    at2 = _app(sample_db, monkeypatch, tmp_path, {"office": OFFICE_B})
-    at2.session_state["demo_user"] = LEADER
+    at2 = app_for(sample_db, {"office": OFFICE_B}, demo_user=LEADER)
     at2.run()
     assert not at2.exception
     notices = " ".join(as_shown(w.value) for w in at2.warning)
     assert f"'{OFFICE_B}'" in notices and "not available to you" in notices
     assert at2.multiselect(key="filter_offices").options == [
-        f"{runner.catalogue.office_names[OFFICE_A]} ({OFFICE_A})"
+        f"{sample_runner.catalogue.office_names[OFFICE_A]} ({OFFICE_A})"
     ]
-    scope = access.scope_for(LEADER, runner.catalogue)
-    own = runner.run(runner.default_request("caseload"), scope)["live_claims"][0]
+    scope = access.scope_for(LEADER, sample_runner.catalogue)
+    own = sample_runner.run(sample_runner.default_request("caseload"), scope)["live_claims"][0]
     tile = [m.value for m in at2.metric if m.label == "Live caseload"][0]
     assert tile == f"{own:,}"
     events = [e["event"] for e in _audit(tmp_path)]
     assert "sign_in" in events and "scope_denied" in events
 
 
-def test_unknown_signed_in_user_sees_only_a_message(sample_db, monkeypatch, tmp_path) -> None:
-    secrets = AUTH_SECRETS
-    at = _app(sample_db, monkeypatch, tmp_path, secrets=secrets)
+def test_unknown_signed_in_user_sees_only_a_message(sample_db, app_for, tmp_path) -> None:
+    at = app_for(sample_db, real_sign_in=True)
     at.user = {"is_logged_in": True, "email": "stranger@example.gov.uk"}
     at.run()
     assert not at.exception
@@ -319,9 +291,8 @@ def test_unknown_signed_in_user_sees_only_a_message(sample_db, monkeypatch, tmp_
     assert _audit(tmp_path)[-1]["event"] == "scope_denied"
 
 
-def test_demo_mode_is_off_when_auth_is_configured(sample_db, monkeypatch, tmp_path) -> None:
-    secrets = AUTH_SECRETS
-    at = _app(sample_db, monkeypatch, tmp_path, {"demo": "1", "demo_user": "analyst"}, secrets)
+def test_demo_mode_is_off_when_auth_is_configured(sample_db, app_for) -> None:
+    at = app_for(sample_db, {"demo": "1", "demo_user": "analyst"}, real_sign_in=True)
     at.user = {"is_logged_in": False}
     at.run()
     assert not at.exception
@@ -330,9 +301,8 @@ def test_demo_mode_is_off_when_auth_is_configured(sample_db, monkeypatch, tmp_pa
     assert not at.metric and not any("Demo mode" in i.value for i in at.info)
 
 
-def test_signed_in_user_with_auth_sees_their_scope(sample_db, monkeypatch, tmp_path) -> None:
-    secrets = AUTH_SECRETS
-    at = _app(sample_db, monkeypatch, tmp_path, secrets=secrets)
+def test_signed_in_user_with_auth_sees_their_scope(sample_db, app_for) -> None:
+    at = app_for(sample_db, real_sign_in=True)
     at.user = {"is_logged_in": True, "email": MANAGER.upper()}
     at.run()
     assert not at.exception
@@ -341,7 +311,7 @@ def test_signed_in_user_with_auth_sees_their_scope(sample_db, monkeypatch, tmp_p
 
 @pytest.mark.parametrize("email, sees_raw", [("analyst@x.uk", True), ("boss.d01@x.uk", False)])
 def test_rejected_rows_original_values_for_national_users_only(
-    monkeypatch, tmp_path, email, sees_raw
+    app_for, tmp_path, email, sees_raw
 ) -> None:
     from extracts import valid_tables, write_extract
 
@@ -357,12 +327,7 @@ def test_rejected_rows_original_values_for_national_users_only(
         '[users."boss.d01@x.uk"]\nrole = "district_manager"\ndistricts = ["D01"]\n',
         encoding="utf-8",
     )
-    monkeypatch.setenv("JCP_DB", str(db))
-    config = tmp_path / "jcp.toml"
-    config.write_text(f'[access]\nfile = "{access}"\n[audit]\nlog = "{tmp_path / "a.jsonl"}"\n')
-    monkeypatch.setenv("JCP_CONFIG", str(config))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["demo_user"] = email
+    at = app_for(db, access=access, demo_user=email)
     at.run()
     at.switch_page("pages/data.py")
     at.run()

@@ -8,19 +8,17 @@ import sys
 import threading
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
-
 from jcp.web import data
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_prepared_engine_is_the_one_the_first_session_uses(
-    sample_db, tmp_path, monkeypatch
+    sample_db, tmp_path, app_for
 ) -> None:
     db = tmp_path / "served.duckdb"  # a path no earlier test has opened
     shutil.copyfile(sample_db, db)
-    monkeypatch.setenv("JCP_DB", str(db))
+    app = app_for(db)  # sets $JCP_DB and $JCP_CONFIG, which prepare() reads too
     # As `serve` does: outside any session, on a thread of its own.
     prepare = threading.Thread(target=data.prepare)
     prepare.start()
@@ -28,7 +26,7 @@ def test_the_prepared_engine_is_the_one_the_first_session_uses(
     version, engine = data._open_engines[str(db)]
     assert version == db.stat().st_mtime
 
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    app.run()
     assert not app.exception
     assert [m.label for m in app.metric], "the overview drew its tiles"
     # The session found the engine open: no second connection to the file.
@@ -36,10 +34,10 @@ def test_the_prepared_engine_is_the_one_the_first_session_uses(
     assert data.runner().engine is engine
 
 
-def test_a_missing_database_is_left_for_the_session_to_report(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("JCP_DB", str(tmp_path / "none.duckdb"))
+def test_a_missing_database_is_left_for_the_session_to_report(tmp_path, app_for) -> None:
+    app = app_for(tmp_path / "none.duckdb")
     data.prepare()  # no exception: the first session shows the problem
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    app.run()
     assert "No data loaded yet" in app.error[0].value
 
 

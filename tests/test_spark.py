@@ -38,6 +38,7 @@ from jcp.measures.runner import (
     Runner,
 )
 from jcp.measures.spark import SparkEngine, TranspileError, spark_problems, spark_sql
+from jcp.web.pages import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 NATIONAL = Scope.national()
@@ -52,11 +53,6 @@ def parquet_dir(sample_db: Path, tmp_path_factory) -> Path:
     finally:
         con.close()
     return out
-
-
-@pytest.fixture(scope="module")
-def duck(sample_db: Path) -> Runner:
-    return Runner(connect_read_only(sample_db))
 
 
 @pytest.fixture(scope="module")
@@ -164,29 +160,33 @@ def test_a_null_filter_list_is_a_typed_null_and_only_then() -> None:
 @pytest.mark.parametrize("filters", FILTER_SETS)
 @pytest.mark.parametrize("by", GROUPINGS)
 @pytest.mark.parametrize("measure", MEASURES)
-def test_spark_equals_duckdb_exact_figures(measure, by, filters, duck, on_spark) -> None:
-    request = duck.default_request(measure, by=by, **FILTER_SETS[filters])
-    expected = duck.run(request, NATIONAL, unsuppressed=True)
+def test_spark_equals_duckdb_exact_figures(measure, by, filters, sample_runner, on_spark) -> None:
+    request = sample_runner.default_request(measure, by=by, **FILTER_SETS[filters])
+    expected = sample_runner.run(request, NATIONAL, unsuppressed=True)
     assert_same(on_spark.run(request, NATIONAL, unsuppressed=True), expected, str(request))
 
 
 @pytest.mark.parametrize("by", GROUPINGS)
 @pytest.mark.parametrize("measure", MEASURES)
-def test_spark_equals_duckdb_with_disclosure_control(measure, by, duck, on_spark) -> None:
-    request = duck.default_request(measure, by=by)
-    expected = duck.run(request, NATIONAL)
+def test_spark_equals_duckdb_with_disclosure_control(measure, by, sample_runner, on_spark) -> None:
+    request = sample_runner.default_request(measure, by=by)
+    expected = sample_runner.run(request, NATIONAL)
     assert_same(on_spark.run(request, NATIONAL), expected, str(request))
 
 
-def test_the_sample_parity_is_not_vacuous(duck) -> None:
+def test_the_sample_parity_is_not_vacuous(sample_runner) -> None:
     """The comparisons above cover real activity: rows, and rates that are not all empty."""
-    deferrals = duck.run(
-        duck.default_request("deferrals", by="office"), NATIONAL, unsuppressed=True
+    deferrals = sample_runner.run(
+        sample_runner.default_request("deferrals", by="office"), NATIONAL, unsuppressed=True
     )
     assert deferrals.height == 53 and deferrals["deferred"].sum() > 500
-    overdue = duck.run(duck.default_request("overdue_deferrals"), NATIONAL, unsuppressed=True)
+    overdue = sample_runner.run(
+        sample_runner.default_request("overdue_deferrals"), NATIONAL, unsuppressed=True
+    )
     assert overdue.height > 100
-    budgets = duck.run(duck.default_request("fsf_budget"), NATIONAL, unsuppressed=True)
+    budgets = sample_runner.run(
+        sample_runner.default_request("fsf_budget"), NATIONAL, unsuppressed=True
+    )
     assert budgets["projected_outturn_gbp"].drop_nulls().len() > 0
 
 
@@ -196,14 +196,14 @@ ROW_LABELS = ("district_code", "office_code", "month", "deferral_reason", "categ
 
 @pytest.mark.parametrize("by", GROUPINGS)
 @pytest.mark.parametrize("measure", MEASURES)
-def test_spark_gives_duckdbs_record_key_sums(measure, by, duck, on_spark) -> None:
+def test_spark_gives_duckdbs_record_key_sums(measure, by, sample_runner, on_spark) -> None:
     """The counts' record key sums, which the perturbation step turns into cell keys, compared
     as the engines return them: whole numbers, so exactly equal. (The filter sets change only
     which rows are summed, which the exact-figures test above checks for the counts.)"""
-    request = duck.default_request(measure, by=by)
+    request = sample_runner.default_request(measure, by=by)
     wanted = sql_parameters(query_sql(measure))
-    params = {k: v for k, v in duck.parameters(request, NATIONAL).items() if k in wanted}
-    expected, got = (runner.engine.query(measure, params) for runner in (duck, on_spark))
+    params = {k: v for k, v in sample_runner.parameters(request, NATIONAL).items() if k in wanted}
+    expected, got = (runner.engine.query(measure, params) for runner in (sample_runner, on_spark))
     keys = [c for c in expected.columns if c.endswith("_key")]
     assert [c for c in got.columns if c.endswith("_key")] == keys
     if not keys:
@@ -218,49 +218,49 @@ def test_spark_gives_duckdbs_record_key_sums(measure, by, duck, on_spark) -> Non
 
 @pytest.mark.parametrize("email", ["manager.d01@example.gov.uk", "leader.d01-o01@example.gov.uk"])
 @pytest.mark.parametrize("measure", MEASURES)
-def test_scope_narrows_spark_exactly_as_duckdb(measure, email, duck, on_spark) -> None:
-    access = read_access(ROOT / "sample_data" / "access.toml", duck.catalogue)
-    scope = access.scope_for(email, duck.catalogue)
+def test_scope_narrows_spark_exactly_as_duckdb(measure, email, sample_runner, on_spark) -> None:
+    access = read_access(ROOT / "sample_data" / "access.toml", sample_runner.catalogue)
+    scope = access.scope_for(email, sample_runner.catalogue)
     assert scope.has_access and not scope.is_national
-    request = duck.default_request(measure, by="office")
-    expected = duck.run(request, scope)
+    request = sample_runner.default_request(measure, by="office")
+    expected = sample_runner.run(request, scope)
     got = on_spark.run(request, scope)
     assert_same(got, expected, f"{email} {measure}")
     if "office_code" in got.columns:
-        assert set(got["office_code"]) <= set(scope.visible_offices(duck.catalogue))
+        assert set(got["office_code"]) <= set(scope.visible_offices(sample_runner.catalogue))
 
 
-def test_offices_wholly_outside_the_scope_match_nothing_on_spark(duck, on_spark) -> None:
+def test_offices_wholly_outside_the_scope_match_nothing_on_spark(sample_runner, on_spark) -> None:
     """An empty list (not NULL) reaches Spark as an empty array, which matches no row."""
-    access = read_access(ROOT / "sample_data" / "access.toml", duck.catalogue)
-    scope = access.scope_for("leader.d01-o01@example.gov.uk", duck.catalogue)
-    request = duck.default_request("overdue_deferrals", offices=("D02-O01",))
+    access = read_access(ROOT / "sample_data" / "access.toml", sample_runner.catalogue)
+    scope = access.scope_for("leader.d01-o01@example.gov.uk", sample_runner.catalogue)
+    request = sample_runner.default_request("overdue_deferrals", offices=("D02-O01",))
     assert on_spark.run(request, scope).height == 0
-    assert duck.run(request, scope).height == 0
+    assert sample_runner.run(request, scope).height == 0
 
 
 @pytest.mark.parametrize("name", REPORTS)
-def test_reports_on_spark_equal_duckdb(name, duck, on_spark) -> None:
+def test_reports_on_spark_equal_duckdb(name, sample_runner, on_spark) -> None:
     limit = 20 if name == "rejected_rows" else None
-    expected = duck.report(name, NATIONAL, limit)
+    expected = sample_runner.report(name, NATIONAL, limit)
     got = on_spark.report(name, NATIONAL, limit)
     if name == "loads":  # timestamps: compare the columns that are not time zone dependent
         expected, got = expected.drop("loaded_at"), got.drop("loaded_at")
     assert_same(got, expected, name)
 
 
-def test_catalogue_on_spark_equals_duckdb(duck, on_spark) -> None:
-    assert on_spark.catalogue == duck.catalogue
-    assert on_spark.catalogue.first_month == duck.catalogue.first_month
+def test_catalogue_on_spark_equals_duckdb(sample_runner, on_spark) -> None:
+    assert on_spark.catalogue == sample_runner.catalogue
+    assert on_spark.catalogue.first_month == sample_runner.catalogue.first_month
 
 
 # --- export ------------------------------------------------------------------------------
 
 
-def test_export_layout_and_manifest(parquet_dir: Path, duck) -> None:
+def test_export_layout_and_manifest(parquet_dir: Path, sample_runner) -> None:
     manifest = read_manifest(parquet_dir)
     (entry,) = manifest["exports"]
-    assert entry["districts"] == list(duck.catalogue.districts)
+    assert entry["districts"] == list(sample_runner.catalogue.districts)
     assert set(entry["rows"]) == set(exported_tables())
     assert entry["rows"]["claims"] == 20_000
     months = sorted(p.name for p in (parquet_dir / "wfi_facts" / "district_code=D01").iterdir())
@@ -338,23 +338,13 @@ def test_a_request_error_is_the_same_on_spark(on_spark) -> None:
 
 # --- the app ---------------------------------------------------------------------------------
 
-PAGES = [
-    "pages/overview.py",
-    "pages/distance_travelled.py",
-    "pages/job_entries.py",
-    "pages/fsf.py",
-    "pages/deferrals.py",
-    "pages/data.py",
-]
+PAGE_FILES = [page.file for page in PAGES]  # the default page first
 
 
-def _page(page: str, config: Path, db: Path, monkeypatch) -> dict[str, object]:
+def _page(at: AppTest, page: str) -> dict[str, object]:
     """What a national user sees on a page: its tiles, and every table's cells."""
-    monkeypatch.setenv("JCP_DB", str(db))
-    monkeypatch.setenv("JCP_CONFIG", str(config))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
-    if page != PAGES[0]:
+    if page != PAGE_FILES[0]:
         at.switch_page(page)
         at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -370,21 +360,13 @@ def _page(page: str, config: Path, db: Path, monkeypatch) -> dict[str, object]:
     }
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", PAGE_FILES)
 def test_every_page_shows_the_same_figures_on_spark(
-    page, sample_db: Path, parquet_dir: Path, on_spark, tmp_path: Path, monkeypatch
+    page, sample_db: Path, parquet_dir: Path, on_spark, app_for
 ) -> None:
-    base = (
-        f'[access]\nfile = "{ROOT / "sample_data" / "access.toml"}"\n'
-        f'[audit]\nlog = "{tmp_path / "audit.jsonl"}"\n'
-    )
-    duck_config, spark_config = tmp_path / "duck.toml", tmp_path / "spark.toml"
-    duck_config.write_text(base, encoding="utf-8")
-    spark_config.write_text(
-        base + f'[engine]\nname = "spark"\nparquet = "{parquet_dir}"\n', encoding="utf-8"
-    )
-    on_duckdb = _page(page, duck_config, sample_db, monkeypatch)
-    on_spark_page = _page(page, spark_config, sample_db, monkeypatch)
+    spark = f'[engine]\nname = "spark"\nparquet = "{parquet_dir}"\n'
+    on_duckdb = _page(app_for(sample_db, timeout=180), page)
+    on_spark_page = _page(app_for(sample_db, settings=spark, timeout=180), page)
     assert on_duckdb["errors"] == [] and on_spark_page["errors"] == []
     assert len(on_duckdb["tiles"]) >= 3 and on_duckdb["tables"]
     assert on_spark_page["tiles"] == on_duckdb["tiles"]
@@ -425,7 +407,7 @@ def _split_sample(out: Path, districts: set[str]) -> Path:
 
 
 def test_districts_loaded_apart_and_exported_together_give_the_national_figures(
-    duck, on_spark, tmp_path: Path
+    sample_runner, on_spark, tmp_path: Path
 ) -> None:
     out = tmp_path / "national"
     halves = [{"D01", "D02", "D03"}, {"D04", "D05", "D06"}]
@@ -443,12 +425,12 @@ def test_districts_loaded_apart_and_exported_together_give_the_national_figures(
         ["D04", "D05", "D06"],
     ]
     combined = Runner(SparkEngine(out))
-    assert combined.catalogue == duck.catalogue
+    assert combined.catalogue == sample_runner.catalogue
     assert combined.report("loads", NATIONAL).height == 2 * 8  # two loads of 8 tables
     for measure in MEASURES:
         for by in ("total", "office"):
-            request = duck.default_request(measure, by=by)
-            expected = duck.run(request, NATIONAL, unsuppressed=True)
+            request = sample_runner.default_request(measure, by=by)
+            expected = sample_runner.run(request, NATIONAL, unsuppressed=True)
             got = combined.run(request, NATIONAL, unsuppressed=True)
             assert_same(got, expected, f"combined {measure} {by}")
 

@@ -16,22 +16,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from jcp.extract import contract
-from jcp.extract.db import connect_read_only
 from jcp.measures.access import Scope, read_access
 from jcp.measures.filters import available_months
-from jcp.measures.runner import Runner
+from jcp.web.pages import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCESS = ROOT / "sample_data" / "access.toml"
 NATIONAL = "analyst@example.gov.uk"
-PAGES = {
-    "pages/overview.py": "District performance overview",
-    "pages/distance_travelled.py": "Distance travelled",
-    "pages/job_entries.py": "Sustained job entries",
-    "pages/fsf.py": "Flexible Support Fund",
-    "pages/deferrals.py": "Work Focused Interview deferrals",
-    "pages/data.py": "Data",
-}
 # The "Compare by" choice of each page that has one: both groupings are swept.
 COMPARE_BY = {
     "pages/distance_travelled.py": "distance_by",
@@ -63,8 +54,8 @@ def report_time():
     print(f"\nsweep: {len(timings)} sessions in {sum(timings.values()):.1f} s")
 
 
-def test_the_sweep_covers_every_office_of_the_sample(sample_db) -> None:
-    catalogue = Runner(connect_read_only(sample_db)).catalogue
+def test_the_sweep_covers_every_office_of_the_sample(sample_runner) -> None:
+    catalogue = sample_runner.catalogue
     assert sorted(LEADERS) == sorted(catalogue.office_districts)
     assert sorted(MANAGERS) == sorted(catalogue.districts)
     access = read_access(ACCESS, catalogue)
@@ -73,31 +64,17 @@ def test_the_sweep_covers_every_office_of_the_sample(sample_db) -> None:
         assert access.scope_for(email, catalogue).offices == frozenset({office})
 
 
-def _app(db: Path, monkeypatch, tmp_path: Path, email: str, query: dict) -> AppTest:
-    monkeypatch.setenv("JCP_DB", str(db))
-    config = tmp_path / "jcp.toml"
-    config.write_text(
-        f'[access]\nfile = "{ACCESS}"\n[audit]\nlog = "{tmp_path / "audit.jsonl"}"\n',
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("JCP_CONFIG", str(config))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.session_state["demo_user"] = email
-    return at
-
-
 def _every_page(at: AppTest, who: str) -> None:
     """Run each page (and each page's other grouping), checking each ran to its title."""
     started = time.perf_counter()
     at.run()
-    for page, title in PAGES.items():
-        if page != "pages/overview.py":
+    for entry in PAGES:
+        page = entry.file
+        if not entry.default:
             at.switch_page(page)
             at.run()
         assert not at.exception, (who, page, [e.value for e in at.exception])
-        assert [t.value for t in at.title] == [title], (who, page)
+        assert [t.value for t in at.title] == [entry.heading], (who, page)
         key = COMPARE_BY.get(page)
         if key and key in [r.key for r in at.radio]:
             at.radio(key=key).set_value("office").run()
@@ -107,15 +84,15 @@ def _every_page(at: AppTest, who: str) -> None:
 
 
 @pytest.mark.parametrize("office", sorted(LEADERS))
-def test_every_page_as_each_offices_team_leader(office, sample_db, monkeypatch, tmp_path) -> None:
-    at = _app(sample_db, monkeypatch, tmp_path, LEADERS[office], {})
+def test_every_page_as_each_offices_team_leader(office, sample_db, app_for) -> None:
+    at = app_for(sample_db, demo_user=LEADERS[office])
     _every_page(at, f"team leader of {office}")
     assert at.multiselect(key="filter_offices").options[0].endswith(f"({office})")
 
 
 @pytest.mark.parametrize("district", sorted(MANAGERS))
-def test_every_page_as_each_district_manager(district, sample_db, monkeypatch, tmp_path) -> None:
-    at = _app(sample_db, monkeypatch, tmp_path, MANAGERS[district], {})
+def test_every_page_as_each_district_manager(district, sample_db, app_for) -> None:
+    at = app_for(sample_db, demo_user=MANAGERS[district])
     _every_page(at, f"district manager of {district}")
     assert at.multiselect(key="filter_districts").options[0].endswith(f"({district})")
 
@@ -126,25 +103,24 @@ FILTERS = [("benefit", b) for b in contract.BENEFITS] + [
 
 
 @pytest.mark.parametrize("key, value", FILTERS)
-def test_every_page_under_each_single_filter(key, value, sample_db, monkeypatch, tmp_path) -> None:
-    at = _app(sample_db, monkeypatch, tmp_path, NATIONAL, {key: value})
+def test_every_page_under_each_single_filter(key, value, sample_db, app_for) -> None:
+    at = app_for(sample_db, {key: value}, demo_user=NATIONAL)
     _every_page(at, f"national, {key}={value}")
     widget = "filter_benefits" if key == "benefit" else "filter_groups"
     assert at.multiselect(key=widget).value == [value]
 
 
 def test_every_page_for_the_smallest_office_under_narrow_filters(
-    sample_db, monkeypatch, tmp_path
+    sample_db, sample_runner, app_for
 ) -> None:
     """Where hidden values are most common: the office with the fewest claims, as its team
     leader, under each single filter and over the data's first month alone."""
-    runner = Runner(connect_read_only(sample_db))
-    offices = runner.run(
-        runner.default_request("caseload", by="office"), Scope.national(), unsuppressed=True
+    offices = sample_runner.run(
+        sample_runner.default_request("caseload", by="office"), Scope.national(), unsuppressed=True
     )
     smallest = offices.sort("live_claims", "office_code")["office_code"][0]
-    first_month = available_months(runner.catalogue)[0]
+    first_month = available_months(sample_runner.catalogue)[0]
     narrow = [{key: value} for key, value in FILTERS] + [{"from": first_month, "to": first_month}]
     for query in narrow:
-        at = _app(sample_db, monkeypatch, tmp_path, LEADERS[smallest], query)
+        at = app_for(sample_db, query, demo_user=LEADERS[smallest])
         _every_page(at, f"team leader of {smallest}, {query}")
