@@ -170,7 +170,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_loadtest(args: argparse.Namespace) -> int:
-    from jcp.loadtest import LoadTestError, report, run_load_test, write_json
+    from jcp.bench.loadtest import LoadTestError, report, run_load_test, write_json
 
     try:
         low, high = (float(x) for x in args.think.split(","))

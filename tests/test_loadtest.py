@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from jcp.bench import running_app
-from jcp.loadtest import LoadTestError, check_local, listening_pid, run_load_test
+from jcp.bench.loadtest import LoadTestError, check_local, listening_pid, run_load_test
 from jcp.web.pages import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -10,16 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from jcp.bench.pandas_peer import PandasPeer, compare
 from jcp.extract.generate import generate
 from jcp.extract.load import load
 from jcp.measures.access import Scope
 from jcp.measures.runner import GROUPINGS, MEASURES, Runner
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # bench/ is not an installed package
-
-from bench.pandas_peer import PandasPeer, compare  # noqa: E402
 
 FILTERS = {
     "all": {},

@@ -29,15 +29,17 @@ from jcp.extract.db import connect_read_only
 from jcp.extract.generate import default_geography
 from jcp.measures.access import Scope
 from jcp.measures.runner import GROUPINGS, MEASURES, Runner
+from jcp.web.pages import PAGES as WEB_PAGES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 CACHE = ROOT / "bench" / "cache"
 RESULTS = ROOT / "bench" / "results"
 # Renders per page: the cold one (once), then medians of warm and cached renders.
 PAGE_RUNS = {"cold": 1, "warm": 3, "cached": 5}
 # App starts timed; the median is reported (one start varies by ±0.5 s on this machine).
 APP_STARTS = 3
-PAGES = ["overview", "distance_travelled", "job_entries", "fsf", "deferrals", "data"]
+# The pages timed, by their link name (jcp/web/pages.py holds the one list).
+PAGES = [page.url_path for page in WEB_PAGES]
 FILTER_SETS = {
     "all": {},
     "one district": {"districts": ("D02",)},
@@ -111,8 +113,7 @@ def time_measures(db: Path, extract: Path, runs: int, with_pandas: bool) -> tupl
     mismatches: list[str] = []
     peer_load = None
     if with_pandas:
-        sys.path.insert(0, str(ROOT))
-        from bench.pandas_peer import PandasPeer, compare
+        from jcp.bench.pandas_peer import PandasPeer, compare
 
         started = time.perf_counter()
         peer = PandasPeer(extract)
