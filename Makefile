@@ -55,9 +55,11 @@ test: $(STAMP) browser java lint
 	JCP_TEST_ENGINE=spark $(PY) -m pytest -q $(wildcard tests/test_measures_*.py)
 
 # `make bench CLAIMS=10000000`: timings and the pandas comparison; see docs/performance.md.
+# GEOGRAPHY=sample or national; empty: the generator's (national from 1,000,000 claims).
 CLAIMS ?= 1000000
+GEOGRAPHY ?=
 bench: $(STAMP) browser
-	$(PY) -m jcp bench --claims $(CLAIMS)
+	$(PY) -m jcp bench --claims $(CLAIMS) $(if $(GEOGRAPHY),--geography $(GEOGRAPHY))
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache tests/artifacts bench/cache bench/results

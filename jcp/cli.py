@@ -164,7 +164,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         return 0
 
     result = run_benchmark(
-        args.claims, seed=args.seed, runs=args.runs, pages=not args.no_pages, app=not args.no_app
+        args.claims,
+        seed=args.seed,
+        runs=args.runs,
+        pages=not args.no_pages,
+        app=not args.no_app,
+        geography=args.geography,
     )
     return 1 if result["pandas_mismatches"] else 0
 
@@ -360,6 +365,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--runs", type=int, default=7, help="warm runs per measure, grouping, filter")
     p.add_argument("--no-pages", action="store_true", help="skip the AppTest page timings")
     p.add_argument("--no-app", action="store_true", help="skip the app start-up timing")
+    p.add_argument(
+        "--geography",
+        choices=("sample", "national"),
+        help="the generated extract's geography, as for generate (default: national from "
+        "1,000,000 claims, sample below)",
+    )
     p.add_argument("--report", type=Path, help="print a results JSON as Markdown tables, only")
     p.set_defaults(run=_cmd_bench)
 

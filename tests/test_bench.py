@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from jcp.bench import run_benchmark
+import duckdb
+import pytest
+
+from jcp import bench
+from jcp.bench import FILTER_SETS, check_filter_sets, run_benchmark
+from jcp.cli import main
+from jcp.extract.generate import GEOGRAPHIES, generate
+from jcp.measures.network import Catalogue
 from jcp.measures.runner import GROUPINGS, MEASURES
 
 
@@ -42,5 +50,47 @@ def test_benchmark_runs_and_the_pandas_peer_agrees(tmp_path) -> None:
     # The reported start is the median of the starts timed.
     samples = result["app_cold_start_samples"]
     assert len(samples) == 3 and result["app_cold_start_seconds"] == sorted(samples)[1]
-    written = json.loads((tmp_path / "results" / "20000.json").read_text())
+    # Below 1M claims the generator's default is the sample geography; it is in every name.
+    assert (result["geography"], result["districts"], result["offices"]) == ("sample", 6, 53)
+    assert (tmp_path / "cache" / "db-20000-3-sample.duckdb").exists()
+    written = json.loads((tmp_path / "results" / "20000-sample.json").read_text())
     assert written["claims"] == 20_000 and written["peak_rss_megabytes"]["app"] > 0
+
+
+def _catalogue(extract) -> Catalogue:
+    offices = duckdb.sql(f"select office_code, district_code from '{extract}/offices.csv'")
+    districts = duckdb.sql(f"select district_code, district_name from '{extract}/districts.csv'")
+    return Catalogue(
+        extract_date=dt.date(2026, 10, 31),
+        district_names=dict(districts.fetchall()),
+        office_districts=dict(offices.fetchall()),
+        office_names={},
+    )
+
+
+@pytest.mark.parametrize("geography", GEOGRAPHIES)
+def test_the_filter_sets_name_codes_of_every_geography(tmp_path, geography) -> None:
+    generate(tmp_path, claims=2_000, seed=1, fmt="csv", geography=geography)
+    check_filter_sets(_catalogue(tmp_path))  # raises if a district or office is missing
+
+
+def test_a_filter_set_the_database_cannot_answer_stops_the_run(tmp_path, monkeypatch) -> None:
+    generate(tmp_path, claims=2_000, seed=1, fmt="csv", geography="sample")
+    monkeypatch.setitem(FILTER_SETS, "one office", {"offices": ("D09-O99",)})
+    with pytest.raises(RuntimeError, match="D09-O99"):
+        check_filter_sets(_catalogue(tmp_path))
+
+
+@pytest.mark.parametrize(
+    "option, geography", [([], None), (["--geography", "national"], "national")]
+)
+def test_bench_passes_its_geography_on(monkeypatch, option, geography) -> None:
+    seen = {}
+
+    def fake(claims, **kwargs):  # type: ignore[no-untyped-def]
+        seen.update(kwargs, claims=claims)
+        return {"pandas_mismatches": []}
+
+    monkeypatch.setattr(bench, "run_benchmark", fake)
+    assert main(["bench", "--claims", "20000", "--no-app", *option]) == 0
+    assert seen["claims"] == 20_000 and seen["geography"] == geography

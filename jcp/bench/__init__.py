@@ -1,7 +1,7 @@
 """`python -m jcp bench`: load, measure, page and start-up timings at a given scale, against pandas.
 
-Numbers are printed and written to bench/results/N.json; nothing here asserts a time. The
-method is in docs/performance.md.
+Numbers are printed and written to bench/results/N-GEOGRAPHY.json; nothing here asserts a time.
+The method is in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pathlib import Path
 from jcp.extract.db import connect_read_only
 from jcp.extract.generate import default_geography
 from jcp.measures.access import Scope
+from jcp.measures.network import Catalogue, read_catalogue
 from jcp.measures.runner import GROUPINGS, MEASURES, Runner
 from jcp.web.pages import PAGES as WEB_PAGES
 
@@ -40,6 +41,10 @@ PAGE_RUNS = {"cold": 1, "warm": 3, "cached": 5}
 APP_STARTS = 3
 # The pages timed, by their link name (jcp/web/pages.py holds the one list).
 PAGES = [page.url_path for page in WEB_PAGES]
+# Fixed codes, so runs compare across scales and geographies: D02 and D01-O03 exist in both the
+# sample geography (West Yorkshire; Stockport, a mid-sized office of D01) and the national one
+# (D01-O03 is one of the larger offices there). `check_filter_sets` stops a run whose database
+# lacks one, rather than timing an error.
 FILTER_SETS = {
     "all": {},
     "one district": {"districts": ("D02",)},
@@ -60,14 +65,20 @@ def _child_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def prepare(claims: int, seed: int, cache: Path = CACHE) -> tuple[Path, dict]:
-    """Generate (once, cached) and load the extract; time the load in its own process."""
-    # The generator's default geography (national from 1M claims) is in the name, so an extract
-    # cached before there was a national geography is not mistaken for one.
-    extract = cache / f"extract-{claims}-{seed}-{default_geography(claims)}"
+def prepare(
+    claims: int, seed: int, cache: Path = CACHE, geography: str | None = None
+) -> tuple[Path, dict]:
+    """Generate (once, cached) and load the extract; time the load in its own process.
+
+    `geography`: "sample" or "national"; None is the generator's default for `claims`.
+    """
+    geography = geography or default_geography(claims)
+    # The geography is in both names, so the two geographies at one size are cached side by
+    # side, and an extract cached before there was a national geography is not taken for one.
+    extract = cache / f"extract-{claims}-{seed}-{geography}"
     if not (extract / "extract.toml").exists():
         shutil.rmtree(extract, ignore_errors=True)
-        print(f"generating {claims:,} claims …", flush=True)
+        print(f"generating {claims:,} claims, {geography} geography …", flush=True)
         subprocess.run(
             [
                 sys.executable,
@@ -81,11 +92,13 @@ def prepare(claims: int, seed: int, cache: Path = CACHE) -> tuple[Path, dict]:
                 str(seed),
                 "--format",
                 "parquet",
+                "--geography",
+                geography,
             ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
-    db = cache / f"db-{claims}-{seed}.duckdb"
+    db = cache / f"db-{claims}-{seed}-{geography}.duckdb"
     print("loading (full validation) …", flush=True)
     started = time.perf_counter()
     subprocess.run(
@@ -96,8 +109,12 @@ def prepare(claims: int, seed: int, cache: Path = CACHE) -> tuple[Path, dict]:
     load_seconds = time.perf_counter() - started
     con = connect_read_only(db)
     rows_total = con.execute("select sum(rows_read) from loads").fetchone()[0]
+    catalogue = read_catalogue(con)
     con.close()
     return extract, {
+        "geography": geography,
+        "districts": len(catalogue.districts),
+        "offices": len(catalogue.office_districts),
         "rows_total": int(rows_total),
         "load_seconds": round(load_seconds, 2),
         "load_rows_per_second": round(rows_total / load_seconds),
@@ -105,6 +122,18 @@ def prepare(claims: int, seed: int, cache: Path = CACHE) -> tuple[Path, dict]:
         "load_peak_rss_megabytes": round(_child_peak_mb(), 1),
         "db": str(db),
     }
+
+
+def check_filter_sets(catalogue: Catalogue) -> None:
+    """Raise when a filter set names a district or office the database does not hold."""
+    for label, filters in FILTER_SETS.items():
+        missing = [d for d in filters.get("districts", ()) if d not in catalogue.district_names]
+        missing += [o for o in filters.get("offices", ()) if o not in catalogue.office_districts]
+        if missing:
+            raise RuntimeError(
+                f"bench filter set {label!r} names {', '.join(missing)}, which this database "
+                "does not hold: change FILTER_SETS in jcp/bench.py to codes of every geography"
+            )
 
 
 def time_measures(db: Path, extract: Path, runs: int, with_pandas: bool) -> tuple[dict, list]:
@@ -123,6 +152,7 @@ def time_measures(db: Path, extract: Path, runs: int, with_pandas: bool) -> tupl
     pandas_runs = max(1, runs // 2)
     results: dict[str, dict] = {}
     warm_runner = Runner(connect_read_only(db))
+    check_filter_sets(warm_runner.catalogue)
     for name in MEASURES:
         results[name] = {}
         for by in GROUPINGS:
@@ -410,12 +440,14 @@ def run_benchmark(
     app: bool = True,
     with_pandas: bool = True,
     workdir: Path | None = None,
+    geography: str | None = None,
 ) -> dict:
-    """Everything, at one scale; workdir (default bench/) holds cache/ and results/."""
+    """Everything, at one scale and geography (None: the generator's default for `claims`);
+    workdir (default bench/) holds cache/ and results/."""
     started = time.perf_counter()
     cache = (workdir / "cache") if workdir else CACHE
     results_dir = (workdir / "results") if workdir else RESULTS
-    extract, load = prepare(claims, seed, cache)
+    extract, load = prepare(claims, seed, cache, geography)
     db = Path(load.pop("db"))
     print(f"load: {load}", flush=True)
     # Pages and the app's start first: after the pandas peer has held its copy of the data
@@ -431,7 +463,7 @@ def run_benchmark(
     result = {
         "claims": claims,
         "seed": seed,
-        "geography": default_geography(claims),
+        "commit": _commit(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}",
         "measured_at": dt.datetime.now().isoformat(timespec="seconds"),
@@ -450,14 +482,48 @@ def run_benchmark(
         "bench_seconds": round(time.perf_counter() - started, 1),
     }
     results_dir.mkdir(parents=True, exist_ok=True)
-    (results_dir / f"{claims}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    # The geography is in the name, so the two geographies' results at one size sit side by side.
+    results_file = results_dir / f"{claims}-{result['geography']}.json"
+    results_file.write_text(json.dumps(result, indent=2), encoding="utf-8")
     print_summary(result)
     return result
 
 
+def _commit() -> str | None:
+    """The commit measured, with "+changes" when the work tree differs from it; None outside git."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return f"{head}+changes" if dirty else head
+
+
+def _geography(result: dict) -> str:
+    # Results written before the districts and offices were counted name the geography only.
+    if "offices" not in result:
+        return f"{result.get('geography', 'unknown')} geography"
+    return (
+        f"{result['geography']} geography ({result['districts']} districts, "
+        f"{result['offices']} offices)"
+    )
+
+
 def print_summary(result: dict) -> None:
     print(
-        f"\n{result['claims']:,} claims, {result['rows_total']:,} rows: load "
+        f"\n{result['claims']:,} claims, {_geography(result)}, {result['rows_total']:,} rows: load "
         f"{result['load_seconds']} s ({result['load_rows_per_second']:,} rows/s), database "
         f"{result['db_megabytes']} MB"
     )
@@ -491,8 +557,11 @@ def _samples(result: dict) -> str:
 def markdown(result: dict) -> str:
     """The result as the Markdown tables docs/performance.md shows."""
     lines = [
-        f"**{result['claims']:,} claims** ({result['rows_total']:,} rows in all tables), "
-        f"{result['machine']}, measured {result['measured_at']}.",
+        f"**{result['claims']:,} claims**, {_geography(result)}, "
+        f"{result['rows_total']:,} rows in all tables; {result['machine']}; measured "
+        f"{result['measured_at']}"
+        + (f" at {result['commit']}" if result.get("commit") else "")
+        + ".",
         "",
         f"- load with full validation: {result['load_seconds']} s, "
         f"{result['load_rows_per_second']:,} rows/s; database {result['db_megabytes']} MB",
