@@ -132,7 +132,8 @@ def check_filter_sets(catalogue: Catalogue) -> None:
         if missing:
             raise RuntimeError(
                 f"bench filter set {label!r} names {', '.join(missing)}, which this database "
-                "does not hold: change FILTER_SETS in jcp/bench.py to codes of every geography"
+                "does not hold: change FILTER_SETS in jcp/bench/__init__.py to codes of every "
+                "geography"
             )
 
 
