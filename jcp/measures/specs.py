@@ -407,35 +407,42 @@ def check_columns(spec: MeasureSpec, returned: list[str]) -> None:
         )
 
 
-def column_label(name: str, measure: str | None = None) -> str:
-    """A column's header: from its measure's spec, else from any spec that declares it."""
+@cache
+def declared_columns() -> dict[str, Column]:
+    """Every column the catalogue declares, by name: one name has one label and kind wherever
+    it appears (read_catalogue checks it), so the first declaration stands for all."""
+    found: dict[str, Column] = {}
+    for spec in catalogue().values():
+        for name, column in spec.columns.items():
+            found.setdefault(name, column)
+    return found
+
+
+def column_label(name: str) -> str:
+    """A column's header (a column no spec declares, such as a page's own, from its name)."""
     if name in KEY_COLUMNS:
         return KEY_COLUMNS[name][0]
-    if measure is not None and name in catalogue()[measure].columns:
-        return catalogue()[measure].columns[name].label
-    for found in catalogue().values():
-        if name in found.columns:
-            return found.columns[name].label
-    return name.replace("_", " ").capitalize()
+    column = declared_columns().get(name)
+    return column.label if column else name.replace("_", " ").capitalize()
 
 
-def column_kind(name: str, measure: str | None = None) -> str:
+def column_kind(name: str) -> str:
     if name in KEY_COLUMNS:
         return KEY_COLUMNS[name][1]
-    if measure is not None and name in catalogue()[measure].columns:
-        return catalogue()[measure].columns[name].kind
-    for found in catalogue().values():
-        if name in found.columns:
-            return found.columns[name].kind
-    return "text"
+    column = declared_columns().get(name)
+    return column.kind if column else "text"
 
 
 def column_values(name: str) -> str | None:
     """The contract enumeration a column's values come from, if any."""
-    for found in catalogue().values():
-        if name in found.columns:
-            return found.columns[name].values
-    return None
+    column = declared_columns().get(name)
+    return column.values if column else None
+
+
+def column_help(name: str) -> str:
+    """What a column means."""
+    column = declared_columns().get(name)
+    return column.help if column else ""
 
 
 PROTECTION_WORDS = {
@@ -505,11 +512,3 @@ def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
                 )
             lines.append("")
     return "\n".join(lines)
-
-
-def column_help(name: str) -> str:
-    """What a column means, from the first spec that declares it."""
-    for found in catalogue().values():
-        if name in found.columns:
-            return found.columns[name].help
-    return ""
