@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import duckdb
+import polars as pl
 import pytest
 
 from jcp import bench
@@ -58,12 +58,13 @@ def test_benchmark_runs_and_the_pandas_peer_agrees(tmp_path) -> None:
 
 
 def _catalogue(extract) -> Catalogue:
-    offices = duckdb.sql(f"select office_code, district_code from '{extract}/offices.csv'")
-    districts = duckdb.sql(f"select district_code, district_name from '{extract}/districts.csv'")
+    """The generated extract's districts and offices, read from its CSV files."""
+    offices = pl.read_csv(extract / "offices.csv")
+    districts = pl.read_csv(extract / "districts.csv")
     return Catalogue(
         extract_date=dt.date(2026, 10, 31),
-        district_names=dict(districts.fetchall()),
-        office_districts=dict(offices.fetchall()),
+        district_names=dict(districts.select("district_code", "district_name").iter_rows()),
+        office_districts=dict(offices.select("office_code", "district_code").iter_rows()),
         office_names={},
     )
 
