@@ -59,6 +59,18 @@ MEASURES: dict[str, MeasureSpec] = specs.measures()
 REPORTS: dict[str, MeasureSpec] = specs.reports()
 
 
+def groupings_of(measure: str) -> tuple[str, ...]:
+    """The groupings worth requesting of a measure: its spec's, or "total" alone for one whose
+    rows are its own (a list, the budgets), where every grouping gives the same rows."""
+    return MEASURES[measure].groupings or ("total",)
+
+
+def measure_groupings() -> list[tuple[str, str]]:
+    """Every (measure, grouping) a request can name and get different rows: what the bench
+    times and the parity tests compare."""
+    return [(name, by) for name in MEASURES for by in groupings_of(name)]
+
+
 def reference_columns(measure: str) -> list[str]:
     """The measure's figures a reference may carry: those of a REFERENCE_KINDS kind (its spec)."""
     return [c.name for c in MEASURES[measure].figures if c.kind in REFERENCE_KINDS]
