@@ -1,4 +1,4 @@
-"""Sustained job entries: job entries and how many lasted 13 and 26 weeks."""
+"""Sustained job entries, and beside them claim restarts and exits from benefit by 13-52 weeks."""
 
 from __future__ import annotations
 
@@ -118,4 +118,95 @@ else:
         results.comparison(filters, "off_flows", by)[0],
         f"Off-flows by destination and {by}",
         f"off_flows_{by}",
+    )
+
+st.subheader("Claims that restarted")
+st.caption(
+    "Claims that ended in the period whose claimant made another claim within 91 or 182 days "
+    "of the end. Lower is better. A claim is judged only once that window has passed, so "
+    "claims that ended recently are not yet known."
+)
+restarted = results.run(filters.request("claim_restarts"))
+if not widgets.has_activity(restarted, ["ended"]):
+    widgets.empty_state()
+else:
+    restart_row = widgets.tile_row(restarted)
+    tiles = st.columns(3)
+    for tile, (column, mature) in zip(
+        tiles,
+        (
+            ("restart_rate_91d", "mature_91d"),
+            ("restart_rate_182d", "mature_182d"),
+            ("restart_rate_182d_to_work", "mature_182d_to_work"),
+        ),
+        strict=True,
+    ):
+        tile.metric(
+            label(column),
+            format_value(restart_row[column], kind(column)),
+            border=True,
+            help=plain_text(
+                f"{help_text(column)} {format_value(restart_row[mature], 'count')} claims old "
+                "enough to judge."
+            ),
+        )
+    restarts_by_group = results.comparison(filters, "claim_restarts", by)[0]
+    widgets.chart(
+        charts.bar_by_group,
+        restarts_by_group,
+        "restart_rate_182d",
+        label("restart_rate_182d"),
+        f"182-day restart rate by {by} (lower is better)",
+        "rate",
+        group_column,
+        chosen,
+        title=f"Claim restarts by {by}",
+        key=f"restarts_by_{by}",
+    )
+    widgets.table(restarts_by_group, f"Claim restarts by {by} (table)", f"restarts_table_{by}")
+
+st.subheader("Leaving benefit by 13, 26, 39 and 52 weeks")
+st.caption(
+    "Claims that started in the period, and the share that had ended (and ended into work) "
+    "within 13, 26, 39 and 52 weeks. Higher is better. Claims started too recently for a "
+    "window are not yet known for it."
+)
+exited = results.run(filters.request("benefit_exits"))
+if not widgets.has_activity(exited, ["mature_13w"]):
+    widgets.empty_state()
+else:
+    exit_row = widgets.tile_row(exited)
+    tiles = st.columns(4)
+    for tile, weeks in zip(tiles, (13, 26, 39, 52), strict=True):
+        column = f"exit_rate_{weeks}w"
+        tile.metric(
+            label(column),
+            format_value(exit_row[column], kind(column)),
+            border=True,
+            help=plain_text(
+                f"{format_value(exit_row[f'exited_{weeks}w'], 'count')} of "
+                f"{format_value(exit_row[f'mature_{weeks}w'], 'count')} claims old enough to "
+                f"judge; {format_value(exit_row[f'exit_to_work_rate_{weeks}w'], 'rate')} into "
+                "work."
+            ),
+        )
+    exit_trend = results.trend_frame(
+        filters,
+        [("benefit_exits", f"exit_rate_{weeks}w", f"{weeks} weeks") for weeks in (13, 26, 39, 52)],
+    )
+    if widgets.trend_chart(
+        charts.lines_by_month,
+        exit_trend,
+        "Exit rate",
+        "Exit rate by start-month cohort",
+        "rate",
+        "Window",
+        title="Exit rate by start month",
+        key="exits_cohorts_chart",
+    ):
+        st.caption("Start months with no claim old enough for a window have no point for it.")
+    widgets.table(
+        results.comparison(filters, "benefit_exits", by)[0],
+        f"Benefit exits by {by}",
+        f"exits_table_{by}",
     )

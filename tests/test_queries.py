@@ -65,6 +65,13 @@ def test_fact_tables_are_built_at_load_with_a_row_per_event(name: str, sample_db
             "(select count(*) from job_entries)",
             "payment_months": "select (select sum(payments) from payment_months), "
             "(select count(*) from fsf_payments)",
+            # Every ended claim once (the restart days added to it), and counted once a month.
+            "claim_restart_facts": "select (select count(*) from claim_restart_facts), "
+            "(select count(end_date) from claims)",
+            "claim_restart_months": "select (select sum(ended) from claim_restart_months), "
+            "(select count(end_date) from claims)",
+            "claim_exit_months": "select (select sum(started) from claim_exit_months), "
+            "(select count(*) from claims)",
             # One claim per month with a review (that month's latest), if some dimension is
             # scored in both it and a baseline dated no later.
             "review_months": "select (select sum(claims) from review_months), (select count(*) "

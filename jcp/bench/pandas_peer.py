@@ -111,6 +111,8 @@ class PandasPeer:
             "fsf_budget": self.fsf_budget,
             "caseload": self.caseload,
             "off_flows": self.off_flows,
+            "claim_restarts": self.claim_restarts,
+            "benefit_exits": self.benefit_exits,
         }
         if request.measure not in handlers:
             raise ValueError(f"unknown measure {request.measure!r}")
@@ -550,6 +552,86 @@ class PandasPeer:
         return self.finish(
             result, request, [*counts, *shares, "median_duration_days"], counts=counts
         )
+
+    # ---- claim restarts and benefit exits ----------------------------------------------
+
+    def claim_restarts(self, request: MeasureRequest) -> pd.DataFrame:
+        first, last = self.period(request)
+        claims = self.scoped_claims(request)
+        ended = claims[claims["end_date"].between(first, last)]
+        # The next claim may be anyone's of the same claimant_ref: any office, benefit or group.
+        later = self.claims[["claimant_ref", "claim_id", "start_date"]].rename(
+            columns={"claim_id": "next_claim_id", "start_date": "next_start_date"}
+        )
+        pairs = ended[["claim_id", "claimant_ref", "end_date"]].merge(later, on="claimant_ref")
+        pairs = pairs[
+            (pairs["next_claim_id"] != pairs["claim_id"])
+            & (pairs["next_start_date"] >= pairs["end_date"])
+        ]
+        restart = pd.to_datetime(
+            ended["claim_id"].map(pairs.groupby("claim_id")["next_start_date"].min())
+        )
+        ended = self.with_group(ended, request.by, "end_date")
+        restart_days = (restart - ended["end_date"]).dt.days  # NaN: no later claim
+        for days in (91, 182):
+            # A claim is judged only once its whole window has passed by the extract date.
+            mature = ended["end_date"] + pd.Timedelta(days=days) <= self.extract_date
+            ended[f"mature_{days}d"] = mature
+            ended[f"restarted_{days}d"] = mature & (restart_days <= days)
+        to_work = ended["end_reason"] == "job_entry"
+        ended["mature_182d_to_work"] = ended["mature_182d"] & to_work
+        ended["restarted_182d_to_work"] = ended["restarted_182d"] & to_work
+        counts = [
+            "ended",
+            "mature_91d",
+            "restarted_91d",
+            "mature_182d",
+            "restarted_182d",
+            "mature_182d_to_work",
+            "restarted_182d_to_work",
+        ]
+        result = ended.groupby(self.group_keys(request.by)).agg(
+            ended=("claim_id", "size"), **{c: (c, "sum") for c in counts[1:]}
+        )
+        columns = []
+        for suffix in ("91d", "182d", "182d_to_work"):
+            mature = result[f"mature_{suffix}"]
+            result[f"restart_rate_{suffix}"] = result[f"restarted_{suffix}"] / mature.where(
+                mature > 0
+            )
+            columns += [f"mature_{suffix}", f"restarted_{suffix}", f"restart_rate_{suffix}"]
+        return self.finish(result, request, ["ended", *columns], counts=counts)
+
+    def benefit_exits(self, request: MeasureRequest) -> pd.DataFrame:
+        first, last = self.period(request)
+        claims = self.scoped_claims(request)
+        started = self.with_group(
+            claims[claims["start_date"].between(first, last)], request.by, "start_date"
+        )
+        days_on_benefit = (started["end_date"] - started["start_date"]).dt.days  # NaN: open
+        to_work = started["end_reason"] == "job_entry"
+        counts, columns = [], []
+        for weeks in (13, 26, 39, 52):
+            days = 7 * weeks
+            mature = started["start_date"] + pd.Timedelta(days=days) <= self.extract_date
+            exited = mature & (days_on_benefit <= days)
+            started[f"mature_{weeks}w"] = mature
+            started[f"exited_{weeks}w"] = exited
+            started[f"exited_to_work_{weeks}w"] = exited & to_work
+            counts += [f"mature_{weeks}w", f"exited_{weeks}w", f"exited_to_work_{weeks}w"]
+            columns += [
+                f"mature_{weeks}w",
+                f"exited_{weeks}w",
+                f"exit_rate_{weeks}w",
+                f"exited_to_work_{weeks}w",
+                f"exit_to_work_rate_{weeks}w",
+            ]
+        result = started.groupby(self.group_keys(request.by)).agg(**{c: (c, "sum") for c in counts})
+        for weeks in (13, 26, 39, 52):
+            mature = result[f"mature_{weeks}w"].where(result[f"mature_{weeks}w"] > 0)
+            result[f"exit_rate_{weeks}w"] = result[f"exited_{weeks}w"] / mature
+            result[f"exit_to_work_rate_{weeks}w"] = result[f"exited_to_work_{weeks}w"] / mature
+        return self.finish(result, request, columns, counts=counts)
 
 
 # ---- comparison with the runner ---------------------------------------------------------
