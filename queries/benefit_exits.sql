@@ -79,89 +79,82 @@ whole_months as (
       and ($groups is null or list_contains($groups, m.claimant_group))
 ),
 
-boundary_claims as (
-    -- The boundary months, one claim at a time.
+boundary_days as (
+    -- The boundary months, a start date at a time (claim_exit_days): within them, whether a
+    -- claim is old enough to judge depends on the day.
     select
-        case when $by in ('district', 'office') then o.district_code end as district_code,
-        case when $by = 'office' then c.office_code end as office_code,
-        case when $by = 'month' then strftime(c.start_date, '%Y-%m') end as month,
-        c.start_date + 91 <= $extract_date::date as mature_13w,
-        c.start_date + 182 <= $extract_date::date as mature_26w,
-        c.start_date + 273 <= $extract_date::date as mature_39w,
-        c.start_date + 364 <= $extract_date::date as mature_52w,
-        -- NULL while the claim is open: it has not exited.
-        date_diff('day', c.start_date, c.end_date) as exit_days,
-        c.end_reason = 'job_entry' as to_work,
-        c.record_key
-    from claims as c
-    join offices as o on o.office_code = c.office_code
+        case when $by in ('district', 'office') then d.district_code end as district_code,
+        case when $by = 'office' then d.office_code end as office_code,
+        case when $by = 'month' then strftime(d.start_date, '%Y-%m') end as month,
+        d.start_date + 91 <= $extract_date::date as mature_13w,
+        d.start_date + 182 <= $extract_date::date as mature_26w,
+        d.start_date + 273 <= $extract_date::date as mature_39w,
+        d.start_date + 364 <= $extract_date::date as mature_52w,
+        d.started,
+        d.exited_13w,
+        d.exited_26w,
+        d.exited_39w,
+        d.exited_52w,
+        d.exited_to_work_13w,
+        d.exited_to_work_26w,
+        d.exited_to_work_39w,
+        d.exited_to_work_52w,
+        d.started_key,
+        d.exited_13w_key,
+        d.exited_26w_key,
+        d.exited_39w_key,
+        d.exited_52w_key,
+        d.exited_to_work_13w_key,
+        d.exited_to_work_26w_key,
+        d.exited_to_work_39w_key,
+        d.exited_to_work_52w_key
+    from claim_exit_days as d
     cross join boundaries as b
-    where c.start_date between $period_start and $period_end
+    where d.start_date between $period_start and $period_end
       -- The same range with constant ends, which lets the scan skip blocks by date.
-      and c.start_date between date_trunc('month', $extract_date::date - 364)::date
+      and d.start_date between date_trunc('month', $extract_date::date - 364)::date
           and last_day($extract_date::date - 91)
-      and date_trunc('month', c.start_date)::date
+      and date_trunc('month', d.start_date)::date
           in (b.month_13w, b.month_26w, b.month_39w, b.month_52w)
-      and ($districts is null or list_contains($districts, o.district_code))
-      and ($offices is null or list_contains($offices, c.office_code))
-      and ($benefits is null or list_contains($benefits, c.benefit))
-      and ($groups is null or list_contains($groups, c.claimant_group))
-),
-
-judged as (
-    -- Each boundary claim's figures: exited within W weeks and old enough to judge.
-    select
-        district_code,
-        office_code,
-        month,
-        record_key,
-        mature_13w,
-        mature_13w and coalesce(exit_days <= 91, false) as exited_13w,
-        mature_13w and coalesce(exit_days <= 91 and to_work, false) as exited_to_work_13w,
-        mature_26w,
-        mature_26w and coalesce(exit_days <= 182, false) as exited_26w,
-        mature_26w and coalesce(exit_days <= 182 and to_work, false) as exited_to_work_26w,
-        mature_39w,
-        mature_39w and coalesce(exit_days <= 273, false) as exited_39w,
-        mature_39w and coalesce(exit_days <= 273 and to_work, false) as exited_to_work_39w,
-        mature_52w,
-        mature_52w and coalesce(exit_days <= 364, false) as exited_52w,
-        mature_52w and coalesce(exit_days <= 364 and to_work, false) as exited_to_work_52w
-    from boundary_claims
+      and ($districts is null or list_contains($districts, d.district_code))
+      and ($offices is null or list_contains($offices, d.office_code))
+      and ($benefits is null or list_contains($benefits, d.benefit))
+      and ($groups is null or list_contains($groups, d.claimant_group))
 ),
 
 started as (
     select * from whole_months
     union all
+    -- A boundary day's claims count only where they are old enough to judge.
     select
         district_code,
         office_code,
         month,
-        mature_13w::integer,
-        exited_13w::integer,
-        exited_to_work_13w::integer,
-        mature_26w::integer,
-        exited_26w::integer,
-        exited_to_work_26w::integer,
-        mature_39w::integer,
-        exited_39w::integer,
-        exited_to_work_39w::integer,
-        mature_52w::integer,
-        exited_52w::integer,
-        exited_to_work_52w::integer,
-        case when mature_13w then record_key else 0 end,
-        case when exited_13w then record_key else 0 end,
-        case when exited_to_work_13w then record_key else 0 end,
-        case when mature_26w then record_key else 0 end,
-        case when exited_26w then record_key else 0 end,
-        case when exited_to_work_26w then record_key else 0 end,
-        case when mature_39w then record_key else 0 end,
-        case when exited_39w then record_key else 0 end,
-        case when exited_to_work_39w then record_key else 0 end,
-        case when mature_52w then record_key else 0 end,
-        case when exited_52w then record_key else 0 end,
-        case when exited_to_work_52w then record_key else 0 end
-    from judged
+        case when mature_13w then started else 0 end,
+        case when mature_13w then exited_13w else 0 end,
+        case when mature_13w then exited_to_work_13w else 0 end,
+        case when mature_26w then started else 0 end,
+        case when mature_26w then exited_26w else 0 end,
+        case when mature_26w then exited_to_work_26w else 0 end,
+        case when mature_39w then started else 0 end,
+        case when mature_39w then exited_39w else 0 end,
+        case when mature_39w then exited_to_work_39w else 0 end,
+        case when mature_52w then started else 0 end,
+        case when mature_52w then exited_52w else 0 end,
+        case when mature_52w then exited_to_work_52w else 0 end,
+        case when mature_13w then started_key else 0 end,
+        case when mature_13w then exited_13w_key else 0 end,
+        case when mature_13w then exited_to_work_13w_key else 0 end,
+        case when mature_26w then started_key else 0 end,
+        case when mature_26w then exited_26w_key else 0 end,
+        case when mature_26w then exited_to_work_26w_key else 0 end,
+        case when mature_39w then started_key else 0 end,
+        case when mature_39w then exited_39w_key else 0 end,
+        case when mature_39w then exited_to_work_39w_key else 0 end,
+        case when mature_52w then started_key else 0 end,
+        case when mature_52w then exited_52w_key else 0 end,
+        case when mature_52w then exited_to_work_52w_key else 0 end
+    from boundary_days
 )
 
 select

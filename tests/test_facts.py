@@ -313,6 +313,7 @@ def test_the_real_exports_are_the_tables_spark_reads() -> None:
         "claim_months": (by_district_and_month, "flow_month"),
         "claim_restart_facts": (by_district_and_month, "end_date"),
         "claim_restart_months": (by_district_and_month, "end_month"),
+        "claim_exit_days": (by_district_and_month, "start_date"),
         "claim_exit_months": (by_district_and_month, "start_month"),
         "loads": ((), None),
         "rejects": ((), None),

@@ -70,6 +70,8 @@ def test_fact_tables_are_built_at_load_with_a_row_per_event(name: str, sample_db
             "(select count(end_date) from claims)",
             "claim_restart_months": "select (select sum(ended) from claim_restart_months), "
             "(select count(end_date) from claims)",
+            "claim_exit_days": "select (select sum(started) from claim_exit_days), "
+            "(select count(*) from claims)",
             "claim_exit_months": "select (select sum(started) from claim_exit_months), "
             "(select count(*) from claims)",
             # One claim per month with a review (that month's latest), if some dimension is
