@@ -311,6 +311,10 @@ def test_the_real_exports_are_the_tables_spark_reads() -> None:
         "review_months": (by_district_and_month, "review_month"),
         "claim_flows": (by_district_and_month, "flow_month"),
         "claim_months": (by_district_and_month, "flow_month"),
+        "interview_months": (by_district_and_month, "start_month"),
+        "deferral_facts": (by_district_and_month, "deferred_until"),
+        "deferral_months": (by_district_and_month, "until_month"),
+        "deferral_length_months": (by_district_and_month, "due_month"),
         "loads": ((), None),
         "rejects": ((), None),
     }
