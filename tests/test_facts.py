@@ -315,6 +315,10 @@ def test_the_real_exports_are_the_tables_spark_reads() -> None:
         "claim_restart_months": (by_district_and_month, "end_month"),
         "claim_exit_days": (by_district_and_month, "start_date"),
         "claim_exit_months": (by_district_and_month, "start_month"),
+        "interview_months": (by_district_and_month, "start_month"),
+        "deferral_facts": (by_district_and_month, "deferred_until"),
+        "deferral_months": (by_district_and_month, "until_month"),
+        "deferral_length_months": (by_district_and_month, "due_month"),
         "loads": ((), None),
         "rejects": ((), None),
     }

@@ -74,6 +74,17 @@ def test_fact_tables_are_built_at_load_with_a_row_per_event(name: str, sample_db
             "(select count(*) from claims)",
             "claim_exit_months": "select (select sum(started) from claim_exit_months), "
             "(select count(*) from claims)",
+            # The interviews wfi_timeliness counts: attended or missed, once each.
+            "interview_months": "select (select sum(interviews) from interview_months), "
+            "(select count(*) from wfi where outcome in ('attended', 'failed_to_attend'))",
+            # Every deferred interview, held or not, once (and once in each summary of them).
+            "deferral_facts": "select (select count(*) from deferral_facts), "
+            "(select count(*) from wfi where outcome = 'deferred')",
+            "deferral_months": "select (select sum(deferrals) from deferral_months where "
+            "deferrals = held_within_14d + held_later + not_held), "
+            "(select count(*) from wfi where outcome = 'deferred')",
+            "deferral_length_months": "select (select sum(deferred) from "
+            "deferral_length_months), (select count(*) from wfi where outcome = 'deferred')",
             # One claim per month with a review (that month's latest), if some dimension is
             # scored in both it and a baseline dated no later.
             "review_months": "select (select sum(claims) from review_months), (select count(*) "

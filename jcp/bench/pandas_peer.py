@@ -113,6 +113,9 @@ class PandasPeer:
             "off_flows": self.off_flows,
             "claim_restarts": self.claim_restarts,
             "benefit_exits": self.benefit_exits,
+            "wfi_timeliness": self.wfi_timeliness,
+            "deferral_followup": self.deferral_followup,
+            "deferral_lengths": self.deferral_lengths,
         }
         if request.measure not in handlers:
             raise ValueError(f"unknown measure {request.measure!r}")
@@ -632,6 +635,87 @@ class PandasPeer:
             result[f"exit_rate_{weeks}w"] = result[f"exited_{weeks}w"] / mature
             result[f"exit_to_work_rate_{weeks}w"] = result[f"exited_to_work_{weeks}w"] / mature
         return self.finish(result, request, columns, counts=counts)
+
+    # ---- interview timeliness, deferral follow-up and lengths (issue 17) ----------------
+
+    def wfi_timeliness(self, request: MeasureRequest) -> pd.DataFrame:
+        first, last = self.period(request)
+        wfi = self.claim_events(self.wfi, request).merge(
+            self.claims[["claim_id", "start_date"]], on="claim_id", how="inner"
+        )
+        wfi = wfi[
+            wfi["start_date"].between(first, last)
+            & wfi["outcome"].isin(["attended", "failed_to_attend"])
+        ]
+        wfi = self.with_group(wfi, request.by, "start_date")
+        wfi["is_attended"] = wfi["outcome"] == "attended"
+        wfi["is_missed"] = wfi["outcome"] == "failed_to_attend"
+        days = (wfi["held_date"] - wfi["start_date"]).dt.days.where(wfi["is_attended"])
+        wfi["days_to_interview"] = days
+        wfi["is_within_4d"] = wfi["is_attended"] & (days <= 4)
+        result = wfi.groupby(self.group_keys(request.by)).agg(
+            interviews_expected=("outcome", "size"),
+            held_within_4d=("is_within_4d", "sum"),
+            attended=("is_attended", "sum"),
+            failed_to_attend=("is_missed", "sum"),
+            median_days_to_interview=("days_to_interview", "median"),
+        )
+        result["timeliness_rate"] = result["held_within_4d"] / result["interviews_expected"]
+        result["fta_rate"] = result["failed_to_attend"] / result["interviews_expected"]
+        counts = ["interviews_expected", "held_within_4d", "attended", "failed_to_attend"]
+        columns = [
+            "interviews_expected",
+            "held_within_4d",
+            "timeliness_rate",
+            "attended",
+            "failed_to_attend",
+            "fta_rate",
+            "median_days_to_interview",
+        ]
+        return self.finish(result, request, columns, counts=counts)
+
+    def deferral_followup(self, request: MeasureRequest) -> pd.DataFrame:
+        first, last = self.period(request)
+        wfi = self.claim_events(self.wfi, request)
+        window_end = wfi["deferred_until"] + pd.Timedelta(days=14)
+        wfi = wfi[
+            (wfi["outcome"] == "deferred")
+            & wfi["deferred_until"].between(first, last)
+            & (window_end <= self.extract_date)
+        ]
+        wfi = self.with_group(wfi, request.by, "deferred_until")
+        window_end = wfi["deferred_until"] + pd.Timedelta(days=14)
+        wfi["is_within_14d"] = wfi["held_date"].notna() & (wfi["held_date"] <= window_end)
+        wfi["is_later"] = wfi["held_date"].notna() & (wfi["held_date"] > window_end)
+        wfi["is_not_held"] = wfi["held_date"].isna()
+        result = wfi.groupby(self.group_keys(request.by)).agg(
+            deferrals_due=("outcome", "size"),
+            held_within_14d=("is_within_14d", "sum"),
+            held_later=("is_later", "sum"),
+            not_held=("is_not_held", "sum"),
+        )
+        result["followup_rate"] = result["held_within_14d"] / result["deferrals_due"]
+        counts = ["deferrals_due", "held_within_14d", "held_later", "not_held"]
+        columns = ["deferrals_due", "held_within_14d", "followup_rate", "held_later", "not_held"]
+        return self.finish(result, request, columns, counts=counts)
+
+    def deferral_lengths(self, request: MeasureRequest) -> pd.DataFrame:
+        wfi = self.due_wfis(request)
+        wfi = wfi[wfi["outcome"] == "deferred"]
+        wfi = wfi.assign(deferral_days=(wfi["deferred_until"] - wfi["due_date"]).dt.days)
+        result = wfi.groupby([*self.group_keys(request.by), "deferral_reason"]).agg(
+            deferred=("outcome", "size"),
+            median_deferral_days=("deferral_days", "median"),
+            mean_deferral_days=("deferral_days", "mean"),
+        )
+        return self.finish(
+            result,
+            request,
+            ["deferral_reason", "deferred", "median_deferral_days", "mean_deferral_days"],
+            counts=["deferred"],
+            order=["deferral_reason"],
+            parts=("deferral_reason", sorted(DEFERRAL_REASONS)),
+        )
 
 
 # ---- comparison with the runner ---------------------------------------------------------

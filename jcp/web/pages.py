@@ -54,10 +54,10 @@ PAGES: tuple[PageEntry, ...] = (
     ),
     PageEntry(
         file="pages/deferrals.py",
-        title="Deferrals",
+        title="Interviews and deferrals",
         icon=":material/event_busy:",
         url_path="deferrals",
-        heading="Work Focused Interview deferrals",
+        heading="Interviews and deferrals",
     ),
     PageEntry(
         file="pages/data.py",
