@@ -220,9 +220,7 @@ def test_coach_caseloads_filters(runner, filters, expected) -> None:
 
 
 TEAM_LEADER_O02 = Scope("team_leader", frozenset({"D01-O02"}), "team leader: D01-O02")
-MANAGER_D01 = Scope(
-    "district_manager", frozenset({"D01-O01", "D01-O02"}), "district manager: D01"
-)
+MANAGER_D01 = Scope("district_manager", frozenset({"D01-O01", "D01-O02"}), "district manager: D01")
 
 
 def test_a_team_leader_sees_only_their_offices_coaches(runner) -> None:
@@ -365,9 +363,7 @@ def test_spread_filters(runner, filters, expected) -> None:
 
 
 def test_spread_is_limited_to_the_scope(runner) -> None:
-    assert run(runner, "coach_caseload_spread", scope=MANAGER_D01) == approx_rows(
-        SPREAD_ROWS[:2]
-    )
+    assert run(runner, "coach_caseload_spread", scope=MANAGER_D01) == approx_rows(SPREAD_ROWS[:2])
     assert run(runner, "coach_caseload_spread", scope=TEAM_LEADER_O02) == approx_rows(
         SPREAD_ROWS[1:2]
     )
