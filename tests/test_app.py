@@ -564,6 +564,11 @@ def test_every_measure_in_the_catalogue_is_shown_on_a_page(sample_db, monkeypatc
         at.switch_page(page)
         at.run()
         assert not at.exception, [e.value for e in at.exception]
+    # Work coaches' caseloads are for team leaders only (pages/my_office.py).
+    at.selectbox(key="demo_user").set_value("leader.d02-o03@example.gov.uk").run()
+    at.switch_page("pages/my_office.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
     assert asked == set(MEASURES)
 
 
@@ -752,3 +757,63 @@ def test_pickers_show_names_and_labels_and_keep_codes(sample_db, app_for) -> Non
     assert _url_values(at, "office") == ["D02-O04"]
     assert _url_values(at, "benefit") == ["UC"]
     assert _url_values(at, "group") == ["lone_parent"]
+
+
+def _table(at: AppTest, column: str):
+    """The one table of the run with `column` (its data as sent, before any styling)."""
+    (table,) = [d.value for d in at.dataframe if column in d.value.columns]
+    return table
+
+
+def test_my_office_shows_a_team_leader_their_coaches(sample_db, sample_runner, app_for) -> None:
+    office = "D02-O03"
+    at = app_for(sample_db, demo_user=f"leader.{office.lower()}@example.gov.uk")
+    at.run()
+    at.switch_page("pages/my_office.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    scope = Scope("team_leader", frozenset({office}), f"team leader: {office}")
+    expected = sample_runner.run(sample_runner.default_request("coach_caseloads"), scope)
+    assert set(expected["office_code"]) == {office} and expected.height >= 2
+    shown = _table(at, "open_jobseeker")
+    # Their office's coaches only, the exact figures of the list, no coach as "Unassigned".
+    assert set(shown["office_code"]) == {office}
+    assert list(shown["work_coach_ref"]) == [
+        ref or "Unassigned" for ref in expected["work_coach_ref"].to_list()
+    ]
+    assert list(shown["open_claims"]) == expected["open_claims"].to_list()
+    assert list(shown["overdue_deferrals"]) == expected["overdue_deferrals"].to_list()
+    # The office's spread, and its overdue worklist.
+    spread = _table(at, "p90_claims_per_coach")
+    assert list(spread["office_code"]) == [office]
+    worklist = sample_runner.run(sample_runner.default_request("overdue_deferrals"), scope)
+    assert list(_table(at, "claim_id")["claim_id"]) == worklist["claim_id"].to_list()
+    assert _metric(at, "Overdue deferred interviews") == format_value(worklist.height, "count")
+    # claims_per_coach, shown nowhere else, is here for the team leader's office.
+    caseload = sample_runner.run(sample_runner.default_request("caseload"), scope)
+    assert _metric(at, "Claims per coach") == format_value(caseload["claims_per_coach"][0], "mean")
+
+
+def test_my_office_shows_a_district_manager_the_spread_and_no_coach(
+    sample_db, sample_runner, app_for
+) -> None:
+    at = app_for(sample_db, demo_user="manager.d02@example.gov.uk")
+    at.run()
+    at.switch_page("pages/my_office.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    scope = Scope(
+        "district_manager",
+        frozenset(o for o, d in sample_runner.catalogue.office_districts.items() if d == "D02"),
+        "district manager: D02",
+    )
+    expected = sample_runner.run(sample_runner.default_request("coach_caseload_spread"), scope)
+    spread = _table(at, "p90_claims_per_coach")
+    assert list(spread["office_code"]) == expected["office_code"].to_list()
+    assert len(spread) == len(D02_OFFICE_NAMES)
+    assert list(spread["median_claims_per_coach"]) == pytest.approx(
+        expected["median_claims_per_coach"].to_list()
+    )
+    # No table names a work coach: the per-coach rows and the worklist are the team leaders'.
+    assert not [d for d in at.dataframe if "work_coach_ref" in d.value.columns]
+    assert [s.value for s in at.subheader][0] == "Caseloads across work coaches, by office"

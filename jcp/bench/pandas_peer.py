@@ -6,10 +6,11 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import polars as pl
 
-from jcp.extract.contract import DEFERRAL_REASONS, FSF_CATEGORIES
+from jcp.extract.contract import CLAIMANT_GROUPS, DEFERRAL_REASONS, FSF_CATEGORIES
 from jcp.measures.runner import MeasureRequest
 
 TABLES = (
@@ -116,6 +117,8 @@ class PandasPeer:
             "wfi_timeliness": self.wfi_timeliness,
             "deferral_followup": self.deferral_followup,
             "deferral_lengths": self.deferral_lengths,
+            "coach_caseloads": self.coach_caseloads,
+            "coach_caseload_spread": self.coach_caseload_spread,
         }
         if request.measure not in handlers:
             raise ValueError(f"unknown measure {request.measure!r}")
@@ -716,6 +719,101 @@ class PandasPeer:
             order=["deferral_reason"],
             parts=("deferral_reason", sorted(DEFERRAL_REASONS)),
         )
+    # ---- 8. work coach caseloads -------------------------------------------------------
+
+    def open_claims_per_coach(self, request: MeasureRequest) -> pd.DataFrame:
+        """Open claims (no end date) the filters allow, counted per office, coach and group;
+        a claim with no coach keeps a missing coach (the office's Unassigned row)."""
+        claims = self.scoped_claims(request)
+        claims = claims[claims["end_date"].isna()]
+        return (
+            claims.groupby(
+                ["district_code", "office_code", "work_coach_ref", "claimant_group"],
+                dropna=False,
+            )
+            .size()
+            .rename("open_claims")
+            .reset_index()
+        )
+
+    @staticmethod
+    def by_coach(frame: pd.DataFrame) -> pd.DataFrame:
+        """The frame keyed by office and coach, with no coach a key of its own: pandas joins
+        and groups do not match a missing value with another, so it is (True, "")."""
+        return frame.assign(
+            unassigned=frame["work_coach_ref"].isna(),
+            coach=frame["work_coach_ref"].fillna(""),
+        ).drop(columns="work_coach_ref")
+
+    def coach_caseloads(self, request: MeasureRequest) -> pd.DataFrame:
+        keys = ["district_code", "office_code", "unassigned", "coach"]
+        open_claims = self.by_coach(self.open_claims_per_coach(request))
+        by_group = open_claims.pivot_table(
+            index=keys, columns="claimant_group", values="open_claims", aggfunc="sum"
+        ).reindex(columns=list(CLAIMANT_GROUPS))
+        by_group = by_group.fillna(0).astype("int64")
+        by_group.columns = [f"open_{group}" for group in by_group.columns]
+        by_group.insert(0, "open_claims", by_group.sum(axis=1))
+        # The worklist's rows, counted per coach.
+        worklist = self.by_coach(self.overdue_deferrals(request))
+        overdue = worklist.groupby(keys).agg(
+            overdue_deferrals=("claim_id", "size"), oldest_overdue_days=("days_overdue", "max")
+        )
+        result = by_group.join(overdue, how="outer").reset_index()
+        counts = [*by_group.columns, "overdue_deferrals"]
+        result[counts] = result[counts].fillna(0).astype("int64")
+        result["oldest_overdue_days"] = result["oldest_overdue_days"].astype("Int32")
+        result["work_coach_ref"] = result["coach"].where(~result["unassigned"], None)
+        result = result.sort_values(keys, kind="stable")
+        columns = ["district_code", "office_code", "work_coach_ref", *counts]
+        return result[[*columns, "oldest_overdue_days"]].reset_index(drop=True)
+
+    def coach_caseload_spread(self, request: MeasureRequest) -> pd.DataFrame:
+        per_coach = (
+            self.open_claims_per_coach(request)
+            .groupby(["office_code", "work_coach_ref"], dropna=False)["open_claims"]
+            .sum()
+            .reset_index()
+        )
+        coaches = per_coach[per_coach["work_coach_ref"].notna()].groupby("office_code")
+        # numpy's default percentile is the linear interpolation the spec declares.
+        figures = coaches["open_claims"].agg(
+            coaches="size",
+            min_claims_per_coach="min",
+            median_claims_per_coach=lambda x: float(np.percentile(x, 50)),
+            p90_claims_per_coach=lambda x: float(np.percentile(x, 90)),
+            max_claims_per_coach="max",
+        )
+        totals = per_coach.groupby("office_code").agg(open_claims=("open_claims", "sum"))
+        totals["unassigned_claims"] = (
+            per_coach[per_coach["work_coach_ref"].isna()]
+            .groupby("office_code")["open_claims"]
+            .sum()
+        )
+        offices = self.offices[["district_code", "office_code"]]
+        if request.districts:
+            offices = offices[offices["district_code"].isin(request.districts)]
+        if request.offices:
+            offices = offices[offices["office_code"].isin(request.offices)]
+        result = offices.merge(figures, on="office_code", how="left").merge(
+            totals, on="office_code", how="left"
+        )
+        for column in ("coaches", "open_claims", "unassigned_claims"):
+            result[column] = result[column].fillna(0).astype("int64")
+        for column in ("min_claims_per_coach", "max_claims_per_coach"):
+            result[column] = result[column].astype("Int64")
+        columns = [
+            "district_code",
+            "office_code",
+            "coaches",
+            "open_claims",
+            "unassigned_claims",
+            "min_claims_per_coach",
+            "median_claims_per_coach",
+            "p90_claims_per_coach",
+            "max_claims_per_coach",
+        ]
+        return result.sort_values(["district_code", "office_code"])[columns].reset_index(drop=True)
 
 
 # ---- comparison with the runner ---------------------------------------------------------

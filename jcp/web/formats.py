@@ -36,6 +36,10 @@ AXIS_FORMATS = {
     "money": ",.0f",
     "days": ",.1f",
 }
+# What an empty cell of these columns means, where it is not "no figure": a claim with no work
+# coach (coach_caseloads' Unassigned row, the worklist's claims with none). Pages only: exports
+# keep the empty cell, which no coach's reference can be, as any text could.
+MISSING_LABELS = {"work_coach_ref": "Unassigned"}
 # Names put beside codes: the catalogue report's columns, labelled in queries/catalogue.toml.
 NAME_COLUMNS = {"district_code": "district_name", "office_code": "office_name"}
 
@@ -115,9 +119,13 @@ def with_names(
 
 
 def with_value_labels(frame: pl.DataFrame) -> pl.DataFrame:
-    """Enumerated values as people read them ("Life event" for life_event), for pages only:
-    CSV exports keep the contract's codes."""
-    labelled = []
+    """Enumerated values as people read them ("Life event" for life_event), and an empty coach
+    as "Unassigned", for pages only: CSV exports keep the contract's codes and empty cells."""
+    labelled = [
+        pl.col(name).fill_null(pl.lit(text))
+        for name, text in MISSING_LABELS.items()
+        if name in frame.columns and frame.schema[name] == pl.String
+    ]
     for name in frame.columns:
         values = specs.column_values(name)
         if values is not None and frame.schema[name] == pl.String:

@@ -60,6 +60,13 @@ PAGES: tuple[PageEntry, ...] = (
         heading="Interviews and deferrals",
     ),
     PageEntry(
+        file="pages/my_office.py",
+        title="My office",
+        icon=":material/groups:",
+        url_path="my_office",
+        heading="My office",
+    ),
+    PageEntry(
         file="pages/data.py",
         title="Data",
         icon=":material/database:",
