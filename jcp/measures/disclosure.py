@@ -7,8 +7,8 @@ whatever request produced it, and the difference between two requests is noise, 
 
 The other figures follow from the published counts:
 - a ratio of two published counts (a deferral rate: deferred / interviews due; times its
-  scale for a figure per 100) is computed from the published counts, and hidden when either is hidden or the denominator is under
-  `min_denominator`;
+  scale for a figure per 100) is computed from the published counts, and hidden when either
+  is hidden or the denominator is under `min_denominator`;
 - a mean or median is computed from the true figures and hidden when its published population
   is hidden or under `min_denominator`; a mean is rounded (one decimal place), so that its
   exact value cannot give back the true count it is over; the average FSF award is the

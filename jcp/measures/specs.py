@@ -170,9 +170,7 @@ class MeasureSpec:
 
         return Rules(
             counts=tuple(c.name for c in role("count")),
-            ratios=tuple(
-                Ratio(c.name, c.numerator, c.denominator, c.scale) for c in role("ratio")
-            ),
+            ratios=tuple(Ratio(c.name, c.numerator, c.denominator, c.scale) for c in role("ratio")),
             gated=tuple(Gated(c.name, c.population, c.decimals, c.minimum) for c in role("gated")),
             per_count=tuple(PerCount(c.name, c.count, c.decimals or 0) for c in role("per_count")),
             money_means=tuple(MoneyMean(c.name, c.payments) for c in role("money_mean")),
