@@ -311,6 +311,10 @@ def test_the_real_exports_are_the_tables_spark_reads() -> None:
         "review_months": (by_district_and_month, "review_month"),
         "claim_flows": (by_district_and_month, "flow_month"),
         "claim_months": (by_district_and_month, "flow_month"),
+        "live_claim_months": (by_district_and_month, "flow_month"),
+        "fsf_recipient_months": (by_district_and_month, "payment_month"),
+        "fsf_job_entries": (by_district_and_month, "start_date"),
+        "fsf_job_months": (by_district_and_month, "start_month"),
         "loads": ((), None),
         "rejects": ((), None),
     }
