@@ -1,4 +1,5 @@
-"""Flexible Support Fund: spend, awards, categories, and each district's budget."""
+"""Flexible Support Fund: spend, awards, categories, uptake, jobs with and without support, and
+each district's budget."""
 
 from __future__ import annotations
 
@@ -7,12 +8,33 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from jcp.measures import specs
 from jcp.measures.disclosure import MARKER, SUPPRESSED
 from jcp.output import plain_text
 from jcp.web import charts, data, results, sidebar, widgets
-from jcp.web.formats import format_value
+from jcp.web.formats import format_value, kind, label
 
 UNDER_SPEND, OVER_SPEND = 0.90, 1.00
+
+
+def spec_help(measure: str, column: str) -> str:
+    """A column's definition in its own measure's spec: live_claims here are the claims live at
+    any time in the period, not the caseload at its end that the name means elsewhere."""
+    return specs.spec(measure).columns[column].help
+
+
+def tiles_for(
+    row: dict, measure: str, columns: tuple[str, ...], labels: dict[str, str] | None = None
+) -> None:
+    """One tile per column, with its definition from the measure's own spec on hover."""
+    for tile, column in zip(st.columns(len(columns)), columns, strict=True):
+        tile.metric(
+            (labels or {}).get(column, label(column)),
+            format_value(row[column], kind(column)),
+            border=True,
+            help=spec_help(measure, column),
+        )
+
 
 filters = sidebar.current_filters()
 cat = data.catalogue()
@@ -55,6 +77,67 @@ else:
     )
     spend, _ = results.comparison(filters, "fsf_spend", by)
     widgets.table(spend, f"FSF spend by {by}", f"fsf_by_{by}")
+
+st.subheader("Uptake")
+st.caption(
+    "How many of the claims live in the period had an FSF payment dated in it, per 100 live "
+    "claims. A claim counts in its own office, whichever office paid it; partnership grants "
+    "are paid to organisations, so they make no recipient."
+)
+uptake = results.run(filters.request("fsf_uptake"))
+uptake_by, uptake_group = widgets.compare_by("fsf_uptake_by")
+if not widgets.has_activity(uptake, ["live_claims"]):
+    widgets.empty_state()
+else:
+    # Not "Recipients" twice on one page: the spend tiles' recipients are every claim paid,
+    # by the paying office; these are live claims paid, in their own office.
+    tiles_for(
+        widgets.tile_row(uptake),
+        "fsf_uptake",
+        ("live_claims", "recipients", "uptake_per_100"),
+        {"recipients": "Live claims paid"},
+    )
+    compared, chosen_groups = results.comparison(filters, "fsf_uptake", uptake_by)
+    widgets.chart(
+        charts.bar_by_group,
+        compared,
+        "uptake_per_100",
+        label("uptake_per_100"),
+        f"FSF recipients per 100 live claims by {uptake_by}",
+        kind("uptake_per_100"),
+        uptake_group,
+        chosen_groups,
+        title=f"FSF uptake by {uptake_by}",
+        key=f"fsf_uptake_{uptake_by}",
+    )
+    widgets.table(compared, f"FSF uptake by {uptake_by}", f"fsf_uptake_table_{uptake_by}")
+
+st.subheader("Sustained jobs with and without FSF support")
+st.warning(
+    "Not a measure of effect. Work coaches award the fund to the people they judge it will "
+    "help, so jobs with and without support differ in more than the fund: the gap between "
+    "these rates is not what the fund caused.",
+    icon=":material/info:",
+)
+st.caption(
+    "Job entries started in the period whose 13 weeks have passed, split by whether the job's "
+    "claim had an FSF payment dated on or before the job's start date; sustained means still "
+    "in work 13 weeks after the start."
+)
+outcomes = results.run(filters.request("fsf_outcomes"))
+if not widgets.has_activity(outcomes, ["mature_supported", "mature_unsupported"]):
+    widgets.empty_state()
+else:
+    tiles_for(
+        widgets.tile_row(outcomes),
+        "fsf_outcomes",
+        ("mature_supported", "rate_supported", "mature_unsupported", "rate_unsupported"),
+    )
+    widgets.table(
+        results.comparison(filters, "fsf_outcomes", uptake_by)[0],
+        f"Sustained jobs with and without FSF support by {uptake_by}",
+        f"fsf_outcomes_table_{uptake_by}",
+    )
 
 st.subheader("Budgets by financial year")
 budgets = results.run(filters.request("fsf_budget"))

@@ -817,3 +817,26 @@ def test_my_office_shows_a_district_manager_the_spread_and_no_coach(
     # No table names a work coach: the per-coach rows and the worklist are the team leaders'.
     assert not [d for d in at.dataframe if "work_coach_ref" in d.value.columns]
     assert [s.value for s in at.subheader][0] == "Caseloads across work coaches, by office"
+def test_fsf_page_shows_uptake_and_outcomes_as_the_runner_gives_them(
+    sample_db, sample_runner, app_for
+) -> None:
+    first, last = default_period(sample_runner.extract_date)
+    district = sample_runner.catalogue.districts[1]
+    at = app_for(sample_db, {"district": district})
+    at.run()
+    at.switch_page("pages/fsf.py").run()
+    assert not at.exception
+    scoped = Filters(first, last, districts=(district,))
+    uptake = sample_runner.run(scoped.request("fsf_uptake"), NATIONAL).row(0, named=True)
+    assert _metric(at, "Live claims") == format_value(uptake["live_claims"], "count")
+    assert _metric(at, "Live claims paid") == format_value(uptake["recipients"], "count")
+    assert _metric(at, "FSF recipients per 100 live claims") == format_value(
+        uptake["uptake_per_100"], "mean"
+    )
+    outcomes = sample_runner.run(scoped.request("fsf_outcomes"), NATIONAL).row(0, named=True)
+    for column, tile in (
+        ("rate_supported", "13-week sustained rate, with FSF support"),
+        ("rate_unsupported", "13-week sustained rate, without FSF support"),
+    ):
+        assert _metric(at, tile) == format_value(outcomes[column], "rate")
+    assert any("Not a measure of effect" in w.value for w in at.warning)

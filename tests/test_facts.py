@@ -319,6 +319,10 @@ def test_the_real_exports_are_the_tables_spark_reads() -> None:
         "deferral_facts": (by_district_and_month, "deferred_until"),
         "deferral_months": (by_district_and_month, "until_month"),
         "deferral_length_months": (by_district_and_month, "due_month"),
+        "live_claim_months": (by_district_and_month, "flow_month"),
+        "fsf_recipient_months": (by_district_and_month, "payment_month"),
+        "fsf_job_entries": (by_district_and_month, "start_date"),
+        "fsf_job_months": (by_district_and_month, "start_month"),
         "loads": ((), None),
         "rejects": ((), None),
     }

@@ -85,6 +85,17 @@ def test_fact_tables_are_built_at_load_with_a_row_per_event(name: str, sample_db
             "(select count(*) from wfi where outcome = 'deferred')",
             "deferral_length_months": "select (select sum(deferred) from "
             "deferral_length_months), (select count(*) from wfi where outcome = 'deferred')",
+            # Running totals of claim_months: live at the last month equals the open claims.
+            "live_claim_months": "select (select sum(live) from live_claim_months as m where "
+            "next_flow_month is null), (select count(*) - count(end_date) from claims)",
+            # One row per claim and month it was paid in (grants have no claim).
+            "fsf_recipient_months": "select (select sum(recipients) from fsf_recipient_months), "
+            "(select count(*) from (select distinct claim_id, date_trunc('month', payment_date) "
+            "from fsf_payments where claim_id is not null))",
+            "fsf_job_entries": "select (select count(*) from fsf_job_entries), "
+            "(select count(*) from job_entries)",
+            "fsf_job_months": "select (select sum(job_entries) from fsf_job_months), "
+            "(select count(*) from job_entries)",
             # One claim per month with a review (that month's latest), if some dimension is
             # scored in both it and a baseline dated no later.
             "review_months": "select (select sum(claims) from review_months), (select count(*) "
@@ -171,6 +182,10 @@ def test_summaries_are_built_after_the_facts_they_read() -> None:
         ("multi_office_claim_payments", "payment_facts"),
         ("claim_months", "claim_flows"),
         ("deferred_wfi", "wfi_facts"),
+        ("live_claim_months", "claim_months"),
+        ("fsf_recipient_months", "payment_facts"),
+        ("fsf_job_entries", "job_entry_facts"),
+        ("fsf_job_months", "fsf_job_entries"),
     ]:
         assert order.index(summary) > order.index(source)
 

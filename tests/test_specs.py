@@ -85,6 +85,10 @@ def test_a_good_spec_reads(tmp_path) -> None:
         (('better = "higher"', 'beter = "higher"'), "unknown setting"),
         # A column without a label.
         (('label = "People rate"\n', ""), "needs a label"),
+        # A scale (a figure per 100) belongs to a ratio, and is a positive number.
+        (('protect = "count"\n', 'protect = "count"\nscale = 100\n'), "for a ratio only"),
+        (('denominator = "people"', 'denominator = "people"\nscale = -100'), "positive number"),
+        (('denominator = "people"', 'denominator = "people"\nscale = "100"'), "positive number"),
     ],
 )
 def test_a_spec_that_cannot_be_trusted_fails_to_load(tmp_path, change, message) -> None:
@@ -94,6 +98,13 @@ def test_a_spec_that_cannot_be_trusted_fails_to_load(tmp_path, change, message) 
     with pytest.raises(CatalogueError, match=message) as raised:
         read_catalogue(_folder(tmp_path, {"m": text}))
     assert "m.toml" in str(raised.value), "the message names the file"
+
+
+def test_a_ratio_per_100_is_scaled(tmp_path) -> None:
+    text = GOOD.replace('denominator = "people"', 'denominator = "people"\nscale = 100', 1)
+    spec = read_catalogue(_folder(tmp_path, {"m": text}))["m"]
+    assert [(r.column, r.scale) for r in spec.rules.ratios] == [("people_rate", 100)]
+    assert read_catalogue(_folder(tmp_path, {"m": GOOD}))["m"].rules.ratios[0].scale == 1
 
 
 def test_an_sql_file_without_a_spec_fails(tmp_path) -> None:

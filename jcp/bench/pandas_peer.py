@@ -119,6 +119,8 @@ class PandasPeer:
             "deferral_lengths": self.deferral_lengths,
             "coach_caseloads": self.coach_caseloads,
             "coach_caseload_spread": self.coach_caseload_spread,
+            "fsf_uptake": self.fsf_uptake,
+            "fsf_outcomes": self.fsf_outcomes,
         }
         if request.measure not in handlers:
             raise ValueError(f"unknown measure {request.measure!r}")
@@ -814,6 +816,84 @@ class PandasPeer:
             "max_claims_per_coach",
         ]
         return result.sort_values(["district_code", "office_code"])[columns].reset_index(drop=True)
+    # ---- 8. FSF uptake and outcomes -----------------------------------------------------
+
+    def fsf_uptake(self, request: MeasureRequest) -> pd.DataFrame:
+        """Claims live in each period (each month with by = month) and those of them paid in it,
+        by the claim's own office, whoever paid."""
+        first, last = self.period(request)
+        claims = self.scoped_claims(request)
+        paid = self.payments.loc[self.payments["claim_id"].notna(), ["claim_id", "payment_date"]]
+        if request.by == "month":
+            periods = [
+                (f"{month:%Y-%m}", month.start_time, month.end_time.normalize())
+                for month in pd.period_range(first, last, freq="M")
+            ]
+        else:
+            periods = [(None, first, last)]
+        parts = []
+        for month, start, end in periods:
+            live = claims[
+                (claims["start_date"] <= end)
+                & (claims["end_date"].isna() | (claims["end_date"] >= start))
+                # Nothing is known of a period starting after the extract date.
+                & (start <= self.extract_date)
+            ]
+            paid_in = paid.loc[paid["payment_date"].between(start, end), "claim_id"].unique()
+            live = live.assign(month=month, _all=0, is_recipient=live["claim_id"].isin(paid_in))
+            parts.append(
+                live.groupby(self.group_keys(request.by)).agg(
+                    live_claims=("claim_id", "size"), recipients=("is_recipient", "sum")
+                )
+            )
+        result = pd.concat(parts)
+        live_claims = result["live_claims"].astype(float)
+        result["uptake_per_100"] = 100 * result["recipients"] / live_claims.where(live_claims > 0)
+        counts = ["live_claims", "recipients"]
+        return self.finish(result, request, [*counts, "uptake_per_100"], counts=counts)
+
+    def fsf_outcomes(self, request: MeasureRequest) -> pd.DataFrame:
+        """Mature job entries, sustained or not, split by an FSF payment to the claim on or
+        before the job's start."""
+        first, last = self.period(request)
+        jobs = self.claim_events(self.job_entries, request)
+        jobs = jobs[
+            jobs["start_date"].between(first, last)
+            & (jobs["start_date"] + pd.Timedelta(days=91) <= self.extract_date)
+        ]
+        jobs = self.with_group(jobs, request.by, "start_date")
+        first_paid = (
+            self.payments.dropna(subset=["claim_id"]).groupby("claim_id")["payment_date"].min()
+        )
+        supported = jobs["claim_id"].map(first_paid) <= jobs["start_date"]  # NaT: False
+        sustained = jobs["end_date"].isna() | (
+            (jobs["end_date"] - jobs["start_date"]).dt.days >= 91
+        )
+        jobs = jobs.assign(
+            mature_supported=supported,
+            sustained_supported=supported & sustained,
+            mature_unsupported=~supported,
+            sustained_unsupported=~supported & sustained,
+        )
+        counts = [
+            "mature_supported",
+            "sustained_supported",
+            "mature_unsupported",
+            "sustained_unsupported",
+        ]
+        result = jobs.groupby(self.group_keys(request.by))[counts].sum()
+        for part in ("supported", "unsupported"):
+            mature = result[f"mature_{part}"].astype(float)
+            result[f"rate_{part}"] = result[f"sustained_{part}"] / mature.where(mature > 0)
+        columns = [
+            "mature_supported",
+            "sustained_supported",
+            "rate_supported",
+            "mature_unsupported",
+            "sustained_unsupported",
+            "rate_unsupported",
+        ]
+        return self.finish(result, request, columns, counts=counts)
 
 
 # ---- comparison with the runner ---------------------------------------------------------

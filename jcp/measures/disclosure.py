@@ -6,9 +6,9 @@ whatever request produced it, and the difference between two requests is noise, 
 (docs/disclosure.md). A published count of 1 to 4 is shown as [c]; one at or below 0 as 0.
 
 The other figures follow from the published counts:
-- a ratio of two published counts (a deferral rate: deferred / interviews due) is computed
-  from the published counts, and hidden when either is hidden or the denominator is under
-  `min_denominator`;
+- a ratio of two published counts (a deferral rate: deferred / interviews due; times its
+  scale for a figure per 100) is computed from the published counts, and hidden when either
+  is hidden or the denominator is under `min_denominator`;
 - a mean or median is computed from the true figures and hidden when its published population
   is hidden or under `min_denominator`; a mean is rounded (one decimal place), so that its
   exact value cannot give back the true count it is over; the average FSF award is the
@@ -142,7 +142,8 @@ def protect(
                 r.column,
                 small(r.denominator, thresholds.min_denominator) | hidden(r.numerator),
                 none_if_zero(
-                    r.denominator, pl.col(r.numerator).cast(pl.Float64) / pl.col(r.denominator)
+                    r.denominator,
+                    r.scale * pl.col(r.numerator).cast(pl.Float64) / pl.col(r.denominator),
                 ),
             )
             for r in rules.ratios

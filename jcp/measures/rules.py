@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Ratio:
-    """A rate that is a ratio of two published counts, recomputed from them."""
+    """A rate that is a ratio of two published counts, recomputed from them (times `scale`:
+    100 for a figure per 100)."""
 
     column: str
     numerator: str
     denominator: str
+    scale: float = 1
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ _COLUMN_FIELDS = {
     "values",
     "numerator",
     "denominator",
+    "scale",
     "population",
     "decimals",
     "minimum",
@@ -97,6 +98,7 @@ class Column:
     values: str | None = None  # a contract enumeration whose labels the values take
     numerator: str | None = None
     denominator: str | None = None
+    scale: float = 1  # ratios: a multiplier (100 for a figure per 100)
     population: str | None = None
     decimals: int | None = None
     minimum: str = "min_denominator"
@@ -168,7 +170,7 @@ class MeasureSpec:
 
         return Rules(
             counts=tuple(c.name for c in role("count")),
-            ratios=tuple(Ratio(c.name, c.numerator, c.denominator) for c in role("ratio")),
+            ratios=tuple(Ratio(c.name, c.numerator, c.denominator, c.scale) for c in role("ratio")),
             gated=tuple(Gated(c.name, c.population, c.decimals, c.minimum) for c in role("gated")),
             per_count=tuple(PerCount(c.name, c.count, c.decimals or 0) for c in role("per_count")),
             money_means=tuple(MoneyMean(c.name, c.payments) for c in role("money_mean")),
@@ -245,6 +247,13 @@ def _check_column(path: Path, spec: MeasureSpec, column: Column) -> None:
         return
     if column.protect not in PROTECTIONS:
         raise fail(f"a figure needs a disclosure role: protect = one of {', '.join(PROTECTIONS)}")
+    if column.scale != 1 and (
+        column.protect != "ratio"
+        or isinstance(column.scale, bool)
+        or not isinstance(column.scale, int | float)
+        or column.scale <= 0
+    ):
+        raise fail("scale is a positive number, for a ratio only")
     needs = {
         "ratio": {"numerator": "count", "denominator": "count"},
         "gated": {"population": "count"},
@@ -460,9 +469,10 @@ PROTECTION_WORDS = {
 def _protection_text(column: Column) -> str:
     if column.protect is None:
         return ""
-    return PROTECTION_WORDS[column.protect].format(
+    text = PROTECTION_WORDS[column.protect].format(
         **{k: f"`{v}`" for k, v in vars(column).items() if isinstance(v, str)}
     )
+    return text if column.scale == 1 else f"{column.scale:g} × {text}"
 
 
 def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
