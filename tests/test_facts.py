@@ -311,6 +311,8 @@ def test_the_real_exports_are_the_tables_spark_reads() -> None:
         "review_months": (by_district_and_month, "review_month"),
         "claim_flows": (by_district_and_month, "flow_month"),
         "claim_months": (by_district_and_month, "flow_month"),
+        "job_survival_spells": (by_district_and_month, "start_month"),
+        "claim_survival_spells": (by_district_and_month, "start_month"),
         "loads": ((), None),
         "rejects": ((), None),
     }

@@ -13,7 +13,7 @@ from jcp.bench.pandas_peer import PandasPeer, compare
 from jcp.extract.generate import generate
 from jcp.extract.load import load
 from jcp.measures.access import Scope
-from jcp.measures.runner import GROUPINGS, MEASURES, Runner
+from jcp.measures.runner import MEASURE_GROUPINGS, Runner
 
 FILTERS = {
     "all": {},
@@ -51,8 +51,7 @@ def peer(extract_dir: Path) -> PandasPeer:
 
 @pytest.mark.parametrize("period", PERIODS)
 @pytest.mark.parametrize("filters", FILTERS)
-@pytest.mark.parametrize("by", GROUPINGS)
-@pytest.mark.parametrize("measure", MEASURES)
+@pytest.mark.parametrize(("measure", "by"), MEASURE_GROUPINGS)
 def test_peer_matches_runner(runner, peer, measure, by, filters, period) -> None:
     request = runner.default_request(measure, by=by, **FILTERS[filters])
     if PERIODS[period]:

@@ -30,7 +30,7 @@ from jcp.measures.access import Scope, read_access
 from jcp.measures.export import ExportError, export_parquet, read_manifest
 from jcp.measures.queries import QUERIES_DIR, query_sql, sql_parameters
 from jcp.measures.runner import (
-    GROUPINGS,
+    MEASURE_GROUPINGS,
     MEASURES,
     REPORTS,
     MeasureRequest,
@@ -158,16 +158,14 @@ def test_a_null_filter_list_is_a_typed_null_and_only_then() -> None:
 
 
 @pytest.mark.parametrize("filters", FILTER_SETS)
-@pytest.mark.parametrize("by", GROUPINGS)
-@pytest.mark.parametrize("measure", MEASURES)
+@pytest.mark.parametrize(("measure", "by"), MEASURE_GROUPINGS)
 def test_spark_equals_duckdb_exact_figures(measure, by, filters, sample_runner, on_spark) -> None:
     request = sample_runner.default_request(measure, by=by, **FILTER_SETS[filters])
     expected = sample_runner.run(request, NATIONAL, unsuppressed=True)
     assert_same(on_spark.run(request, NATIONAL, unsuppressed=True), expected, str(request))
 
 
-@pytest.mark.parametrize("by", GROUPINGS)
-@pytest.mark.parametrize("measure", MEASURES)
+@pytest.mark.parametrize(("measure", "by"), MEASURE_GROUPINGS)
 def test_spark_equals_duckdb_with_disclosure_control(measure, by, sample_runner, on_spark) -> None:
     request = sample_runner.default_request(measure, by=by)
     expected = sample_runner.run(request, NATIONAL)
@@ -194,8 +192,7 @@ def test_the_sample_parity_is_not_vacuous(sample_runner) -> None:
 ROW_LABELS = ("district_code", "office_code", "month", "deferral_reason", "category")
 
 
-@pytest.mark.parametrize("by", GROUPINGS)
-@pytest.mark.parametrize("measure", MEASURES)
+@pytest.mark.parametrize(("measure", "by"), MEASURE_GROUPINGS)
 def test_spark_gives_duckdbs_record_key_sums(measure, by, sample_runner, on_spark) -> None:
     """The counts' record key sums, which the perturbation step turns into cell keys, compared
     as the engines return them: whole numbers, so exactly equal. (The filter sets change only

@@ -29,7 +29,7 @@ from jcp.extract.db import connect_read_only
 from jcp.extract.generate import default_geography
 from jcp.measures.access import Scope
 from jcp.measures.network import Catalogue, read_catalogue
-from jcp.measures.runner import GROUPINGS, MEASURES, Runner
+from jcp.measures.runner import MEASURES, Runner, groupings_of
 from jcp.web.pages import PAGES as WEB_PAGES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -156,7 +156,7 @@ def time_measures(db: Path, extract: Path, runs: int, with_pandas: bool) -> tupl
     check_filter_sets(warm_runner.catalogue)
     for name in MEASURES:
         results[name] = {}
-        for by in GROUPINGS:
+        for by in groupings_of(name):
             warm, cold, pandas_times = [], [], []
             for filters in FILTER_SETS.values():
                 request = replace(warm_runner.default_request(name, by=by), **filters)
