@@ -136,7 +136,7 @@ select
     s.district_code,
     s.office_code,
     cast(null as varchar) as month,
-    s.week,
+    s.week::bigint as week,
     s.at_risk::bigint as at_risk,
     s.events::bigint as events,
     s.censored::bigint as censored,
