@@ -259,16 +259,24 @@ def _curves(
         return value.over(keys) if keys else value
 
     for curve in rules.curves:
+        # In stages, each window worked out once and kept in a column of its own.
         n = pl.col(curve.at_risk).cast(pl.Float64)
         d = pl.min_horizontal(pl.col(events[curve.events]).cast(pl.Float64), n)
         small = pl.col(SUPPRESSED).list.contains(pl.lit(curve.at_risk)) | (
             pl.col(curve.at_risk).fill_null(0) < thresholds.min_denominator
         )
-        cut = over(small.cast(pl.Int8).cum_max()) == 1
-        survival = over(pl.when(~cut).then(1 - d / n).cum_prod())
-        variance = over(pl.when(~cut).then(pl.when(n > d).then(d / (n * (n - d)))).cum_sum())
-        log_s = survival.log()
-        spread = Z_95 * variance.sqrt() / -log_s
+        published = published.with_columns(
+            (over(small.cast(pl.Int8).cum_max()) == 1).alias("curve cut")
+        )
+        cut = pl.col("curve cut")
+        published = published.with_columns(
+            over(pl.when(~cut).then(1 - d / n).cum_prod()).alias("curve S"),
+            over(pl.when(~cut).then(pl.when(n > d).then(d / (n * (n - d)))).cum_sum()).alias(
+                "curve V"
+            ),
+        )
+        survival, log_s = pl.col("curve S"), pl.col("curve S").log()
+        spread = Z_95 * pl.col("curve V").sqrt() / -log_s
         centre = (-log_s).log()
         band = [
             (curve.low, (-(centre + spread).exp()).exp()),
@@ -290,7 +298,7 @@ def _curves(
             .then(pl.col(SUPPRESSED).list.concat(pl.lit(names)).list.unique().list.sort())
             .otherwise(pl.col(SUPPRESSED))
             .alias(SUPPRESSED),
-        )
+        ).drop("curve cut", "curve S", "curve V")
     return published
 
 
