@@ -817,6 +817,8 @@ def test_my_office_shows_a_district_manager_the_spread_and_no_coach(
     # No table names a work coach: the per-coach rows and the worklist are the team leaders'.
     assert not [d for d in at.dataframe if "work_coach_ref" in d.value.columns]
     assert [s.value for s in at.subheader][0] == "Caseloads across work coaches, by office"
+
+
 def test_fsf_page_shows_uptake_and_outcomes_as_the_runner_gives_them(
     sample_db, sample_runner, app_for
 ) -> None:

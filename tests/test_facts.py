@@ -323,6 +323,8 @@ def test_the_real_exports_are_the_tables_spark_reads() -> None:
         "fsf_recipient_months": (by_district_and_month, "payment_month"),
         "fsf_job_entries": (by_district_and_month, "start_date"),
         "fsf_job_months": (by_district_and_month, "start_month"),
+        "job_survival_spells": (by_district_and_month, "start_month"),
+        "claim_survival_spells": (by_district_and_month, "start_month"),
         "loads": ((), None),
         "rejects": ((), None),
     }

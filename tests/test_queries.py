@@ -96,6 +96,11 @@ def test_fact_tables_are_built_at_load_with_a_row_per_event(name: str, sample_db
             "(select count(*) from job_entries)",
             "fsf_job_months": "select (select sum(job_entries) from fsf_job_months), "
             "(select count(*) from job_entries)",
+            # Kaplan-Meier spells: every job entry and every claim once, ended or not.
+            "job_survival_spells": "select (select sum(spells) from job_survival_spells), "
+            "(select count(*) from job_entries)",
+            "claim_survival_spells": "select (select sum(spells) from claim_survival_spells), "
+            "(select count(*) from claims)",
             # One claim per month with a review (that month's latest), if some dimension is
             # scored in both it and a baseline dated no later.
             "review_months": "select (select sum(claims) from review_months), (select count(*) "

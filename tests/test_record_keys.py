@@ -41,7 +41,7 @@ from jcp.extract.record_keys import KEY_RANGE
 from jcp.measures.access import Scope
 from jcp.measures.disclosure import rules_for
 from jcp.measures.queries import query_sql, sql_parameters
-from jcp.measures.runner import GROUPINGS, MEASURES, MeasureRequest, Runner
+from jcp.measures.runner import MEASURES, MeasureRequest, Runner, groupings_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
@@ -253,7 +253,7 @@ def raw_frame(runner: Runner, request: MeasureRequest) -> pl.DataFrame:
 
 def requests_for(runner: Runner, measure: str, periods: list[tuple[str, str]]):
     for period_from, period_to in periods:
-        for by in GROUPINGS:
+        for by in groupings_of(measure):
             for filters in FILTER_SETS.values():
                 yield MeasureRequest(measure, period_from, period_to, by=by, **filters)
             yield MeasureRequest(measure, period_from, period_to, by=by, groups=("carer", "other"))
@@ -298,7 +298,7 @@ def test_the_runner_drops_every_key_sum(sample_keyed_db) -> None:
     """Until the perturbation step consumes them, nothing after the runner sees a key sum."""
     runner = Runner(connect_read_only(sample_keyed_db))
     for measure in MEASURES:
-        for by in GROUPINGS:
+        for by in groupings_of(measure):
             request = runner.default_request(measure, by=by)
             assert any(c.endswith("_key") for c in raw_frame(runner, request).columns) == (
                 measure in KEYED_MEASURES

@@ -52,6 +52,8 @@ KEYS = {
 }
 # The extra column a companion measure breaks each group down by.
 COMPANION_COLUMN = {"deferral_reasons": "deferral_reason", "fsf_categories": "category"}
+# Survival curves: weeks 0..SURVIVAL_WEEKS - 1 of each group.
+SURVIVAL_WEEKS = 105
 
 
 def read_table(extract_dir: Path, name: str) -> pd.DataFrame:
@@ -121,6 +123,8 @@ class PandasPeer:
             "coach_caseload_spread": self.coach_caseload_spread,
             "fsf_uptake": self.fsf_uptake,
             "fsf_outcomes": self.fsf_outcomes,
+            "job_survival": self.job_survival,
+            "claim_survival": self.claim_survival,
         }
         if request.measure not in handlers:
             raise ValueError(f"unknown measure {request.measure!r}")
@@ -721,6 +725,7 @@ class PandasPeer:
             order=["deferral_reason"],
             parts=("deferral_reason", sorted(DEFERRAL_REASONS)),
         )
+
     # ---- 8. work coach caseloads -------------------------------------------------------
 
     def open_claims_per_coach(self, request: MeasureRequest) -> pd.DataFrame:
@@ -816,6 +821,7 @@ class PandasPeer:
             "max_claims_per_coach",
         ]
         return result.sort_values(["district_code", "office_code"])[columns].reset_index(drop=True)
+
     # ---- 8. FSF uptake and outcomes -----------------------------------------------------
 
     def fsf_uptake(self, request: MeasureRequest) -> pd.DataFrame:
@@ -894,6 +900,77 @@ class PandasPeer:
             "rate_unsupported",
         ]
         return self.finish(result, request, columns, counts=counts)
+
+    # ---- survival curves (Kaplan-Meier by completed week) ------------------------------------
+
+    def job_survival(self, request: MeasureRequest) -> pd.DataFrame:
+        first, last = self.period(request)
+        jobs = self.claim_events(self.job_entries, request)
+        jobs = jobs[jobs["start_date"].between(first, last)]
+        ended = jobs["end_date"].notna()
+        days = (jobs["end_date"].where(ended, self.extract_date) - jobs["start_date"]).dt.days
+        return self.kaplan_meier(jobs.assign(days=days, event=ended), request)
+
+    def claim_survival(self, request: MeasureRequest) -> pd.DataFrame:
+        first, last = self.period(request)
+        claims = self.scoped_claims(request)
+        claims = claims[claims["start_date"].between(first, last)]
+        until = claims["end_date"].fillna(self.extract_date)
+        days = (until - claims["start_date"]).dt.days
+        into_work = (claims["end_reason"] == "job_entry").fillna(False)
+        return self.kaplan_meier(claims.assign(days=days, event=into_work), request)
+
+    def kaplan_meier(self, spells: pd.DataFrame, request: MeasureRequest) -> pd.DataFrame:
+        """Each group's curve over weeks 0..104 from its spells' days and event flags, as a
+        running product (the SQL adds logarithms instead), with the log-log Greenwood band."""
+        weeks = np.arange(SURVIVAL_WEEKS)
+        spells = self.with_group(spells, request.by, "start_date")
+        spells["week"] = (spells["days"] // 7).clip(upper=SURVIVAL_WEEKS)
+        keys = self.group_keys(request.by)
+        rows = []
+        for group, found in spells.groupby(keys):
+            # Week SURVIVAL_WEEKS holds every later week: at risk throughout, ending in none.
+            every = np.bincount(found["week"], minlength=SURVIVAL_WEEKS + 1)
+            events = np.bincount(found["week"][found["event"]], minlength=SURVIVAL_WEEKS + 1)
+            at_risk = every[::-1].cumsum()[::-1][:SURVIVAL_WEEKS]
+            events, censored = events[:SURVIVAL_WEEKS], (every - events)[:SURVIVAL_WEEKS]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                survival = np.cumprod(np.where(at_risk > 0, 1 - events / at_risk, 1.0))
+                terms = np.where(at_risk > events, events / (at_risk * (at_risk - events)), 0.0)
+                variance = np.cumsum(terms)
+                spread = 1.959963984540054 * np.sqrt(variance) / -np.log(survival)
+                centre = np.log(-np.log(survival))
+                low = np.exp(-np.exp(centre + spread))
+                high = np.exp(-np.exp(centre - spread))
+            low = np.where(survival == 1, 1.0, np.where(survival == 0, 0.0, low))
+            high = np.where(survival == 1, 1.0, np.where(survival == 0, 0.0, high))
+            nobody = at_risk == 0
+            labels = dict(zip(keys, group, strict=True))  # a list of keys: a tuple each
+            rows.append(
+                pd.DataFrame(
+                    {
+                        **labels,
+                        "week": weeks,
+                        "at_risk": at_risk,
+                        "events": events,
+                        "censored": censored,
+                        "survival": np.where(nobody, np.nan, survival),
+                        "ci_low": np.where(nobody, np.nan, low),
+                        "ci_high": np.where(nobody, np.nan, high),
+                    }
+                )
+            )
+        columns = ["week", "at_risk", "events", "censored", "survival", "ci_low", "ci_high"]
+        result = pd.concat(rows) if rows else pd.DataFrame(columns=[*keys, *columns])
+        counts = ["at_risk", "events", "censored"]
+        return self.finish(
+            result.drop(columns="_all", errors="ignore"),
+            request,
+            columns,
+            counts=counts,
+            order=["week"],
+            parts=("week", list(weeks)),
+        )
 
 
 # ---- comparison with the runner ---------------------------------------------------------

@@ -19,7 +19,11 @@ The other figures follow from the published counts:
   money;
 - where the published population (or payments) is 0, a rate or mean is empty and money £0, as
   for nobody, whatever the true count under that 0;
-- figures that describe no one (a district's FSF allocation) are shown as they are.
+- figures that describe no one (a district's FSF allocation) are shown as they are;
+- a Kaplan-Meier curve (job survival) is recomputed from the published at-risk counts and the
+  perturbed event counts, with its 95% band, and cut ([c]) from the first week whose published
+  at-risk count is under `min_denominator` to the end of that group's curve (jcp.measures.rules,
+  Curve, says why).
 
 Fail closed: a measure with no rules, or a figure of a measure that no rule covers, is an
 error, never an unprotected figure. Operational lists (the overdue worklist) are exact by
@@ -42,11 +46,14 @@ from jcp.measures.perturbation import (
     PTable,
     load_ptable,
     perturb_counts,
+    perturbed,
     round_money,
 )
 from jcp.measures.rules import Rules
 
 MARKER = "[c]"
+# The normal quantile of a two-sided 95% band (scipy.stats.norm.ppf(0.975)).
+Z_95 = 1.959963984540054
 
 
 class DisclosureError(RuntimeError):
@@ -82,9 +89,12 @@ def check_covered(frame: pl.DataFrame, measure: str, rules: Rules) -> None:
         for c, dtype in frame.schema.items()
         if c not in keys and c != SUPPRESSED and _is_figure(dtype) and c not in rules.figures
     )
+    uncovered = [c for c in uncovered if c != rules.curve_step]
     if uncovered:
         raise DisclosureError(f"{measure}: no disclosure rule for {', '.join(uncovered)}")
     absent = sorted(c for c in rules.counts if c not in frame.columns or c + KEY_SUFFIX not in keys)
+    if rules.curves and (rules.curve_step is None or rules.curve_step not in frame.columns):
+        absent.append(f"the curve's step column {rules.curve_step}")
     if absent:
         raise DisclosureError(f"{measure}: no count or key sum for {', '.join(absent)}")
 
@@ -117,6 +127,13 @@ def protect(
         m.payments: f"true {m.payments}" for m in rules.money_means
     }
     staged = frame.with_columns(pl.col(c).alias(alias) for c, alias in true_counts.items())
+    # A curve's steps use the perturbed events, also where the published count is hidden (1 to
+    # 4): never the true count (jcp.measures.rules, Curve).
+    curve_events = {c.events: f"perturbed {c.events}" for c in rules.curves}
+    staged = staged.with_columns(
+        perturbed(pl.col(c), pl.col(c + KEY_SUFFIX), table).clip(lower_bound=0).alias(alias)
+        for c, alias in curve_events.items()
+    )
     published = perturb_counts(staged, rules.counts, table, thresholds.min_count)
     published = _zero_where_whole_is_zero(published, rules, parent)
 
@@ -216,7 +233,74 @@ def protect(
             ),
             pl.col(SUPPRESSED).list.concat(names).list.unique().list.sort().alias(SUPPRESSED),
         )
-    return published.drop(true_counts.values())
+    if rules.curves:
+        published = _curves(published, rules, thresholds, curve_events)
+    return published.drop(*true_counts.values(), *curve_events.values())
+
+
+def _curves(
+    published: pl.DataFrame, rules: Rules, thresholds: Thresholds, events: dict[str, str]
+) -> pl.DataFrame:
+    """Each curve recomputed over its group's steps from the published counts, and cut.
+
+    S(w) = prod over steps j <= w of (1 - d_j / n_j), n the published at-risk count and d the
+    perturbed events (at most n); Greenwood's V(w) = sum of d_j / (n_j (n_j - d_j)); the band
+    is the log-log one, exp(-exp(log(-log S) +- z sqrt(V) / -log S)), as lifelines computes
+    it. Where S is 1 (no event yet) the band is 1 to 1, and where S is 0 (everyone at risk had
+    the event) 0 to 0: the formula's limits there, and what lifelines gives (log S is 0 or
+    undefined, so the formula itself is not used). From the first step whose
+    published at-risk count is hidden or under min_denominator, the curve and its band are
+    empty for the rest of the group: [c], or as for nobody where that step's count is 0.
+    """
+    step = rules.curve_step or ""
+    keys = [k for k in ("district_code", "office_code") if k in published.columns]
+    published = published.sort([*keys, step])
+
+    def over(value: pl.Expr) -> pl.Expr:
+        return value.over(keys) if keys else value
+
+    for curve in rules.curves:
+        # In stages, each window worked out once and kept in a column of its own.
+        n = pl.col(curve.at_risk).cast(pl.Float64)
+        d = pl.min_horizontal(pl.col(events[curve.events]).cast(pl.Float64), n)
+        small = pl.col(SUPPRESSED).list.contains(pl.lit(curve.at_risk)) | (
+            pl.col(curve.at_risk).fill_null(0) < thresholds.min_denominator
+        )
+        published = published.with_columns(
+            (over(small.cast(pl.Int8).cum_max()) == 1).alias("curve cut")
+        )
+        cut = pl.col("curve cut")
+        published = published.with_columns(
+            over(pl.when(~cut).then(1 - d / n).cum_prod()).alias("curve S"),
+            over(pl.when(~cut).then(pl.when(n > d).then(d / (n * (n - d)))).cum_sum()).alias(
+                "curve V"
+            ),
+        )
+        survival, log_s = pl.col("curve S"), pl.col("curve S").log()
+        spread = Z_95 * pl.col("curve V").sqrt() / -log_s
+        centre = (-log_s).log()
+        band = [
+            (curve.low, (-(centre + spread).exp()).exp()),
+            (curve.high, (-(centre - spread).exp()).exp()),
+        ]
+        shown = [(curve.column, survival)] + [
+            (
+                name,
+                pl.when(survival == 1).then(1.0).when(survival == 0).then(0.0).otherwise(value),
+            )
+            for name, value in band
+            if name
+        ]
+        marked = cut & (pl.col(curve.at_risk).is_null() | (pl.col(curve.at_risk) != 0))
+        names = [name for name, _ in shown]
+        published = published.with_columns(
+            *(pl.when(cut).then(None).otherwise(value).alias(name) for name, value in shown),
+            pl.when(marked)
+            .then(pl.col(SUPPRESSED).list.concat(pl.lit(names)).list.unique().list.sort())
+            .otherwise(pl.col(SUPPRESSED))
+            .alias(SUPPRESSED),
+        ).drop("curve cut", "curve S", "curve V")
+    return published
 
 
 def _zero_where_whole_is_zero(

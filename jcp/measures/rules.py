@@ -79,6 +79,29 @@ class Share:
 
 
 @dataclass(frozen=True)
+class Curve:
+    """A Kaplan-Meier curve over a group's steps (weeks), with its 95% band: recomputed from the
+    published at-risk and event counts, and cut ([c]) from the first step whose published
+    at-risk count is under min_denominator to the end of the group's curve.
+
+    Recomputed, not taken from the true counts: the curve's step from one week to the next is
+    1 - events / at_risk, a ratio whose exact value gives back the true counts it is over (as
+    an exact mean does, Gated), and rounding does not stop that while at_risk is a few tens.
+    From the published counts, every figure of the curve is a function of figures already
+    published (or, for an events count hidden as 1 to 4, of its perturbed value, never the true
+    one), so differencing two curves gives noise, as differencing two counts does. Cut to the
+    end: at-risk counts only fall, so once a group is small it stays small, and a curve that
+    went on would be a curve over a few people.
+    """
+
+    column: str  # the survival estimate
+    at_risk: str  # a count: at risk at the start of the step
+    events: str  # a count: events in the step
+    low: str | None = None  # the band's columns (curve_bound), if the spec has them
+    high: str | None = None
+
+
+@dataclass(frozen=True)
 class Rules:
     counts: tuple[str, ...] = ()
     ratios: tuple[Ratio, ...] = ()
@@ -87,6 +110,8 @@ class Rules:
     money_means: tuple[MoneyMean, ...] = ()
     money: tuple[Money, ...] = ()
     shares: tuple[Share, ...] = ()
+    curves: tuple[Curve, ...] = ()
+    curve_step: str | None = None  # curves: the step column (a key, not a figure)
     exact: tuple[str, ...] = ()  # figures about no one, shown as they are
     # (part, whole) pairs of counts, outer wholes first: where the whole is published as 0 the
     # part is too. Perturbed apart, a part shown as [c] beside a whole shown as 0 would prove
@@ -109,5 +134,7 @@ class Rules:
             *(m.column for m in self.money_means),
             *(m.column for m in self.money),
             *(s.column for s in self.shares),
+            *(c.column for c in self.curves),
+            *(b for c in self.curves for b in (c.low, c.high) if b),
             *self.exact,
         }

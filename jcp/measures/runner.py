@@ -284,6 +284,7 @@ class Runner:
         return frame.select(
             *KEY_COLUMNS[request.by],
             *([measure.part] if measure.part else []),  # a companion's rows' labels
+            *([measure.curve] if measure.curve else []),  # a curve's steps
             *kept,
             pl.col(SUPPRESSED).list.eval(pl.element().filter(pl.element().is_in(kept))),
         )
@@ -315,8 +316,15 @@ class Runner:
                     {measure.part: list(measure.parts)}, schema={measure.part: pl.String}
                 )
                 spine = parts if spine is None else spine.join(parts, how="cross")
+            if measure.curve:
+                # Every week of every group's curve, so a quiet group still shows (at risk 0).
+                steps = pl.DataFrame(
+                    {measure.curve: list(measure.steps)},
+                    schema={measure.curve: frame.schema.get(measure.curve, pl.Int64)},
+                )
+                spine = steps if spine is None else spine.join(steps, how="cross")
             if spine is not None:
-                on = keys + ([measure.part] if measure.part else [])
+                on = keys + [c for c in (measure.part, measure.curve) if c]
                 frame = spine.join(frame, on=on, how="left", nulls_equal=True)
             elif frame.height == 0:
                 frame = pl.concat([frame, frame.clear(1)], how="vertical")
@@ -328,7 +336,7 @@ class Runner:
                 if name not in keys and (dtype.is_integer() or dtype.is_decimal())
             ]
             frame = frame.with_columns(fill)
-        order = keys + ([measure.part] if measure.part else [])
+        order = keys + [c for c in (measure.part, measure.curve) if c]
         return frame.sort(order) if order else frame
 
     def offices_in_scope(self, request: MeasureRequest, scope: Scope) -> list[tuple[str, str]]:

@@ -20,14 +20,29 @@ from pathlib import Path
 
 from jcp.extract import contract
 from jcp.measures.queries import QUERIES_DIR
-from jcp.measures.rules import Gated, Money, MoneyMean, PerCount, Ratio, Rules, Share
+from jcp.measures.rules import Curve, Gated, Money, MoneyMean, PerCount, Ratio, Rules, Share
 
 # What a column holds; decides its format everywhere (jcp.web.formats).
 KINDS = ("key", "text", "date", "count", "rate", "change", "mean", "money", "days")
 FIGURE_KINDS = ("count", "rate", "change", "mean", "money", "days")
 DIRECTIONS = ("higher", "lower", "neither")  # which way is better
 # How a figure is protected (jcp.measures.disclosure); "none" only for columns that are not figures.
-PROTECTIONS = ("count", "ratio", "gated", "per_count", "money", "money_mean", "share", "exact")
+PROTECTIONS = (
+    "count",
+    "ratio",
+    "gated",
+    "per_count",
+    "money",
+    "money_mean",
+    "share",
+    "curve",
+    "curve_bound",
+    "exact",
+)
+# A curve's confidence band: which side a curve_bound column is.
+BOUNDS = ("low", "high")
+# A curve's rows are its groups' steps: the month is a step of its own, so it is no grouping.
+CURVE_GROUPINGS = ("total", "district", "office")
 GROUPINGS = ("total", "district", "office", "month")
 # The columns a grouping brings into a result, the same in every measure: declared once here.
 KEY_COLUMNS = {
@@ -63,6 +78,7 @@ _COLUMN_FIELDS = {
     "headline",
     "headline_label",
     "league",
+    "bound",
 }
 _SPEC_FIELDS = {
     "title",
@@ -76,6 +92,7 @@ _SPEC_FIELDS = {
     "district_wide",
     "part",
     "parent",
+    "curve",
     "keys",
     "scope",
     "unprotected_because",
@@ -111,6 +128,7 @@ class Column:
     headline: int | None = None  # position among the overview's tiles
     headline_label: str | None = None
     league: bool = True  # a headline also compared in the overview's table
+    bound: str | None = None  # curve_bound: the low or high side of the curve's band
 
     @property
     def is_figure(self) -> bool:
@@ -136,6 +154,8 @@ class MeasureSpec:
     district_wide: bool = False  # figures cover whole districts (shown only to who sees all)
     part: str | None = None  # companions: the column splitting each group into parts
     parent: str | None = None  # companions: the measure their parts add up to
+    curve: str | None = None  # curves: the step column (week), each group's rows 0..curve_last
+    curve_last: int = 0
     scope: str = "everyone"  # reports: who may run them
     unprotected_because: str = ""  # lists and reports: why no disclosure control applies
     columns: dict[str, Column] = field(default_factory=dict)
@@ -153,6 +173,12 @@ class MeasureSpec:
         return tuple(sorted(contract.VALUE_LABELS[self.columns[self.part].values or ""]))
 
     @property
+    def steps(self) -> tuple[int, ...]:
+        """Curves: every step of each group's curve, 0 to curve_last, so each group lists them
+        all (counts 0 where nothing happens), as a companion lists every part."""
+        return tuple(range(self.curve_last + 1)) if self.curve else ()
+
+    @property
     def figures(self) -> list[Column]:
         return [c for c in self.columns.values() if c.is_figure]
 
@@ -168,6 +194,11 @@ class MeasureSpec:
         def role(name: str) -> list[Column]:
             return by_role.get(name, [])
 
+        def bound(curve: Column, side: str) -> str | None:
+            return next(
+                (c.name for c in role("curve_bound") if (c.of, c.bound) == (curve.name, side)), None
+            )
+
         return Rules(
             counts=tuple(c.name for c in role("count")),
             ratios=tuple(Ratio(c.name, c.numerator, c.denominator, c.scale) for c in role("ratio")),
@@ -176,6 +207,11 @@ class MeasureSpec:
             money_means=tuple(MoneyMean(c.name, c.payments) for c in role("money_mean")),
             money=tuple(Money(c.name, c.payments) for c in role("money")),
             shares=tuple(Share(c.name, c.money, c.of) for c in role("share")),
+            curves=tuple(
+                Curve(c.name, c.population, c.numerator, bound(c, "low"), bound(c, "high"))
+                for c in role("curve")
+            ),
+            curve_step=self.curve,
             exact=tuple(c.name for c in role("exact")),
             within=_within_outer_first(role("count")),
             parent=self.parent,
@@ -261,6 +297,8 @@ def _check_column(path: Path, spec: MeasureSpec, column: Column) -> None:
         "money": {"payments": "count"},
         "money_mean": {"payments": "count"},
         "share": {"money": "money", "of": "exact"},
+        "curve": {"population": "count", "numerator": "count"},
+        "curve_bound": {"of": "curve"},
     }.get(column.protect, {})
     for setting, role in needs.items():
         other = getattr(column, setting)
@@ -269,6 +307,12 @@ def _check_column(path: Path, spec: MeasureSpec, column: Column) -> None:
             raise fail(
                 f"protect = {column.protect} needs {setting} = a {role} column of {spec.name}"
             )
+    if (column.protect == "curve_bound") != (column.bound is not None):
+        raise fail(f"bound (one of {', '.join(BOUNDS)}) is for protect = curve_bound only")
+    if column.bound is not None and column.bound not in BOUNDS:
+        raise fail(f"bound {column.bound!r} is not one of {', '.join(BOUNDS)}")
+    if column.protect in ("curve", "curve_bound") and spec.curve is None:
+        raise fail(f"protect = {column.protect} needs the measure's curve (its step column)")
     for setting in ("within",):
         other = getattr(column, setting)
         if other is not None and (column.protect != "count" or _role(spec, other) != "count"):
@@ -309,6 +353,22 @@ def read_spec(path: Path) -> MeasureSpec:
     if data["query"] == "measure" and data.get("unprotected_because"):
         raise _fail(path, "a measure is always protected: no unprotected_because")
     columns = {name: _column(path, name, entry) for name, entry in data["columns"].items()}
+    curve = data.get("curve")
+    if curve is not None:
+        if (
+            not isinstance(curve, dict)
+            or set(curve) != {"column", "last"}
+            or not isinstance(curve["last"], int)
+            or curve["last"] < 0
+        ):
+            raise _fail(path, "curve must be a table: column (its step column) and last (a step)")
+        if any(g not in CURVE_GROUPINGS for g in groupings) or not groupings:
+            raise _fail(path, f"a curve's groupings must be among {', '.join(CURVE_GROUPINGS)}")
+        step = columns.get(curve["column"])
+        if step is None or step.kind != "key":
+            raise _fail(path, f"curve column {curve['column']!r} must be a key column of the spec")
+        if data.get("part") is not None:
+            raise _fail(path, "a curve is not split into parts as well")
     spec = MeasureSpec(
         name=path.stem,
         title=data["title"],
@@ -323,6 +383,8 @@ def read_spec(path: Path) -> MeasureSpec:
         district_wide=data.get("district_wide", False),
         part=data.get("part"),
         parent=data.get("parent"),
+        curve=None if curve is None else curve["column"],
+        curve_last=0 if curve is None else curve["last"],
         scope=data.get("scope", "everyone"),
         unprotected_because=" ".join(data.get("unprotected_because", "").split()),
         columns=columns,
@@ -462,6 +524,9 @@ PROTECTION_WORDS = {
     "money": "rounded to £10; [c] when {payments} are few",
     "money_mean": "rounded spend ÷ published {payments}, to £10",
     "share": "from the rounded {money} ÷ {of}",
+    "curve": "Kaplan-Meier from the published {population} and {numerator}; [c] from the first "
+    "step whose {population} is small",
+    "curve_bound": "95% band of {of}, from the published counts; [c] where {of} is",
     "exact": "shown as it is (describes no one)",
 }
 
@@ -505,6 +570,11 @@ def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
                 lines += ["- **District-wide:** shown only to users who see whole districts."]
             if spec.parent:
                 lines += [f"- **Part of:** `{spec.parent}`, split by `{spec.part}`."]
+            if spec.curve:
+                lines += [
+                    f"- **Curve:** one row per group and `{spec.curve}` 0 to {spec.curve_last}, "
+                    "every step listed (0 where nothing happens)."
+                ]
             if spec.query == "report":
                 lines += [f"- **Shown to:** {spec.scope} signed in"]
             if spec.unprotected_because:

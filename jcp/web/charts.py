@@ -293,3 +293,60 @@ def bars(
             ],
         )
     )
+
+
+def survival_curves(
+    frame: pl.DataFrame,
+    value_title: str,
+    title: str,
+    group: str | None = None,
+    chosen: Sequence[str] = (),
+) -> alt.Chart:
+    """Kaplan-Meier curves as steps over weeks, with their 95% band.
+
+    One curve (the total, `group` None), or one per district or office: the chosen ones in the
+    highlight colour with their bands, the rest thin grey lines without (a band per line would
+    hide the others; a colour per line would be a legend of 37). With nothing chosen, every
+    line is grey and none has a band. Hidden and empty weeks are not drawn.
+    """
+    data = _for_vega(frame).filter(pl.col("survival").is_not_null())
+    week = alt.X("week:Q", title="Weeks since the start", scale=alt.Scale(domain=[0, 104]))
+    value = alt.Y("survival:Q", title=value_title, axis=alt.Axis(format=FORMATS["rate"]))
+    tooltip = [
+        alt.Tooltip("week:Q", title="Week"),
+        alt.Tooltip("survival:Q", title=value_title, format=FORMATS["rate"]),
+        alt.Tooltip("ci_low:Q", title="Lower 95% limit", format=FORMATS["rate"]),
+        alt.Tooltip("ci_high:Q", title="Upper 95% limit", format=FORMATS["rate"]),
+    ]
+    if group is None:
+        band_data, line_data = data, data
+        lines = alt.Chart(line_data).mark_line(interpolate="step-after", color=HIGHLIGHT)
+        lines = lines.encode(x=week, y=value, tooltip=tooltip)
+    else:
+        group_title, _ = _titles(group)
+        data = data.with_columns(_group_label(data, group).alias("label"))
+        picked = pl.col(group).is_in(list(chosen))
+        band_data = data.filter(picked)
+        tooltip = [alt.Tooltip("label:N", title=group_title), *tooltip]
+        others = (
+            alt.Chart(data.filter(~picked))
+            .mark_line(interpolate="step-after", color=OTHERS, strokeWidth=1, opacity=0.5)
+            .encode(x=week, y=value, detail="label:N", tooltip=tooltip)
+        )
+        highlighted = (
+            alt.Chart(band_data)
+            .mark_line(interpolate="step-after", color=HIGHLIGHT, strokeWidth=2.5)
+            .encode(x=week, y=value, detail="label:N", tooltip=tooltip)
+        )
+        lines = others + highlighted
+    band = (
+        alt.Chart(band_data)
+        .mark_area(interpolate="step-after", color=HIGHLIGHT, opacity=0.2)
+        .encode(
+            x=week,
+            y=alt.Y("ci_low:Q", title=value_title),
+            y2="ci_high:Q",
+            **({"detail": "label:N"} if group is not None else {}),
+        )
+    )
+    return alt.layer(band, lines, title=title)

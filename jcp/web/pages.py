@@ -67,6 +67,13 @@ PAGES: tuple[PageEntry, ...] = (
         heading="My office",
     ),
     PageEntry(
+        file="pages/survival.py",
+        title="How long jobs and claims last",
+        icon=":material/timeline:",
+        url_path="survival",
+        heading="How long jobs and claims last",
+    ),
+    PageEntry(
         file="pages/data.py",
         title="Data",
         icon=":material/database:",
