@@ -8,7 +8,7 @@ import streamlit as st
 
 from jcp.output import plain_text
 from jcp.web import charts, data, results, sidebar, widgets
-from jcp.web.formats import format_value, help_text, kind, label
+from jcp.web.formats import format_value, label
 
 filters = sidebar.current_filters()
 st.title("Interviews and deferrals")
@@ -24,17 +24,6 @@ st.info(
 by, group_column = widgets.compare_by("deferrals_by")
 
 
-def figure_tiles(row: dict, columns: tuple[str, ...], helps: dict[str, str]) -> None:
-    """One tile per column, labelled and explained from the catalogue (or `helps`)."""
-    for tile, column in zip(st.columns(len(columns)), columns, strict=True):
-        tile.metric(
-            label(column),
-            format_value(row[column], kind(column)),
-            border=True,
-            help=helps.get(column, help_text(column)),
-        )
-
-
 # ---- seen within four days --------------------------------------------------------------
 st.subheader("First interviews within four days")
 st.caption(
@@ -48,10 +37,11 @@ if not widgets.has_activity(timely, ["interviews_expected"]):
     widgets.empty_state()
 else:
     row = widgets.tile_row(timely)
-    figure_tiles(
+    widgets.figure_tiles(
         row,
+        "wfi_timeliness",
         ("timeliness_rate", "fta_rate", "median_days_to_interview"),
-        {
+        helps={
             "timeliness_rate": plain_text(
                 f"{format_value(row['held_within_4d'], 'count')} held within four days of "
                 f"{format_value(row['interviews_expected'], 'count')} interviews expected."
@@ -194,10 +184,11 @@ if not widgets.has_activity(followup, ["deferrals_due"]):
     widgets.empty_state()
 else:
     row = widgets.tile_row(followup)
-    figure_tiles(
+    widgets.figure_tiles(
         row,
+        "deferral_followup",
         ("followup_rate", "held_later", "not_held"),
-        {
+        helps={
             "followup_rate": plain_text(
                 f"{format_value(row['held_within_14d'], 'count')} held within 14 days of "
                 f"{format_value(row['deferrals_due'], 'count')} deferrals due."
@@ -229,26 +220,4 @@ else:
         key="followup_trend",
     )
 
-st.subheader("Overdue deferred interviews")
-st.caption(
-    "Every deferred interview whose review date has passed without the interview being held, "
-    "on a claim that is still open. Work through it with the work coaches."
-)
-if overdue.height == 0:
-    st.success("No overdue deferred interviews for these filters.")
-else:
-    widgets.table(
-        overdue.select(
-            "claim_id",
-            "office_code",
-            "work_coach_ref",
-            "benefit",
-            "claimant_group",
-            "deferral_reason",
-            "deferred_until",
-            "days_overdue",
-        ),
-        "Overdue deferred interviews",
-        "overdue_worklist",
-        max_rows=widgets.WORKLIST_ROWS,
-    )
+widgets.overdue_worklist(overdue, "overdue_worklist")

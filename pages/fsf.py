@@ -8,32 +8,12 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from jcp.measures import specs
 from jcp.measures.disclosure import MARKER, SUPPRESSED
 from jcp.output import plain_text
 from jcp.web import charts, data, results, sidebar, widgets
 from jcp.web.formats import format_value, kind, label
 
 UNDER_SPEND, OVER_SPEND = 0.90, 1.00
-
-
-def spec_help(measure: str, column: str) -> str:
-    """A column's definition in its own measure's spec: live_claims here are the claims live at
-    any time in the period, not the caseload at its end that the name means elsewhere."""
-    return specs.spec(measure).columns[column].help
-
-
-def tiles_for(
-    row: dict, measure: str, columns: tuple[str, ...], labels: dict[str, str] | None = None
-) -> None:
-    """One tile per column, with its definition from the measure's own spec on hover."""
-    for tile, column in zip(st.columns(len(columns)), columns, strict=True):
-        tile.metric(
-            (labels or {}).get(column, label(column)),
-            format_value(row[column], kind(column)),
-            border=True,
-            help=spec_help(measure, column),
-        )
 
 
 filters = sidebar.current_filters()
@@ -91,11 +71,11 @@ if not widgets.has_activity(uptake, ["live_claims"]):
 else:
     # Not "Recipients" twice on one page: the spend tiles' recipients are every claim paid,
     # by the paying office; these are live claims paid, in their own office.
-    tiles_for(
+    widgets.figure_tiles(
         widgets.tile_row(uptake),
         "fsf_uptake",
         ("live_claims", "recipients", "uptake_per_100"),
-        {"recipients": "Live claims paid"},
+        labels={"recipients": "Live claims paid"},
     )
     compared, chosen_groups = results.comparison(filters, "fsf_uptake", uptake_by)
     widgets.chart(
@@ -128,7 +108,7 @@ outcomes = results.run(filters.request("fsf_outcomes"))
 if not widgets.has_activity(outcomes, ["mature_supported", "mature_unsupported"]):
     widgets.empty_state()
 else:
-    tiles_for(
+    widgets.figure_tiles(
         widgets.tile_row(outcomes),
         "fsf_outcomes",
         ("mature_supported", "rate_supported", "mature_unsupported", "rate_unsupported"),

@@ -66,6 +66,20 @@ def coach_caseloads_section(filters: Filters) -> None:
     )
 
 
+def interviews_section(filters: Filters) -> None:
+    """The offices' first interviews within four days and deferred interviews followed up."""
+    st.subheader("First interviews and deferral follow-up")
+    st.caption(
+        "For the period: initial interviews attended within four days of the claim, and "
+        "deferred interviews held within 14 days of the date they were deferred to (details on "
+        "the Interviews and deferrals page)."
+    )
+    timely = widgets.tile_row(results.run(filters.request("wfi_timeliness")))
+    followed = widgets.tile_row(results.run(filters.request("deferral_followup")))
+    widgets.figure_tiles(timely, "wfi_timeliness", ("timeliness_rate", "fta_rate"))
+    widgets.figure_tiles(followed, "deferral_followup", ("followup_rate", "not_held"))
+
+
 def spread_section(filters: Filters) -> None:
     """How open claims are spread over each office's coaches."""
     st.subheader("Caseloads across work coaches, by office")
@@ -119,34 +133,6 @@ def claims_per_coach_section(filters: Filters) -> None:
     )
 
 
-def overdue_section(filters: Filters) -> None:
-    """The overdue worklist of the team leader's offices, as the Deferrals page shows it."""
-    st.subheader("Overdue deferred interviews")
-    st.caption(
-        "Every deferred interview whose review date has passed without the interview being "
-        "held, on a claim that is still open. Work through it with the work coaches."
-    )
-    overdue = results.run(filters.request("overdue_deferrals"))
-    if overdue.height == 0:
-        st.success("No overdue deferred interviews for these filters.")
-        return
-    widgets.table(
-        overdue.select(
-            "claim_id",
-            "office_code",
-            "work_coach_ref",
-            "benefit",
-            "claimant_group",
-            "deferral_reason",
-            "deferred_until",
-            "days_overdue",
-        ),
-        "Overdue deferred interviews",
-        "my_office_overdue_worklist",
-        max_rows=widgets.WORKLIST_ROWS,
-    )
-
-
 filters = sidebar.current_filters()
 scope = signin.current_scope()
 catalogue = data.catalogue()
@@ -161,5 +147,8 @@ if is_team_leader(scope):
     coach_caseloads_section(filters)
 spread_section(filters)
 claims_per_coach_section(filters)
+interviews_section(filters)
 if is_team_leader(scope):
-    overdue_section(filters)
+    widgets.overdue_worklist(
+        results.run(filters.request("overdue_deferrals")), "my_office_overdue_worklist"
+    )

@@ -33,6 +33,8 @@ def test_benchmark_runs_and_the_pandas_peer_agrees(tmp_path) -> None:
         "job_entries",
         "fsf",
         "deferrals",
+        "survival",
+        "my_office",
         "data",
     }
     # The overview, results not cached: 5 measures' totals for the period and the one before

@@ -141,6 +141,10 @@ def value_label(values: str, code: str) -> str:
     return contract.VALUE_LABELS[values].get(code, code)
 
 
-def help_text(column: str) -> str:
-    """A column's meaning from its spec, for a tile's or header's hover help."""
+def help_text(column: str, measure: str | None = None) -> str:
+    """A column's meaning from its spec, for a tile's or header's hover help: from `measure`'s
+    own spec when given (a name shared by two measures, such as live_claims, is described in
+    words fitting each), else from the column's first declaration."""
+    if measure is not None and column in specs.spec(measure).columns:
+        return specs.spec(measure).columns[column].help
     return specs.column_help(column)

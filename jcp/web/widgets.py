@@ -23,6 +23,7 @@ from jcp.web import audit, data, results, sidebar, signin
 from jcp.web.formats import (
     TABLE_FORMATS,
     format_value,
+    help_text,
     kind,
     label,
     with_names,
@@ -79,6 +80,54 @@ def has_activity(frame: pl.DataFrame, count_columns: list[str]) -> bool:
 
 def empty_state() -> None:
     st.info(EMPTY_MESSAGE)
+
+
+def figure_tiles(
+    row: dict,
+    measure: str,
+    columns: tuple[str, ...],
+    labels: dict[str, str] | None = None,
+    helps: dict[str, str] | None = None,
+) -> None:
+    """One tile per column of a measure's row, labelled and explained from its spec (or from
+    `labels` and `helps`, for words that fit a tile better)."""
+    for tile, column in zip(st.columns(len(columns)), columns, strict=True):
+        tile.metric(
+            (labels or {}).get(column, label(column)),
+            format_value(row[column], kind(column)),
+            border=True,
+            help=(helps or {}).get(column, help_text(column, measure)),
+        )
+
+
+OVERDUE_COLUMNS = (
+    "claim_id",
+    "office_code",
+    "work_coach_ref",
+    "benefit",
+    "claimant_group",
+    "deferral_reason",
+    "deferred_until",
+    "days_overdue",
+)
+
+
+def overdue_worklist(overdue: pl.DataFrame, key: str) -> None:
+    """The overdue deferred interviews worklist, as every page that shows it shows it."""
+    st.subheader("Overdue deferred interviews")
+    st.caption(
+        "Every deferred interview whose review date has passed without the interview being "
+        "held, on a claim that is still open. Work through it with the work coaches."
+    )
+    if overdue.height == 0:
+        st.success("No overdue deferred interviews for these filters.")
+        return
+    table(
+        overdue.select(OVERDUE_COLUMNS),
+        "Overdue deferred interviews",
+        key,
+        max_rows=WORKLIST_ROWS,
+    )
 
 
 def tile_row(frame: pl.DataFrame) -> dict:
