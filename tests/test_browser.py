@@ -134,7 +134,9 @@ def test_filter_share_worklist_and_download(page: Page, app_url, sample_runner) 
     assert {sample_runner.catalogue.office_districts[r["office_code"]] for r in rows} == {district}
 
 
-@pytest.mark.parametrize("path", ["distance_travelled", "job_entries", "fsf", "data"])
+@pytest.mark.parametrize(
+    "path", ["distance_travelled", "job_entries", "fsf", "my_office", "survival", "data"]
+)
 def test_other_pages_render(page: Page, app_url, path) -> None:
     page.goto(f"{app_url}/{path}")
     _wait_for_app(page)

@@ -580,9 +580,11 @@ class PandasPeer:
             (pairs["next_claim_id"] != pairs["claim_id"])
             & (pairs["next_start_date"] >= pairs["end_date"])
         ]
-        restart = pd.to_datetime(
-            ended["claim_id"].map(pairs.groupby("claim_id")["next_start_date"].min())
-        )
+        # The earliest such claim, by merge (Series.map with an empty mapping of dates fails).
+        first_restart = pairs.groupby("claim_id")["next_start_date"].min().rename("restart")
+        restart = ended[["claim_id"]].merge(
+            first_restart, left_on="claim_id", right_index=True, how="left"
+        )["restart"]
         ended = self.with_group(ended, request.by, "end_date")
         restart_days = (restart - ended["end_date"]).dt.days  # NaN: no later claim
         for days in (91, 182):
