@@ -58,6 +58,15 @@ _SPEND_RATIO = (0.63, 0.96, 0.71, 0.57, 1.04, 0.84)
 _MIN_OFFICE_CLAIMS = 12
 
 
+def repeat_back(claims: int) -> int:
+    """How many claims back a repeat claim's person may have claimed before: about the last 20
+    of the window's 30 months of claims, so that many people come back after their earlier
+    claim ended (a restart) at any scale. A fixed 20,000 claims, as it was, is the whole window
+    at the sample's 20,000 claims (which it keeps) but 18 days at 1M claims and 2 at 10M, when
+    the earlier claim is nearly always still open: 24 restarts in a year at 1M."""
+    return max(20_000, claims * 2 // 3)
+
+
 @dataclass(frozen=True)
 class Reference:
     """Districts and offices, with each office's share of claims and local habits."""
@@ -77,6 +86,9 @@ class Reference:
     fsf_factor: np.ndarray
     small: np.ndarray
     claimant_salt: int
+    # How far back (in claims, which are in start order) a repeat claim's person may have
+    # claimed before: see repeat_back().
+    repeat_back: int = 20_000
 
     @classmethod
     def build(cls, rng: np.random.Generator, claims: int) -> Reference:
@@ -125,6 +137,7 @@ class Reference:
             fsf_factor=fsf,
             small=small,
             claimant_salt=int(rng.integers(0, 1_000_000_000)),
+            repeat_back=repeat_back(claims),
         )
 
     @classmethod
@@ -168,6 +181,7 @@ class Reference:
             fsf_factor=fsf,
             small=net.outpost,
             claimant_salt=int(rng.integers(0, 1_000_000_000)),
+            repeat_back=repeat_back(claims),
         )
 
     def coach_ref(self, office: int) -> str:

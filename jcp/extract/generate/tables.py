@@ -216,7 +216,7 @@ def _draw_claims(
     coach_missing = rng.random(m) < 0.015
     # Some people come back: a repeat claim reuses an earlier claim's person.
     repeat = rng.random(m) < 0.07
-    back = rng.integers(1, 20_001, size=m)
+    back = rng.integers(1, ref.repeat_back + 1, size=m)
     person = np.where(repeat, np.maximum(index - back, 0), index)
     # An odd multiplier coprime with 10**9 makes this a bijection: distinct people, distinct refs.
     claimant_number = (person * 2_654_435_761 + ref.claimant_salt) % 1_000_000_000
