@@ -169,6 +169,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         runs=args.runs,
         pages=not args.no_pages,
         app=not args.no_app,
+        with_pandas=not args.no_pandas,
         geography=args.geography,
     )
     return 1 if result["pandas_mismatches"] else 0
@@ -365,6 +366,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--runs", type=int, default=7, help="warm runs per measure, grouping, filter")
     p.add_argument("--no-pages", action="store_true", help="skip the AppTest page timings")
     p.add_argument("--no-app", action="store_true", help="skip the app start-up timing")
+    p.add_argument(
+        "--no-pandas",
+        action="store_true",
+        help="skip the pandas peer (its timings and its check of every figure): for a second "
+        "run at a scale where the peer takes minutes",
+    )
     p.add_argument(
         "--geography",
         choices=("sample", "national"),

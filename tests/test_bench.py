@@ -97,3 +97,14 @@ def test_bench_passes_its_geography_on(monkeypatch, option, geography) -> None:
     monkeypatch.setattr(bench, "run_benchmark", fake)
     assert main(["bench", "--claims", "20000", "--no-app", *option]) == 0
     assert seen["claims"] == 20_000 and seen["geography"] == geography
+
+
+def test_a_run_without_the_pandas_peer_says_so_rather_than_0_mismatches() -> None:
+    from jcp.bench import _pandas_check
+
+    assert _pandas_check({"pandas_checked": False, "pandas_mismatches": []}) == (
+        "not checked (--no-pandas)"
+    )
+    assert _pandas_check({"pandas_checked": True, "pandas_mismatches": ["a", "b"]}) == "2"
+    # A results file from before the setting was checked by the peer.
+    assert _pandas_check({"pandas_mismatches": []}) == "0"
