@@ -217,7 +217,10 @@ def _draw_claims(
     # Some people come back: a repeat claim reuses an earlier claim's person.
     repeat = rng.random(m) < 0.07
     back = rng.integers(1, ref.repeat_back + 1, size=m)
-    person = np.where(repeat, np.maximum(index - back, 0), index)
+    # A repeat that would reach back before the first claim is a first claim instead (it used to
+    # be person 0's, who piled up hundreds of claims: 7.9 billion pairs to match at 10M).
+    earlier = index - back
+    person = np.where(repeat & (earlier >= 0), earlier, index)
     # An odd multiplier coprime with 10**9 makes this a bijection: distinct people, distinct refs.
     claimant_number = (person * 2_654_435_761 + ref.claimant_salt) % 1_000_000_000
     return _Claims(
