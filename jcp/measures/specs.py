@@ -79,6 +79,7 @@ _COLUMN_FIELDS = {
     "headline_label",
     "league",
     "bound",
+    "comparable",
 }
 _SPEC_FIELDS = {
     "title",
@@ -129,6 +130,9 @@ class Column:
     headline_label: str | None = None
     league: bool = True  # a headline also compared in the overview's table
     bound: str | None = None  # curve_bound: the low or high side of the curve's band
+    # A share (a ratio of two counts, 0 to 1) whose units may be compared with the national
+    # rate by control limits (jcp.measures.comparison, `python -m jcp compare`).
+    comparable: bool = False
 
     @property
     def is_figure(self) -> bool:
@@ -319,6 +323,14 @@ def _check_column(path: Path, spec: MeasureSpec, column: Column) -> None:
             raise fail(f"{setting} = {other!r}: a count can only be within another count")
     if column.parent_column is not None and spec.parent is None:
         raise fail("parent_column needs the measure's parent")
+    if not isinstance(column.comparable, bool):
+        raise fail("comparable is true or false")
+    # Control limits are binomial: a share of the published denominator that went one way,
+    # so only an unscaled ratio of two counts, of a measure that has offices and districts.
+    if column.comparable and (column.protect != "ratio" or column.scale != 1):
+        raise fail("comparable is for an unscaled protect = ratio column only")
+    if column.comparable and not {"district", "office"} <= set(spec.groupings):
+        raise fail("comparable needs the measure grouped by district and office")
 
 
 def _role(spec: MeasureSpec, name: str) -> str | None:
@@ -529,6 +541,7 @@ PROTECTION_WORDS = {
     "curve_bound": "95% band of {of}, from the published counts; [c] where {of} is",
     "exact": "shown as it is (describes no one)",
 }
+COMPARABLE_WORDS = "comparable: offices and districts get control limits around the national rate"
 
 
 def _protection_text(column: Column) -> str:
@@ -537,7 +550,8 @@ def _protection_text(column: Column) -> str:
     text = PROTECTION_WORDS[column.protect].format(
         **{k: f"`{v}`" for k, v in vars(column).items() if isinstance(v, str)}
     )
-    return text if column.scale == 1 else f"{column.scale:g} × {text}"
+    text = text if column.scale == 1 else f"{column.scale:g} × {text}"
+    return f"{text}; {COMPARABLE_WORDS}" if column.comparable else text
 
 
 def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
@@ -552,6 +566,10 @@ def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
         "",
         "[c] marks a figure hidden to protect individuals; counts are adjusted slightly",
         "(cell-key perturbation, docs/disclosure.md), so totals may not equal the sum of rows.",
+        "",
+        "A rate marked comparable can be compared unit by unit (offices or districts) with the",
+        "national rate for the same period and filters, with 95% and 99.8% control limits:",
+        "`python -m jcp compare MEASURE COLUMN --unit office|district`.",
         "",
     ]
     for heading, kind in (("Measures", "measure"), ("Lists", "list"), ("Reports", "report")):
@@ -592,3 +610,8 @@ def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
                 )
             lines.append("")
     return "\n".join(lines)
+
+
+def comparable_columns(measure: str) -> list[str]:
+    """The measure's rates its spec marks comparable (what `compare` accepts)."""
+    return [c.name for c in spec(measure).columns.values() if c.comparable]
