@@ -9,6 +9,9 @@ count.
 
 `Runner.reference` is the one way figures for an area wider than the caller's scope leave:
 the rates and means of their district or the nation, never its counts or money.
+`Runner.compare` places the caller's offices or districts against the national rate with
+control limits (jcp.measures.comparison); the national rate and the over-dispersion it uses
+are single numbers about the whole nation, like a reference.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import duckdb
 import polars as pl
 
 from jcp.extract import contract
-from jcp.measures import specs
+from jcp.measures import comparison, specs
 from jcp.measures.access import Scope
 from jcp.measures.disclosure import SUPPRESSED, Thresholds, drop_keys, protect
 from jcp.measures.engines import as_engine
@@ -52,6 +55,21 @@ LAST_REQUEST_MONTH = "2099-12"
 # within the scopes that hold it.
 REFERENCE_KINDS = ("rate", "change", "mean")
 NATIONAL = "national"  # the reference level covering every district
+# The units a comparison places on a funnel, and the keys of each row.
+COMPARE_UNITS = {"office": ("district_code", "office_code"), "district": ("district_code",)}
+COMPARE_FIGURES = (
+    "observed",
+    "population",
+    "rate",
+    "target",
+    "expected",
+    "ratio",
+    "lower_95",
+    "upper_95",
+    "lower_998",
+    "upper_998",
+    "phi",
+)
 
 
 # Measures and lists (what a request can name), and reports, from the catalogue (specs).
@@ -288,6 +306,122 @@ class Runner:
             *kept,
             pl.col(SUPPRESSED).list.eval(pl.element().filter(pl.element().is_in(kept))),
         )
+
+    def compare(
+        self,
+        request: MeasureRequest,
+        column: str,
+        unit: str,
+        scope: Scope,
+        overdispersion: bool = True,
+    ) -> pl.DataFrame:
+        """A comparable rate's units in the scope against the national rate, with limits.
+
+        Everything comes from published figures (counts after perturbation, so nothing the
+        measure's own table hides): the target p0 is the national rate for the request's period,
+        benefits and claimant groups; phi is estimated over every unit of that level in the
+        nation whose rate is published, whoever asks, so a verdict never depends on who looks.
+        A unit whose rate is hidden (population under min_denominator, or a hidden count) gets
+        no point and no verdict; its hidden counts are listed in `suppressed`. phi is None when
+        over-dispersion is off or cannot be estimated.
+        """
+        self.check(request)
+        measure = MEASURES[request.measure]
+        rate = measure.columns.get(column)
+        if rate is None or not rate.comparable:
+            offered = specs.comparable_columns(request.measure)
+            raise RequestError(
+                f"{request.measure}.{column} is not a comparable rate; "
+                + (f"choose from {', '.join(offered)}" if offered else "it has none")
+            )
+        if unit not in COMPARE_UNITS:
+            raise RequestError(f"compare offices or districts, not {unit!r}")
+        if not scope.has_access:
+            raise RequestError("a user with no access gets no comparison")
+        if unit == "district" and request.offices:
+            raise RequestError("an office filter makes a district partial: compare offices")
+        numerator, denominator = rate.numerator or "", rate.denominator or ""
+        nation = replace(request, districts=(), offices=())
+        national = self.run(replace(nation, by="total"), Scope.national())
+        if column in national[SUPPRESSED].to_list()[0] or national[column][0] is None:
+            raise RequestError(
+                f"no national {rate.label.lower()} for this period and filters to compare with"
+            )
+        target = float(national[column][0])
+        units = self.run(replace(nation, by=unit), Scope.national())
+
+        def published(name: str) -> pl.Expr:
+            hidden = pl.col(SUPPRESSED).list.contains(pl.lit(name))
+            return pl.when(hidden).then(None).otherwise(pl.col(name)).cast(pl.Int64)
+
+        # Only what the published table shows: a unit whose rate is hidden is left out of phi.
+        units = units.select(
+            *COMPARE_UNITS[unit],
+            published(numerator).alias("observed"),
+            published(denominator).alias("population"),
+            pl.col(SUPPRESSED).list.contains(pl.lit(column)).alias("rate_hidden"),
+            pl.col(SUPPRESSED)
+            .list.eval(
+                pl.element()
+                .filter(pl.element().is_in([numerator, denominator, column]))
+                .replace({numerator: "observed", denominator: "population", column: "rate"})
+            )
+            .alias(SUPPRESSED),
+        )
+        placed = units.filter(~pl.col("rate_hidden"))
+        phi = (
+            comparison.overdispersion(
+                placed["observed"].to_list(), placed["population"].to_list(), target
+            )
+            if overdispersion
+            else None
+        )
+        if unit == "office":
+            shown = set(self.offices_in_scope(request, scope))
+            mine = [(d, o) in shown for d, o in units.select(COMPARE_UNITS[unit]).rows()]
+        else:
+            whole = set(scope.whole_districts(self.catalogue))
+            mine = [
+                d in whole and (not request.districts or d in request.districts)
+                for d in units["district_code"]
+            ]
+        units = units.filter(pl.Series(mine, dtype=pl.Boolean))
+        rows = []
+        for observed, population, hidden in units.select(
+            "observed", "population", "rate_hidden"
+        ).rows():
+            point = (
+                None
+                if hidden
+                else comparison.funnel_point(
+                    observed, population, target, phi, self.thresholds.min_denominator
+                )
+            )
+            rows.append(
+                {
+                    "rate": None if point is None else point.rate,
+                    "target": target,
+                    "expected": None if point is None else point.expected,
+                    "ratio": None if point is None else point.ratio,
+                    "lower_95": None if point is None else point.lower_95,
+                    "upper_95": None if point is None else point.upper_95,
+                    "lower_998": None if point is None else point.lower_998,
+                    "upper_998": None if point is None else point.upper_998,
+                    "phi": phi,
+                    "verdict": None if point is None else point.verdict,
+                }
+            )
+        figures = pl.DataFrame(
+            rows,
+            schema={
+                **{name: pl.Float64 for name in COMPARE_FIGURES[2:]},
+                "verdict": pl.String,
+            },
+        )
+        return pl.concat(
+            [units.drop("rate_hidden", SUPPRESSED), figures, units.select(SUPPRESSED)],
+            how="horizontal",
+        ).select(*COMPARE_UNITS[unit], *COMPARE_FIGURES, "verdict", SUPPRESSED)
 
     def report(self, name: str, scope: Scope, limit: int | None = None) -> pl.DataFrame:
         """A report on the database (loads, rejects), for a scope its spec allows."""

@@ -1,0 +1,127 @@
+"""Funnel-plot comparison of units' rates with a target rate: control limits, over-dispersion
+and verdicts (Spiegelhalter 2005, "Funnel plots for comparing institutional performance").
+
+Pure arithmetic on counts (no database, no I/O): the runner (`Runner.compare`) feeds it the
+published counts, so a comparison says nothing the published table does not.
+
+For unit i with O_i events out of n_i and a target rate p0, the limits are
+p0 +/- z sqrt(p0 (1 - p0) / n_i), clipped to [0, 1]. Over-dispersion (the multiplicative
+model): z_i = (O_i / n_i - p0) / sqrt(p0 (1 - p0) / n_i); sort the I z-scores, k = floor(0.1 I),
+replace the k smallest by the (k+1)-th smallest and the k largest by the (k+1)-th largest;
+phi = (1 / I) sum of the squared winsorised z. When phi > 1 every half-width is multiplied by
+sqrt(phi). A unit is outside a limit only when strictly beyond it.
+
+A target of 0 or 1 has no binomial spread (p0 (1 - p0) = 0): the limits are p0 itself, no
+z-score exists, so phi is not estimated (None) and nothing is widened; a unit at p0 is as
+expected (on the limit, not beyond it) and one that differs is beyond the 99.8% limit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# Two-sided standard normal quantiles to double precision: 0.975 and 0.999 (95% and 99.8%
+# limits). Written out (they are scipy.stats.norm.ppf's values) so the limits are the same on
+# every Python; statistics.NormalDist().inv_cdf agrees to within 1e-15 (tests check it).
+Z_95 = 1.959963984540054
+Z_998 = 3.090232306167813
+
+# The share of the most extreme z-scores at each end pulled in before phi is estimated.
+WINSORISED_SHARE = 0.1
+
+# Verdicts, from the highest rate to the lowest; words for each are for the pages to add.
+VERDICTS = ("higher_998", "higher_95", "as_expected", "lower_95", "lower_998")
+
+
+@dataclass(frozen=True)
+class Point:
+    """One unit on the funnel: its rate, the expected events, the limits and its verdict."""
+
+    rate: float
+    expected: float  # n_i x p0
+    ratio: float | None  # O_i / expected; None when nothing is expected (p0 = 0)
+    lower_95: float
+    upper_95: float
+    lower_998: float
+    upper_998: float
+    verdict: str
+
+
+def z_score(observed: float, population: float, target: float) -> float | None:
+    """How many binomial standard errors the unit's rate is from the target (None for no
+    population or a target of 0 or 1, where there is no spread to measure by)."""
+    if population < 1 or not 0 < target < 1:
+        return None
+    return (observed / population - target) / math.sqrt(target * (1 - target) / population)
+
+
+def overdispersion(
+    observed: Sequence[float | None], population: Sequence[float | None], target: float
+) -> float | None:
+    """phi over every unit with a population of 1 or more (units given as None are left out):
+    the mean squared z-score after winsorising floor(10%) of them at each end. None when it
+    cannot be estimated (no such unit, or a target of 0 or 1)."""
+    scores = sorted(
+        z
+        for o, n in zip(observed, population, strict=True)
+        if o is not None and n is not None
+        for z in [z_score(o, n, target)]
+        if z is not None
+    )
+    units = len(scores)
+    if units == 0:
+        return None
+    k = math.floor(WINSORISED_SHARE * units)
+    winsorised = [min(max(z, scores[k]), scores[units - 1 - k]) for z in scores]
+    return sum(z * z for z in winsorised) / units
+
+
+def verdict(
+    rate: float, lower_95: float, upper_95: float, lower_998: float, upper_998: float
+) -> str:
+    """Where a rate lies against its limits; on a limit is within it."""
+    if rate > upper_998:
+        return "higher_998"
+    if rate > upper_95:
+        return "higher_95"
+    if rate < lower_998:
+        return "lower_998"
+    if rate < lower_95:
+        return "lower_95"
+    return "as_expected"
+
+
+def funnel_point(
+    observed: float | None,
+    population: float | None,
+    target: float,
+    phi: float | None = None,
+    minimum: int = 1,
+) -> Point | None:
+    """One unit's point, limits and verdict; None when its counts are missing or its
+    population is under `minimum` (too few to place). phi widens the limits only above 1."""
+    if observed is None or population is None or population < max(minimum, 1):
+        return None
+    widen = math.sqrt(phi) if phi is not None and phi > 1 else 1.0
+    spread = math.sqrt(target * (1 - target) / population)
+
+    def limits(z: float) -> tuple[float, float]:
+        half = z * spread * widen
+        return max(target - half, 0.0), min(target + half, 1.0)
+
+    lower_95, upper_95 = limits(Z_95)
+    lower_998, upper_998 = limits(Z_998)
+    rate = observed / population
+    expected = population * target
+    return Point(
+        rate=rate,
+        expected=expected,
+        ratio=observed / expected if expected > 0 else None,
+        lower_95=lower_95,
+        upper_95=upper_95,
+        lower_998=lower_998,
+        upper_998=upper_998,
+        verdict=verdict(rate, lower_95, upper_95, lower_998, upper_998),
+    )
