@@ -1,5 +1,5 @@
-"""The `python -m jcp` command line: load, check, generate, measure, export-parquet, bench,
-loadtest, ptable."""
+"""The `python -m jcp` command line: load, check, generate, measure, compare, export-parquet,
+bench, loadtest, ptable."""
 
 from __future__ import annotations
 
@@ -97,44 +97,73 @@ def _scope_for(args: argparse.Namespace, runner: Runner) -> Scope:
     return scope
 
 
-def _cmd_measure(args: argparse.Namespace) -> int:
+def _open_engine(args: argparse.Namespace):
+    """The engine a request runs on: --engine/--parquet/--spark-master, else jcp.toml's."""
     settings = load_settings()
-    # --engine/--parquet/--spark-master, else the [engine] settings in jcp.toml.
     name = args.engine or settings.engine
     parquet = args.parquet or settings.parquet
     if name == "spark" and args.db:
         raise RequestError("--db is for the duckdb engine; Spark reads --parquet DIR")
-    engine = open_engine(
+    return open_engine(
         name, db=args.db, parquet=parquet, spark_master=args.spark_master or settings.spark_master
     )
-    try:
-        runner = Runner(engine, settings.thresholds)
-        request = runner.default_request(
-            args.name,
-            by=args.by,
-            districts=tuple(args.district),
-            offices=tuple(args.office),
-            benefits=tuple(args.benefit),
-            groups=tuple(args.group),
-        )
-        if args.period_from:
-            request = replace(request, period_from=args.period_from)
-        if args.period_to:
-            request = replace(request, period_to=args.period_to)
-        runner.check(request)
-        scope = _scope_for(args, runner)
-        result = runner.run(request, scope, unsuppressed=args.unsuppressed)
-    finally:
-        engine.close()
-    if args.format == "csv":
+
+
+def _request_for(args: argparse.Namespace, runner: Runner, measure: str, by: str):
+    """The request the period and filter options describe, checked."""
+    request = runner.default_request(
+        measure,
+        by=by,
+        districts=tuple(args.district),
+        offices=tuple(args.office),
+        benefits=tuple(args.benefit),
+        groups=tuple(args.group),
+    )
+    if args.period_from:
+        request = replace(request, period_from=args.period_from)
+    if args.period_to:
+        request = replace(request, period_to=args.period_to)
+    runner.check(request)
+    return request
+
+
+def _print_result(result: pl.DataFrame, fmt: str) -> None:
+    if fmt == "csv":
         sys.stdout.write(csv_text(result))
-        return 0
+        return
     frame = with_markers(result)
-    if args.format == "json":
+    if fmt == "json":
         sys.stdout.write(frame.write_json() + "\n")
     else:
         with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=250, fmt_str_lengths=40):
             print(frame)
+
+
+def _cmd_measure(args: argparse.Namespace) -> int:
+    engine = _open_engine(args)
+    try:
+        runner = Runner(engine, load_settings().thresholds)
+        request = _request_for(args, runner, args.name, args.by)
+        scope = _scope_for(args, runner)
+        result = runner.run(request, scope, unsuppressed=args.unsuppressed)
+    finally:
+        engine.close()
+    _print_result(result, args.format)
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    engine = _open_engine(args)
+    try:
+        runner = Runner(engine, load_settings().thresholds)
+        request = _request_for(args, runner, args.name, "total")
+        scope = _scope_for(args, runner)
+        result = runner.compare(
+            request, args.column, args.unit, scope, overdispersion=not args.no_overdispersion
+        )
+    finally:
+        engine.close()
+    _print_result(result, args.format)
     return 0
 
 
@@ -261,6 +290,26 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+def _add_request_options(p: argparse.ArgumentParser) -> None:
+    """The options shared by measure and compare: database, period, filters, scope, format."""
+    p.add_argument("--db", help="database file (default: $JCP_DB or data/dashboard.duckdb)")
+    p.add_argument("--from", dest="period_from", metavar="YYYY-MM")
+    p.add_argument("--to", dest="period_to", metavar="YYYY-MM")
+    p.add_argument("--district", nargs="+", default=[], metavar="CODE")
+    p.add_argument("--office", nargs="+", default=[], metavar="CODE")
+    p.add_argument("--benefit", nargs="+", default=[], metavar="B")
+    p.add_argument("--group", nargs="+", default=[], metavar="G")
+    p.add_argument("--format", choices=("csv", "table", "json"), default="table")
+    p.add_argument("--as", dest="as_user", metavar="EMAIL", help="figures as this user sees them")
+    p.add_argument("--access", type=Path, help="access file (default: [access] file in jcp.toml)")
+    p.add_argument(
+        "--national", action="store_true", help="national scope, for analysts with database access"
+    )
+    p.add_argument("--engine", choices=ENGINES, help="default: [engine] name in jcp.toml, duckdb")
+    p.add_argument("--parquet", type=Path, help="spark: the folder export-parquet wrote")
+    p.add_argument("--spark-master", metavar="URL", help="spark: master URL (default local[2])")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m jcp", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -303,29 +352,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="; ".join(f"{name}: {spec.title}" for name, spec in MEASURES.items())
         + " (`python -m jcp catalogue` lists them, docs/measures.md defines them)",
     )
-    p.add_argument("--db", help="database file (default: $JCP_DB or data/dashboard.duckdb)")
-    p.add_argument("--from", dest="period_from", metavar="YYYY-MM")
-    p.add_argument("--to", dest="period_to", metavar="YYYY-MM")
+    _add_request_options(p)
     p.add_argument("--by", default="total", help=f"one of {', '.join(GROUPINGS)}")
-    p.add_argument("--district", nargs="+", default=[], metavar="CODE")
-    p.add_argument("--office", nargs="+", default=[], metavar="CODE")
-    p.add_argument("--benefit", nargs="+", default=[], metavar="B")
-    p.add_argument("--group", nargs="+", default=[], metavar="G")
-    p.add_argument("--format", choices=("csv", "table", "json"), default="table")
-    p.add_argument("--as", dest="as_user", metavar="EMAIL", help="figures as this user sees them")
-    p.add_argument("--access", type=Path, help="access file (default: [access] file in jcp.toml)")
-    p.add_argument(
-        "--national", action="store_true", help="national scope, for analysts with database access"
-    )
     p.add_argument(
         "--unsuppressed",
         action="store_true",
         help="no small-number suppression (only with --national; do not share the output)",
     )
-    p.add_argument("--engine", choices=ENGINES, help="default: [engine] name in jcp.toml, duckdb")
-    p.add_argument("--parquet", type=Path, help="spark: the folder export-parquet wrote")
-    p.add_argument("--spark-master", metavar="URL", help="spark: master URL (default local[2])")
     p.set_defaults(run=_cmd_measure)
+
+    p = commands.add_parser(
+        "compare",
+        help="a comparable rate's offices or districts against the national rate, with limits",
+        description="One row per unit in scope: the published rate, the national rate (target), "
+        "95%% and 99.8%% control limits (widened for over-dispersion unless "
+        "--no-overdispersion) and a verdict. docs/measures.md marks the comparable rates.",
+    )
+    p.add_argument("name", help="the measure, e.g. deferrals")
+    p.add_argument("column", help="a comparable rate of it, e.g. deferral_rate")
+    p.add_argument("--unit", choices=("office", "district"), required=True)
+    p.add_argument(
+        "--no-overdispersion",
+        action="store_true",
+        help="binomial limits only, not widened by the over-dispersion phi",
+    )
+    _add_request_options(p)
+    p.set_defaults(run=_cmd_compare, unsuppressed=False)
 
     p = commands.add_parser(
         "export-parquet", help="write a database's tables as Parquet for Spark (docs/scale-out.md)"
