@@ -41,7 +41,13 @@ def page(app_url):
         context = browser.new_context(
             viewport={"width": 1400, "height": 1000}, accept_downloads=True
         )
-        yield context.new_page()
+        page = context.new_page()
+        # The server's first session opens the front page, whichever test runs first on this
+        # worker: a deep link as the very first request after start shows no frame (a known
+        # bug, in the closing notes), which is not what these tests are about.
+        page.goto(app_url)
+        _wait_for_app(page)
+        yield page
         browser.close()
 
 
