@@ -154,12 +154,17 @@ def _cmd_measure(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     engine = _open_engine(args)
+    settings = load_settings()
     try:
-        runner = Runner(engine, load_settings().thresholds)
+        runner = Runner(engine, settings.thresholds)
         request = _request_for(args, runner, args.name, "total")
         scope = _scope_for(args, runner)
         result = runner.compare(
-            request, args.column, args.unit, scope, overdispersion=not args.no_overdispersion
+            request,
+            args.column,
+            args.unit,
+            scope,
+            overdispersion=settings.overdispersion and not args.no_overdispersion,
         )
     finally:
         engine.close()

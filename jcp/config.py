@@ -4,6 +4,7 @@ the disclosure secret."""
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,17 @@ class Settings:
     # else held in disclosure_secret_file, which the first load that needs it creates. Never shown.
     disclosure_secret: str | None = field(default=None, repr=False)
     disclosure_secret_file: Path = Path("data/disclosure-secret")
+    # Comparisons (funnel plots): widen the limits for over-dispersion, adjust for case mix.
+    overdispersion: bool = True
+    case_mix: bool = True
+    # Where the dashboard is served, for links in the weekly digest; None: no links.
+    app_url: str | None = None
+    # The weekly digest's mail server; its user name and password come from the environment
+    # ($JCP_SMTP_USER, $JCP_SMTP_PASSWORD), never from the file.
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    digest_sender: str | None = None
 
     def record_key_secret(self) -> str:
         """The secret record keys are derived from: the configured one, or the secret file's
@@ -86,7 +98,46 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         raise ConfigError(
             f'{path}: [engine] name = "spark" needs parquet = the folder export-parquet wrote'
         )
+    compare = data.get("compare", {})
+    switches = {}
+    for switch, default in (("overdispersion", True), ("case_mix", True)):
+        value = compare.get(switch, default)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{path}: [compare] {switch} must be true or false")
+        switches[switch] = value
+    app = data.get("app", {})
+    app_url = app.get("url")
+    if app_url is not None and (
+        not isinstance(app_url, str) or not re.fullmatch(r"https?://[^\s<>\"']+", app_url)
+    ):
+        raise ConfigError(f"{path}: [app] url must be an http:// or https:// address")
+    digest = data.get("digest", {})
+    smtp_host = digest.get("host", Settings.smtp_host)
+    if not isinstance(smtp_host, str) or not smtp_host.strip():
+        raise ConfigError(f"{path}: [digest] host must be a host name")
+    smtp_port = digest.get("port", Settings.smtp_port)
+    if not isinstance(smtp_port, int) or isinstance(smtp_port, bool) or not 0 < smtp_port < 65536:
+        raise ConfigError(f"{path}: [digest] port must be a whole number from 1 to 65535")
+    starttls = digest.get("starttls", Settings.smtp_starttls)
+    if not isinstance(starttls, bool):
+        raise ConfigError(f"{path}: [digest] starttls must be true or false")
+    sender = digest.get("sender")
+    if sender is not None and (not isinstance(sender, str) or "@" not in sender):
+        raise ConfigError(f"{path}: [digest] sender must be an e-mail address")
+    for secret_name in ("user", "password"):
+        if secret_name in digest:
+            raise ConfigError(
+                f"{path}: [digest] {secret_name} does not belong in the file: set "
+                f"$JCP_SMTP_{secret_name.upper()} in the environment"
+            )
     return Settings(
+        overdispersion=switches["overdispersion"],
+        case_mix=switches["case_mix"],
+        app_url=app_url.rstrip("/") if app_url else None,
+        smtp_host=smtp_host,
+        smtp_port=smtp_port,
+        smtp_starttls=starttls,
+        digest_sender=sender,
         engine=name,
         parquet=Path(parquet) if parquet else None,
         spark_master=str(engine.get("spark_master", Settings.spark_master)),

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from jcp.cli import main
+from jcp.measures import comparison
 from jcp.measures.access import read_access
 from jcp.measures.comparison import (
     Z_95,
@@ -420,3 +421,25 @@ def test_command_refuses_in_one_line(sample_db, capsys, args, message) -> None:
     status, out, err = _compare(capsys, *args, "--db", str(sample_db))
     assert status == 2 and out == "" and message in err
     assert len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize(
+    ("verdict", "better", "label", "concern"),
+    [
+        # A higher 13-week sustained rate is better: above the 99.8% limit is better, below worse.
+        ("higher_998", "higher", "▲▲ higher than expected (99.8%), better", 2),
+        ("lower_95", "higher", "▼ lower than expected (95%), worse", 3),
+        ("lower_998", "higher", "▼▼ lower than expected (99.8%), worse", 4),
+        # Fewer restarts is better: a higher restart rate is worse.
+        ("higher_95", "lower", "▲ higher than expected (95%), worse", 3),
+        ("lower_998", "lower", "▼▼ lower than expected (99.8%), better", 2),
+        # The deferral rate has no better direction: words and symbol only.
+        ("higher_998", "neither", "▲▲ higher than expected (99.8%)", 2),
+        ("lower_95", "neither", "▼ lower than expected (95%)", 1),
+        ("as_expected", "higher", "● as expected", 0),
+        (None, "higher", "", -1),
+    ],
+)
+def test_verdict_words_symbols_and_concern(verdict, better, label, concern):
+    assert comparison.verdict_label(verdict, better) == label
+    assert comparison.concern(verdict, better) == concern

@@ -125,3 +125,63 @@ def funnel_point(
         upper_998=upper_998,
         verdict=verdict(rate, lower_95, upper_95, lower_998, upper_998),
     )
+
+
+# How a verdict is said, and the symbol beside it, so a verdict never rests on colour alone.
+# Symbols are plain text (they survive a CSV, a screen reader reads the words beside them).
+VERDICT_WORDS = {
+    "higher_998": "higher than expected (99.8%)",
+    "higher_95": "higher than expected (95%)",
+    "as_expected": "as expected",
+    "lower_95": "lower than expected (95%)",
+    "lower_998": "lower than expected (99.8%)",
+}
+VERDICT_SYMBOLS = {
+    "higher_998": "▲▲",
+    "higher_95": "▲",
+    "as_expected": "●",
+    "lower_95": "▼",
+    "lower_998": "▼▼",
+}
+# Worst first, for a table of verdicts: the alarms (99.8%), then the warnings (95%), then the
+# rest. Which end is "worse" depends on the figure's direction; with none, both ends rank alike.
+_SEVERITY = {"higher_998": 2, "lower_998": 2, "higher_95": 1, "lower_95": 1, "as_expected": 0}
+
+
+def judgement(verdict: str | None, better: str | None) -> str | None:
+    """ "better" or "worse" for a verdict outside the limits of a figure with a better direction
+    ("higher" or "lower"); None when as expected, unplaced, or the figure has no direction (the
+    deferral rate: deferring is sometimes right)."""
+    if verdict is None or verdict == "as_expected" or better not in ("higher", "lower"):
+        return None
+    return "better" if verdict.startswith(better) else "worse"
+
+
+def verdict_text(verdict: str | None, better: str | None) -> str:
+    """The verdict in words, with better/worse where the figure has a direction:
+    "lower than expected (95%), worse". Empty for a unit with no verdict (too few to place)."""
+    if verdict is None:
+        return ""
+    words = VERDICT_WORDS[verdict]
+    judged = judgement(verdict, better)
+    return f"{words}, {judged}" if judged else words
+
+
+def verdict_label(verdict: str | None, better: str | None) -> str:
+    """Symbol and words together, for a table cell or a list item: "▼ lower than expected (95%),
+    worse". Empty for a unit with no verdict."""
+    if verdict is None:
+        return ""
+    return f"{VERDICT_SYMBOLS[verdict]} {verdict_text(verdict, better)}"
+
+
+def concern(verdict: str | None, better: str | None) -> int:
+    """How much a verdict asks for a look, for sorting worst first: 4 worse at 99.8%, 3 worse at
+    95%, 2 and 1 the same outside limits with no direction (deferral rate) or better, 0 as
+    expected, -1 no verdict. Higher sorts first."""
+    if verdict is None:
+        return -1
+    severity = _SEVERITY[verdict]
+    if severity == 0:
+        return 0
+    return severity + 2 if judgement(verdict, better) == "worse" else severity

@@ -1,0 +1,68 @@
+"""jcp.toml's [compare], [app] and [digest] settings: defaults, one clear error per bad value."""
+
+from __future__ import annotations
+
+import pytest
+
+from jcp.config import ConfigError, load_settings
+
+
+def write(tmp_path, text: str):
+    """A jcp.toml holding `text`."""
+    path = tmp_path / "jcp.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_when_the_sections_are_absent(tmp_path):
+    settings = load_settings(write(tmp_path, "[audit]\nlog = 'x.jsonl'\n"))
+    assert (settings.overdispersion, settings.case_mix) == (True, True)
+    assert settings.app_url is None
+    assert (settings.smtp_host, settings.smtp_port, settings.smtp_starttls) == (
+        "localhost",
+        25,
+        False,
+    )
+    assert settings.digest_sender is None
+
+
+def test_values_are_read(tmp_path):
+    settings = load_settings(
+        write(
+            tmp_path,
+            "[compare]\noverdispersion = false\ncase_mix = false\n"
+            "[app]\nurl = 'https://jcp.example.gov.uk/'\n"
+            "[digest]\nhost = 'mail.example'\nport = 587\nstarttls = true\n"
+            "sender = 'jcp@example.gov.uk'\n",
+        )
+    )
+    assert (settings.overdispersion, settings.case_mix) == (False, False)
+    assert settings.app_url == "https://jcp.example.gov.uk"  # the trailing slash is dropped
+    assert (settings.smtp_host, settings.smtp_port, settings.smtp_starttls) == (
+        "mail.example",
+        587,
+        True,
+    )
+    assert settings.digest_sender == "jcp@example.gov.uk"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[compare]\noverdispersion = 'yes'\n", "[compare] overdispersion must be true or false"),
+        ("[compare]\ncase_mix = 1\n", "[compare] case_mix must be true or false"),
+        ("[app]\nurl = 'javascript:alert(1)'\n", "[app] url must be an http:// or https://"),
+        ("[app]\nurl = 'http://a b'\n", "[app] url must be an http:// or https://"),
+        ("[digest]\nport = 0\n", "[digest] port must be a whole number from 1 to 65535"),
+        ("[digest]\nport = '25'\n", "[digest] port must be a whole number from 1 to 65535"),
+        ("[digest]\nstarttls = 'no'\n", "[digest] starttls must be true or false"),
+        ("[digest]\nsender = 'nobody'\n", "[digest] sender must be an e-mail address"),
+        ("[digest]\nhost = ''\n", "[digest] host must be a host name"),
+        ("[digest]\npassword = 'hunter2'\n", "$JCP_SMTP_PASSWORD in the environment"),
+    ],
+)
+def test_a_bad_value_is_one_clear_error(tmp_path, text, message):
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, text))
+    assert message in str(raised.value)
+    assert "hunter2" not in str(raised.value)  # a password is never quoted back
