@@ -125,3 +125,34 @@ def comparison(filters: Filters, measure: str, by: str) -> tuple[pl.DataFrame, t
     frame = run(filters.compared().request(measure, by=by))
     group_column = "office_code" if by == "office" else "district_code"
     return frame, filters.chosen(data.catalogue(), group_column)
+
+
+@st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=RESULT_KEYS)
+def compare_cached(
+    path: str,
+    version: float,
+    request: MeasureRequest,
+    column: str,
+    unit: str,
+    scope: Scope,
+    overdispersion: bool,
+) -> pl.DataFrame:
+    return data.runner_for_version(path, version).compare(
+        request, column, unit, scope, overdispersion=overdispersion
+    )
+
+
+def compare(filters: Filters, measure: str, column: str, unit: str) -> pl.DataFrame:
+    """Every office (or district) in the user's scope against the national rate, with limits
+    and verdicts (Runner.compare), the other filters applying; cached across sessions. The
+    chosen offices or districts are for a chart to highlight (`comparison` above)."""
+    path, version = data.database_version()
+    return compare_cached(
+        path=path,
+        version=version,
+        request=filters.compared().request(measure),
+        column=column,
+        unit=unit,
+        scope=signin.current_scope(),
+        overdispersion=data.settings().overdispersion,
+    )
