@@ -66,6 +66,7 @@ else:
         key=f"timeliness_by_{by}",
     )
     widgets.table(groups, f"Interview timeliness by {by} (table)", f"timeliness_table_{by}")
+    widgets.funnel_section(filters, "wfi_timeliness", by, f"timeliness_funnel_{by}")
     trend = results.trend_frame(
         filters,
         [
@@ -129,6 +130,7 @@ else:
         key=f"deferrals_by_{by}",
     )
     widgets.table(groups, f"Deferrals by {by} (table)", f"deferrals_table_{by}")
+    widgets.funnel_section(filters, "deferrals", by, f"deferrals_funnel_{by}")
 
     trend = results.trend_frame(
         filters,
@@ -209,6 +211,7 @@ else:
         key=f"followup_by_{by}",
     )
     widgets.table(groups, f"Follow-up of deferred interviews by {by} (table)", f"followup_{by}")
+    widgets.funnel_section(filters, "deferral_followup", by, f"followup_funnel_{by}")
     trend = results.trend_frame(filters, [("deferral_followup", "followup_rate", "Follow-up rate")])
     widgets.trend_chart(
         charts.lines_by_month,

@@ -82,6 +82,7 @@ widgets.chart(
     key=f"distance_by_{by}",
 )
 widgets.table(groups, f"Distance travelled by {by} (table)", f"distance_table_{by}")
+widgets.funnel_section(filters, "distance_travelled", by, f"distance_funnel_{by}")
 
 st.subheader("Trend by month")
 trend = results.trend_frame(filters, [("distance_travelled", "mean_change", "Mean change")])

@@ -60,6 +60,7 @@ widgets.chart(
     key=f"jobs_by_{by}",
 )
 widgets.table(groups, f"Sustained job entries by {by} (table)", f"jobs_table_{by}")
+widgets.funnel_section(filters, "job_entries", by, f"jobs_funnel_{by}")
 
 st.subheader("By start month")
 cohorts = results.run(filters.request("job_entries", by="month"))
@@ -164,6 +165,7 @@ else:
         key=f"restarts_by_{by}",
     )
     widgets.table(restarts_by_group, f"Claim restarts by {by} (table)", f"restarts_table_{by}")
+    widgets.funnel_section(filters, "claim_restarts", by, f"restarts_funnel_{by}")
 
 st.subheader("Leaving benefit by 13, 26, 39 and 52 weeks")
 st.caption(

@@ -185,3 +185,29 @@ def concern(verdict: str | None, better: str | None) -> int:
     if severity == 0:
         return 0
     return severity + 2 if judgement(verdict, better) == "worse" else severity
+
+
+def limit_curves(
+    target: float, phi: float | None, smallest: float, largest: float, steps: int = 60
+) -> list[dict[str, float]]:
+    """The funnel's limits as curves over unit sizes from `smallest` to `largest`, for drawing:
+    each step's size with its 95% and 99.8% limits, exactly as funnel_point works them out for
+    a unit of that size (so a point is outside a drawn curve exactly when its verdict says so).
+    Sizes are spaced evenly on a square-root scale, where the limits bend most for small units.
+    """
+    low, high = math.sqrt(max(smallest, 1.0)), math.sqrt(max(largest, smallest, 1.0))
+    sizes = sorted({(low + (high - low) * i / (steps - 1)) ** 2 for i in range(steps)})
+    curves = []
+    for size in sizes:
+        point = funnel_point(target * size, size, target, phi)
+        if point is not None:
+            curves.append(
+                {
+                    "size": size,
+                    "lower_95": point.lower_95,
+                    "upper_95": point.upper_95,
+                    "lower_998": point.lower_998,
+                    "upper_998": point.upper_998,
+                }
+            )
+    return curves

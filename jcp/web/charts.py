@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import altair as alt
 import polars as pl
 
+from jcp.measures import comparison
 from jcp.web.formats import AXIS_FORMATS, NAME_COLUMNS, format_value, with_value_labels
 
 FORMATS = AXIS_FORMATS  # one style per kind (jcp.web.formats)
@@ -350,3 +351,141 @@ def survival_curves(
         )
     )
     return alt.layer(band, lines, title=title)
+
+
+# A verdict's point shape on the funnel, so it never rests on colour alone (WCAG 1.4.1): up for
+# higher than expected, down for lower, a circle for as expected; the 99.8% ones filled larger.
+VERDICT_SHAPES = {
+    "higher_998": "triangle-up",
+    "higher_95": "triangle-up",
+    "as_expected": "circle",
+    "lower_95": "triangle-down",
+    "lower_998": "triangle-down",
+}
+
+
+def verdict_labels(verdicts: pl.Expr, better: str | None) -> pl.Expr:
+    """Each verdict as a person reads it, symbol and words ("▼ lower than expected (95%),
+    worse"); empty for a unit with none. An expression, not a Python call per row."""
+    return verdicts.replace_strict(
+        {v: comparison.verdict_label(v, better) for v in comparison.VERDICTS},
+        default="",
+        return_dtype=pl.String,
+    )
+
+
+def funnel(
+    frame: pl.DataFrame,
+    value_title: str,
+    title: str,
+    group: str,
+    better: str | None,
+    chosen: Sequence[str] = (),
+    size_title: str = "Size",
+) -> alt.Chart:
+    """A funnel plot (Spiegelhalter 2005) from Runner.compare's frame: each unit's rate against
+    its size, the national rate as a line, and the 95% (dashed) and 99.8% (dotted) limits as
+    curves that narrow as size grows. A point's shape says its verdict; the chosen units are
+    the highlight colour against grey (every unit is the highlight when none is chosen). Units
+    too small to place (no verdict) are not drawn; the table beside lists them.
+    """
+    group_title, _ = _titles(group)
+    data = _for_vega(frame).filter(pl.col("verdict").is_not_null())
+    data = data.with_columns(
+        _group_label(data, group).alias("label"),
+        verdict_labels(pl.col("verdict"), better).alias("verdict_text"),
+        pl.col("verdict").replace_strict(VERDICT_SHAPES, default="circle").alias("shape"),
+        pl.when(pl.col(group).is_in(list(chosen)) | pl.lit(not chosen))
+        .then(pl.lit(CHOSEN))
+        .otherwise(pl.lit(NOT_CHOSEN))
+        .alias("selection"),
+    )
+    target = float(frame["target"].drop_nulls()[0]) if frame["target"].is_not_null().any() else 0.0
+    phi = frame["phi"].drop_nulls()[0] if frame["phi"].is_not_null().any() else None
+    sizes = data["population"].cast(pl.Float64)
+    smallest = float(sizes.min()) if data.height else 1.0
+    largest = float(sizes.max()) if data.height else 1.0
+    curves = pl.DataFrame(
+        comparison.limit_curves(target, phi, smallest * 0.9, largest * 1.05),
+        schema={
+            "size": pl.Float64,
+            "lower_95": pl.Float64,
+            "upper_95": pl.Float64,
+            "lower_998": pl.Float64,
+            "upper_998": pl.Float64,
+        },
+    ).unpivot(index="size", variable_name="limit", value_name="bound")
+    curves = curves.with_columns(
+        pl.col("limit").str.contains("998").alias("alarm"),
+        pl.when(pl.col("limit").str.contains("998"))
+        .then(pl.lit("99.8% limits"))
+        .otherwise(pl.lit("95% limits"))
+        .alias("limits"),
+    )
+    size_axis = alt.X("size:Q", title=size_title, scale=alt.Scale(zero=False))
+    # Not from zero: the limits and points sit in a band around the target, which a 0-100%
+    # axis squashes flat.
+    rate_axis = alt.Y(
+        "bound:Q",
+        title=value_title,
+        axis=alt.Axis(format=FORMATS["rate"]),
+        scale=alt.Scale(zero=False),
+    )
+    lines = (
+        alt.Chart(curves)
+        .mark_line(color="#505a5f")
+        .encode(
+            x=size_axis,
+            y=rate_axis,
+            detail="limit:N",
+            strokeDash=alt.StrokeDash(
+                "limits:N",
+                scale=alt.Scale(domain=["95% limits", "99.8% limits"], range=[[6, 3], [2, 2]]),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+        )
+    )
+    centre = (
+        alt.Chart(pl.DataFrame({"target": [target], "line": ["National rate"]}))
+        .mark_rule(color="#0b0c0c")
+        .encode(
+            y=alt.Y("target:Q"),
+            tooltip=[alt.Tooltip("target:Q", title="National rate", format=FORMATS["rate"])],
+        )
+    )
+    tooltip = [
+        alt.Tooltip("label:N", title=group_title),
+        alt.Tooltip(f"{group}:N", title=f"{group_title} code"),
+        alt.Tooltip("rate:Q", title=value_title, format=FORMATS["rate"]),
+        alt.Tooltip("population:Q", title=size_title, format=",.0f"),
+        alt.Tooltip("verdict_text:N", title="Verdict"),
+    ]
+    split = set(data["selection"]) == {CHOSEN, NOT_CHOSEN}
+    colour = (
+        alt.Color(
+            "selection:N",
+            scale=alt.Scale(domain=[CHOSEN, NOT_CHOSEN], range=[HIGHLIGHT, OTHERS]),
+            legend=alt.Legend(title=None, orient="top"),
+        )
+        if split
+        else alt.value(HIGHLIGHT)
+    )
+    points = (
+        alt.Chart(
+            data.select("label", group, "rate", "population", "verdict_text", "shape", "selection")
+        )
+        .mark_point(filled=True, size=70, opacity=0.9)
+        .encode(
+            x=alt.X("population:Q", title=size_title, scale=alt.Scale(zero=False)),
+            y=alt.Y(
+                "rate:Q",
+                title=value_title,
+                axis=alt.Axis(format=FORMATS["rate"]),
+                scale=alt.Scale(zero=False),
+            ),
+            shape=alt.Shape("shape:N", scale=None),
+            color=colour,
+            tooltip=tooltip,
+        )
+    )
+    return alt.layer(lines, centre, points, title=title)

@@ -14,12 +14,14 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from jcp.measures import comparison, specs
 from jcp.measures.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers
 from jcp.measures.filters import (
     Filters,
 )
-from jcp.output import csv_comment, csv_text
-from jcp.web import audit, data, results, sidebar, signin
+from jcp.measures.runner import RequestError
+from jcp.output import csv_comment, csv_text, plain_text
+from jcp.web import audit, charts, data, results, sidebar, signin
 from jcp.web.formats import (
     TABLE_FORMATS,
     format_value,
@@ -420,3 +422,128 @@ def compare_by(key: str) -> tuple[str, str]:
         "Compare by", ["district", "office"], horizontal=True, key=key, format_func=str.capitalize
     )
     return by, "office_code" if by == "office" else "district_code"
+
+
+def verdict_table(frame: pl.DataFrame, rate: specs.Column) -> pl.DataFrame:
+    """Runner.compare's frame for the table beside the funnel: each unit's verdict in symbol and
+    words, worst first (worse at 99.8%, worse at 95%, then outside limits either way, then as
+    expected, then units too small to place), and within a verdict the furthest from the
+    target first (in 95% half-widths, so sizes are comparable). The observed count, population
+    and rate take the measure's own column names, so they are labelled and written as on the
+    rest of the page. Presentation only: every figure is the comparison's own."""
+    better = rate.better
+    names = {"observed": rate.numerator, "population": rate.denominator, "rate": rate.name}
+    concern = pl.col("verdict").replace_strict(
+        {v: comparison.concern(v, better) for v in comparison.VERDICTS},
+        default=-1,
+        return_dtype=pl.Int64,
+    )
+    half_width = pl.col("upper_95") - pl.col("target")
+    distance = ((pl.col("rate") - pl.col("target")).abs() / half_width).fill_nan(None)
+    return (
+        frame.with_columns(
+            charts.verdict_labels(pl.col("verdict"), better).alias("verdict_label"),
+            concern.alias("_concern"),
+            distance.alias("_distance"),
+        )
+        .sort(["_concern", "_distance"], descending=True, nulls_last=True)
+        .drop("_concern", "_distance")
+        .with_columns(
+            pl.col(SUPPRESSED).cast(pl.List(pl.String)).list.eval(pl.element().replace(names)),
+        )
+        .rename(names)
+    )
+
+
+def funnel_caption(frame: pl.DataFrame, unit: str, overdispersion: bool, minimum: int) -> str:
+    """What the funnel compares with, how wide its limits are and why (phi), in words."""
+    plural = "offices" if unit == "office" else "districts"
+    target = frame["target"].drop_nulls()
+    parts = []
+    if target.len():
+        parts.append(
+            f"Each {unit} is set against the national rate, {format_value(target[0], 'rate')}, "
+            "for the same period and filters; the line across the chart."
+        )
+    parts.append(
+        f"A {unit} outside the dashed lines (95% limits) would be there by chance about 1 time "
+        "in 20 for its size; outside the dotted lines (99.8%), about 1 time in 500. "
+        "▲ higher than expected, ▼ lower, ● as expected (▲▲ and ▼▼: beyond 99.8%)."
+    )
+    phis = frame["phi"].drop_nulls()
+    if not overdispersion:
+        parts.append("The limits are not widened for over-dispersion (turned off).")
+    elif phis.len() == 0:
+        parts.append("Over-dispersion could not be estimated, so the limits are not widened.")
+    elif phis[0] > 1:
+        parts.append(
+            f"Over-dispersion φ = {phis[0]:.2f}: {plural} nationally vary more than chance "
+            f"alone makes them, so every limit is widened by √φ = {phis[0] ** 0.5:.2f}."
+        )
+    else:
+        parts.append(
+            f"Over-dispersion φ = {phis[0]:.2f}: {plural} nationally vary no more than chance "
+            "allows, so the limits are not widened."
+        )
+    parts.append(f"A {unit} with a population under {minimum} is too small to place.")
+    return " ".join(parts)
+
+
+def funnel_section(filters: Filters, measure: str, unit: str, key: str) -> None:
+    """The funnel plot of a comparable rate of `measure` with its verdicts table beside it: the
+    districts or offices (`unit`, the page's "Compare by") in the user's scope against the
+    national rate. The user picks the rate when the measure has several.
+    """
+    columns = specs.comparable_columns(measure)
+    if not columns:
+        raise ValueError(f"{measure} has no comparable rate")  # a page calling it wrongly
+    column = (
+        st.selectbox("Rate to compare", columns, format_func=label, key=f"{key}_rate")
+        if len(columns) > 1
+        else columns[0]
+    )
+    rate = specs.spec(measure).columns[column]
+    st.markdown(f"**{rate.label}: {unit}s against the national rate**")
+    try:
+        frame = results.compare(filters, measure, column, unit)
+    except RequestError as exc:
+        st.info(plain_text(str(exc)))
+        return
+    if frame.height == 0:
+        empty_state()
+        return
+    group = "office_code" if unit == "office" else "district_code"
+    chosen = filters.chosen(data.catalogue(), group)
+    ordered = verdict_table(frame, rate)
+    left, right = st.columns(2)
+    with left:
+        _draw_chart(
+            build=charts.funnel,
+            frame=frame,
+            options=(
+                rate.label,
+                "Funnel plot",
+                group,
+                rate.better,
+                chosen,
+                label(rate.denominator or ""),
+            ),
+        )
+    with right:
+        table(
+            ordered,
+            f"{rate.label} compared",
+            f"{key}_table",
+            # On screen the name, rate and verdict; the download has every figure and limit.
+            column_config={"verdict_label": "Verdict"}
+            | {
+                name: None
+                for name in ordered.columns
+                if name not in (column, "verdict_label", "district_name", "office_name")
+            },
+        )
+    st.caption(
+        funnel_caption(
+            frame, unit, data.settings().overdispersion, data.settings().thresholds.min_denominator
+        )
+    )
