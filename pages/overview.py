@@ -6,7 +6,8 @@ import streamlit as st
 
 from jcp.output import plain_text
 from jcp.web import charts, data, results, sidebar, widgets
-from jcp.web.headlines import LEAGUE_COLUMNS, headline_tiles
+from jcp.web.headlines import LEAGUE_COLUMNS, VERDICT_COLUMNS, VERDICT_SUFFIX, headline_tiles
+from jcp.web.pages import page_of
 
 filters = sidebar.current_filters()
 st.title("District performance overview")
@@ -38,11 +39,15 @@ else:
         "league",
         # Names on screen, codes in the download: the table then fits the page's width.
         column_config={h.column: h.label for h in LEAGUE_COLUMNS}
+        | {h.column + VERDICT_SUFFIX: f"{h.label}: verdict" for h in VERDICT_COLUMNS}
         | {"district_code": None, "office_code": None},
-        cues=league.cues,
         blank=league.blank,
     )
     st.caption(league.caption)
+    # Each verdict's funnel plot, on the page of its measure.
+    for h in VERDICT_COLUMNS:
+        entry = page_of(h.measure)
+        st.page_link(entry.file, label=f"Funnel plot: {h.label.lower()}", icon=entry.icon)
 
 st.subheader("Main rates by month")
 trend = results.trend_frame(

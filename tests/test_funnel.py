@@ -184,3 +184,13 @@ def test_hidden_cells_keep_their_marks_under_the_measures_names() -> None:
     hidden = dict(zip(table["office_code"], table["suppressed"].to_list(), strict=True))
     assert hidden["D01-O06"] == ["sustained_13w", "sustained_13w_rate"]
     assert hidden["D01-O01"] == []
+
+
+def test_every_measure_and_report_has_a_page_that_explains_it() -> None:
+    from jcp.measures.runner import MEASURES, REPORTS
+    from jcp.web.pages import PAGES, page_of
+
+    for name in [*MEASURES, *REPORTS]:
+        assert page_of(name) in PAGES, name
+    with pytest.raises(KeyError):
+        page_of("no_such_measure")

@@ -1,4 +1,4 @@
-"""The overview: headline tiles, the league table by role, its reference rows and cues."""
+"""The overview: headline tiles, the league table by role, its reference rows and verdicts."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from jcp.measures import comparison
 from jcp.measures.access import AccessList, Scope, User, read_access
 from jcp.measures.disclosure import SUPPRESSED
 from jcp.measures.filters import Filters
@@ -19,55 +20,7 @@ from jcp.measures.runner import (
     default_period,
     groupings_of,
 )
-from jcp.web.headlines import league, league_cue
-
-
-def test_districts_are_cued_against_the_national_row_by_direction_sizes_never() -> None:
-    league = pl.DataFrame(
-        {
-            "level": ["District", "District", "District", "National"],
-            "district_code": ["D01", "D02", "D03", None],
-            "live_claims": [100, 300, 50, 450],
-            "job_entries": [10, 25, 5, 40],  # every district below the nation: not "worse"
-            "sustained_13w_rate": [0.60, 0.40, 0.50, 0.50],  # higher is better
-            # Neither way is better: deferral targets were removed, as deferring is sometimes
-            # right (queries/deferrals.toml), so a low rate is not coloured as good.
-            "deferral_rate": [0.20, 0.40, None, 0.30],
-            "mean_change": [1.5, 0.5, 1.0, 1.0],
-            "spend_gbp": [1000.0, 5000.0, 10.0, 6010.0],
-        }
-    )
-    cues = league_cue(league)
-    assert cues["live_claims"] == ["", "", "", ""]
-    assert cues["job_entries"] == ["", "", "", ""]
-    assert cues["spend_gbp"] == ["", "", "", ""]
-    assert cues["sustained_13w_rate"] == ["better", "worse", "", ""]
-    assert cues["deferral_rate"] == ["", "", "", ""]
-    assert cues["mean_change"] == ["better", "worse", "", ""]
-
-
-def test_offices_are_cued_against_their_own_district_not_the_nation() -> None:
-    """A manager of two districts: each office against its own district's row. The rates are
-    chosen so that against the National row (0.58) three of the four cues would differ."""
-    league = pl.DataFrame(
-        {
-            "level": ["Office", "Office", "Office", "Office", "District", "District", "National"],
-            "district_code": ["D01", "D01", "D02", "D02", "D01", "D02", None],
-            "office_code": ["D01-O01", "D01-O02", "D02-O01", "D02-O02", None, None, None],
-            "live_claims": [10, 20, 30, 40, 30, 70, None],
-            "job_entries": [1, 2, 3, 4, 3, 7, None],
-            "sustained_13w_rate": [0.55, 0.45, 0.59, 0.65, 0.50, 0.60, 0.58],
-            "deferral_rate": [0.1, 0.2, 0.3, 0.4, 0.15, 0.35, 0.3],
-            # D02's mean is hidden (NULL): its offices get no cue for it.
-            "mean_change": [1.2, 0.8, 1.5, 0.5, 1.0, None, 0.9],
-            "spend_gbp": [100.0, 200.0, 300.0, 400.0, 300.0, 700.0, None],
-        }
-    )
-    cues = league_cue(league)
-    assert cues["sustained_13w_rate"] == ["better", "worse", "worse", "better", "", "", ""]
-    assert cues["mean_change"] == ["better", "worse", "", "", "", "", ""]
-    for column in ("live_claims", "job_entries", "deferral_rate", "spend_gbp"):
-        assert cues[column] == [""] * 7, column
+from jcp.web.headlines import VERDICT_COLUMNS, league
 
 
 def test_each_tile_comes_as_soon_as_its_own_measure_has_answered(sample_runner) -> None:
@@ -259,8 +212,16 @@ def _league(runner: Runner, scope: Scope, filters: Filters | None = None, asked=
             asked.append(level)
         return runner.reference(request, scope, level)
 
+    def compare(request, column, unit):
+        return runner.compare(request, column, unit, scope)
+
     return league(
-        lambda request: runner.run(request, scope), reference, filters, scope, runner.catalogue
+        lambda request: runner.run(request, scope),
+        reference,
+        compare,
+        filters,
+        scope,
+        runner.catalogue,
     )
 
 
@@ -333,7 +294,7 @@ def test_a_team_leaders_reference_rows_carry_rates_only(sample_runner, access) -
         assert row["mean_change"] == distance["mean_change"][0]
     assert shown.blank == {"live_claims": [1, 2], "job_entries": [1, 2], "spend_gbp": [1, 2]}
     assert "The District and National rows show rates and means only" in shown.caption
-    assert "against its own district's row" in shown.caption
+    assert "verdict beside it against the national rate" in shown.caption
 
 
 def test_a_district_managers_district_row_is_theirs_in_full(sample_runner, access) -> None:
@@ -355,16 +316,23 @@ def test_a_district_managers_district_row_is_theirs_in_full(sample_runner, acces
     assert nation["live_claims"] is None and nation["sustained_13w_rate"] is not None
     assert shown.blank == {"live_claims": [9], "job_entries": [9], "spend_gbp": [9]}
     assert "The National row shows rates and means only" in shown.caption
-    # Offices against the district row (D02), worked out here from the shown rates.
-    base = district["sustained_13w_rate"]
-    expected = [
-        ""
-        if r["sustained_13w_rate"] == base
-        else ("better" if r["sustained_13w_rate"] > base else "worse")
-        for r in rows[:8]
-    ]
-    assert shown.cues["sustained_13w_rate"] == [*expected, "", ""]
-    assert "better" in expected and "worse" in expected
+    # Each office's verdicts are the funnel's (against the national rate), in symbol and words;
+    # the reference rows have none.
+    for h in VERDICT_COLUMNS:
+        funnel = sample_runner.compare(
+            sample_runner.default_request(h.measure), h.column, "office", manager
+        )
+        better = "neither" if h.column == "deferral_rate" else "higher"
+        expected = {
+            row["office_code"]: comparison.verdict_label(row["verdict"], better)
+            for row in funnel.iter_rows(named=True)
+        }
+        column = shown.frame[h.column + "_verdict"].to_list()
+        assert column[:8] == [expected[r["office_code"]] for r in rows[:8]]
+        assert column[8:] == [None, None]
+        assert all(text[0] in "▲▼●" for text in column[:8] if text)
+    assert [h.column for h in VERDICT_COLUMNS] == ["sustained_13w_rate", "deferral_rate"]
+    assert "against the national rate" in shown.caption
 
 
 def test_a_national_users_national_row_is_the_whole_nation(sample_runner, access) -> None:
@@ -375,7 +343,7 @@ def test_a_national_users_national_row_is_the_whole_nation(sample_runner, access
     assert shown.frame["live_claims"][-1] == nation
     assert shown.blank == {}
     assert "rates and means only" not in shown.caption
-    assert "against the National row" in shown.caption
+    assert "Each district's" in shown.caption
     # A district filter narrows the districts compared, not the nation they are set against.
     one = _league(sample_runner, analyst, Filters(first, last, districts=("D01",)))
     assert _rows(one.frame) == [("District", "D01", None), ("National", None, None)]

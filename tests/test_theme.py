@@ -98,17 +98,32 @@ def test_chart_bars_stand_out_from_the_background(theme) -> None:
     assert contrast(charts.OTHERS, theme["backgroundColor"]) >= NON_TEXT
 
 
-def test_better_and_worse_cells_keep_their_text_readable(theme) -> None:
-    # The league table's cue colours, behind the text colour they set themselves.
-    assert set(widgets.CUE_BACKGROUNDS) == {"better", "worse"}
-    assert widgets.CUE_TEXT.lower() == theme["textColor"].lower()
-    for cue, background in widgets.CUE_BACKGROUNDS.items():
-        assert contrast(widgets.CUE_TEXT, background) >= TEXT, cue
+def test_the_funnels_lines_stand_out_from_the_background(theme) -> None:
+    # The limits (grey) and the national rate (near-black) are marks: 3:1 at least.
+    funnel = charts.funnel(
+        pl.DataFrame(
+            {
+                "district_code": ["D01"],
+                "population": [100],
+                "rate": [0.5],
+                "target": [0.5],
+                "phi": [None],
+                "verdict": ["as_expected"],
+            }
+        ),
+        "Rate",
+        "t",
+        "district_code",
+        "higher",
+    ).to_dict()
+    colours = [layer["mark"]["color"] for layer in funnel["layer"] if "color" in layer["mark"]]
+    assert len(colours) == 2
+    for colour in colours:
+        assert contrast(colour, theme["backgroundColor"]) >= NON_TEXT, colour
 
 
-def test_cue_cells_set_their_text_colour_too() -> None:
-    # Without it a viewer's dark theme would write light text on the pale cells (1.2:1).
+def test_no_table_cell_is_coloured() -> None:
+    # Verdicts are symbols and words now: the league table colours no cell better or worse.
     frame = pl.DataFrame({"district_code": ["D01", "D02"], "deferral_rate": [0.1, 0.2]})
-    styles = widgets.styled(frame, {"deferral_rate": ["better", "worse"]})._compute().ctx
-    assert sorted(styles[(0, 1)]) == [("background-color", "#d8f0d2"), ("color", "#0b0c0c")]
-    assert sorted(styles[(1, 1)]) == [("background-color", "#f9d6d5"), ("color", "#0b0c0c")]
+    styles = widgets.styled(frame)._compute().ctx
+    assert not any(prop == "background-color" for cell in styles.values() for prop, _ in cell)

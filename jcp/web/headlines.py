@@ -13,12 +13,12 @@ from decimal import Decimal
 
 import polars as pl
 
-from jcp.measures import specs
+from jcp.measures import comparison, specs
 from jcp.measures.access import Scope
 from jcp.measures.disclosure import MARKER, SUPPRESSED, row_with_markers
 from jcp.measures.filters import Filters
 from jcp.measures.network import Catalogue
-from jcp.measures.runner import NATIONAL, MeasureRequest
+from jcp.measures.runner import NATIONAL, MeasureRequest, RequestError
 from jcp.web.formats import format_change, format_value
 
 Run = Callable[[MeasureRequest], pl.DataFrame]
@@ -121,9 +121,12 @@ def headline_tiles(run: Run, filters: Filters) -> Iterator[Tile]:
 
 
 LEAGUE_COLUMNS = [h for h in HEADLINES if h.league]
-# Compared with a direction (rates and means whose spec says which way is better); counts are
-# sizes, and a count of a part is always below the whole it is compared with.
-CUED_COLUMNS = [h for h in LEAGUE_COLUMNS if h.higher_is_better is not None and h.kind != "count"]
+# The league's rates that a funnel plot compares (spec `comparable`): each gets a verdict column
+# beside it, in symbol and words, against the national rate allowing for the unit's size. No
+# cell is coloured better or worse: a difference inside the limits is not a difference, and a
+# colour alone says nothing to some readers (WCAG 1.4.1).
+VERDICT_COLUMNS = [h for h in LEAGUE_COLUMNS if h.column in specs.comparable_columns(h.measure)]
+VERDICT_SUFFIX = "_verdict"
 
 # What each row of the league table is: its `level` column.
 LEVEL = "level"
@@ -137,6 +140,9 @@ HEADINGS = {
 # Rates and means of a whole area the user may not see in full (jcp.measures.Runner.reference):
 # (request, level) -> the request's rate, change and mean columns only.
 Reference = Callable[[MeasureRequest, str], pl.DataFrame]
+# Runner.compare for the user's scope: (request, column, unit) -> one row per unit with its
+# verdict against the national rate.
+Compare = Callable[[MeasureRequest, str, str], pl.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -144,7 +150,6 @@ class League:
     """The overview's comparison: rows compared, then the reference rows they are set against."""
 
     frame: pl.DataFrame
-    cues: dict[str, list[str]]  # per column, per row: "better", "worse" or ""
     blank: dict[str, list[int]]  # per column, the rows whose figure is left out (rates only)
     compared: int  # the first `compared` rows are compared; the rest are reference rows
     heading: str
@@ -179,9 +184,14 @@ def _reference_rows(filters: Filters, scope: Scope, catalogue: Catalogue) -> lis
 
 
 def league(
-    run: Run, reference: Reference, filters: Filters, scope: Scope, catalogue: Catalogue
+    run: Run,
+    reference: Reference,
+    compare: Compare,
+    filters: Filters,
+    scope: Scope,
+    catalogue: Catalogue,
 ) -> League:
-    """The league table for the user's role, its cues and the words around it.
+    """The league table for the user's role, its verdicts and the words around it.
 
     National users compare districts, with the national row as reference. District managers
     compare the offices of their districts, team leaders their own offices; both with each of
@@ -189,7 +199,9 @@ def league(
     whole area whatever the district and office filters (the period, benefit and group
     filters apply); where that area is wider than the user's scope it comes from `reference`,
     rates and means only, and its other figures are left blank. Hidden cells stay hidden:
-    each row's `suppressed` list gathers those of its measures.
+    each row's `suppressed` list gathers those of its measures. Each comparable rate has a
+    verdict column beside it (`compare`, the funnel's own verdicts; empty for reference rows
+    and for units too small to place).
     """
     by = "district" if scope.is_national else "office"
     keys = ["district_code"] + (["office_code"] if by == "office" else [])
@@ -221,13 +233,30 @@ def league(
                 districts = (r.district,) if r.district else ()
                 frame = run(replace(area, districts=districts).request(measure))
             _take(reference_records[index], _first(frame), columns)
+    for h in VERDICT_COLUMNS:
+        try:
+            verdicts = compare(area.request(h.measure), h.column, by)
+        except RequestError:  # no national rate to compare with (all of it hidden): no verdicts
+            verdicts = pl.DataFrame(schema={k: pl.String for k in [*keys, "verdict"]})
+        found = {
+            tuple(row[k] for k in keys): row["verdict"]
+            for row in verdicts.select(*keys, "verdict").iter_rows(named=True)
+        }
+        better = specs.spec(h.measure).columns[h.column].better
+        for key, row in compared.items():
+            row[h.column + VERDICT_SUFFIX] = comparison.verdict_label(found.get(key), better)
     ordered = list(compared.values())
     offset = len(ordered)
     ordered += reference_records
     schema = (
         {LEVEL: pl.String}
         | {k: pl.String for k in keys}
-        | {h.column: (pl.Float64 if h.kind != "count" else pl.Int64) for h in LEAGUE_COLUMNS}
+        | {
+            name: dtype
+            for h in LEAGUE_COLUMNS
+            for name, dtype in [(h.column, pl.Float64 if h.kind != "count" else pl.Int64)]
+            + ([(h.column + VERDICT_SUFFIX, pl.String)] if h in VERDICT_COLUMNS else [])
+        }
         | {SUPPRESSED: pl.List(pl.String)}
     )
     frame = pl.DataFrame(
@@ -239,7 +268,6 @@ def league(
     )
     return League(
         frame,
-        league_cue(frame),
         {c: sorted(offset + i for i in rows) for c, rows in blank.items()},
         offset,
         HEADINGS.get(scope.role, HEADINGS["district_manager"]),
@@ -258,18 +286,16 @@ def _take(row: dict, record: dict, columns: list[str]) -> None:
 
 
 def _caption(scope: Scope, references: list[_ReferenceRow]) -> str:
-    coloured = " and ".join(h.label.lower() for h in CUED_COLUMNS)
-    if scope.is_national:
-        parts = [
-            "Each district is coloured against the National row: green better, red worse.",
-        ]
-    else:
-        parts = ["Each office is coloured against its own district's row: green better, red worse."]
-    parts.append(
-        f"Only the {coloured} are coloured: the other columns are sizes, or neither way is "
-        "better. Reference rows (the last) cover their whole area, whatever the district and "
-        "office filters."
-    )
+    unit = "district" if scope.is_national else "office"
+    rated = " and ".join(h.label.lower() for h in VERDICT_COLUMNS)
+    parts = [
+        f"Each {unit}'s {rated} has a verdict beside it against the national rate, allowing "
+        f"for the {unit}'s size (the funnel plots on each measure's page): ▲ higher than "
+        "expected, ▼ lower, ● as expected; ▲▲ and ▼▼ beyond the 99.8% limits. Better and worse "
+        "are said only where the measure has a better direction (the deferral rate has none). "
+        "Reference rows (the last) cover their whole area, whatever the district and office "
+        "filters.",
+    ]
     wider = list(dict.fromkeys(r.level for r in references if r.rates_only))
     if wider:
         rows, cover = (
@@ -280,34 +306,3 @@ def _caption(scope: Scope, references: list[_ReferenceRow]) -> str:
             "see, so counts, money and sizes are left blank there."
         )
     return " ".join(parts)
-
-
-def league_cue(frame: pl.DataFrame) -> dict[str, list[str]]:
-    """For each row and cued column: 'better', 'worse' or '' against the row's reference.
-
-    An office is set against its own district's row (what it is part of, and what its
-    manager answers for); a district against the National row. Reference rows get no cue.
-    """
-    levels = frame[LEVEL].to_list()
-    districts = frame["district_code"].to_list()
-    offices_compared = "office_code" in frame.columns
-    reference_index: dict[str | None, int] = {}
-    for index, (level, district) in enumerate(zip(levels, districts, strict=True)):
-        if level == NATIONAL_ROW:
-            reference_index[None] = index
-        elif level == DISTRICT and offices_compared:
-            reference_index[district] = index
-    compared_level = OFFICE if offices_compared else DISTRICT
-    cues: dict[str, list[str]] = {h.column: [""] * frame.height for h in LEAGUE_COLUMNS}
-    for h in CUED_COLUMNS:
-        values = frame[h.column].to_list()
-        for index, (level, district) in enumerate(zip(levels, districts, strict=True)):
-            base_index = reference_index.get(district if offices_compared else None)
-            if level != compared_level or base_index is None:
-                continue
-            # A hidden figure is NULL here (the runner drops it), like a missing one: no cue.
-            value, base = values[index], values[base_index]
-            if value is not None and base is not None and float(value) != float(base):
-                better = (float(value) > float(base)) == h.higher_is_better
-                cues[h.column][index] = "better" if better else "worse"
-    return cues

@@ -20,6 +20,9 @@ class PageEntry:
     url_path: str
     heading: str  # the page's own st.title: the tests check each page ran to it
     default: bool = False
+    # The measures whose figures (and funnel plots) this page explains: where a link about
+    # one of them goes.
+    measures: tuple[str, ...] = ()
 
 
 PAGES: tuple[PageEntry, ...] = (
@@ -30,6 +33,7 @@ PAGES: tuple[PageEntry, ...] = (
         url_path="overview",
         heading="District performance overview",
         default=True,
+        measures=("caseload",),
     ),
     PageEntry(
         file="pages/distance_travelled.py",
@@ -37,6 +41,7 @@ PAGES: tuple[PageEntry, ...] = (
         icon=":material/trending_up:",
         url_path="distance_travelled",
         heading="Distance travelled",
+        measures=("distance_travelled",),
     ),
     PageEntry(
         file="pages/job_entries.py",
@@ -44,6 +49,7 @@ PAGES: tuple[PageEntry, ...] = (
         icon=":material/work:",
         url_path="job_entries",
         heading="Sustained job entries",
+        measures=("job_entries", "off_flows", "claim_restarts", "benefit_exits"),
     ),
     PageEntry(
         file="pages/fsf.py",
@@ -51,6 +57,7 @@ PAGES: tuple[PageEntry, ...] = (
         icon=":material/payments:",
         url_path="fsf",
         heading="Flexible Support Fund",
+        measures=("fsf_spend", "fsf_budget", "fsf_categories", "fsf_uptake", "fsf_outcomes"),
     ),
     PageEntry(
         file="pages/deferrals.py",
@@ -58,6 +65,14 @@ PAGES: tuple[PageEntry, ...] = (
         icon=":material/event_busy:",
         url_path="deferrals",
         heading="Interviews and deferrals",
+        measures=(
+            "wfi_timeliness",
+            "deferrals",
+            "deferral_reasons",
+            "deferral_lengths",
+            "deferral_followup",
+            "overdue_deferrals",
+        ),
     ),
     PageEntry(
         file="pages/my_office.py",
@@ -65,6 +80,7 @@ PAGES: tuple[PageEntry, ...] = (
         icon=":material/groups:",
         url_path="my_office",
         heading="My office",
+        measures=("coach_caseloads", "coach_caseload_spread"),
     ),
     PageEntry(
         file="pages/survival.py",
@@ -72,6 +88,7 @@ PAGES: tuple[PageEntry, ...] = (
         icon=":material/timeline:",
         url_path="survival",
         heading="How long jobs and claims last",
+        measures=("job_survival", "claim_survival"),
     ),
     PageEntry(
         file="pages/data.py",
@@ -79,5 +96,14 @@ PAGES: tuple[PageEntry, ...] = (
         icon=":material/database:",
         url_path="data",
         heading="Data",
+        measures=("catalogue", "loads", "reject_summary", "rejected_rows"),
     ),
 )
+
+
+def page_of(measure: str) -> PageEntry:
+    """The page that explains a measure (a link about it goes there)."""
+    for entry in PAGES:
+        if measure in entry.measures:
+            return entry
+    raise KeyError(f"no page explains {measure!r}")

@@ -57,15 +57,26 @@ def league_cached(path: str, version: float, filters: Filters, scope: Scope) -> 
         # against this scope on every call.
         return runner.reference(request, scope, level)
 
-    return build_league(run_in_scope, reference, filters, scope, runner.catalogue)
+    def compare(request: MeasureRequest, column: str, unit: str) -> pl.DataFrame:
+        return compare_cached(
+            path=path,
+            version=version,
+            request=request,
+            column=column,
+            unit=unit,
+            scope=scope,
+            overdispersion=data.settings().overdispersion,
+        )
+
+    return build_league(run_in_scope, reference, compare, filters, scope, runner.catalogue)
 
 
 def league(filters: Filters) -> League:
-    """The overview's league table, its better/worse cues, heading and caption, for the
+    """The overview's league table, its verdicts, heading and caption, for the
     signed-in user's scope (their role decides what is compared with what).
 
     Cached as a whole, like the results it lines up (and shared the same way: nothing changes
-    the frame or the cues in place): a rerun would otherwise look up its results again and
+    the frame in place): a rerun would otherwise look up its results again and
     rebuild it.
     """
     path, version = data.database_version()

@@ -193,18 +193,8 @@ def download(frame: pl.DataFrame, title: str, key: str) -> None:
     )
 
 
-# The cues' cells: pale green and red behind the theme's text colour, which they set as well so
-# a viewer's dark theme (light text) cannot put pale text on them. tests/test_theme.py checks
-# the contrast (WCAG 2.2 AA, 4.5:1).
-CUE_BACKGROUNDS = {"better": "#d8f0d2", "worse": "#f9d6d5"}
-
-
-CUE_TEXT = "#0b0c0c"
-
-
 def styled(
     frame: pl.DataFrame,
-    cues: dict[str, list[str]] | None = None,
     uuid: str | None = None,
     blank: dict[str, list[int]] | None = None,
 ) -> object:
@@ -266,14 +256,6 @@ def styled(
     for name, rows in (blank or {}).items():
         if name in data.columns and rows:
             styler = styler.format(lambda _: "", subset=pd.IndexSlice[rows, [name]])
-    if cues:
-        colours = {
-            cue: f"background-color: {background}; color: {CUE_TEXT}"
-            for cue, background in CUE_BACKGROUNDS.items()
-        }
-        styler = styler.apply(
-            lambda col: [colours.get(c, "") for c in cues.get(col.name, [""] * len(col))]
-        )
     return styler
 
 
@@ -302,17 +284,16 @@ def _draw_table(
     frame: pl.DataFrame,
     key: str,
     column_config: dict | None,
-    cues: dict[str, list[str]] | None,
     blank: dict[str, list[int]] | None = None,
 ) -> None:
     # Names beside codes and labels for enumerated values: what people read. Built here, once
     # per figure, as the drawn element is replayed on every rerun after.
     frame = with_value_labels(named(frame))
-    if frame.height <= STYLED_ROWS or cues or blank or any_suppressed(frame):
+    if frame.height <= STYLED_ROWS or blank or any_suppressed(frame):
         # A pandas Styler writes every figure in its kind's one style, [c] into hidden cells
-        # and the cues' colours; it is slow for long lists (the overdue worklist), which have
+        # (it is slow for long lists, the overdue worklist, which have
         # no hidden cells and are formatted by column instead.
-        shown: object = styled(frame, cues, uuid=key, blank=blank)
+        shown: object = styled(frame, uuid=key, blank=blank)
         labels: dict[str, object] = {name: label(name) for name in frame.columns}
         # The browser draws a missing value as "None" unless told otherwise, even where the
         # Styler writes "" (a blank cell, a missing text); every other cell has its own text.
@@ -350,13 +331,12 @@ def table(
     title: str,
     key: str,
     column_config: dict | None = None,
-    cues: dict[str, list[str]] | None = None,
     max_rows: int | None = None,
     blank: dict[str, list[int]] | None = None,
 ) -> None:
     """A table with its CSV download (of exactly the columns shown, and every row).
 
-    `cues` colours cells better/worse; `blank` leaves cells empty on screen (see styled()).
+    `blank` leaves cells empty on screen (see styled()).
 
     `max_rows` shows only the first rows of a long list (a national worklist runs to tens of
     thousands, which no one reads on screen and every rerun would send to the browser); the
@@ -366,7 +346,7 @@ def table(
     if max_rows is not None and frame.height > max_rows:
         frame = frame.head(max_rows)
     # By keyword: see run().
-    _draw_table(frame=frame, key=key, column_config=column_config, cues=cues, blank=blank)
+    _draw_table(frame=frame, key=key, column_config=column_config, blank=blank)
     if complete.height > frame.height:
         st.caption(
             f"Showing the first {frame.height:,} of {complete.height:,} rows; "
