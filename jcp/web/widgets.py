@@ -6,7 +6,7 @@ Pages call these to show results; nothing here computes a figure.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from types import FunctionType
 
@@ -18,8 +18,8 @@ from jcp.measures.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with
 from jcp.measures.filters import (
     Filters,
 )
-from jcp.output import csv_comment, csv_text
-from jcp.web import audit, data, results, sidebar, signin
+from jcp.output import csv_comment, csv_text, plain_text
+from jcp.web import audit, charts, data, results, sidebar, signin
 from jcp.web.formats import (
     TABLE_FORMATS,
     format_value,
@@ -61,6 +61,7 @@ def clear_results() -> None:
     results.run_cached.clear()
     results.league_cached.clear()
     results.report_cached.clear()
+    results.summary_cached.clear()
     _draw_table.clear()
     _draw_chart.clear()
 
@@ -334,13 +335,21 @@ def _draw_table(
 
 
 @st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=ELEMENT_KEYS)
-def _draw_chart(build: Callable[..., alt.Chart], frame: pl.DataFrame, options: tuple) -> None:
+def _draw_chart(
+    build: Callable[..., alt.Chart],
+    frame: pl.DataFrame,
+    options: tuple,
+    description: tuple[str, ...] = (),
+) -> None:
     # Bars are named: the builders label a district or office by the name put beside its code.
     built = build(named(frame), *options)
-    st.altair_chart(built, width="stretch")
-    # A builder that draws only part of a long list says so in the chart's description.
-    if isinstance(built.description, str):
-        st.caption(built.description)
+    # A builder that draws only part of a long list says so in the chart's description: shown
+    # as its caption. The page's sentences go before it in the description only (they are on
+    # the page already, above the chart).
+    note = built.description if isinstance(built.description, str) else None
+    st.altair_chart(charts.described(built, description), width="stretch")
+    if note:
+        st.caption(note)
 
 
 def table(
@@ -376,14 +385,20 @@ def table(
 
 
 def chart(
-    build: Callable[..., alt.Chart], frame: pl.DataFrame, *options: object, title: str, key: str
+    build: Callable[..., alt.Chart],
+    frame: pl.DataFrame,
+    *options: object,
+    title: str,
+    key: str,
+    description: Sequence[str] = (),
 ) -> None:
     """The Altair chart `build(frame, *options)`, with a CSV download of the figures it draws.
 
     The page names the builder rather than passing a built chart, so that a rerun with the
-    same figures need not build it (see _draw_chart).
+    same figures need not build it (see _draw_chart). `description`: the page's sentences
+    (results.summary), the chart's accessible description (charts.described).
     """
-    _draw_chart(build=build, frame=frame, options=options)
+    _draw_chart(build=build, frame=frame, options=options, description=tuple(description))
     if any_suppressed(frame):
         st.caption("Values hidden to protect individuals ([c]) are not plotted.")
     download(frame, title, key)
@@ -402,7 +417,12 @@ def nothing_to_plot(frame: pl.DataFrame, value: str) -> str | None:
 
 
 def trend_chart(
-    build: Callable[..., alt.Chart], trend: pl.DataFrame, *options: object, title: str, key: str
+    build: Callable[..., alt.Chart],
+    trend: pl.DataFrame,
+    *options: object,
+    title: str,
+    key: str,
+    description: Sequence[str] = (),
 ) -> bool:
     """A trend_frame drawn as chart() draws it, or why it has no point: no activity, or every
     point hidden ([c]). True when drawn."""
@@ -410,8 +430,15 @@ def trend_chart(
     if message is not None:
         st.info(message)
         return False
-    chart(build, trend, *options, title=title, key=key)
+    chart(build, trend, *options, title=title, key=key, description=description)
     return True
+
+
+def summary(sentences: Sequence[str]) -> None:
+    """The page's opening sentences (results.summary), as plain text: they name offices and
+    districts as the extract spells them, which must not be read as Markdown."""
+    if sentences:
+        st.markdown(plain_text(" ".join(sentences)))
 
 
 def compare_by(key: str) -> tuple[str, str]:
