@@ -11,6 +11,8 @@ from jcp.web.headlines import LEAGUE_COLUMNS, headline_tiles
 filters = sidebar.current_filters()
 st.title("District performance overview")
 st.caption(plain_text(filters.describe(data.catalogue())))  # names come from the extract
+summary = results.summary("overview", filters)
+widgets.summary(summary)
 
 # Each tile is drawn as soon as its figures are in, so the first are on screen while the rest
 # are still being worked out.
@@ -61,6 +63,7 @@ if widgets.trend_chart(
     "rate",
     title="Main rates by month",
     key="overview_trend",
+    description=summary,
 ):
     st.caption(
         "A month with no population for a rate has no point (for example, job entries "
