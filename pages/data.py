@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from jcp.output import plain_text
-from jcp.web import data, results, signin, widgets
+from jcp.web import data, results, sidebar, signin, widgets
 
 st.title("Data")
 loads = results.report("loads")
 if loads.height == 0:
     st.warning("The database records no load.")
     st.stop()
+widgets.summary(results.summary("data", sidebar.current_filters()))
 first = loads.row(0, named=True)
 columns = st.columns(3)
 columns[0].metric("Extract date", f"{first['extract_date']:%d %b %Y}", border=True)

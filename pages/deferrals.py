@@ -17,6 +17,8 @@ st.caption(
     "and for non-JSA claims, how often it was deferred or waived and whether deferred people "
     "were seen again. " + plain_text(filters.describe(data.catalogue()))
 )
+summary = results.summary("deferrals", filters)
+widgets.summary(summary)
 st.info(
     "Deferral targets were removed because deferring is sometimes right: a low deferral rate is "
     "not in itself good. What matters is that deferred people are seen again (follow-up, below)."
@@ -128,6 +130,7 @@ else:
         chosen,
         title=f"Deferrals by {by}",
         key=f"deferrals_by_{by}",
+        description=summary,
     )
     widgets.table(groups, f"Deferrals by {by} (table)", f"deferrals_table_{by}")
     widgets.funnel_section(filters, "deferrals", by, f"deferrals_funnel_{by}")

@@ -28,6 +28,8 @@ st.caption(
     "both. Show it alongside job outcomes: on its own it can discourage recording setbacks. "
     + plain_text(filters.describe(data.catalogue()))
 )
+summary = results.summary("distance_travelled", filters)
+widgets.summary(summary)
 
 total = results.run(filters.request("distance_travelled"))
 row = widgets.tile_row(total)
@@ -65,6 +67,7 @@ widgets.chart(
     "change",
     title="Mean change per dimension",
     key="distance_dimensions",
+    description=summary,
 )
 
 by, group_column = widgets.compare_by("distance_by")

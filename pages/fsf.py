@@ -24,6 +24,8 @@ st.caption(
     "childcare, training, licences, and partnership grants. "
     + plain_text(filters.describe(data.catalogue()))
 )
+summary = results.summary("fsf", filters)
+widgets.summary(summary)
 
 total = results.run(filters.request("fsf_spend"))
 if not widgets.has_activity(total, ["payments"]):
@@ -54,6 +56,7 @@ else:
         chosen,
         title=f"FSF spend by category and {by}",
         key=f"fsf_categories_{by}",
+        description=summary,
     )
     spend, _ = results.comparison(filters, "fsf_spend", by)
     widgets.table(spend, f"FSF spend by {by}", f"fsf_by_{by}")

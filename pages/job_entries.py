@@ -18,6 +18,8 @@ st.caption(
     "work. Jobs started more recently are not yet known, not failures. "
     + plain_text(filters.describe(data.catalogue()))
 )
+summary = results.summary("job_entries", filters)
+widgets.summary(summary)
 
 total = results.run(filters.request("job_entries"))
 if not widgets.has_activity(total, ["job_entries"]):
@@ -58,6 +60,7 @@ widgets.chart(
     chosen,
     title=f"Sustained job entries by {by}",
     key=f"jobs_by_{by}",
+    description=summary,
 )
 widgets.table(groups, f"Sustained job entries by {by} (table)", f"jobs_table_{by}")
 widgets.funnel_section(filters, "job_entries", by, f"jobs_funnel_{by}")

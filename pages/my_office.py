@@ -3,6 +3,8 @@ national users, how caseloads are spread over each office's coaches."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from jcp.measures.access import Scope
@@ -100,8 +102,9 @@ def spread_section(filters: Filters) -> None:
     )
 
 
-def claims_per_coach_section(filters: Filters) -> None:
-    """The caseload measure's live claims per work coach, office by office, for the period."""
+def claims_per_coach_section(filters: Filters, description: Sequence[str] = ()) -> None:
+    """The caseload measure's live claims per work coach, office by office, for the period;
+    `description`: the page's sentences, the chart's accessible description."""
     st.subheader("Claims per coach, by office")
     st.caption(
         "Live claims at the end of the period over the work coaches holding at least one of "
@@ -122,6 +125,7 @@ def claims_per_coach_section(filters: Filters) -> None:
         chosen,
         title="Claims per coach by office",
         key="claims_per_coach_by_office",
+        description=description,
     )
     widgets.table(
         groups.select(
@@ -141,12 +145,14 @@ st.caption(
     f"Caseloads and overdue interviews as at the extract date, {catalogue.extract_date:%d %B %Y}; "
     "claims per coach for the period. " + plain_text(filters.describe(catalogue))
 )
+summary = results.summary("my_office", filters)
+widgets.summary(summary)
 
 headline_tiles(filters)
 if is_team_leader(scope):
     coach_caseloads_section(filters)
 spread_section(filters)
-claims_per_coach_section(filters)
+claims_per_coach_section(filters, summary)
 interviews_section(filters)
 if is_team_leader(scope):
     widgets.overdue_worklist(

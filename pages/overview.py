@@ -12,6 +12,8 @@ from jcp.web.pages import page_of
 filters = sidebar.current_filters()
 st.title("District performance overview")
 st.caption(plain_text(filters.describe(data.catalogue())))  # names come from the extract
+summary = results.summary("overview", filters)
+widgets.summary(summary)
 
 # Each tile is drawn as soon as its figures are in, so the first are on screen while the rest
 # are still being worked out.
@@ -66,6 +68,7 @@ if widgets.trend_chart(
     "rate",
     title="Main rates by month",
     key="overview_trend",
+    description=summary,
 ):
     st.caption(
         "A month with no population for a rate has no point (for example, job entries "

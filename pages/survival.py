@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 import streamlit as st
 
@@ -29,8 +31,9 @@ def _at_week(frame: pl.DataFrame, week: int) -> dict:
     return widgets.tile_row(frame.filter(pl.col("week") == week))
 
 
-def curve_section(filters: Filters, measure: str) -> None:
-    """One measure's curve for the whole selection, in words and as a chart, then compared."""
+def curve_section(filters: Filters, measure: str, description: Sequence[str] = ()) -> None:
+    """One measure's curve for the whole selection, in words and as a chart, then compared;
+    `description`: the page's sentences, the first chart's accessible description."""
     heading, value_title, spells, still = CURVES[measure]
     st.caption(plain_text(specs.spec(measure).definition))
     total = results.run(filters.request(measure))
@@ -71,6 +74,7 @@ def curve_section(filters: Filters, measure: str) -> None:
         f"{value_title}, by week",
         title=f"{heading}, all selected",
         key=f"{measure}_total",
+        description=description,
     )
     by, group_column = widgets.compare_by(f"{measure}_by")
     groups, chosen = results.comparison(filters, measure, by)
@@ -98,6 +102,8 @@ st.caption(
     "they have been seen, so recent ones are included rather than left out. The band is the 95% "
     "confidence interval. " + plain_text(filters.describe(data.catalogue()))
 )
+summary = results.summary("survival", filters)
+widgets.summary(summary)
 for tab, measure in zip(st.tabs([c[0] for c in CURVES.values()]), CURVES, strict=True):
     with tab:
-        curve_section(filters, measure)
+        curve_section(filters, measure, summary)

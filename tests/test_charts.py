@@ -320,3 +320,35 @@ def test_what_a_chart_highlights(districts, offices, group, chosen) -> None:
     assert filters.chosen(CATALOGUE, group) == chosen
     # The comparison keeps every other filter and drops the places.
     assert filters.compared() == Filters("2026-01", "2026-06", (), (), ("UC",), ("carer",))
+
+
+def test_a_chart_carries_the_pages_sentences_as_its_description() -> None:
+    """Vega puts the top-level description on the chart's element as its accessible name
+    (aria-label): the page's sentences first, then the builder's own note."""
+    sentences = ["There were 1,234 job entries.", "The 13-week sustained rate was 61.0%."]
+    few = pl.DataFrame({"district_code": ["D01"], "spend_gbp": [1.5], "suppressed": [[]]})
+    plain = charts.bar_by_group(few, "spend_gbp", "v", "t", "money", "district_code")
+    assert "description" not in plain.to_dict()  # one bar: every bar drawn, no note
+    assert charts.described(plain, sentences).to_dict()["description"] == (
+        "There were 1,234 job entries. The 13-week sustained rate was 61.0%."
+    )
+    # 30 districts: only the 10 highest and 10 lowest are drawn, and the note says so.
+    many = pl.DataFrame(
+        {
+            "district_code": [f"D{i:02d}" for i in range(30)],
+            "spend_gbp": [float(i) for i in range(30)],
+            "suppressed": [[]] * 30,
+        }
+    )
+    noted = charts.bar_by_group(many, "spend_gbp", "v", "t", "money", "district_code")
+    note = noted.to_dict()["description"]
+    assert note.startswith("Showing the 10 highest and 10 lowest of the 30 districts.")
+    described = charts.described(noted, sentences).to_dict()["description"]
+    assert described == " ".join(sentences) + " " + note
+    # Layered charts (the survival curves) take one too; no sentences leave a chart as it was.
+    curve = pl.DataFrame(
+        {"week": [0, 1], "survival": [1.0, 0.9], "ci_low": [1.0, 0.8], "ci_high": [1.0, 1.0]}
+    )
+    layered = charts.survival_curves(curve, "Share", "t")
+    assert charts.described(layered, sentences[:1]).to_dict()["description"] == sentences[0]
+    assert charts.described(plain, []).to_dict() == plain.to_dict()

@@ -194,3 +194,16 @@ def test_every_measure_and_report_has_a_page_that_explains_it() -> None:
         assert page_of(name) in PAGES, name
     with pytest.raises(KeyError):
         page_of("no_such_measure")
+
+
+def test_the_funnel_in_one_sentence() -> None:
+    rate = specs.spec("job_entries").columns["sustained_13w_rate"]
+    # ROWS: O01 as expected; O02 higher 95%; O03 lower 99.8%; O04 lower 95%; O05 higher 99.8%;
+    # O06 too small.
+    text = widgets.funnel_sentence(_compared(ROWS), "office", rate)
+    assert text == (
+        "13-week sustained rate compared with the national rate: of 5 offices placed, "
+        "1 is higher than expected (99.8%), better; 1 is higher than expected (95%), better; "
+        "1 is as expected; 1 is lower than expected (95%), worse; 1 is lower than expected "
+        "(99.8%), worse. 1 too small to place."
+    )

@@ -34,6 +34,19 @@ GROUP_TITLES = {"district_code": ("District", "districts"), "office_code": ("Off
 NAME_WIDTH = 260
 
 
+def described(chart: alt.TopLevelMixin, summary: Sequence[str]) -> alt.TopLevelMixin:
+    """The chart with the page's sentences (jcp.web.summaries) as its top-level description.
+
+    Vega puts a chart's description on the element it draws into, as its accessible name
+    (aria-label, with role "graphics-document"): what a screen reader announces for the chart.
+    A builder's own note (only part of a long list drawn) follows the sentences, so the name
+    says that too.
+    """
+    note = chart.description if isinstance(chart.description, str) else None
+    text = " ".join([*summary, *([note] if note else [])])
+    return chart.properties(description=text) if text else chart
+
+
 def _for_vega(frame: pl.DataFrame) -> pl.DataFrame:
     # Vega-Lite has no decimal type: money goes to float for drawing only (tables keep Decimal).
     # The list of hidden cells is not drawn; hidden values are already NULL, so left out.

@@ -61,10 +61,17 @@ HEADLINES = _headlines()
 FSF_SHARE_LABEL = "FSF allocation spent"
 
 
-def _total(run: Run, filters: Filters, measure: str) -> dict:
+def total_row(run: Run, filters: Filters, measure: str) -> dict:
     """The by=total row, hidden cells as [c]."""
     frame = run(filters.request(measure))
     return row_with_markers(frame) if frame.height else {}
+
+
+def now_and_then(run: Run, filters: Filters, measure: str) -> tuple[dict, dict]:
+    """The measure's by=total row for the period and for the equally long period just before it
+    (Filters.previous_period), hidden cells as [c]: what a tile's or a sentence's change is
+    worked out from (jcp.web.summaries says the same changes in words)."""
+    return total_row(run, filters, measure), total_row(run, filters.previous_period(), measure)
 
 
 def fsf_share_spent(run: Run, filters: Filters) -> object:
@@ -100,7 +107,7 @@ def headline_tiles(run: Run, filters: Filters) -> Iterator[Tile]:
     totals: dict[str, tuple[dict, dict]] = {}
     for h in HEADLINES:
         if h.measure not in totals:
-            totals[h.measure] = (_total(run, filters, h.measure), _total(run, previous, h.measure))
+            totals[h.measure] = now_and_then(run, filters, h.measure)
         now, then = (row.get(h.column) for row in totals[h.measure])
         yield Tile(
             h.label,

@@ -1,4 +1,5 @@
-"""Results for the signed-in user, cached across sessions: measures, the league, reports."""
+"""Results for the signed-in user, cached across sessions: measures, the league, reports,
+comparisons and each page's opening sentences."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from jcp.measures.filters import (
     Filters,
 )
 from jcp.measures.runner import MeasureRequest
-from jcp.web import data, signin
+from jcp.web import data, signin, summaries
 from jcp.web.headlines import League
 from jcp.web.headlines import league as build_league
 
@@ -164,6 +165,52 @@ def compare(filters: Filters, measure: str, column: str, unit: str) -> pl.DataFr
         request=filters.compared().request(measure),
         column=column,
         unit=unit,
+        scope=signin.current_scope(),
+        overdispersion=data.settings().overdispersion,
+    )
+
+
+@st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=RESULT_KEYS)
+def summary_cached(
+    path: str, version: float, page: str, filters: Filters, scope: Scope, overdispersion: bool
+) -> tuple[str, ...]:
+    runner = data.runner_for_version(path, version)
+
+    # The same cached results the page's tiles and charts read, so the sentences say what the
+    # page shows, and a result the page also asks for is worked out once.
+    def run_in_scope(request: MeasureRequest) -> pl.DataFrame:
+        return run_cached(path=path, version=version, request=request, scope=scope)
+
+    def compare_in_scope(chosen: Filters, measure: str, column: str, unit: str) -> pl.DataFrame:
+        return compare_cached(
+            path=path,
+            version=version,
+            request=chosen.compared().request(measure),
+            column=column,
+            unit=unit,
+            scope=scope,
+            overdispersion=overdispersion,
+        )
+
+    def report_in_scope(name: str) -> pl.DataFrame:
+        return report_cached(path=path, version=version, name=name, scope=scope, limit=None)
+
+    sources = summaries.Sources(
+        run_in_scope, compare_in_scope, report_in_scope, filters, scope, runner.catalogue
+    )
+    return tuple(summaries.summary(page, sources))
+
+
+def summary(page: str, filters: Filters) -> tuple[str, ...]:
+    """The page's opening sentences (jcp.web.summaries) for the signed-in user, cached whole:
+    a page's sentences read up to a dozen results and a comparison, which a rerun would
+    otherwise look up again one by one."""
+    path, version = data.database_version()
+    return summary_cached(
+        path=path,
+        version=version,
+        page=page,
+        filters=filters,
         scope=signin.current_scope(),
         overdispersion=data.settings().overdispersion,
     )

@@ -6,7 +6,7 @@ Pages call these to show results; nothing here computes a figure.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from types import FunctionType
 
@@ -63,6 +63,7 @@ def clear_results() -> None:
     results.run_cached.clear()
     results.league_cached.clear()
     results.report_cached.clear()
+    results.summary_cached.clear()
     _draw_table.clear()
     _draw_chart.clear()
 
@@ -317,13 +318,21 @@ def _draw_table(
 
 
 @st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=ELEMENT_KEYS)
-def _draw_chart(build: Callable[..., alt.Chart], frame: pl.DataFrame, options: tuple) -> None:
+def _draw_chart(
+    build: Callable[..., alt.Chart],
+    frame: pl.DataFrame,
+    options: tuple,
+    description: tuple[str, ...] = (),
+) -> None:
     # Bars are named: the builders label a district or office by the name put beside its code.
     built = build(named(frame), *options)
-    st.altair_chart(built, width="stretch")
-    # A builder that draws only part of a long list says so in the chart's description.
-    if isinstance(built.description, str):
-        st.caption(built.description)
+    # A builder that draws only part of a long list says so in the chart's description: shown
+    # as its caption. The page's sentences go before it in the description only (they are on
+    # the page already, above the chart).
+    note = built.description if isinstance(built.description, str) else None
+    st.altair_chart(charts.described(built, description), width="stretch")
+    if note:
+        st.caption(note)
 
 
 def table(
@@ -358,14 +367,20 @@ def table(
 
 
 def chart(
-    build: Callable[..., alt.Chart], frame: pl.DataFrame, *options: object, title: str, key: str
+    build: Callable[..., alt.Chart],
+    frame: pl.DataFrame,
+    *options: object,
+    title: str,
+    key: str,
+    description: Sequence[str] = (),
 ) -> None:
     """The Altair chart `build(frame, *options)`, with a CSV download of the figures it draws.
 
     The page names the builder rather than passing a built chart, so that a rerun with the
-    same figures need not build it (see _draw_chart).
+    same figures need not build it (see _draw_chart). `description`: the page's sentences
+    (results.summary), the chart's accessible description (charts.described).
     """
-    _draw_chart(build=build, frame=frame, options=options)
+    _draw_chart(build=build, frame=frame, options=options, description=tuple(description))
     if any_suppressed(frame):
         st.caption("Values hidden to protect individuals ([c]) are not plotted.")
     download(frame, title, key)
@@ -384,7 +399,12 @@ def nothing_to_plot(frame: pl.DataFrame, value: str) -> str | None:
 
 
 def trend_chart(
-    build: Callable[..., alt.Chart], trend: pl.DataFrame, *options: object, title: str, key: str
+    build: Callable[..., alt.Chart],
+    trend: pl.DataFrame,
+    *options: object,
+    title: str,
+    key: str,
+    description: Sequence[str] = (),
 ) -> bool:
     """A trend_frame drawn as chart() draws it, or why it has no point: no activity, or every
     point hidden ([c]). True when drawn."""
@@ -392,8 +412,15 @@ def trend_chart(
     if message is not None:
         st.info(message)
         return False
-    chart(build, trend, *options, title=title, key=key)
+    chart(build, trend, *options, title=title, key=key, description=description)
     return True
+
+
+def summary(sentences: Sequence[str]) -> None:
+    """The page's opening sentences (results.summary), as plain text: they name offices and
+    districts as the extract spells them, which must not be read as Markdown."""
+    if sentences:
+        st.markdown(plain_text(" ".join(sentences)))
 
 
 def compare_by(key: str) -> tuple[str, str]:
@@ -433,6 +460,29 @@ def verdict_table(frame: pl.DataFrame, rate: specs.Column) -> pl.DataFrame:
         )
         .rename(names)
     )
+
+
+def funnel_sentence(frame: pl.DataFrame, unit: str, rate: specs.Column) -> str:
+    """The funnel in one sentence, its text alternative beside the table: how many units fall
+    under each verdict ("Of 8 offices placed, 6 are as expected, 1 is lower than expected
+    (95%), worse, ..."), and how many are too small to place."""
+    placed = frame["verdict"].drop_nulls()
+    plural = f"{unit}s"
+    if placed.len() == 0:
+        return f"No {unit} has enough people behind its {rate.label.lower()} to place."
+    counts = placed.value_counts()
+    found = dict(zip(counts["verdict"], counts["count"], strict=True))
+    parts = [
+        f"{found[v]} {'is' if found[v] == 1 else 'are'} {comparison.verdict_text(v, rate.better)}"
+        for v in comparison.VERDICTS
+        if v in found
+    ]
+    unplaced = frame.height - placed.len()
+    text = f"{rate.label} compared with the national rate: of {placed.len()} {plural} placed, "
+    text += "; ".join(parts) + "."
+    if unplaced:
+        text += f" {unplaced} too small to place."
+    return text
 
 
 def funnel_caption(frame: pl.DataFrame, unit: str, overdispersion: bool, minimum: int) -> str:
@@ -508,6 +558,7 @@ def funnel_section(filters: Filters, measure: str, unit: str, key: str) -> None:
                 chosen,
                 label(rate.denominator or ""),
             ),
+            description=(funnel_sentence(frame, unit, rate),),
         )
     with right:
         table(
