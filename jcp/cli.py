@@ -1,5 +1,5 @@
-"""The `python -m jcp` command line: load, check, generate, measure, compare, export-parquet,
-bench, loadtest, ptable."""
+"""The `python -m jcp` command line: load, check, generate, measure, compare, drift,
+export-parquet, bench, loadtest, ptable."""
 
 from __future__ import annotations
 
@@ -172,6 +172,19 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_drift(args: argparse.Namespace) -> int:
+    engine = _open_engine(args)
+    try:
+        runner = Runner(engine, load_settings().thresholds)
+        request = _request_for(args, runner, args.name, "total")
+        scope = _scope_for(args, runner)
+        result = runner.drift(request, args.column, args.unit, scope)
+    finally:
+        engine.close()
+    _print_result(result, args.format)
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from jcp.measures.export import export_parquet
 
@@ -296,7 +309,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_request_options(p: argparse.ArgumentParser) -> None:
-    """The options shared by measure and compare: database, period, filters, scope, format."""
+    """The options shared by measure, compare and drift: database, period, filters, scope,
+    format."""
     p.add_argument("--db", help="database file (default: $JCP_DB or data/dashboard.duckdb)")
     p.add_argument("--from", dest="period_from", metavar="YYYY-MM")
     p.add_argument("--to", dest="period_to", metavar="YYYY-MM")
@@ -383,6 +397,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_request_options(p)
     p.set_defaults(run=_cmd_compare, unsuppressed=False)
+
+    p = commands.add_parser(
+        "drift",
+        help="a comparable rate's months against each unit's own previous 12 months (p-chart)",
+        description="One row per unit and month of the period: the published rate, the centre "
+        "(the unit's rate over its previous 12 months), 3-sigma limits and a signal: "
+        "above_limit or below_limit (strictly beyond a limit), run_above or run_below (the "
+        "8th month or more in a row on one side of the centre). A month needs 6 of its "
+        "previous 12 months published to be judged. --unit total is the selection as a whole.",
+    )
+    p.add_argument("name", help="the measure, e.g. deferrals")
+    p.add_argument("column", help="a comparable rate of it, e.g. deferral_rate")
+    p.add_argument("--unit", choices=("office", "district", "total"), required=True)
+    _add_request_options(p)
+    p.set_defaults(run=_cmd_drift, unsuppressed=False)
 
     p = commands.add_parser(
         "export-parquet", help="write a database's tables as Parquet for Spark (docs/scale-out.md)"

@@ -98,3 +98,17 @@ widgets.trend_chart(
     title="Mean change by month",
     key="distance_trend",
 )
+
+# The share improved is the page's comparable rate: its trend carries drift signals.
+improved = results.trend_frame(
+    filters, [("distance_travelled", "pct_improved", label("pct_improved"))]
+)
+widgets.trend_chart(
+    charts.lines_by_month,
+    improved,
+    label("pct_improved"),
+    "Share improved by month of review",
+    "rate",
+    title="Share improved by month",
+    key="distance_improved_trend",
+)

@@ -12,6 +12,8 @@ the rates and means of their district or the nation, never its counts or money.
 `Runner.compare` places the caller's offices or districts against the national rate with
 control limits (jcp.measures.comparison); the national rate and the over-dispersion it uses
 are single numbers about the whole nation, like a reference.
+`Runner.drift` judges each month of a comparable rate against the same unit's own previous 12
+months (jcp.measures.drift), from the published figures the caller may see.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import duckdb
 import polars as pl
 
 from jcp.extract import contract
-from jcp.measures import comparison, specs
+from jcp.measures import comparison, drift, specs
 from jcp.measures.access import Scope
 from jcp.measures.disclosure import SUPPRESSED, Thresholds, drop_keys, protect
 from jcp.measures.engines import as_engine
@@ -70,6 +72,14 @@ COMPARE_FIGURES = (
     "upper_998",
     "phi",
 )
+# The units drift is judged for, and the keys of each row: "total" is the request's selection
+# as a whole (the user's scope and filters), one series.
+DRIFT_UNITS = {"total": (), **COMPARE_UNITS}
+DRIFT_FIGURES = ("observed", "population", "rate", "centre", "lower", "upper")
+# Drift by office or district runs the measure once a month (the runner has no office-by-month
+# grouping): the period plus the LOOKBACK_MONTHS before it. This caps the requests a call makes
+# at MAX_DRIFT_UNIT_MONTHS + 19 (55); "total" is one request by month whatever the period.
+MAX_DRIFT_UNIT_MONTHS = 36
 
 
 # Measures and lists (what a request can name), and reports, from the catalogue (specs).
@@ -326,14 +336,7 @@ class Runner:
         over-dispersion is off or cannot be estimated.
         """
         self.check(request)
-        measure = MEASURES[request.measure]
-        rate = measure.columns.get(column)
-        if rate is None or not rate.comparable:
-            offered = specs.comparable_columns(request.measure)
-            raise RequestError(
-                f"{request.measure}.{column} is not a comparable rate; "
-                + (f"choose from {', '.join(offered)}" if offered else "it has none")
-            )
+        rate = self._comparable_rate(request, column)
         if unit not in COMPARE_UNITS:
             raise RequestError(f"compare offices or districts, not {unit!r}")
         if not scope.has_access:
@@ -422,6 +425,125 @@ class Runner:
             [units.drop("rate_hidden", SUPPRESSED), figures, units.select(SUPPRESSED)],
             how="horizontal",
         ).select(*COMPARE_UNITS[unit], *COMPARE_FIGURES, "verdict", SUPPRESSED)
+
+    def _comparable_rate(self, request: MeasureRequest, column: str) -> specs.Column:
+        """The spec of a rate its measure's spec marks comparable, or one sentence why not."""
+        rate = MEASURES[request.measure].columns.get(column)
+        if rate is None or not rate.comparable:
+            offered = specs.comparable_columns(request.measure)
+            raise RequestError(
+                f"{request.measure}.{column} is not a comparable rate; "
+                + (f"choose from {', '.join(offered)}" if offered else "it has none")
+            )
+        return rate
+
+    def drift(self, request: MeasureRequest, column: str, unit: str, scope: Scope) -> pl.DataFrame:
+        """Each month of the request's period of a comparable rate, for each unit in the scope,
+        against the unit's own previous 12 months: centre, 3-sigma limits and signal
+        (jcp.measures.drift).
+
+        `unit` is "office" or "district" (each one the scope may see, as Runner.compare gives
+        them: a district only when the user sees all of it), or "total": the request's selection
+        as a whole, as the user sees it (their scope and filters), one series. The request's
+        grouping is ignored. Only published figures are used, so a month whose rate is hidden
+        is no evidence (its hidden counts are listed in `suppressed`) and breaks a run.
+
+        Months fetched: the period and the drift.LOOKBACK_MONTHS (19) before it, so that the
+        period's first month has its own 12 and the months of a run ending there have theirs.
+        Requests made: "total", one (by month); "office" or "district", one per month fetched
+        (single-month requests by office or district), at most MAX_DRIFT_UNIT_MONTHS + 19.
+        """
+        self.check(request)
+        rate = self._comparable_rate(request, column)
+        if unit not in DRIFT_UNITS:
+            raise RequestError(f"drift is judged for offices, districts or the total, not {unit!r}")
+        if not scope.has_access:
+            raise RequestError("a user with no access gets no drift signals")
+        if unit == "district" and request.offices:
+            raise RequestError("an office filter makes a district partial: judge offices")
+        period = months_between(request.period_from, request.period_to)
+        if unit != "total" and len(period) > MAX_DRIFT_UNIT_MONTHS:
+            raise RequestError(
+                f"drift by {unit} covers at most {MAX_DRIFT_UNIT_MONTHS} months; "
+                f"this period has {len(period)}"
+            )
+        # Not before the first month a request may name: a month that early has fewer months
+        # before it, so a shorter baseline (and, under 6, no signal).
+        first = max(shift_months(request.period_from, -drift.LOOKBACK_MONTHS), FIRST_REQUEST_MONTH)
+        keys = list(DRIFT_UNITS[unit])
+        numerator, denominator = rate.numerator or "", rate.denominator or ""
+        if unit == "total":
+            fetched = self.run(replace(request, by="month", period_from=first), scope)
+        else:
+            monthly = []
+            for month in months_between(first, request.period_to):
+                one = self.run(replace(request, by=unit, period_from=month, period_to=month), scope)
+                monthly.append(one.with_columns(pl.lit(month, dtype=pl.String).alias("month")))
+            fetched = pl.concat(monthly, how="vertical_relaxed")
+            if unit == "district":
+                # A district is judged only by a user who sees all of it (as in compare).
+                whole = scope.whole_districts(self.catalogue)
+                fetched = fetched.filter(pl.col("district_code").is_in(whole))
+
+        def published(name: str, dtype: pl.DataType) -> pl.Expr:
+            hidden = pl.col(SUPPRESSED).list.contains(pl.lit(name))
+            return pl.when(hidden).then(None).otherwise(pl.col(name)).cast(dtype)
+
+        figures = fetched.select(
+            *keys,
+            "month",
+            published(numerator, pl.Int64).alias("observed"),
+            published(denominator, pl.Int64).alias("population"),
+            published(column, pl.Float64).alias("rate"),
+            pl.col(SUPPRESSED)
+            .list.eval(
+                pl.element()
+                .filter(pl.element().is_in([numerator, denominator, column]))
+                .replace({numerator: "observed", denominator: "population", column: "rate"})
+            )
+            .alias(SUPPRESSED),
+        )
+        # Every month of every unit, so a series is consecutive even where a measure leaves out
+        # a quiet month (a month absent is one with nothing published).
+        spine = pl.DataFrame(
+            {"month": months_between(first, request.period_to)}, schema={"month": pl.String}
+        )
+        if keys:
+            spine = figures.select(keys).unique().join(spine, how="cross")
+        figures = (
+            spine.join(figures, on=[*keys, "month"], how="left", nulls_equal=True)
+            .with_columns(pl.col(SUPPRESSED).fill_null(pl.lit([], dtype=pl.List(pl.String))))
+            .sort([*keys, "month"])
+        )
+        judged: list[tuple[float | None, float | None, float | None, str | None]] = []
+        groups = figures.group_by(keys, maintain_order=True) if keys else [((), figures)]
+        for _, series in groups:
+            # A month counts only where its rate is published: its counts then are too, and
+            # its population is at least min_denominator.
+            points = drift.drift_points(
+                [
+                    (month, None, None) if shown is None else (month, observed, population)
+                    for month, observed, population, shown in series.select(
+                        "month", "observed", "population", "rate"
+                    ).rows()
+                ]
+            )
+            judged += [(p.centre, p.lower, p.upper, p.signal) for p in points]
+        limits = pl.DataFrame(
+            judged,
+            schema={
+                "centre": pl.Float64,
+                "lower": pl.Float64,
+                "upper": pl.Float64,
+                "signal": pl.String,
+            },
+            orient="row",
+        )
+        return (
+            pl.concat([figures, limits], how="horizontal")
+            .filter(pl.col("month") >= request.period_from)
+            .select(*keys, "month", *DRIFT_FIGURES, "signal", SUPPRESSED)
+        )
 
     def report(self, name: str, scope: Scope, limit: int | None = None) -> pl.DataFrame:
         """A report on the database (loads, rejects), for a scope its spec allows."""

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import altair as alt
 import polars as pl
 
-from jcp.measures import comparison
+from jcp.measures import comparison, drift
 from jcp.web.formats import AXIS_FORMATS, NAME_COLUMNS, format_value, with_value_labels
 
 FORMATS = AXIS_FORMATS  # one style per kind (jcp.web.formats)
@@ -195,24 +195,93 @@ def bar_by_group(
     return alt.Chart(drawn, title=title, **note).mark_bar(color=HIGHLIGHT).encode(**encoding)
 
 
+# A trend frame's drift columns (results.trend_frame adds them where a series is a comparable
+# rate): the month's signal (jcp.measures.drift.SIGNALS, or empty) and whether it was judged.
+DRIFT_SIGNAL, DRIFT_JUDGED = "drift_signal", "drift_judged"
+# Marks drawn in near-black, whatever their series' colour: a signal is told by its shape and
+# words, never by colour, and black outlines and text read on white and on every line colour.
+SIGNAL_INK = "#0b0c0c"
+
+
 def lines_by_month(
     frame: pl.DataFrame, value_title: str, title: str, kind: str, series_title: str = "Measure"
 ) -> alt.Chart:
-    """Lines over months from a long frame with columns month, series, value."""
-    return (
-        alt.Chart(_for_vega(frame), title=title)
+    """Lines over months from a long frame with columns month, series, value.
+
+    With drift columns (DRIFT_SIGNAL, DRIFT_JUDGED), each flagged month is also a point shaped
+    by its rule (triangle up or down: outside the range its own previous 12 months make likely;
+    diamond: a run of 8 on one side of its centre) with its words beside it, and the chart's
+    description (widgets.chart shows it as the caption) names the rules and the rates judged.
+    """
+    data = _for_vega(frame)
+    month = alt.X("month:O", title="Month")
+    value = alt.Y("value:Q", title=value_title, axis=alt.Axis(format=FORMATS[kind]))
+    series = alt.Color("series:N", title=series_title)
+    tooltip = [
+        alt.Tooltip("month:O", title="Month"),
+        alt.Tooltip("series:N", title=series_title),
+        alt.Tooltip("value:Q", title=value_title, format=FORMATS[kind]),
+    ]
+    lines = (
+        alt.Chart(data)
         .mark_line(point=True)
-        .encode(
-            x=alt.X("month:O", title="Month"),
-            y=alt.Y("value:Q", title=value_title, axis=alt.Axis(format=FORMATS[kind])),
-            color=alt.Color("series:N", title=series_title),
-            tooltip=[
-                alt.Tooltip("month:O", title="Month"),
-                alt.Tooltip("series:N", title=series_title),
-                alt.Tooltip("value:Q", title=value_title, format=FORMATS[kind]),
-            ],
-        )
+        .encode(x=month, y=value, color=series, tooltip=tooltip)
     )
+    if DRIFT_SIGNAL not in data.columns:
+        return lines.properties(title=title)
+    flagged = data.filter(pl.col(DRIFT_SIGNAL).is_not_null() & pl.col("value").is_not_null())
+    judged = (
+        data.filter(pl.col(DRIFT_JUDGED))["series"].unique(maintain_order=True).to_list()
+        if DRIFT_JUDGED in data.columns
+        else []
+    )
+    description = _drift_description(judged, flagged.height)
+    if flagged.height == 0:
+        return lines.properties(title=title, description=description)
+    present = [s for s in drift.SIGNALS if s in set(flagged[DRIFT_SIGNAL])]
+    flagged = flagged.with_columns(
+        pl.col(DRIFT_SIGNAL).replace_strict(drift.SIGNAL_LABELS).alias("signal_label"),
+        pl.col(DRIFT_SIGNAL).replace_strict(drift.SIGNAL_MARKS).alias("signal_mark"),
+        pl.col(DRIFT_SIGNAL).replace_strict(drift.SIGNAL_WORDS).alias("signal_words"),
+    )
+    shape = alt.Shape(
+        "signal_label:N",
+        title="Drift signal",
+        scale=alt.Scale(
+            domain=[drift.SIGNAL_LABELS[s] for s in present],
+            range=[drift.SIGNAL_SHAPES[s] for s in present],
+        ),
+        legend=alt.Legend(orient="bottom"),
+    )
+    signal_tooltip = [*tooltip, alt.Tooltip("signal_words:N", title="Drift signal")]
+    points = (
+        alt.Chart(flagged)
+        .mark_point(filled=True, size=170, stroke=SIGNAL_INK, strokeWidth=1, opacity=1)
+        .encode(x=month, y=value, color=series, shape=shape, tooltip=signal_tooltip)
+    )
+    words = (
+        alt.Chart(flagged)
+        .mark_text(dy=-14, fontSize=11, color=SIGNAL_INK)
+        .encode(x=month, y=value, text="signal_mark:N", tooltip=signal_tooltip)
+    )
+    return alt.layer(lines, points, words, title=title, description=description)
+
+
+def _drift_description(judged: list[str], flagged: int) -> str:
+    """The drift rules in words, the rates judged and how many months are flagged."""
+    if not judged:
+        return (
+            "No month of these rates could be judged for drift yet: a month is judged once "
+            f"{drift.MIN_BASELINE_MONTHS} of its previous {drift.BASELINE_MONTHS} months are "
+            "published."
+        )
+    found = (
+        "No month is flagged."
+        if flagged == 0
+        else f"{flagged} month{'s are' if flagged > 1 else ' is'} flagged."
+    )
+    names = judged[0] if len(judged) == 1 else f"{', '.join(judged[:-1])} and {judged[-1]}"
+    return f"Drift signals for {names}: {drift.RULE_TEXT} {found}"
 
 
 def stacked_categories(

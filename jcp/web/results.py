@@ -1,5 +1,5 @@
 """Results for the signed-in user, cached across sessions: measures, the league, reports,
-comparisons and each page's opening sentences."""
+comparisons, drift signals and each page's opening sentences."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from jcp.measures.disclosure import SUPPRESSED
 from jcp.measures.filters import (
     Filters,
 )
-from jcp.measures.runner import MeasureRequest
+from jcp.measures.runner import MEASURES, MeasureRequest
 from jcp.web import data, signin, summaries
+from jcp.web.charts import DRIFT_JUDGED, DRIFT_SIGNAL
 from jcp.web.headlines import League
 from jcp.web.headlines import league as build_league
 
@@ -103,7 +104,12 @@ def trend_frame(filters: Filters, series: list[tuple[str, str, str]]) -> pl.Data
     """Long frame (month, series, value) of several measures' columns by month, for one chart.
 
     Hidden points are NULL and listed as hidden; trend_chart tells a trend with none to draw
-    because every point is hidden from one with no activity."""
+    because every point is hidden from one with no activity. Where a series is a comparable
+    rate, the frame also has its drift signals for the selection as a whole (`drift`, unit
+    "total"): DRIFT_SIGNAL, the month's signal or empty, and DRIFT_JUDGED, whether the month
+    was judged (charts.lines_by_month marks them and names the rule).
+    """
+    judges = any(MEASURES[measure].columns[column].comparable for measure, column, _ in series)
     parts = []
     for measure, column, series_label in series:
         frame = run(filters.request(measure, by="month"))
@@ -112,22 +118,39 @@ def trend_frame(filters: Filters, series: list[tuple[str, str, str]]) -> pl.Data
             if SUPPRESSED in frame.columns
             else pl.Series([False] * frame.height)
         )
-        parts.append(
-            pl.DataFrame(
-                {
-                    "month": frame["month"],
-                    "series": [series_label] * frame.height,
-                    "value": frame[column].cast(pl.Float64, strict=False),
-                    SUPPRESSED: [["value"] if h else [] for h in hidden],
-                },
-                schema={
-                    "month": pl.String,
-                    "series": pl.String,
-                    "value": pl.Float64,
-                    SUPPRESSED: pl.List(pl.String),
-                },
-            )
+        part = pl.DataFrame(
+            {
+                "month": frame["month"],
+                "series": [series_label] * frame.height,
+                "value": frame[column].cast(pl.Float64, strict=False),
+                SUPPRESSED: [["value"] if h else [] for h in hidden],
+            },
+            schema={
+                "month": pl.String,
+                "series": pl.String,
+                "value": pl.Float64,
+                SUPPRESSED: pl.List(pl.String),
+            },
         )
+        if judges and MEASURES[measure].columns[column].comparable:
+            # The same published months (a month's cell is the same whatever the period), so
+            # the signal sits on the point drawn.
+            signals = drift(filters, measure, column).select(
+                "month",
+                pl.col("signal").alias(DRIFT_SIGNAL),
+                pl.col("lower").is_not_null().alias(DRIFT_JUDGED),
+            )
+            part = part.join(signals, on="month", how="left").with_columns(
+                pl.col(DRIFT_JUDGED).fill_null(False)
+            )
+        elif judges:  # a rate with no drift (not comparable) beside one with
+            part = part.with_columns(
+                pl.lit(None, dtype=pl.String).alias(DRIFT_SIGNAL),
+                pl.lit(False).alias(DRIFT_JUDGED),
+            )
+        if judges:
+            part = part.select("month", "series", "value", DRIFT_SIGNAL, DRIFT_JUDGED, SUPPRESSED)
+        parts.append(part)
     return pl.concat(parts)
 
 
@@ -213,4 +236,26 @@ def summary(page: str, filters: Filters) -> tuple[str, ...]:
         filters=filters,
         scope=signin.current_scope(),
         overdispersion=data.settings().overdispersion,
+    )
+
+
+@st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=RESULT_KEYS)
+def drift_cached(
+    path: str, version: float, request: MeasureRequest, column: str, unit: str, scope: Scope
+) -> pl.DataFrame:
+    return data.runner_for_version(path, version).drift(request, column, unit, scope)
+
+
+def drift(filters: Filters, measure: str, column: str, unit: str = "total") -> pl.DataFrame:
+    """A comparable rate's months in the filters' period against each unit's own previous 12
+    months (Runner.drift), for the signed-in user's scope; cached across sessions. Unit "total"
+    is the filters' selection as a whole, as a trend chart draws it: one request by month."""
+    path, version = data.database_version()
+    return drift_cached(
+        path=path,
+        version=version,
+        request=filters.request(measure),
+        column=column,
+        unit=unit,
+        scope=signin.current_scope(),
     )
