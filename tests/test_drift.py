@@ -205,14 +205,20 @@ def test_signals_are_said_with_a_symbol_and_words() -> None:
 def test_stable_units_are_seldom_flagged() -> None:
     """10 runs of 200 units x 36 months, O ~ Binomial(n, 0.3), n from 100 to 1,000 a month.
 
-    With a known centre, 3-sigma limits leave 2 x (1 - Phi(3)) = 0.27% of months outside. Here
-    the centre is estimated from the unit's own previous months (N events' worth): the month's
-    difference from it has variance p (1 - p) (1/n + 1/N), but the limits use 1/n alone, so a
-    month of n after a baseline of N is outside with probability about
+    The plain p-chart first (limits without the over-dispersion widening, worked out here from
+    each month's centre): with a known centre, 3-sigma limits leave 2 x (1 - Phi(3)) = 0.27% of
+    months outside. Here the centre is estimated from the unit's own previous months (N events'
+    worth): the month's difference from it has variance p (1 - p) (1/n + 1/N), but the limits
+    use 1/n alone, so a month of n after a baseline of N is outside with probability about
     2 (1 - Phi(3 / sqrt(1 + n / N))): 0.40% when N = 12 n, 0.55% when N = 6 n. The expected
     number flagged is that sum over the judged months (months 7-36 of each unit: 60,000); its
     binomial sd is about sqrt(250) = 16, and the tolerance is 4 sd, which a correct chart misses
     about once in 16,000 seeds.
+
+    The chart as drawn widens limits by Laney's sigma_z when it is above 1; for binomial units
+    the estimate from 6-12 months is above 1 about half the time, so fewer months are flagged
+    than by the plain chart: about 0.27% (163 of 60,000 with this seed, sd about 13), which is
+    what a known centre would give; the bounds below are 5 sd and 4.6 sd away.
 
     Runs: with a known centre, a month is the 8th or later of a run when it and the 7 before
     are on one side: 2 x 0.5^8 = 0.78%. A rolling centre follows the months above it, which
@@ -220,7 +226,7 @@ def test_stable_units_are_seldom_flagged() -> None:
     """
     normal = NormalDist()
     rng = np.random.default_rng(20260418)
-    judged = outside = runs = 0
+    judged = outside = plain_outside = runs = 0
     expected = 0.0
     for _run in range(10):
         for _unit in range(200):
@@ -234,14 +240,39 @@ def test_stable_units_are_seldom_flagged() -> None:
                     continue
                 judged += 1
                 outside += point.signal in ("above_limit", "below_limit")
+                half = 3 * math.sqrt(point.centre * (1 - point.centre) / population[t])
+                plain_outside += abs(point.rate - point.centre) > half
                 runs += point.run >= 8
                 baseline = population[max(t - 12, 0) : t].sum()
                 expected += 2 * (1 - normal.cdf(3 / math.sqrt(1 + population[t] / baseline)))
     assert judged == 10 * 200 * 30  # months 7-36 of each unit
-    assert abs(outside - expected) <= 4 * math.sqrt(expected)
+    assert abs(plain_outside - expected) <= 4 * math.sqrt(expected)
     # Not the 0.27% of a known centre: that would be 162 of 60,000, about 250 are expected.
     assert expected / judged == pytest.approx(0.0042, abs=0.0002)
+    # Widened: fewer than the plain chart, about a known centre's 0.27%.
+    assert 0.0016 * judged < outside < 0.0037 * judged
+    assert outside < expected
     assert runs / judged < 2 * 0.5**8
+
+
+def test_a_baseline_that_varies_more_than_chance_widens_the_limits() -> None:
+    """Six baseline months of 100 alternating 40 and 60 events: centre 300 / 600 = 0.5, binomial
+    sigma for n = 100 is sqrt(0.25 / 100) = 0.05, so the z-scores are -2, 2, -2, 2, -2, 2; their
+    five moving ranges are all 4, mean 4, sigma_z = 4 / 1.128 = 3.546. The limits are
+    0.5 +/- 3 x 0.05 x 3.546 = 0.5 +/- 0.532, clipped to 0..1: a month at 0.70 is inside.
+    With a steady baseline (six months of 50) sigma_z is 0, the limits stay 0.5 +/- 0.15 =
+    0.35..0.65, and the same 0.70 is above them."""
+    swinging = [40, 60, 40, 60, 40, 60, 70]
+    points = drift_points(list(zip(months(7), swinging, [100] * 7, strict=True)))
+    last = points[-1]
+    assert last.centre == pytest.approx(0.5)
+    assert last.widening == pytest.approx(4 / 1.128)
+    assert (last.lower, last.upper) == (0.0, 1.0)
+    assert last.signal is None
+    steady = drift_points(list(zip(months(7), [50] * 6 + [70], [100] * 7, strict=True)))[-1]
+    assert steady.widening == 1.0
+    assert (steady.lower, steady.upper) == (pytest.approx(0.35), pytest.approx(0.65))
+    assert steady.signal == "above_limit"
 
 
 # Runner.drift on a tiny extract ------------------------------------------------------------------

@@ -12,9 +12,17 @@ For month t with O_t events out of n_t:
   window has only just matured), so such a month has no centre, no limits and no signal. Six is
   half the window: enough that one odd month moves the centre by at most a sixth of its
   difference, while a unit with a few hidden months is still judged;
-- its limits are p_bar +/- 3 sqrt(p_bar (1 - p_bar) / n_t), clipped to [0, 1] (3 sigma: about
-  0.27% of months of a stable unit fall outside by chance, where the normal approximation
+- its limits are p_bar +/- 3 sqrt(p_bar (1 - p_bar) / n_t) x w, clipped to [0, 1] (3 sigma:
+  about 0.27% of months of a stable unit fall outside by chance, where the normal approximation
   holds);
+- w widens the limits for over-dispersion, as phi does the funnel's (Laney 2002, "Improved
+  control charts for attributes", Quality Engineering 14:531, the p'-chart): the baseline
+  months' z-scores z_j = (p_j - p_bar) / sqrt(p_bar (1 - p_bar) / n_j), in month order, have
+  a moving range whose mean, divided by 1.128 (d2 for ranges of two), estimates their spread
+  sigma_z; w = sigma_z when it is above 1, else 1 (limits are never narrowed). A big unit's
+  months vary more than the binomial alone allows (seasons, staff, policy), and without this
+  a national total of 1,000 interviews a month is "out of control" nearly every month, which
+  would teach people to ignore the marks;
 - rule 1, outside: the month's rate is strictly above its upper limit (`above_limit`) or
   strictly below its lower one (`below_limit`); on a limit is within;
 - rule 2, a run: the month is the 8th (or later) consecutive month strictly on the same side of
@@ -40,6 +48,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 SIGMA = 3.0
+D2 = 1.128  # the mean range of two standard normal values: moving ranges to a standard deviation
 BASELINE_MONTHS = 12  # the window a month's centre is taken from: the 12 months before it
 MIN_BASELINE_MONTHS = 6  # published months of that window needed to judge a month at all
 RUN_LENGTH = 8  # consecutive months on one side of the centre that make a run
@@ -77,7 +86,8 @@ SIGNAL_WORDS = {
 }
 RULE_TEXT = (
     "▲ or ▼ marks a month above or below the range its own previous 12 months make likely "
-    f"(a {SIGMA:g}-sigma p-chart); ◆ marks the {RUN_LENGTH}th month or more in a row on the "
+    f"(a {SIGMA:g}-sigma p-chart, widened where those months vary more than chance allows); "
+    f"◆ marks the {RUN_LENGTH}th month or more in a row on the "
     "same side of that range's centre. A month is judged once "
     f"{MIN_BASELINE_MONTHS} of its previous {BASELINE_MONTHS} months are published."
 )
@@ -93,6 +103,8 @@ class DriftPoint:
     lower: float | None  # limits; None when the month is not judged (no rate or no centre)
     upper: float | None
     baseline_months: int  # published months among the previous 12
+    widening: float | None  # w (1 when the baseline varies no more than the binomial); None
+    # with no centre
     run: int  # months in a row on this month's side of its centre, itself included; 0 on none
     signal: str | None  # one of SIGNALS, or None
 
@@ -106,10 +118,21 @@ def _usable(observed: float | None, population: float | None) -> bool:
     return observed is not None and population is not None and population >= 1
 
 
-def limits(centre: float, population: float) -> tuple[float, float]:
-    """The 3-sigma limits of a month of `population` around `centre`, clipped to [0, 1]."""
-    half = SIGMA * math.sqrt(centre * (1 - centre) / population)
+def limits(centre: float, population: float, widening: float = 1.0) -> tuple[float, float]:
+    """The 3-sigma limits of a month of `population` around `centre`, widened by `widening`,
+    clipped to [0, 1]."""
+    half = SIGMA * math.sqrt(centre * (1 - centre) / population) * widening
     return max(centre - half, 0.0), min(centre + half, 1.0)
+
+
+def widening(baseline: Sequence[tuple[float, float]], centre: float) -> float:
+    """Laney's sigma_z of the baseline months (observed, population) in month order, or 1 when
+    it is not above 1 or cannot be had (fewer than two months, a centre of 0 or 1)."""
+    if not 0 < centre < 1 or len(baseline) < 2:
+        return 1.0
+    scores = [(o / n - centre) / math.sqrt(centre * (1 - centre) / n) for o, n in baseline]
+    ranges = [abs(b - a) for a, b in zip(scores, scores[1:], strict=False)]
+    return max(sum(ranges) / len(ranges) / D2, 1.0)
 
 
 def drift_points(series: Sequence[tuple[str, float | None, float | None]]) -> list[DriftPoint]:
@@ -125,17 +148,18 @@ def drift_points(series: Sequence[tuple[str, float | None, float | None]]) -> li
     side_before, run_before = 0, 0
     for t, (month, observed, population) in enumerate(series):
         baseline = [(o, n) for _, o, n in series[max(t - BASELINE_MONTHS, 0) : t] if _usable(o, n)]
-        centre = None
+        centre = widen = None
         if len(baseline) >= MIN_BASELINE_MONTHS:
             total_observed = sum(o for o, _ in baseline)
             total_population = sum(n for _, n in baseline)
             centre = min(max(total_observed / total_population, 0.0), 1.0)
+            widen = widening(baseline, centre)
         rate = observed / population if _usable(observed, population) else None
         lower = upper = None
         signal = None
         side = 0
         if rate is not None and centre is not None:
-            lower, upper = limits(centre, population)
+            lower, upper = limits(centre, population, widen or 1.0)
             side = (rate > centre) - (rate < centre)
             if rate > upper:
                 signal = "above_limit"
@@ -144,7 +168,9 @@ def drift_points(series: Sequence[tuple[str, float | None, float | None]]) -> li
         run = 0 if side == 0 else (run_before + 1 if side == side_before else 1)
         if signal is None and run >= RUN_LENGTH:
             signal = "run_above" if side > 0 else "run_below"
-        points.append(DriftPoint(month, rate, centre, lower, upper, len(baseline), run, signal))
+        points.append(
+            DriftPoint(month, rate, centre, lower, upper, len(baseline), widen, run, signal)
+        )
         side_before, run_before = side, run
     return points
 
