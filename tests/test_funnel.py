@@ -164,11 +164,12 @@ def test_the_caption_says_how_wide_the_limits_are_and_why() -> None:
     text = widgets.funnel_caption(_compared(ROWS, phi=2.25), "office", True, 10)
     assert "national rate, 50.0%" in text
     assert "φ = 2.25" in text and "widened by √φ = 1.50" in text
-    assert "under 10 is too small to place" in text
+    assert "An office outside the dashed lines" in text
+    assert "An office with a population under 10 is too small to place" in text
     calm = widgets.funnel_caption(_compared(ROWS, phi=0.8), "office", True, 10)
     assert "φ = 0.80" in calm and "not widened" in calm
     off = widgets.funnel_caption(_compared(ROWS), "district", False, 10)
-    assert "turned off" in off
+    assert "turned off" in off and "A district outside" in off
     assert math.isclose(2.25**0.5, 1.5)
 
 

@@ -488,7 +488,9 @@ def funnel(
     smallest = float(sizes.min()) if data.height else 1.0
     largest = float(sizes.max()) if data.height else 1.0
     curves = pl.DataFrame(
-        comparison.limit_curves(target, phi, smallest * 0.9, largest * 1.05),
+        # From half the smallest to a fifth past the largest: the funnel's narrowing shows even
+        # for a team leader's one or two offices.
+        comparison.limit_curves(target, phi, smallest * 0.5, largest * 1.2),
         schema={
             "size": pl.Float64,
             "lower_95": pl.Float64,

@@ -488,6 +488,7 @@ def funnel_sentence(frame: pl.DataFrame, unit: str, rate: specs.Column) -> str:
 def funnel_caption(frame: pl.DataFrame, unit: str, overdispersion: bool, minimum: int) -> str:
     """What the funnel compares with, how wide its limits are and why (phi), in words."""
     plural = "offices" if unit == "office" else "districts"
+    a_unit = "An office" if unit == "office" else "A district"
     target = frame["target"].drop_nulls()
     parts = []
     if target.len():
@@ -496,7 +497,7 @@ def funnel_caption(frame: pl.DataFrame, unit: str, overdispersion: bool, minimum
             "for the same period and filters; the line across the chart."
         )
     parts.append(
-        f"A {unit} outside the dashed lines (95% limits) would be there by chance about 1 time "
+        f"{a_unit} outside the dashed lines (95% limits) would be there by chance about 1 time "
         "in 20 for its size; outside the dotted lines (99.8%), about 1 time in 500. "
         "▲ higher than expected, ▼ lower, ● as expected (▲▲ and ▼▼: beyond 99.8%)."
     )
@@ -515,7 +516,7 @@ def funnel_caption(frame: pl.DataFrame, unit: str, overdispersion: bool, minimum
             f"Over-dispersion φ = {phis[0]:.2f}: {plural} nationally vary no more than chance "
             "allows, so the limits are not widened."
         )
-    parts.append(f"A {unit} with a population under {minimum} is too small to place.")
+    parts.append(f"{a_unit} with a population under {minimum} is too small to place.")
     return " ".join(parts)
 
 
