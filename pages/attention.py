@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from jcp.measures.attention import EMPTY_MESSAGE, KIND_WORDS
+from jcp.measures.attention import EMPTY_MESSAGE, KIND_WORDS, Item
 from jcp.output import plain_text
 from jcp.web import data, results, sidebar, widgets
 
@@ -28,7 +28,7 @@ st.caption(
     "What needs a look, most concerning first: offices or districts outside the control limits "
     "around the national rate on the worse side (99.8%, then 95%), the overdue deferral "
     "worklist, follow-up below the national rate, the Flexible Support Fund's projected "
-    "outturn (district managers), and rejected rows. Each line links to the page that explains "
+    "outturn (district managers), and rejected rows. Each item links to the page that explains "
     "it. " + plain_text(filters.describe(data.catalogue()))
 )
 
@@ -41,13 +41,13 @@ tiles[0].metric(
     help="Everything listed below, except the lines for information.",
 )
 tiles[1].metric(
-    "Worse than expected (99.8%)",
+    "Worse (99.8% limits)",
     f"{found.kinds.get('worse_998', 0):,}",
     border=True,
     help="Rates beyond the 99.8% control limits on the worse side: very unlikely to be chance.",
 )
 tiles[2].metric(
-    "Worse than expected (95%)",
+    "Worse (95% limits)",
     f"{found.kinds.get('worse_95', 0):,}",
     border=True,
     help="Rates beyond the 95% control limits on the worse side (but within 99.8%).",
@@ -59,28 +59,32 @@ tiles[3].metric(
     help="Deferred interviews past their review date, never held, claim still open.",
 )
 
+
+def show(item: Item, number: int | None) -> None:
+    """One item: its sentence (names from the extract: text, never markup), then a link to the
+    page that explains it, with the item's filters. The sentence is not the link's label: a
+    page link's label stays on one line, and these sentences need to wrap."""
+    with st.container(border=True):
+        prefix = f"**{number}.** " if number is not None else ""
+        st.markdown(f"{KIND_ICONS[item.kind]} {prefix}{plain_text(item.text)}")
+        st.page_link(
+            item.entry.file,
+            label=f"Open {item.entry.title}",
+            icon=":material/arrow_forward:",
+            query_params=item.query_params,
+            help=plain_text(KIND_WORDS[item.kind]),
+        )
+
+
 if not found.concerns:
     st.success(EMPTY_MESSAGE, icon=":material/check_circle:")
 for number, item in enumerate(found.concerns, start=1):
-    # The sentence holds names from the extract: text, never markup (plain_text).
-    st.page_link(
-        item.entry.file,
-        label=plain_text(f"{number}. {item.text}"),
-        icon=KIND_ICONS[item.kind],
-        query_params=item.query_params,
-        help=plain_text(f"{KIND_WORDS[item.kind]}. Opens {item.entry.title}."),
-    )
+    show(item, number)
 
 if found.information:
     st.subheader("For information")
     for item in found.information:
-        st.page_link(
-            item.entry.file,
-            label=plain_text(item.text),
-            icon=KIND_ICONS[item.kind],
-            query_params=item.query_params,
-            help=plain_text(f"Opens {item.entry.title}."),
-        )
+        show(item, None)
 
 if found.quiet:
     st.subheader("Checked, nothing to report")
