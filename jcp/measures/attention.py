@@ -381,16 +381,16 @@ def _change_words(now: int, then: int) -> str:
     return f"{'up' if now > then else 'down'} {abs(now - then):,}"
 
 
-def check_overdue(sources: Sources, filters: Filters) -> tuple[Check, int]:
-    """The overdue worklist: how many now, the change since the previous month's end, the
-    oldest. The worklist is exact and shown only within scope (an operational list), so its
-    size is too; no claim is named."""
+def check_overdue(sources: Sources, filters: Filters, extract_date: dt.date) -> tuple[Check, int]:
+    """The overdue worklist: how many now, the change since the previous month's end (the end
+    of the month before the extract date's, as queries/overdue_deferrals_month_end.sql counts
+    it), the oldest. The worklist is exact and shown only within scope (an operational list),
+    so its size is too; no claim is named."""
     worklist = sources.run(filters.request("overdue_deferrals"))
     before = sources.run(filters.request("overdue_deferrals_month_end"))
     now = worklist.height
     then = int(before["overdue_deferrals"].sum()) if before.height else 0
-    month_end = before["month_end"][0] if before.height else None
-    since = f"{month_end:%d %B %Y}" if month_end else "the previous month's end"
+    since = f"{extract_date.replace(day=1) - dt.timedelta(days=1):%d %B %Y}"
     if now == 0:
         was = f"{then:,} at {since}" if then else f"none at {since} either"
         return Check(quiet=f"No deferred interview is overdue ({was})."), 0
@@ -571,7 +571,7 @@ def attention(
     runner's methods for the scope)."""
     sources = sources or runner_sources(runner, scope, settings)
     catalogue = runner.catalogue
-    overdue_check, overdue = check_overdue(sources, filters)
+    overdue_check, overdue = check_overdue(sources, filters, runner.extract_date)
     checks = [
         check_units(sources, filters, scope, catalogue),
         check_drift(sources, filters, scope, catalogue),
