@@ -221,6 +221,40 @@ def test_a_rate_with_no_better_direction_is_information_beyond_99_8_only(
     assert "worse" not in items[0].text
 
 
+def test_an_adjusted_comparison_is_said_against_the_rate_expected_for_the_case_mix(
+    timeliness_runner,
+) -> None:
+    # The frame Runner.compare will give with adjusted=True (issue 18 s.1): expected = E_i,
+    # ratio = O / E, limits on the ratio scale. 95 of 230 sustained: rate 95 / 230 = 41.3%;
+    # E = 120, so 120 / 230 = 52.2% expected for this case mix; O / E = 95 / 120 = 0.791667,
+    # below the 99.8% lower limit 0.80: worse. How far beyond, for the ranking: (1 - 0.791667)
+    # / (1 - 0.80) = 1.041667 half-widths.
+    frame = _compare_frame(
+        [
+            {
+                "district_code": "D01",
+                "office_code": "D01-O01",
+                "observed": 95,
+                "population": 230,
+                "rate": 95 / 230,
+                "target": 0.55,
+                "lower_998": 0.80,
+                "upper_998": 1.20,
+                "verdict": "lower_998",
+            }
+        ]
+    ).with_columns(expected=pl.lit(120.0), ratio=pl.lit(95 / 120))
+    (item,) = unit_items(
+        frame, "job_entries", "sustained_13w_rate", PERIOD, timeliness_runner.catalogue, True
+    )
+    assert item.text == (
+        "Office D01-O01 (D01-O01): 13-week sustained rate 41.3% (95 of 230 old enough for 13 "
+        "weeks), against 52.2% expected for its case mix (55.0% nationally): ▼▼ lower than "
+        "expected (99.8%), worse."
+    )
+    assert item.kind == "worse_998" and item.rank[1] == pytest.approx(-1.041667, abs=1e-6)
+
+
 # ---- the overdue worklist ------------------------------------------------------------------------
 
 # Extract date 2026-10-31, so the previous month's end T = 2026-09-30. D01-O01's deferred

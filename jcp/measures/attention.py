@@ -185,7 +185,8 @@ def compare_options(settings: Settings) -> dict[str, bool]:
     HOOK (case mix, issue 18 s.1): Runner.compare is gaining `adjusted: bool = False`, being
     built apart; the issue asks for adjusted comparisons here. When it is merged, add
     `"adjusted": settings.case_mix` below: runner_sources and the app's cached compare
-    (jcp/web/results.py, attention_sources) both pass these keywords.
+    (jcp/web/results.py, attention_sources) both pass these keywords, and unit_items then reads
+    the frame as adjusted (limits on the O/E scale, the rate set against E_i / n_i).
     """
     return {"overdispersion": settings.overdispersion}
 
@@ -233,19 +234,29 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _reach(rate: float, target: float, lower: float, upper: float) -> float:
-    """How far beyond its 99.8% limit a rate lies, in half-widths of that limit (for ranking)."""
-    limit = upper if rate > target else lower
-    half = abs(limit - target)
-    return abs(rate - target) / half if half > 0 else float("inf")
+def _reach(value: float, centre: float, lower: float, upper: float) -> float:
+    """How far beyond its 99.8% limit a unit lies, in half-widths of that limit (for ranking):
+    its rate against the target, or, adjusted, its ratio O/E against 1."""
+    limit = upper if value > centre else lower
+    half = abs(limit - centre)
+    return abs(value - centre) / half if half > 0 else float("inf")
 
 
 def unit_items(
-    frame: pl.DataFrame, measure: str, column: str, filters: Filters, catalogue: Catalogue
+    frame: pl.DataFrame,
+    measure: str,
+    column: str,
+    filters: Filters,
+    catalogue: Catalogue,
+    adjusted: bool = False,
 ) -> list[Item]:
     """Items from one comparable rate's comparison frame (Runner.compare): units beyond their
     limits on the worse side (99.8% then 95%), and, for a rate with no better direction, units
-    beyond the 99.8% limits, for information. Better, as expected and unplaced units: none."""
+    beyond the 99.8% limits, for information. Better, as expected and unplaced units: none.
+
+    `adjusted`: the frame is case-mix adjusted (issue 18 s.1): `expected` is E_i, the limits are
+    on the ratio (O/E) scale, and the sentence sets the rate against E_i / n_i, the rate
+    expected for the unit's case mix."""
     spec = specs.spec(measure)
     rate_spec = spec.columns[column]
     better = rate_spec.better
@@ -263,16 +274,26 @@ def unit_items(
         else:
             continue  # no direction, beyond 95% only: not worth a line
         office = row.get("office_code")
+        national = f"{format_value(row['target'], 'rate')} nationally"
+        against = (
+            f"{format_value(row['expected'] / row['population'], 'rate')} expected for its case "
+            f"mix ({national})"
+            if adjusted
+            else national
+        )
         text = (
             f"{_place(catalogue, row['district_code'], office)}: {_lower_first(rate_spec.label)} "
             f"{format_value(row['rate'], 'rate')} ({format_value(row['observed'], 'count')} of "
             f"{format_value(row['population'], 'count')} {population_words}), against "
-            f"{format_value(row['target'], 'rate')} nationally: "
-            f"{comparison.verdict_label(verdict, better)}."
+            f"{against}: {comparison.verdict_label(verdict, better)}."
         )
         if kind == "information":
             text += " Neither way is better (deferring is sometimes right): for information."
-        reach = _reach(row["rate"], row["target"], row["lower_998"], row["upper_998"])
+        reach = (
+            _reach(row["ratio"], 1.0, row["lower_998"], row["upper_998"])
+            if adjusted
+            else _reach(row["rate"], row["target"], row["lower_998"], row["upper_998"])
+        )
         items.append(
             make_item(
                 kind,
@@ -285,7 +306,9 @@ def unit_items(
     return items
 
 
-def check_units(sources: Sources, filters: Filters, scope: Scope, catalogue: Catalogue) -> Check:
+def check_units(
+    sources: Sources, filters: Filters, scope: Scope, catalogue: Catalogue, adjusted: bool
+) -> Check:
     """Every comparable rate's units in view against the national rate."""
     unit = comparison_unit(scope, filters)
     items: list[Item] = []
@@ -296,7 +319,7 @@ def check_units(sources: Sources, filters: Filters, scope: Scope, catalogue: Cat
         except RequestError:
             continue  # no national rate for these filters: nothing to compare with
         compared += 1
-        items += unit_items(frame, measure, column, filters, catalogue)
+        items += unit_items(frame, measure, column, filters, catalogue, adjusted)
     worse = [i for i in items if i.kind != "information"]
     if worse or not compared:
         return Check(tuple(items))
@@ -573,7 +596,9 @@ def attention(
     catalogue = runner.catalogue
     overdue_check, overdue = check_overdue(sources, filters, runner.extract_date)
     checks = [
-        check_units(sources, filters, scope, catalogue),
+        check_units(
+            sources, filters, scope, catalogue, compare_options(settings).get("adjusted", False)
+        ),
         check_drift(sources, filters, scope, catalogue),
         overdue_check,
         check_followup(sources, filters, scope),
