@@ -8,7 +8,7 @@ from jcp.extract.db import DatabaseMissing
 from jcp.measures.queries import EngineUnavailable
 from jcp.output import plain_text
 from jcp.web import data, sidebar, signin
-from jcp.web.pages import PAGES
+from jcp.web.pages import PAGES, default_page
 
 st.set_page_config(
     page_title="JCP district performance",
@@ -18,18 +18,6 @@ st.set_page_config(
     layout="wide",
 )
 
-# Built from jcp/web/pages.py, the one list of pages, which the tests import too.
-NAVIGATION = [
-    st.Page(
-        entry.file,
-        title=entry.title,
-        icon=entry.icon,
-        url_path=entry.url_path,
-        default=entry.default,
-    )
-    for entry in PAGES
-]
-
 try:
     data.open_data()
 except (DatabaseMissing, EngineUnavailable) as exc:
@@ -38,7 +26,21 @@ except (DatabaseMissing, EngineUnavailable) as exc:
 
 email = signin.signed_in_email()
 scope = signin.user_scope(email)
-# Navigation is declared on every run, hidden until the user may see something.
+# Built from jcp/web/pages.py, the one list of pages, which the tests import too. The page at
+# the root depends on the role (district managers and team leaders land on "Needs attention"),
+# so navigation is declared on every run, after sign-in, and hidden until the user may see
+# something. Every other page keeps its own path, so a link to it opens it for every role.
+landing = default_page(scope.role)
+NAVIGATION = [
+    st.Page(
+        entry.file,
+        title=entry.title,
+        icon=entry.icon,
+        url_path=entry.url_path,
+        default=entry is landing,
+    )
+    for entry in PAGES
+]
 page = st.navigation(NAVIGATION, position="sidebar" if scope.has_access else "hidden")
 if email is None:
     signin.sign_in_screen()

@@ -1,4 +1,4 @@
-"""The `python -m jcp` command line: load, check, generate, measure, compare, drift,
+"""The `python -m jcp` command line: load, check, generate, measure, compare, drift, digest,
 export-parquet, bench, loadtest, ptable."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from jcp.config import ConfigError, load_settings
+from jcp.digest import DigestError
 from jcp.extract.db import DatabaseMissing, connect_read_only, database_path
 from jcp.extract.facts import FactsError
 from jcp.extract.load import ExtractError, LoadReport, LoadSettingError, TargetRefused, check, load
@@ -182,6 +183,42 @@ def _cmd_drift(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     _print_result(result, args.format)
+    return 0
+
+
+def _cmd_digest(args: argparse.Namespace) -> int:
+    from jcp.digest import digests_for, remembering, send_digests, write_digests
+
+    if bool(args.as_user) == bool(args.all_users):
+        raise RequestError("say whose digest: --as EMAIL, or --all-users OUTDIR")
+    if args.out and args.all_users:
+        raise RequestError("--out is for --as EMAIL; --all-users writes to its own OUTDIR")
+    settings = load_settings()
+    engine = _open_engine(args)
+    try:
+        runner = remembering(Runner(engine, settings.thresholds))
+        access_file = args.access or settings.access_file
+        access = read_access(access_file, runner.catalogue)
+        if args.as_user:
+            if access.user(args.as_user) is None:
+                raise RequestError(f"--as {args.as_user}: not on the access list {access_file}")
+            emails = [args.as_user]
+        else:
+            emails = list(access.users)
+            if not emails:
+                raise RequestError(f"the access list {access_file} has no users")
+        digests = digests_for(runner, access, settings, emails)
+    finally:
+        engine.close()
+    folder = args.all_users or args.out
+    if folder:
+        written = write_digests(digests, folder, settings)
+        print(f"wrote {len(written)} files for {len(digests)} users to {folder}")
+    elif not args.send:
+        sys.stdout.write(digests[0].text)
+    if args.send:
+        sent = send_digests(digests, settings)
+        print(f"sent {sent} digests by {settings.smtp_host}:{settings.smtp_port}")
     return 0
 
 
@@ -414,6 +451,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_drift, unsuppressed=False)
 
     p = commands.add_parser(
+        "digest",
+        help="the weekly digest: a user's Needs attention list as text and HTML, or by e-mail",
+        description="The Needs attention list for the 12 whole months to the extract date's "
+        "month (the sidebar's default). --as EMAIL prints the plain text (--out DIR writes "
+        "EMAIL.txt and EMAIL.html); --all-users OUTDIR writes one pair per user of the access "
+        "file; --send delivers them by SMTP ([digest] in jcp.toml; credentials from "
+        "$JCP_SMTP_USER and $JCP_SMTP_PASSWORD), audit-logging each one.",
+    )
+    p.add_argument("--as", dest="as_user", metavar="EMAIL", help="this user's digest")
+    p.add_argument(
+        "--all-users", type=Path, metavar="OUTDIR", help="every user's, written to OUTDIR"
+    )
+    p.add_argument("--out", type=Path, metavar="DIR", help="with --as: write the pair to DIR")
+    p.add_argument("--send", action="store_true", help="e-mail each digest by SMTP")
+    p.add_argument("--access", type=Path, help="access file (default: [access] file in jcp.toml)")
+    p.add_argument("--db", help="database file (default: $JCP_DB or data/dashboard.duckdb)")
+    p.add_argument("--engine", choices=ENGINES, help="default: [engine] name in jcp.toml, duckdb")
+    p.add_argument("--parquet", type=Path, help="spark: the folder export-parquet wrote")
+    p.add_argument("--spark-master", metavar="URL", help="spark: master URL (default local[2])")
+    p.set_defaults(run=_cmd_digest)
+
+    p = commands.add_parser(
         "export-parquet", help="write a database's tables as Parquet for Spark (docs/scale-out.md)"
     )
     p.add_argument("out_dir", type=Path, help="new folder, or one holding other districts")
@@ -503,6 +562,7 @@ def main(argv: list[str] | None = None) -> int:
         EngineUnavailable,
         ExportError,
         FactsError,
+        DigestError,
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

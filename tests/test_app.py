@@ -166,7 +166,9 @@ def test_period_starting_after_it_ends_is_refused(sample_db, sample_runner, app_
     assert at.selectbox(key="filter_to").value == last
 
 
-@pytest.mark.parametrize("page", PAGE_FILES[1:4])
+@pytest.mark.parametrize(
+    "page", ["pages/distance_travelled.py", "pages/job_entries.py", "pages/fsf.py"]
+)
 def test_filters_with_no_activity_show_the_empty_message(page, tiny_db, app_for) -> None:
     # The hand-built extract has no carer claims at all.
     at = app_for(tiny_db, {"group": "carer"})

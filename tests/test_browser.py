@@ -318,3 +318,48 @@ def test_the_first_session_after_a_start_has_the_frame_and_its_picker_works(
             expect(heading).to_be_visible()
         finally:
             context.close()
+
+
+@pytest.mark.parametrize(
+    "email", ["manager.d01@example.gov.uk", "leader.d01-o10@example.gov.uk"], ids=["dm", "tl"]
+)
+def test_attention_page_for_a_manager_and_a_team_leader(
+    page: Page, app_url, sample_runner, email
+) -> None:
+    """A manager's and a team leader's Needs attention, and its first item's link followed: the
+    page it names opens on the office the item is about."""
+    from jcp.config import Settings
+    from jcp.measures.access import read_access
+    from jcp.measures.attention import attention
+    from jcp.measures.filters import default_filters
+
+    access = read_access(ROOT / "sample_data" / "access.toml", sample_runner.catalogue)
+    scope = access.scope_for(email, sample_runner.catalogue)
+    found = attention(sample_runner, default_filters(sample_runner.catalogue), scope, Settings())
+    assert found.concerns, "the sample gives this user something to look at"
+    first = found.concerns[0]
+
+    page.goto(app_url)
+    _wait_for_app(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    _sign_in_as(page, email)
+    sidebar.get_by_role("link", name="Needs attention").click()
+    expect(page.get_by_role("heading", name="Needs attention")).to_be_visible(timeout=30_000)
+    _wait_for_app(page)
+    # The sentences read as written: no Markdown escapes showing (the invisible word joiners
+    # that keep ":" from starting a shortcode left out).
+    shown = page.locator('[data-testid="stMarkdown"]').all_inner_texts()
+    assert [t for t in shown if f"1. {first.text}" in t.replace("\u2060", "")]
+    links = page.locator('[data-testid="stPageLink"]')
+    expect(links.first).to_contain_text(f"Open {first.entry.title}")
+    page.screenshot(path=ARTIFACTS / f"attention_{email.split('@')[0]}.png", full_page=True)
+    links.first.locator("a").first.click()
+    expect(page.get_by_role("heading", name=first.entry.heading)).to_be_visible(timeout=30_000)
+    _wait_for_app(page)
+    for key, values in first.query_params.items():
+        for value in values:
+            assert f"{key}={value}" in page.url
+    office = first.query_params.get("office")
+    if office:
+        label = f"{sample_runner.catalogue.office_names[office[0]]} ({office[0]})"
+        expect(sidebar.get_by_text(label)).to_be_visible()

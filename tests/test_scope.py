@@ -276,6 +276,7 @@ def test_team_leader_link_to_another_office_shows_nothing_of_it(
     ]
     scope = access.scope_for(LEADER, sample_runner.catalogue)
     own = sample_runner.run(sample_runner.default_request("caseload"), scope)["live_claims"][0]
+    at2.switch_page("pages/overview.py").run()  # a team leader lands on Needs attention
     tile = [m.value for m in at2.metric if m.label == "Live caseload"][0]
     assert tile == f"{own:,}"
     events = [e["event"] for e in _audit(tmp_path)]

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from jcp.extract import contract
 from jcp.measures.access import Scope, read_access
 from jcp.measures.filters import available_months
-from jcp.web.pages import PAGES
+from jcp.web.pages import PAGES, default_page
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCESS = ROOT / "sample_data" / "access.toml"
@@ -64,13 +64,15 @@ def test_the_sweep_covers_every_office_of_the_sample(sample_runner) -> None:
         assert access.scope_for(email, catalogue).offices == frozenset({office})
 
 
-def _every_page(at: AppTest, who: str) -> None:
-    """Run each page (and each page's other grouping), checking each ran to its title."""
+def _every_page(at: AppTest, who: str, role: str = "national") -> None:
+    """Run each page (and each page's other grouping), checking each ran to its title. The
+    first run opens the role's landing page; every other page is switched to."""
     started = time.perf_counter()
     at.run()
-    for entry in PAGES:
+    landing = default_page(role)
+    for entry in [landing, *(e for e in PAGES if e is not landing)]:
         page = entry.file
-        if not entry.default:
+        if entry is not landing:
             at.switch_page(page)
             at.run()
         assert not at.exception, (who, page, [e.value for e in at.exception])
@@ -86,14 +88,14 @@ def _every_page(at: AppTest, who: str) -> None:
 @pytest.mark.parametrize("office", sorted(LEADERS))
 def test_every_page_as_each_offices_team_leader(office, sample_db, app_for) -> None:
     at = app_for(sample_db, demo_user=LEADERS[office])
-    _every_page(at, f"team leader of {office}")
+    _every_page(at, f"team leader of {office}", "team_leader")
     assert at.multiselect(key="filter_offices").options[0].endswith(f"({office})")
 
 
 @pytest.mark.parametrize("district", sorted(MANAGERS))
 def test_every_page_as_each_district_manager(district, sample_db, app_for) -> None:
     at = app_for(sample_db, demo_user=MANAGERS[district])
-    _every_page(at, f"district manager of {district}")
+    _every_page(at, f"district manager of {district}", "district_manager")
     assert at.multiselect(key="filter_districts").options[0].endswith(f"({district})")
 
 
@@ -123,4 +125,4 @@ def test_every_page_for_the_smallest_office_under_narrow_filters(
     narrow = [{key: value} for key, value in FILTERS] + [{"from": first_month, "to": first_month}]
     for query in narrow:
         at = app_for(sample_db, query, demo_user=LEADERS[smallest])
-        _every_page(at, f"team leader of {smallest}, {query}")
+        _every_page(at, f"team leader of {smallest}, {query}", "team_leader")

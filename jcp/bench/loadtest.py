@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from jcp.web.pages import PAGES
+
 HANG_SECONDS = 30.0  # a page run not finished by then is a hang
 HEALTH_EVERY = 1.0  # seconds between health checks
 HEALTH_TIMEOUT = 5.0  # a health check not answered by then has failed
@@ -37,6 +39,8 @@ FILTER_KEYS = ("filter_districts", "filter_offices", "filter_benefits", "filter_
 PERIOD_KEYS = ("filter_from", "filter_to")
 MAX_USERS = 200
 MAX_SECONDS = 3600
+# A page's own path by its menu title: the navigation message gives the root's page "" instead.
+PAGE_PATHS = {page.title: page.url_path for page in PAGES}
 
 
 class LoadTestError(ValueError):
@@ -223,7 +227,7 @@ class Session:
         self.ws = websocket
         self.results = results
         self.label = label
-        self.pages: dict[str, str] = {}  # url path ("" for the default page) -> script hash
+        self.pages: dict[str, str] = {}  # the page's own url path -> script hash
         self.widgets: dict[str, Widget] = {}  # user key -> widget, as last drawn
         self.cached: set[str] = set()  # message hashes a browser would hold in its cache
         self.page_hash = ""
@@ -268,7 +272,12 @@ class Session:
                 self.cached.add(msg.hash)
             kind = msg.WhichOneof("type")
             if kind == "navigation":
-                self.pages = {p.url_pathname: p.page_script_hash for p in msg.navigation.app_pages}
+                # By each page's own path: the page served at the root ("") depends on the
+                # role (Needs attention for managers and team leaders, the overview otherwise).
+                self.pages = {
+                    PAGE_PATHS.get(p.page_name, p.url_pathname): p.page_script_hash
+                    for p in msg.navigation.app_pages
+                }
                 self.page_hash = msg.navigation.page_script_hash or self.page_hash
             elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 self._note_element(msg.delta.new_element)

@@ -107,6 +107,7 @@ class PandasPeer:
             "deferrals": self.deferrals,
             "deferral_reasons": self.deferral_reasons,
             "overdue_deferrals": self.overdue_deferrals,
+            "overdue_deferrals_month_end": self.overdue_deferrals_month_end,
             "job_entries": self.job_entries_measure,
             "distance_travelled": self.distance_travelled,
             "fsf_spend": self.fsf_spend,
@@ -302,6 +303,27 @@ class PandasPeer:
             "days_overdue",
         ]
         return wfi[columns].reset_index(drop=True)
+
+    def overdue_deferrals_month_end(self, request: MeasureRequest) -> pd.DataFrame:
+        """The worklist as it stood at the end of the month before the extract date's month."""
+        month_end = self.extract_date.to_period("M").start_time - pd.Timedelta(days=1)
+        wfi = self.claim_events(self.wfi, request)
+        wfi = wfi[
+            (wfi["outcome"] == "deferred")
+            & (wfi["deferred_until"] < month_end)
+            & (wfi["held_date"].isna() | (wfi["held_date"] > month_end))
+            & (wfi["end_date"].isna() | (wfi["end_date"] > month_end))
+        ]
+        counts = (
+            wfi.groupby(["district_code", "office_code"])
+            .size()
+            .rename("overdue_deferrals")
+            .reset_index()
+            .sort_values(["district_code", "office_code"])
+        )
+        counts.insert(2, "month_end", month_end)
+        counts["overdue_deferrals"] = counts["overdue_deferrals"].astype("int64")
+        return counts.reset_index(drop=True)
 
     # ---- 3. job entries ----------------------------------------------------------------
 

@@ -546,7 +546,8 @@ class Runner:
         )
 
     def report(self, name: str, scope: Scope, limit: int | None = None) -> pl.DataFrame:
-        """A report on the database (loads, rejects), for a scope its spec allows."""
+        """A report on the database (loads, rejects), for a scope its spec allows; one whose SQL
+        takes $offices only about the offices the scope sees."""
         found = REPORTS.get(name)
         if found is None:
             raise RequestError(f"unknown report {name!r}; choose from {', '.join(REPORTS)}")
@@ -555,7 +556,13 @@ class Runner:
         if not scope.has_access:
             raise RequestError("nobody signed in sees no report")
         wanted = sql_parameters(query_sql(name))
-        params = {"limit": limit} if "limit" in wanted else {}
+        params: dict[str, object] = {"limit": limit} if "limit" in wanted else {}
+        if "offices" in wanted:
+            # A report by office (rejects per office) is narrowed to the offices the scope sees,
+            # as a measure is: a national user's NULL is every office.
+            params["offices"] = (
+                None if scope.is_national else sorted(scope.visible_offices(self.catalogue))
+            )
         frame = self.engine.query(name, params or None)
         specs.check_columns(found, frame.columns)
         return frame

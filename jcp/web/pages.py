@@ -19,7 +19,9 @@ class PageEntry:
     # breaks no shared link. The default page is served at the root ("") whatever it says here.
     url_path: str
     heading: str  # the page's own st.title: the tests check each page ran to it
-    default: bool = False
+    default: bool = False  # served at the root: national users' landing page, and the fallback
+    # Roles who land here instead (jcp.measures.access.ROLES): see default_page.
+    default_for: tuple[str, ...] = ()
     # The measures whose figures (and funnel plots) this page explains: where a link about
     # one of them goes.
     measures: tuple[str, ...] = ()
@@ -34,6 +36,16 @@ PAGES: tuple[PageEntry, ...] = (
         heading="District performance overview",
         default=True,
         measures=("caseload",),
+    ),
+    PageEntry(
+        file="pages/attention.py",
+        title="Needs attention",
+        icon=":material/priority_high:",
+        url_path="attention",
+        heading="Needs attention",
+        # Managers' and team leaders' Monday question is "which office needs my attention?"
+        # (issue 18 s.4): they land on the answer; national users keep the overview.
+        default_for=("district_manager", "team_leader"),
     ),
     PageEntry(
         file="pages/distance_travelled.py",
@@ -72,6 +84,7 @@ PAGES: tuple[PageEntry, ...] = (
             "deferral_lengths",
             "deferral_followup",
             "overdue_deferrals",
+            "overdue_deferrals_month_end",
         ),
     ),
     PageEntry(
@@ -96,7 +109,7 @@ PAGES: tuple[PageEntry, ...] = (
         icon=":material/database:",
         url_path="data",
         heading="Data",
-        measures=("catalogue", "loads", "reject_summary", "rejected_rows"),
+        measures=("catalogue", "loads", "reject_summary", "rejected_rows", "reject_offices"),
     ),
 )
 
@@ -107,3 +120,12 @@ def page_of(measure: str) -> PageEntry:
         if measure in entry.measures:
             return entry
     raise KeyError(f"no page explains {measure!r}")
+
+
+def default_page(role: str) -> PageEntry:
+    """The page a user of `role` lands on (served at the app's root): the page whose
+    default_for names the role, else the default page."""
+    for entry in PAGES:
+        if role in entry.default_for:
+            return entry
+    return next(entry for entry in PAGES if entry.default)

@@ -1,5 +1,5 @@
 """Results for the signed-in user, cached across sessions: measures, the league, reports,
-comparisons, drift signals and each page's opening sentences."""
+comparisons, drift signals, each page's opening sentences and the attention list's sources."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import polars as pl
 import streamlit as st
 
 from jcp.measures.access import Scope
+from jcp.measures.attention import Attention, Sources, compare_options
+from jcp.measures.attention import attention as build_attention
 from jcp.measures.disclosure import SUPPRESSED
 from jcp.measures.filters import (
     Filters,
@@ -258,4 +260,47 @@ def drift(filters: Filters, measure: str, column: str, unit: str = "total") -> p
         column=column,
         unit=unit,
         scope=signin.current_scope(),
+    )
+
+
+@st.cache_resource(max_entries=100, show_spinner=False, hash_funcs=RESULT_KEYS)
+def reference_cached(
+    path: str, version: float, request: MeasureRequest, scope: Scope, level: str
+) -> pl.DataFrame:
+    # Keyed by scope as well as level: the runner checks the level against the scope.
+    return data.runner_for_version(path, version).reference(request, scope, level)
+
+
+def attention_sources() -> Sources:
+    """The attention list's sources for the signed-in user: the same cached results the other
+    pages read (a rerun of the attention page looks its figures up, it does not work them out
+    again). `run` is looked up on every call, like the pages' own calls to it."""
+    path, version = data.database_version()
+    scope = signin.current_scope()
+    options = compare_options(data.settings())
+    return Sources(
+        run=lambda request: run(request),
+        compare=lambda request, column, unit: compare_cached(
+            path=path,
+            version=version,
+            request=request,
+            column=column,
+            unit=unit,
+            scope=scope,
+            **options,
+        ),
+        reference=lambda request, level: reference_cached(
+            path=path, version=version, request=request, scope=scope, level=level
+        ),
+        report=lambda name: report(name),
+        drift=lambda request, column, unit: drift_cached(
+            path=path, version=version, request=request, column=column, unit=unit, scope=scope
+        ),
+    )
+
+
+def attention(filters: Filters) -> Attention:
+    """The "Needs attention" list for the signed-in user and the filters."""
+    return build_attention(
+        data.runner(), filters, signin.current_scope(), data.settings(), attention_sources()
     )

@@ -62,8 +62,16 @@ def filter_bar() -> Filters:
     scope = signin.current_scope()
     visible_districts = scope.visible_districts(cat)
     visible_offices = scope.visible_offices(cat)
-    if st.session_state.get("filters_ready") != scope:
-        chosen, notices = filters_from_query(_query_lists(), cat, scope)
+    query = _query_lists()
+    # The URL holds what this bar wrote at the end of the last run, unless a link followed
+    # inside the session (the attention page's, st.page_link with query parameters) brought
+    # other filters: those are read like a new session's. A link with none (the menu) keeps
+    # the filters the session has.
+    written = st.session_state.get("filters_query")
+    followed = {k: v for k, v in query.items() if v}
+    followed_link = bool(followed) and written is not None and followed != written
+    if st.session_state.get("filters_ready") != scope or followed_link:
+        chosen, notices = filters_from_query(query, cat, scope)
         st.session_state[FILTER_KEYS["district"]] = list(chosen.districts)
         st.session_state[FILTER_KEYS["office"]] = list(chosen.offices)
         st.session_state[FILTER_KEYS["from"]] = chosen.period_from
@@ -142,7 +150,8 @@ def filter_bar() -> Filters:
     # A notice quotes the link's values, which anyone can write: shown as text, never markup.
     for notice in st.session_state.pop("filter_notices", []):
         st.warning(plain_text(notice))
-    st.query_params.from_dict(chosen.to_query())
+    st.session_state["filters_query"] = chosen.to_query()
+    st.query_params.from_dict(st.session_state["filters_query"])
     st.session_state["filters"] = chosen
     return chosen
 
