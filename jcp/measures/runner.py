@@ -80,6 +80,11 @@ DRIFT_FIGURES = ("observed", "population", "rate", "centre", "lower", "upper")
 # grouping): the period plus the LOOKBACK_MONTHS before it. This caps the requests a call makes
 # at MAX_DRIFT_UNIT_MONTHS + 19 (55); "total" is one request by month whatever the period.
 MAX_DRIFT_UNIT_MONTHS = 36
+# The internal groupings a comparison adjusted for case mix runs a measure's SQL with, one per
+# unit: its counts per unit and cell. An allow-list the runner alone uses, never a request's
+# `by` (check refuses them there): users cannot ask for a table of cells.
+CELL_GROUPINGS = {"office": "office_cell", "district": "district_cell"}
+CELL_KEYS = tuple(specs.CELL_KEYS)
 
 
 # Measures and lists (what a request can name), and reports, from the catalogue (specs).
@@ -564,7 +569,8 @@ class Runner:
         self, frame: pl.DataFrame, request: MeasureRequest, measure: MeasureSpec, scope: Scope
     ) -> pl.DataFrame:
         keys = list(KEY_COLUMNS[request.by])
-        frame = frame.drop([k for k in ALL_KEYS if k not in keys])
+        # The case-mix cells are NULL outside the internal cell groupings: never a result's.
+        frame = frame.drop([k for k in (*ALL_KEYS, *CELL_KEYS) if k not in keys], strict=False)
         if measure.complete:
             spine = self.spine(request, scope) if keys else None
             if measure.part:

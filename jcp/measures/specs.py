@@ -50,6 +50,14 @@ KEY_COLUMNS = {
     "office_code": ("Office code", "key"),
     "month": ("Month", "key"),
 }
+# The cells a comparison adjusts for case mix by (issue 18): benefit x claimant group x age band
+# of the claim. A spec with case_mix = true returns these as well, filled only when its SQL is run
+# grouped by the runner's internal cell groupings (Runner.compare, never a user's request).
+CELL_KEYS = {
+    "benefit": ("Benefit", "key"),
+    "claimant_group": ("Claimant group", "key"),
+    "age_band": ("Age band", "key"),
+}
 # Kinds of query: a measure is a statistic about people (protected); a list is operational
 # (exact, shown only within scope); a report describes the database itself.
 QUERY_KINDS = ("measure", "list", "report")
@@ -97,6 +105,7 @@ _SPEC_FIELDS = {
     "keys",
     "scope",
     "unprotected_because",
+    "case_mix",
     "columns",
 }
 
@@ -162,6 +171,9 @@ class MeasureSpec:
     curve_last: int = 0
     scope: str = "everyone"  # reports: who may run them
     unprotected_because: str = ""  # lists and reports: why no disclosure control applies
+    # Its SQL also returns the case-mix cells (CELL_KEYS) when grouped by cell, so a comparison
+    # of its comparable rates can be adjusted for case mix from the measure's own definition.
+    case_mix: bool = False
     columns: dict[str, Column] = field(default_factory=dict)
 
     @property
@@ -228,6 +240,8 @@ class MeasureSpec:
         """What the SQL returns: keys (grouped measures return all three), the columns, and
         beside each protected count its record key sum."""
         keys = list(KEY_COLUMNS) if self.grouped else list(self.keys)
+        if self.case_mix:
+            keys += list(CELL_KEYS)
         sums = [f"{c.name}_key" for c in self.figures if c.protect == "count"]
         return keys + [c for c in self.columns if c not in keys] + sums
 
@@ -381,6 +395,9 @@ def read_spec(path: Path) -> MeasureSpec:
             raise _fail(path, f"curve column {curve['column']!r} must be a key column of the spec")
         if data.get("part") is not None:
             raise _fail(path, "a curve is not split into parts as well")
+    case_mix = data.get("case_mix", False)
+    if not isinstance(case_mix, bool):
+        raise _fail(path, "case_mix is true or false")
     spec = MeasureSpec(
         name=path.stem,
         title=data["title"],
@@ -399,10 +416,19 @@ def read_spec(path: Path) -> MeasureSpec:
         curve_last=0 if curve is None else curve["last"],
         scope=data.get("scope", "everyone"),
         unprotected_because=" ".join(data.get("unprotected_because", "").split()),
+        case_mix=case_mix,
         columns=columns,
     )
     for column in columns.values():
         _check_column(path, spec, column)
+    if case_mix:
+        # Cells serve only the adjustment of a comparison: a measure with nothing to compare has
+        # no use for them, and a column named as a cell would be shadowed by it.
+        if not any(c.comparable for c in columns.values()):
+            raise _fail(path, "case_mix is for a measure with a comparable rate")
+        clash = sorted(set(columns) & set(CELL_KEYS))
+        if clash:
+            raise _fail(path, f"column {clash[0]}: is a case-mix cell key, returned by case_mix")
     if spec.part is not None:
         part = columns.get(spec.part)
         if part is None or part.values is None:
@@ -588,6 +614,11 @@ def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
                 lines += ["- **District-wide:** shown only to users who see whole districts."]
             if spec.parent:
                 lines += [f"- **Part of:** `{spec.parent}`, split by `{spec.part}`."]
+            if spec.case_mix:
+                lines += [
+                    "- **Case mix:** comparisons of its comparable rates can be adjusted for "
+                    "benefit × claimant group × age band of the claim (`compare --adjusted`)."
+                ]
             if spec.curve:
                 lines += [
                     f"- **Curve:** one row per group and `{spec.curve}` 0 to {spec.curve_last}, "
