@@ -329,21 +329,37 @@ class Runner:
         unit: str,
         scope: Scope,
         overdispersion: bool = True,
+        adjusted: bool = False,
     ) -> pl.DataFrame:
         """A comparable rate's units in the scope against the national rate, with limits.
 
-        Everything comes from published figures (counts after perturbation, so nothing the
-        measure's own table hides): the target p0 is the national rate for the request's period,
-        benefits and claimant groups; phi is estimated over every unit of that level in the
-        nation whose rate is published, whoever asks, so a verdict never depends on who looks.
-        A unit whose rate is hidden (population under min_denominator, or a hidden count) gets
-        no point and no verdict; its hidden counts are listed in `suppressed`. phi is None when
-        over-dispersion is off or cannot be estimated.
+        The observed and population counts come from published figures (counts after
+        perturbation, so nothing the measure's own table hides): the target p0 is the national
+        rate for the request's period, benefits and claimant groups, on the 0 to 1 scale (a
+        figure per 100 is divided by its scale); phi is estimated over every unit of that level
+        in the nation whose rate is published, whoever asks, so a verdict never depends on who
+        looks. A unit whose rate is hidden (population under min_denominator, or a hidden count)
+        gets no point and no verdict; its hidden counts are listed in `suppressed`. phi is None
+        when over-dispersion is off or cannot be estimated.
+
+        `adjusted`: indirect standardisation for case mix (jcp.measures.comparison). `expected`
+        is E_i = n_i x e_i, with n_i the published population and e_i the rate the unit's own
+        mix of cells (benefit x claimant group x age band) would have at the national rate of
+        each cell; `ratio` = O_i / E_i, the limits are on the ratio scale (around 1), phi comes
+        from the adjusted z-scores, and a column `adjusted_rate` = ratio x target is added after
+        `rate` (which stays O_i / n_i). The cells' counts are exact and internal: only e_i, a
+        rate describing the unit's mix, leaves here, through E_i and the limits.
         """
         self.check(request)
+        measure = MEASURES[request.measure]
         rate = self._comparable_rate(request, column)
         if unit not in COMPARE_UNITS:
             raise RequestError(f"compare offices or districts, not {unit!r}")
+        if adjusted and not measure.case_mix:
+            raise RequestError(
+                f"{request.measure} cannot be adjusted for case mix: its SQL has no cells "
+                "(benefit x claimant group x age band); compare it unadjusted"
+            )
         if not scope.has_access:
             raise RequestError("a user with no access gets no comparison")
         if unit == "district" and request.offices:
@@ -355,7 +371,8 @@ class Runner:
             raise RequestError(
                 f"no national {rate.label.lower()} for this period and filters to compare with"
             )
-        target = float(national[column][0])
+        # Limits are binomial, on the share itself: a figure per 100 is compared as 0 to 1.
+        target = float(national[column][0]) / rate.scale
         units = self.run(replace(nation, by=unit), Scope.national())
 
         def published(name: str) -> pl.Expr:
@@ -376,14 +393,31 @@ class Runner:
             )
             .alias(SUPPRESSED),
         )
+        if adjusted:
+            units = units.join(
+                self.case_mix_rates(nation, column, unit),
+                on=list(COMPARE_UNITS[unit]),
+                how="left",
+                nulls_equal=True,
+            )
+        else:
+            units = units.with_columns(
+                pl.lit(None, pl.Float64).alias("expected_rate"),
+                pl.lit(None, pl.Float64).alias("variance_rate"),
+            )
         placed = units.filter(~pl.col("rate_hidden"))
-        phi = (
-            comparison.overdispersion(
+        phi = None
+        if overdispersion and adjusted:
+            phi = comparison.adjusted_overdispersion(
+                placed["observed"].to_list(),
+                placed["population"].to_list(),
+                placed["expected_rate"].to_list(),
+                placed["variance_rate"].to_list(),
+            )
+        elif overdispersion:
+            phi = comparison.overdispersion(
                 placed["observed"].to_list(), placed["population"].to_list(), target
             )
-            if overdispersion
-            else None
-        )
         if unit == "office":
             shown = set(self.offices_in_scope(request, scope))
             mine = [(d, o) in shown for d, o in units.select(COMPARE_UNITS[unit]).rows()]
@@ -394,20 +428,23 @@ class Runner:
                 for d in units["district_code"]
             ]
         units = units.filter(pl.Series(mine, dtype=pl.Boolean))
+        minimum = self.thresholds.min_denominator
         rows = []
-        for observed, population, hidden in units.select(
-            "observed", "population", "rate_hidden"
+        for observed, population, hidden, expected_rate, variance_rate in units.select(
+            "observed", "population", "rate_hidden", "expected_rate", "variance_rate"
         ).rows():
-            point = (
-                None
-                if hidden
-                else comparison.funnel_point(
-                    observed, population, target, phi, self.thresholds.min_denominator
+            if hidden:
+                point = None
+            elif adjusted:
+                point = comparison.adjusted_point(
+                    observed, population, expected_rate, variance_rate, target, phi, minimum
                 )
-            )
+            else:
+                point = comparison.funnel_point(observed, population, target, phi, minimum)
             rows.append(
                 {
                     "rate": None if point is None else point.rate,
+                    "adjusted_rate": None if point is None else point.adjusted_rate,
                     "target": target,
                     "expected": None if point is None else point.expected,
                     "ratio": None if point is None else point.ratio,
@@ -422,14 +459,74 @@ class Runner:
         figures = pl.DataFrame(
             rows,
             schema={
-                **{name: pl.Float64 for name in COMPARE_FIGURES[2:]},
+                **{name: pl.Float64 for name in (*COMPARE_FIGURES[2:], "adjusted_rate")},
                 "verdict": pl.String,
             },
         )
+        shown_figures = list(COMPARE_FIGURES)
+        if adjusted:
+            shown_figures.insert(shown_figures.index("rate") + 1, "adjusted_rate")
         return pl.concat(
-            [units.drop("rate_hidden", SUPPRESSED), figures, units.select(SUPPRESSED)],
+            [
+                units.select(*COMPARE_UNITS[unit], "observed", "population"),
+                figures,
+                units.select(SUPPRESSED),
+            ],
             how="horizontal",
-        ).select(*COMPARE_UNITS[unit], *COMPARE_FIGURES, "verdict", SUPPRESSED)
+        ).select(*COMPARE_UNITS[unit], *shown_figures, "verdict", SUPPRESSED)
+
+    def case_mix_rates(self, request: MeasureRequest, column: str, unit: str) -> pl.DataFrame:
+        """Each unit's mix-expected rate and variance per head for a comparable rate: from the
+        measure's own SQL grouped by unit and cell (an internal grouping, CELL_GROUPINGS), for
+        the request's period, benefits and claimant groups over the whole nation. p_c is the
+        national rate in cell c; a unit's expected_rate is sum n_ic p_c / sum n_ic and its
+        variance_rate sum n_ic p_c (1 - p_c) / sum n_ic (comparison.mix_rates).
+
+        Exact counts, never returned: the frame holds only the unit keys and the two rates.
+        """
+        measure = MEASURES[request.measure]
+        rate = measure.columns[column]
+        keys = list(COMPARE_UNITS[unit])
+        cells_request = replace(request, by=CELL_GROUPINGS[unit], districts=(), offices=())
+        sql = query_sql(measure.name)
+        wanted = sql_parameters(sql)
+        params = {
+            k: v for k, v in self.parameters(cells_request, Scope.national()).items() if k in wanted
+        }
+        cells = self.engine.query(measure.name, params)
+        specs.check_columns(measure, cells.columns)
+        # Whole counts summed, and each unit's cells in one order, so the same request gives
+        # the same figures to the last bit (a float sum depends on its order).
+        cells = (
+            cells.select(
+                *keys,
+                *CELL_KEYS,
+                pl.col(rate.numerator or "").cast(pl.Int64).alias("events"),
+                pl.col(rate.denominator or "").cast(pl.Int64).alias("people"),
+            )
+            .filter(pl.col("people") > 0)
+            .sort(*keys, *CELL_KEYS)
+        )
+        national = cells.group_by(CELL_KEYS).agg(
+            (pl.col("events").sum() / pl.col("people").sum()).alias("cell_rate")
+        )
+        cells = cells.join(
+            national, on=list(CELL_KEYS), how="left", nulls_equal=True, maintain_order="left"
+        )
+        rows = []
+        for key, group in cells.group_by(keys, maintain_order=True):
+            mix = comparison.mix_rates(zip(group["people"], group["cell_rate"], strict=True))
+            if mix is not None:
+                rows.append((*key, *mix))
+        return pl.DataFrame(
+            rows,
+            schema={
+                **dict.fromkeys(keys, pl.String),
+                "expected_rate": pl.Float64,
+                "variance_rate": pl.Float64,
+            },
+            orient="row",
+        )
 
     def _comparable_rate(self, request: MeasureRequest, column: str) -> specs.Column:
         """The spec of a rate its measure's spec marks comparable, or one sentence why not."""

@@ -139,8 +139,9 @@ class Column:
     headline_label: str | None = None
     league: bool = True  # a headline also compared in the overview's table
     bound: str | None = None  # curve_bound: the low or high side of the curve's band
-    # A share (a ratio of two counts, 0 to 1) whose units may be compared with the national
-    # rate by control limits (jcp.measures.comparison, `python -m jcp compare`).
+    # A share of one count in another whose units may be compared with the national rate by
+    # control limits (jcp.measures.comparison, `python -m jcp compare`). A scaled ratio (per 100)
+    # is compared as the share itself, 0 to 1: compare's figures are all on that scale.
     comparable: bool = False
 
     @property
@@ -339,10 +340,11 @@ def _check_column(path: Path, spec: MeasureSpec, column: Column) -> None:
         raise fail("parent_column needs the measure's parent")
     if not isinstance(column.comparable, bool):
         raise fail("comparable is true or false")
-    # Control limits are binomial: a share of the published denominator that went one way,
-    # so only an unscaled ratio of two counts, of a measure that has offices and districts.
-    if column.comparable and (column.protect != "ratio" or column.scale != 1):
-        raise fail("comparable is for an unscaled protect = ratio column only")
+    # Control limits are binomial: a share of the published denominator that went one way, so
+    # only a ratio of two counts (compared on the 0 to 1 scale whatever its scale), of a measure
+    # that has offices and districts.
+    if column.comparable and column.protect != "ratio":
+        raise fail("comparable is for a protect = ratio column only")
     if column.comparable and not {"district", "office"} <= set(spec.groupings):
         raise fail("comparable needs the measure grouped by district and office")
 
@@ -568,6 +570,7 @@ PROTECTION_WORDS = {
     "exact": "shown as it is (describes no one)",
 }
 COMPARABLE_WORDS = "comparable: offices and districts get control limits around the national rate"
+SCALED_COMPARABLE_WORDS = " (compared as a share, 0 to 1, not per {scale:g})"
 
 
 def _protection_text(column: Column) -> str:
@@ -577,7 +580,14 @@ def _protection_text(column: Column) -> str:
         **{k: f"`{v}`" for k, v in vars(column).items() if isinstance(v, str)}
     )
     text = text if column.scale == 1 else f"{column.scale:g} × {text}"
-    return f"{text}; {COMPARABLE_WORDS}" if column.comparable else text
+    if not column.comparable:
+        return text
+    compared = f"{text}; {COMPARABLE_WORDS}"
+    return (
+        compared
+        if column.scale == 1
+        else compared + SCALED_COMPARABLE_WORDS.format(scale=column.scale)
+    )
 
 
 def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
@@ -595,7 +605,10 @@ def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
         "",
         "A rate marked comparable can be compared unit by unit (offices or districts) with the",
         "national rate for the same period and filters, with 95% and 99.8% control limits:",
-        "`python -m jcp compare MEASURE COLUMN --unit office|district`.",
+        "`python -m jcp compare MEASURE COLUMN --unit office|district [--adjusted]`. A figure",
+        "per 100 is compared as the share itself (0 to 1). With `--adjusted`, each unit's",
+        "expected count comes from the national rate in each of its cells (benefit × claimant",
+        "group × age band of the claim), and it is judged by observed ÷ expected.",
         "",
     ]
     for heading, kind in (("Measures", "measure"), ("Lists", "list"), ("Reports", "report")):
