@@ -1,9 +1,10 @@
 """Case-mix adjusted comparison (issue 18 s.1, indirect standardisation): the arithmetic worked by
 hand, the cells each comparable measure's SQL returns, Runner.compare(adjusted=True) on a
-hand-built extract and on the sample."""
+hand-built extract and on the sample, and the compare command's --adjusted."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +13,7 @@ import polars as pl
 import pytest
 from extracts import claim, district, job_entry, office, runner_for
 
+from jcp.cli import main
 from jcp.extract import contract
 from jcp.measures import comparison, runner, specs
 from jcp.measures.access import Scope
@@ -572,3 +574,65 @@ def test_a_measure_without_cells_cannot_be_adjusted(
         sample_runner.compare(request, "exit_rate_13w", "office", NATIONAL, adjusted=True)
     # Unadjusted, it compares.
     assert sample_runner.compare(request, "exit_rate_13w", "office", NATIONAL).height == 53
+
+
+# The command ----------------------------------------------------------------------------------
+
+
+def _compare(capsys, *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    try:
+        status = main(["compare", *args])
+    except SystemExit as exc:
+        status = exc.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_command_adjusted(sample_db, sample_runner, capsys) -> None:
+    common = ["job_entries", "sustained_13w_rate", "--unit", "district", "--national"]
+    status, out, err = _compare(
+        capsys, *common, "--adjusted", "--format", "json", "--db", str(sample_db)
+    )
+    assert status == 0, err
+    rows = json.loads(out)
+    expected = sample_runner.compare(
+        sample_runner.default_request("job_entries"),
+        "sustained_13w_rate",
+        "district",
+        NATIONAL,
+        adjusted=True,
+    )
+    assert [r["district_code"] for r in rows] == expected["district_code"].to_list()
+    assert [r["expected"] for r in rows] == pytest.approx(expected["expected"].to_list())
+    assert "adjusted_rate" in rows[0]
+    status, out, _ = _compare(capsys, *common, "--format", "json", "--db", str(sample_db))
+    assert status == 0 and "adjusted_rate" not in json.loads(out)[0]
+
+
+def test_command_refuses_to_adjust_a_measure_without_cells(
+    sample_db, capsys, comparable_without_cells
+) -> None:
+    status, out, err = _compare(
+        capsys,
+        "benefit_exits",
+        "exit_rate_13w",
+        "--unit",
+        "office",
+        "--national",
+        "--adjusted",
+        "--db",
+        str(sample_db),
+    )
+    assert status == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "cannot be adjusted for case mix" in err
+
+
+def test_measure_command_refuses_a_cell_grouping(sample_db, capsys) -> None:
+    capsys.readouterr()
+    status = main(
+        ["measure", "deferrals", "--by", "office_cell", "--national", "--db", str(sample_db)]
+    )
+    out, err = capsys.readouterr()
+    assert status == 2 and out == "" and "office_cell" in err
+    assert len(err.strip().splitlines()) == 1

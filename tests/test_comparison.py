@@ -415,10 +415,6 @@ def test_command_compares_a_team_leader_s_office(sample_db, capsys) -> None:
         (["deferrals", "deferral_rate", "--national"], "--unit"),
         (["nothing", "rate", "--unit", "office", "--national"], "unknown measure"),
         (["deferrals", "deferral_rate", "--unit", "office"], "--as EMAIL"),
-        (
-            ["deferrals", "deferral_rate", "--unit", "office", "--national", "--adjusted"],
-            "--adjusted",
-        ),
     ],
 )
 def test_command_refuses_in_one_line(sample_db, capsys, args, message) -> None:
