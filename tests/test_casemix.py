@@ -15,7 +15,7 @@ from extracts import claim, district, job_entry, office, runner_for
 
 from jcp.cli import main
 from jcp.extract import contract
-from jcp.measures import comparison, runner, specs
+from jcp.measures import comparison, perturbation, runner, specs
 from jcp.measures.access import Scope
 from jcp.measures.comparison import (
     Z_95,
@@ -344,17 +344,24 @@ def test_results_never_carry_the_cells(sample_runner) -> None:
 #   national p0 = (54 + 144) / 360 = 198 / 360 = 0.55
 # D01-O01: 30 / 100 = 0.3; sd = sqrt(0.55 x 0.45 / 100) = 0.04975; 99.8% lower limit
 #   0.55 - 3.0902 x 0.04975 = 0.3963: far below it, "lower (99.8%), worse" unadjusted.
-#   Its mix is all H: e = 0.3, v = 0.3 x 0.7 = 0.21; E = 100 x 0.3 = 30 = O: ratio 1, limits
-#   1 +/- 1.96 x sqrt(21) / 30 = 1 +/- 0.299: "as expected".
+#   Its mix is all H: e = p_H = 0.3, v = 0.3 x 0.7 = 0.21; E = 100 x 0.3 = 30 = O: ratio 1,
+#   limits 1 +/- 1.96 x sqrt(21) / 30 = 1 +/- 0.299: "as expected".
 # The neutral offices: 10 H and 10 J each, e = (3 + 8) / 20 = 0.55, v = (10 x 0.21 + 10 x 0.16)
 #   / 20 = 0.185, rate 11 / 20 = 0.55: z = 0 either way, so with I = 10 and k = 1 both extreme
 #   offices are winsorised to the neutral ones and phi stays small.
-# Published counts are perturbed by at most 2 (docs/disclosure.md), so the figures below are
-# worked from the published counts; every margin above is far wider than that.
+# Counts are perturbed by at most 2 (docs/disclosure.md): O and n are the published ones, and
+# the cell rates and each office's cell populations are worked from perturbed counts too, so
+# p_H is within 52 / 182 = 0.2857 .. 56 / 178 = 0.3146 and p_J within 142 / 182 = 0.7802 ..
+# 146 / 178 = 0.8202. Every margin above is far wider than that.
+P_H = (52 / 182, 56 / 178)
+P_J = (142 / 182, 146 / 178)
 H = {"benefit": "ESA", "claimant_group": "health_condition", "age_band": "50-64"}
 J = {"benefit": "UC", "claimant_group": "jobseeker", "age_band": "16-24"}
 OFFICES = ["D01-O01", "D01-O02", *(f"D0{d}-O{o:02d}" for d in (2, 3) for o in range(1, 5))]
-MIX_OF = {"D01-O01": (0.3, 0.21), "D01-O02": (0.8, 0.16)}  # e, v; others (0.55, 0.185)
+# Each office's mix-expected rate e: one cell's rate, or for 8 to 12 of each cell between
+# (12 x 0.2857 + 8 x 0.7802) / 20 = 0.4835 and (8 x 0.3146 + 12 x 0.8202) / 20 = 0.6180.
+E_BOUNDS = {"D01-O01": P_H, "D01-O02": P_J}
+NEUTRAL = (0.4835, 0.6180)
 
 
 def _jobs(office_code: str, cell: dict, jobs: int, sustained: int) -> tuple[list, list]:
@@ -412,48 +419,40 @@ def test_a_health_condition_office_is_worse_raw_and_as_expected_adjusted(case_mi
     assert {r["verdict"] for r in adj.values()} == {"as_expected"}
     published = case_mix_runner.run(replace(request, by="office"), NATIONAL)
     target = raw["target"][0]
+    assert adj["D01-O01"]["phi"] < 1  # the extremes are winsorised to the neutral offices
     for counts in published.iter_rows(named=True):
         code = counts["office_code"]
         o, n = counts["sustained_13w"], counts["mature_13w"]
-        e, v = MIX_OF.get(code, (0.55, 0.185))
-        # O and n are the published counts in both forms; E = n x e and V = n x v by hand.
+        # O and n are the published counts in both forms; E = n x e.
         assert (adj[code]["observed"], adj[code]["population"]) == (o, n)
         assert (row[code]["observed"], row[code]["population"]) == (o, n)
         assert adj[code]["rate"] == row[code]["rate"] == pytest.approx(o / n)
-        assert adj[code]["expected"] == pytest.approx(n * e)
+        e = adj[code]["expected"] / n
+        low, high = E_BOUNDS.get(code, NEUTRAL)
+        assert low <= e <= high, code
         assert adj[code]["ratio"] == pytest.approx(o / (n * e))
         assert adj[code]["adjusted_rate"] == pytest.approx(o / (n * e) * target)
-        widen = max(1.0, math.sqrt(adj[code]["phi"]))
-        half = Z_95 * math.sqrt(n * v) / (n * e) * widen
-        assert adj[code]["lower_95"] == pytest.approx(1 - half)
-        assert adj[code]["upper_95"] == pytest.approx(1 + half)
         assert row[code]["expected"] == pytest.approx(n * target)  # unadjusted: n x p0
+        if code in E_BOUNDS:
+            # One cell: v = p (1 - p) = e (1 - e), so the limits follow from E alone.
+            half = Z_95 * math.sqrt(n * e * (1 - e)) / (n * e)
+            assert adj[code]["lower_95"] == pytest.approx(1 - half)
+            assert adj[code]["upper_95"] == pytest.approx(1 + half)
     # The target is the published national rate, 198 / 360 = 0.55 give or take perturbation.
     assert target == pytest.approx(0.55, abs=0.02)
-    # phi from the adjusted z-scores of every office, with each office's hand-worked mix.
-    by_code = {r["office_code"]: r for r in published.iter_rows(named=True)}
-    mixes = [MIX_OF.get(c, (0.55, 0.185)) for c in OFFICES]
-    assert adj["D01-O01"]["phi"] == pytest.approx(
-        adjusted_overdispersion(
-            [by_code[c]["sustained_13w"] for c in OFFICES],
-            [by_code[c]["mature_13w"] for c in OFFICES],
-            [e for e, _ in mixes],
-            [v for _, v in mixes],
-        )
-    )
-    assert adj["D01-O01"]["phi"] < 1  # the extremes are winsorised to the neutral offices
 
 
 def test_adjusted_districts_on_the_example(case_mix_runner) -> None:
     # D01 holds the two extreme offices: 100 H and 100 J, e = (30 + 80) / 200 = 0.55, as the
-    # nation; D02 and D03 are four neutral offices each (e = 0.55). Every district as expected.
+    # nation; D02 and D03 are four neutral offices each (e = 0.55); perturbed counts move each
+    # by far less than 0.02. Every district as expected.
     request = case_mix_runner.default_request("job_entries")
     districts = case_mix_runner.compare(
         request, "sustained_13w_rate", "district", NATIONAL, adjusted=True
     )
     assert districts["district_code"].to_list() == ["D01", "D02", "D03"]
-    assert districts["expected"].to_list() == pytest.approx(
-        [n * 0.55 for n in districts["population"]]
+    assert (districts["expected"] / districts["population"]).to_list() == pytest.approx(
+        [0.55] * 3, abs=0.02
     )
     assert set(districts["verdict"]) == {"as_expected"}
 
@@ -492,7 +491,8 @@ def test_the_frame_s_columns(case_mix_runner) -> None:
 @pytest.mark.parametrize(("measure", "column"), COMPARABLE)
 def test_adjusted_compare_on_the_sample(measure, column, unit, sample_runner) -> None:
     """Each unit's E is its published population times its mix-expected rate, recomputed here
-    from the exact cell counts; O, n, the target and the scope's rows are the unadjusted ones."""
+    from the cell counts as perturbed (never the true ones); O, n, the target and the units
+    placed are the unadjusted comparison's; phi is over every unit's adjusted z-score."""
     request = sample_runner.default_request(measure)
     raw = sample_runner.compare(request, column, unit, NATIONAL)
     adjusted = sample_runner.compare(request, column, unit, NATIONAL, adjusted=True)
@@ -501,29 +501,58 @@ def test_adjusted_compare_on_the_sample(measure, column, unit, sample_runner) ->
         adjusted.select(*keys, "observed", "population", "rate", "target").rows()
         == raw.select(*keys, "observed", "population", "rate", "target").rows()
     )
+    target = adjusted["target"][0]
     rate = MEASURES[measure].columns[column]
-    cells = _query(sample_runner, measure, CELL_GROUPINGS[unit]).filter(
-        pl.col(rate.denominator) > 0
-    )
-    national = cells.group_by(CELL_KEYS).agg(
-        (pl.col(rate.numerator).sum() / pl.col(rate.denominator).sum()).alias("p")
+    o, n = rate.numerator, rate.denominator
+    cells = _query(sample_runner, measure, CELL_GROUPINGS[unit])
+
+    def perturbed_count(name: str) -> pl.Expr:
+        return perturbation.perturbed(pl.col(name), pl.col(f"{name}_key")).clip(lower_bound=0)
+
+    # A cell's national rate as it would be published: perturbed events / perturbed population,
+    # the nation's rate instead where that would be hidden (events 1 to 4, population under 10).
+    national = (
+        cells.group_by(CELL_KEYS)
+        .agg(pl.col(o, f"{o}_key", n, f"{n}_key").sum())
+        .with_columns(perturbed_count(o).alias("po"), perturbed_count(n).alias("pn"))
+        .with_columns(
+            pl.when((pl.col("pn") >= 10) & ~pl.col("po").is_between(1, 4))
+            .then(pl.col("po") / pl.col("pn"))
+            .otherwise(target)
+            .alias("p"),
+            (pl.col(o) / pl.col(n)).alias("true_p"),
+        )
     )
     mix = (
-        cells.join(national, on=list(CELL_KEYS))
+        cells.with_columns(perturbed_count(n).alias("w"))
+        .join(national.select(*CELL_KEYS, "p", "true_p"), on=list(CELL_KEYS))
         .group_by(keys)
         .agg(
-            ((pl.col(rate.denominator) * pl.col("p")).sum() / pl.col(rate.denominator).sum()).alias(
-                "e"
-            )
+            ((pl.col("w") * pl.col("p")).sum() / pl.col("w").sum()).alias("e"),
+            ((pl.col("w") * pl.col("p") * (1 - pl.col("p"))).sum() / pl.col("w").sum()).alias("v"),
+            ((pl.col(n) * pl.col("true_p")).sum() / pl.col(n).sum()).alias("true_e"),
         )
     )
     placed = adjusted.filter(pl.col("verdict").is_not_null()).join(mix, on=keys)
-    assert placed.height > 0
+    assert placed.height == adjusted["verdict"].drop_nulls().len() > 0
     for row in placed.iter_rows(named=True):
         assert row["expected"] == pytest.approx(row["population"] * row["e"])
         assert row["ratio"] == pytest.approx(row["observed"] / row["expected"])
         assert row["adjusted_rate"] == pytest.approx(row["ratio"] * row["target"])
-        assert row["lower_95"] <= 1 <= row["upper_95"]
+        widen = max(1.0, math.sqrt(row["phi"]))
+        half = Z_998 * math.sqrt(row["population"] * row["v"]) / row["expected"] * widen
+        assert row["upper_998"] == pytest.approx(1 + half)
+        assert row["lower_998"] == pytest.approx(max(1 - half, 0.0))
+    assert placed["phi"][0] == pytest.approx(
+        adjusted_overdispersion(
+            placed["observed"].to_list(),
+            placed["population"].to_list(),
+            placed["e"].to_list(),
+            placed["v"].to_list(),
+        )
+    )
+    # From true counts some unit's E would differ: the check above can tell them apart.
+    assert (placed["population"] * placed["true_e"] - placed["expected"]).abs().max() > 1e-6
     # No point, no verdict, exactly where the unadjusted comparison has none.
     assert adjusted["verdict"].is_null().to_list() == raw["verdict"].is_null().to_list()
 

@@ -23,7 +23,8 @@ now from z_i = (O_i - E_i) / sqrt(V_i), winsorised as above; its adjusted rate i
 every p_c equal to p0 this is the unadjusted funnel on the ratio scale (limits divided by p0).
 The runner passes E_i and V_i as the published population n_i times the unit's mix-expected
 rate e_i = sum_c n_ic p_c / sum_c n_ic and variance per head v_i = sum_c n_ic p_c (1 - p_c) /
-sum_c n_ic (`mix_rates`), so E_i stays consistent with the published n_i.
+sum_c n_ic (`mix_rates`, from perturbed cell counts: Runner.case_mix_rates), so E_i stays
+consistent with the published n_i.
 """
 
 from __future__ import annotations

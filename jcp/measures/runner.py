@@ -27,7 +27,7 @@ import duckdb
 import polars as pl
 
 from jcp.extract import contract
-from jcp.measures import comparison, drift, specs
+from jcp.measures import comparison, drift, perturbation, specs
 from jcp.measures.access import Scope
 from jcp.measures.disclosure import SUPPRESSED, Thresholds, drop_keys, protect
 from jcp.measures.engines import as_engine
@@ -347,8 +347,8 @@ class Runner:
         mix of cells (benefit x claimant group x age band) would have at the national rate of
         each cell; `ratio` = O_i / E_i, the limits are on the ratio scale (around 1), phi comes
         from the adjusted z-scores, and a column `adjusted_rate` = ratio x target is added after
-        `rate` (which stays O_i / n_i). The cells' counts are exact and internal: only e_i, a
-        rate describing the unit's mix, leaves here, through E_i and the limits.
+        `rate` (which stays O_i / n_i). e_i comes from perturbed cell counts (case_mix_rates),
+        never the true ones, and no cell count leaves here.
         """
         self.check(request)
         measure = MEASURES[request.measure]
@@ -395,7 +395,7 @@ class Runner:
         )
         if adjusted:
             units = units.join(
-                self.case_mix_rates(nation, column, unit),
+                self.case_mix_rates(nation, column, unit, target),
                 on=list(COMPARE_UNITS[unit]),
                 how="left",
                 nulls_equal=True,
@@ -475,17 +475,28 @@ class Runner:
             how="horizontal",
         ).select(*COMPARE_UNITS[unit], *shown_figures, "verdict", SUPPRESSED)
 
-    def case_mix_rates(self, request: MeasureRequest, column: str, unit: str) -> pl.DataFrame:
+    def case_mix_rates(
+        self, request: MeasureRequest, column: str, unit: str, target: float
+    ) -> pl.DataFrame:
         """Each unit's mix-expected rate and variance per head for a comparable rate: from the
         measure's own SQL grouped by unit and cell (an internal grouping, CELL_GROUPINGS), for
-        the request's period, benefits and claimant groups over the whole nation. p_c is the
-        national rate in cell c; a unit's expected_rate is sum n_ic p_c / sum n_ic and its
+        the request's period, benefits and claimant groups over the whole nation. With p_c the
+        national rate in cell c, a unit's expected_rate is sum n_ic p_c / sum n_ic and its
         variance_rate sum n_ic p_c (1 - p_c) / sum n_ic (comparison.mix_rates).
 
-        Exact counts, never returned: the frame holds only the unit keys and the two rates.
+        Every count in these is perturbed as a published count is (cell-key method, before the
+        small-number rule, as a survival curve's events are): each unit's cell populations
+        n_ic, and each cell's national events and population (key sums add up, so a nation's
+        cell is perturbed as the cell it is). From true counts, expected_rate would be an exact
+        fraction over the unit's true population, which (as an exact mean would, see
+        docs/disclosure.md) can give the true count back from E / n. A cell whose national rate
+        would be hidden (its events hidden, or its population under min_denominator) takes the
+        national rate `target` instead. Nothing here is returned but the unit keys and the two
+        rates.
         """
         measure = MEASURES[request.measure]
         rate = measure.columns[column]
+        numerator, denominator = rate.numerator or "", rate.denominator or ""
         keys = list(COMPARE_UNITS[unit])
         cells_request = replace(request, by=CELL_GROUPINGS[unit], districts=(), offices=())
         sql = query_sql(measure.name)
@@ -495,23 +506,42 @@ class Runner:
         }
         cells = self.engine.query(measure.name, params)
         specs.check_columns(measure, cells.columns)
-        # Whole counts summed, and each unit's cells in one order, so the same request gives
-        # the same figures to the last bit (a float sum depends on its order).
-        cells = (
-            cells.select(
-                *keys,
+        suffix = perturbation.KEY_SUFFIX
+        counts = [numerator, f"{numerator}{suffix}", denominator, f"{denominator}{suffix}"]
+        cells = cells.select(*keys, *CELL_KEYS, *(pl.col(c).cast(pl.Int64) for c in counts))
+
+        def published_count(name: str) -> pl.Expr:
+            key_sum = pl.col(f"{name}{suffix}")
+            return perturbation.perturbed(pl.col(name), key_sum).clip(lower_bound=0)
+
+        national = (
+            cells.group_by(CELL_KEYS)
+            .agg(pl.col(counts).sum())
+            .select(
                 *CELL_KEYS,
-                pl.col(rate.numerator or "").cast(pl.Int64).alias("events"),
-                pl.col(rate.denominator or "").cast(pl.Int64).alias("people"),
+                published_count(numerator).alias("events"),
+                published_count(denominator).alias("people"),
             )
+            .select(
+                *CELL_KEYS,
+                # As the cell's rate would be published: from the perturbed counts, or not at
+                # all when its events are hidden or its population is small; then the nation's.
+                pl.when(
+                    (pl.col("people") >= self.thresholds.min_denominator)
+                    & ~perturbation.hidden(pl.col("events"), self.thresholds.min_count)
+                )
+                .then((pl.col("events") / pl.col("people")).clip(0.0, 1.0))
+                .otherwise(pl.lit(target))
+                .alias("cell_rate"),
+            )
+        )
+        # Each unit's cells in one order, so the same request gives the same figures to the
+        # last bit (a float sum depends on its order).
+        cells = (
+            cells.select(*keys, *CELL_KEYS, published_count(denominator).alias("people"))
             .filter(pl.col("people") > 0)
             .sort(*keys, *CELL_KEYS)
-        )
-        national = cells.group_by(CELL_KEYS).agg(
-            (pl.col("events").sum() / pl.col("people").sum()).alias("cell_rate")
-        )
-        cells = cells.join(
-            national, on=list(CELL_KEYS), how="left", nulls_equal=True, maintain_order="left"
+            .join(national, on=list(CELL_KEYS), how="left", nulls_equal=True, maintain_order="left")
         )
         rows = []
         for key, group in cells.group_by(keys, maintain_order=True):
