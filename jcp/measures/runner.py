@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, replace
 
@@ -544,8 +545,13 @@ class Runner:
             .join(national, on=list(CELL_KEYS), how="left", nulls_equal=True, maintain_order="left")
         )
         rows = []
-        for key, group in cells.group_by(keys, maintain_order=True):
-            mix = comparison.mix_rates(zip(group["people"], group["cell_rate"], strict=True))
+        # Rows are sorted by unit, so each unit's cells are consecutive (a few thousand rows:
+        # plain iteration costs less than a polars group per unit).
+        width = len(keys)
+        for key, group in itertools.groupby(
+            cells.select(*keys, "people", "cell_rate").iter_rows(), key=lambda r: r[:width]
+        ):
+            mix = comparison.mix_rates((row[width], row[width + 1]) for row in group)
             if mix is not None:
                 rows.append((*key, *mix))
         return pl.DataFrame(
