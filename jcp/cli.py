@@ -388,8 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
         "95%% and 99.8%% control limits (widened for over-dispersion unless "
         "--no-overdispersion) and a verdict. With --adjusted, each unit is judged by observed / "
         "expected, expected from the national rate in each of its cells (benefit x claimant "
-        "group x age band), limits on that ratio's scale. Rates are shares (0 to 1), a figure "
-        "per 100 too. docs/measures.md marks the comparable rates.",
+        "group x age band), limits on that ratio's scale. A figure per 100 stays per 100. "
+        "docs/measures.md marks the comparable rates.",
     )
     p.add_argument("name", help="the measure, e.g. deferrals")
     p.add_argument("column", help="a comparable rate of it, e.g. deferral_rate")

@@ -501,8 +501,8 @@ def test_adjusted_compare_on_the_sample(measure, column, unit, sample_runner) ->
         adjusted.select(*keys, "observed", "population", "rate", "target").rows()
         == raw.select(*keys, "observed", "population", "rate", "target").rows()
     )
-    target = adjusted["target"][0]
     rate = MEASURES[measure].columns[column]
+    target = adjusted["target"][0] / rate.scale  # the share (FSF uptake is shown per 100)
     o, n = rate.numerator, rate.denominator
     cells = _query(sample_runner, measure, CELL_GROUPINGS[unit])
 
@@ -557,17 +557,59 @@ def test_adjusted_compare_on_the_sample(measure, column, unit, sample_runner) ->
     assert adjusted["verdict"].is_null().to_list() == raw["verdict"].is_null().to_list()
 
 
-def test_fsf_uptake_is_compared_as_a_share(sample_runner) -> None:
-    """Uptake is published per 100 live claims; compare works on recipients / live claims."""
+@pytest.mark.parametrize("unit", ["office", "district"])
+def test_fsf_uptake_is_compared_on_its_own_scale(unit, sample_runner) -> None:
+    """Uptake is published per 100 live claims: the limits are worked on the share
+    recipients / live claims and shown per 100, as are the rate, the target and the adjusted
+    rate; the ratio and its adjusted limits have no scale."""
     request = sample_runner.default_request("fsf_uptake")
     national = sample_runner.run(request, NATIONAL)
-    compared = sample_runner.compare(request, "uptake_per_100", "district", NATIONAL)
-    # 100 x recipients / live claims, published, becomes recipients / live claims.
-    assert compared["target"][0] == pytest.approx(national["uptake_per_100"][0] / 100)
-    assert 0 < compared["target"][0] < 1
-    for row in compared.iter_rows(named=True):
-        assert row["rate"] == pytest.approx(row["observed"] / row["population"])
-        assert row["lower_95"] < row["target"] < row["upper_95"] <= 1
+    published = sample_runner.run(replace(request, by=unit), NATIONAL)
+    compared = sample_runner.compare(request, "uptake_per_100", unit, NATIONAL)
+    adjusted = sample_runner.compare(request, "uptake_per_100", unit, NATIONAL, adjusted=True)
+    target = national["uptake_per_100"][0]
+    assert compared["target"].unique().to_list() == [target] and 1 < target < 100
+    keys = list(COMPARE_UNITS[unit])
+    placed = compared.filter(pl.col("verdict").is_not_null())
+    assert placed.height > 0
+    for row in placed.join(published, on=keys).iter_rows(named=True):
+        # The rate drawn is the figure published beside it: 100 x recipients / live claims.
+        assert row["rate"] == pytest.approx(row["uptake_per_100"])
+        share = funnel_point(row["observed"], row["population"], target / 100, row["phi"])
+        assert share is not None and row["verdict"] == share.verdict
+        assert row["lower_95"] == pytest.approx(100 * share.lower_95)
+        assert row["upper_998"] == pytest.approx(100 * share.upper_998)
+        assert row["expected"] == pytest.approx(row["population"] * target / 100)
+        assert 0 <= row["lower_998"] < target < row["upper_998"] <= 100
+    for row in adjusted.filter(pl.col("verdict").is_not_null()).iter_rows(named=True):
+        assert row["lower_95"] < 1 < row["upper_95"] < 2  # a ratio, not per 100
+        assert row["adjusted_rate"] == pytest.approx(row["ratio"] * target)
+
+
+def test_fsf_uptake_drift_is_on_its_own_scale(sample_runner) -> None:
+    """A month's centre is 100 x the previous 12 usable months' recipients / live claims, as
+    its rate is 100 x its own (the p-chart is worked on the share, shown per 100)."""
+    request = sample_runner.default_request("fsf_uptake")
+    months = sample_runner.drift(request, "uptake_per_100", "total", NATIONAL)
+    history = sample_runner.run(
+        replace(request, by="month", period_from=runner.shift_months(request.period_from, -19)),
+        NATIONAL,
+    )
+    usable = {
+        row["month"]: (row["recipients"], row["live_claims"])
+        for row in history.iter_rows(named=True)
+        if "uptake_per_100" not in row["suppressed"]
+    }
+    judged = months.filter(pl.col("centre").is_not_null())
+    assert judged.height > 0
+    for row in judged.iter_rows(named=True):
+        before = [runner.shift_months(row["month"], -k) for k in range(1, 13)]
+        baseline = [usable[m] for m in before if m in usable]
+        assert row["centre"] == pytest.approx(
+            100 * sum(o for o, _ in baseline) / sum(n for _, n in baseline)
+        )
+        assert row["rate"] == pytest.approx(100 * row["observed"] / row["population"])
+        assert row["lower"] <= row["centre"] <= row["upper"] and row["centre"] > 1
 
 
 def test_adjusted_phi_is_the_nation_s_whoever_asks(sample_runner) -> None:

@@ -336,12 +336,15 @@ class Runner:
 
         The observed and population counts come from published figures (counts after
         perturbation, so nothing the measure's own table hides): the target p0 is the national
-        rate for the request's period, benefits and claimant groups, on the 0 to 1 scale (a
-        figure per 100 is divided by its scale); phi is estimated over every unit of that level
-        in the nation whose rate is published, whoever asks, so a verdict never depends on who
-        looks. A unit whose rate is hidden (population under min_denominator, or a hidden count)
-        gets no point and no verdict; its hidden counts are listed in `suppressed`. phi is None
-        when over-dispersion is off or cannot be estimated.
+        rate for the request's period, benefits and claimant groups; phi is estimated over every
+        unit of that level in the nation whose rate is published, whoever asks, so a verdict
+        never depends on who looks. A unit whose rate is hidden (population under
+        min_denominator, or a hidden count) gets no point and no verdict; its hidden counts are
+        listed in `suppressed`. phi is None when over-dispersion is off or cannot be estimated.
+
+        The limits are binomial, worked on the share O / n (0 to 1); `rate`, `target`, the
+        unadjusted limits and `adjusted_rate` are shown on the column's own scale, so a figure
+        per 100 (FSF uptake) is per 100 here too and `rate` is the published figure.
 
         `adjusted`: indirect standardisation for case mix (jcp.measures.comparison). `expected`
         is E_i = n_i x e_i, with n_i the published population and e_i the rate the unit's own
@@ -372,8 +375,10 @@ class Runner:
             raise RequestError(
                 f"no national {rate.label.lower()} for this period and filters to compare with"
             )
-        # Limits are binomial, on the share itself: a figure per 100 is compared as 0 to 1.
-        target = float(national[column][0]) / rate.scale
+        # Limits are binomial, worked on the share itself (0 to 1); a figure per 100 is shown on
+        # its own scale again below, so `rate` is the published figure wherever it is shown.
+        scale = rate.scale
+        target = float(national[column][0]) / scale
         units = self.run(replace(nation, by=unit), Scope.national())
 
         def published(name: str) -> pl.Expr:
@@ -442,17 +447,24 @@ class Runner:
                 )
             else:
                 point = comparison.funnel_point(observed, population, target, phi, minimum)
+            # On the column's scale: rates and rate limits times `scale` (the published rate is
+            # scale x O / n); a ratio and its limits (adjusted) have none.
+            on_scale = 1.0 if adjusted else scale
             rows.append(
                 {
-                    "rate": None if point is None else point.rate,
-                    "adjusted_rate": None if point is None else point.adjusted_rate,
-                    "target": target,
+                    "rate": None if point is None else scale * observed / population,
+                    "adjusted_rate": (
+                        None
+                        if point is None or point.adjusted_rate is None
+                        else scale * point.adjusted_rate
+                    ),
+                    "target": float(national[column][0]),
                     "expected": None if point is None else point.expected,
                     "ratio": None if point is None else point.ratio,
-                    "lower_95": None if point is None else point.lower_95,
-                    "upper_95": None if point is None else point.upper_95,
-                    "lower_998": None if point is None else point.lower_998,
-                    "upper_998": None if point is None else point.upper_998,
+                    "lower_95": None if point is None else on_scale * point.lower_95,
+                    "upper_95": None if point is None else on_scale * point.upper_95,
+                    "lower_998": None if point is None else on_scale * point.lower_998,
+                    "upper_998": None if point is None else on_scale * point.upper_998,
                     "phi": phi,
                     "verdict": None if point is None else point.verdict,
                 }
@@ -666,7 +678,14 @@ class Runner:
                     ).rows()
                 ]
             )
-            judged += [(p.centre, p.lower, p.upper, p.signal) for p in points]
+            # The p-chart is worked on the share O / n; its centre and limits are shown on the
+            # column's scale, as `rate` is (a figure per 100, FSF uptake, per 100).
+            for point in points:
+                centre, lower, upper = (
+                    None if x is None else rate.scale * x
+                    for x in (point.centre, point.lower, point.upper)
+                )
+                judged.append((centre, lower, upper, point.signal))
         limits = pl.DataFrame(
             judged,
             schema={

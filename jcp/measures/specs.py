@@ -141,7 +141,7 @@ class Column:
     bound: str | None = None  # curve_bound: the low or high side of the curve's band
     # A share of one count in another whose units may be compared with the national rate by
     # control limits (jcp.measures.comparison, `python -m jcp compare`). A scaled ratio (per 100)
-    # is compared as the share itself, 0 to 1: compare's figures are all on that scale.
+    # has its limits worked on the share itself (0 to 1) and shown on its own scale.
     comparable: bool = False
 
     @property
@@ -341,7 +341,7 @@ def _check_column(path: Path, spec: MeasureSpec, column: Column) -> None:
     if not isinstance(column.comparable, bool):
         raise fail("comparable is true or false")
     # Control limits are binomial: a share of the published denominator that went one way, so
-    # only a ratio of two counts (compared on the 0 to 1 scale whatever its scale), of a measure
+    # only a ratio of two counts (its limits worked on the share whatever its scale), of a measure
     # that has offices and districts.
     if column.comparable and column.protect != "ratio":
         raise fail("comparable is for a protect = ratio column only")
@@ -570,7 +570,7 @@ PROTECTION_WORDS = {
     "exact": "shown as it is (describes no one)",
 }
 COMPARABLE_WORDS = "comparable: offices and districts get control limits around the national rate"
-SCALED_COMPARABLE_WORDS = " (compared as a share, 0 to 1, not per {scale:g})"
+SCALED_COMPARABLE_WORDS = " (limits worked on the share, shown per {scale:g})"
 
 
 def _protection_text(column: Column) -> str:
@@ -606,9 +606,9 @@ def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
         "A rate marked comparable can be compared unit by unit (offices or districts) with the",
         "national rate for the same period and filters, with 95% and 99.8% control limits:",
         "`python -m jcp compare MEASURE COLUMN --unit office|district [--adjusted]`. A figure",
-        "per 100 is compared as the share itself (0 to 1). With `--adjusted`, each unit's",
-        "expected count comes from the national rate in each of its cells (benefit × claimant",
-        "group × age band of the claim), and it is judged by observed ÷ expected.",
+        "per 100 has its limits worked on the share and shown per 100. With `--adjusted`, each",
+        "unit's expected count comes from the national rate in each of its cells (benefit ×",
+        "claimant group × age band of the claim), and it is judged by observed ÷ expected.",
         "",
     ]
     for heading, kind in (("Measures", "measure"), ("Lists", "list"), ("Reports", "report")):
