@@ -166,6 +166,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             args.unit,
             scope,
             overdispersion=settings.overdispersion and not args.no_overdispersion,
+            adjusted=args.adjusted,
         )
     finally:
         engine.close()
@@ -422,7 +423,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="a comparable rate's offices or districts against the national rate, with limits",
         description="One row per unit in scope: the published rate, the national rate (target), "
         "95%% and 99.8%% control limits (widened for over-dispersion unless "
-        "--no-overdispersion) and a verdict. docs/measures.md marks the comparable rates.",
+        "--no-overdispersion) and a verdict. With --adjusted, each unit is judged by observed / "
+        "expected, expected from the national rate in each of its cells (benefit x claimant "
+        "group x age band), limits on that ratio's scale. A figure per 100 stays per 100. "
+        "docs/measures.md marks the comparable rates.",
     )
     p.add_argument("name", help="the measure, e.g. deferrals")
     p.add_argument("column", help="a comparable rate of it, e.g. deferral_rate")
@@ -431,6 +435,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-overdispersion",
         action="store_true",
         help="binomial limits only, not widened by the over-dispersion phi",
+    )
+    p.add_argument(
+        "--adjusted",
+        action="store_true",
+        help="adjust for case mix (indirect standardisation by benefit x claimant group x age "
+        "band): adds adjusted_rate; expected, ratio and the limits become the adjusted ones",
     )
     _add_request_options(p)
     p.set_defaults(run=_cmd_compare, unsuppressed=False)

@@ -14,6 +14,9 @@
 --   exactly the claims it counts; 0 when it is 0; not reduced modulo 4096): ended_key,
 --   mature_91d_key, restarted_91d_key, mature_182d_key, restarted_182d_key,
 --   mature_182d_to_work_key, restarted_182d_to_work_key.
+-- With $by = district_cell or office_cell (Runner.compare's case-mix adjustment; never a user's
+--   request) rows are also split by the claim's benefit, claimant_group and age_band, which are
+--   NULL otherwise.
 -- Parameters: $by, $period_start, $period_end, $extract_date, $districts, $offices, $benefits,
 --   $groups.
 with boundaries as (
@@ -28,9 +31,17 @@ with boundaries as (
 whole_months as (
     -- Every other month, from the counts made at load (claim_restart_months).
     select
-        case when $by in ('district', 'office') then m.district_code end as district_code,
-        case when $by = 'office' then m.office_code end as office_code,
+        case
+            when $by in ('district', 'office', 'district_cell', 'office_cell')
+                then m.district_code
+        end as district_code,
+        case when $by in ('office', 'office_cell') then m.office_code end as office_code,
         case when $by = 'month' then strftime(m.end_month, '%Y-%m') end as month,
+        -- The case-mix cells, only for Runner.compare's internal cell groupings.
+        case when $by in ('district_cell', 'office_cell') then m.benefit end as benefit,
+        case when $by in ('district_cell', 'office_cell') then m.claimant_group end
+            as claimant_group,
+        case when $by in ('district_cell', 'office_cell') then m.age_band end as age_band,
         m.ended,
         case when m.end_month < b.month_91d then m.ended else 0 end as mature_91d,
         case when m.end_month < b.month_91d then m.restarted_91d else 0 end as restarted_91d,
@@ -65,9 +76,17 @@ whole_months as (
 boundary_claims as (
     -- The boundary months, one claim at a time.
     select
-        case when $by in ('district', 'office') then f.district_code end as district_code,
-        case when $by = 'office' then f.office_code end as office_code,
+        case
+            when $by in ('district', 'office', 'district_cell', 'office_cell')
+                then f.district_code
+        end as district_code,
+        case when $by in ('office', 'office_cell') then f.office_code end as office_code,
         case when $by = 'month' then strftime(f.end_date, '%Y-%m') end as month,
+        -- The case-mix cells, only for Runner.compare's internal cell groupings.
+        case when $by in ('district_cell', 'office_cell') then f.benefit end as benefit,
+        case when $by in ('district_cell', 'office_cell') then f.claimant_group end
+            as claimant_group,
+        case when $by in ('district_cell', 'office_cell') then f.age_band end as age_band,
         f.end_date + 91 <= $extract_date::date as mature_91d,
         f.end_date + 182 <= $extract_date::date as mature_182d,
         coalesce(f.restart_days <= 91, false) as restarted_91d,
@@ -97,6 +116,9 @@ ended as (
         district_code,
         office_code,
         month,
+        benefit,
+        claimant_group,
+        age_band,
         1,
         mature_91d::integer,
         (mature_91d and restarted_91d)::integer,
@@ -118,6 +140,9 @@ select
     district_code,
     office_code,
     month,
+    benefit,
+    claimant_group,
+    age_band,
     sum(ended)::bigint as ended,
     sum(mature_91d)::bigint as mature_91d,
     sum(restarted_91d)::bigint as restarted_91d,

@@ -12,6 +12,9 @@
 --   Then, for the cell-key method, each count's record key sum (the sum of the record keys of
 --   exactly the interviews it counts; 0 when it is 0; not reduced modulo 4096):
 --   deferrals_due_key, held_within_14d_key, held_later_key, not_held_key.
+-- With $by = district_cell or office_cell (Runner.compare's case-mix adjustment; never a user's
+--   request) rows are also split by the claim's benefit, claimant_group and age_band, which are
+--   NULL otherwise.
 -- Parameters: $by, $period_start, $period_end, $extract_date, $districts, $offices, $benefits,
 --   $groups.
 with boundary as (
@@ -23,9 +26,17 @@ with boundary as (
 whole_months as (
     -- Every month before it, from the counts made at load (deferral_months).
     select
-        case when $by in ('district', 'office') then m.district_code end as district_code,
-        case when $by = 'office' then m.office_code end as office_code,
+        case
+            when $by in ('district', 'office', 'district_cell', 'office_cell')
+                then m.district_code
+        end as district_code,
+        case when $by in ('office', 'office_cell') then m.office_code end as office_code,
         case when $by = 'month' then strftime(m.until_month, '%Y-%m') end as month,
+        -- The case-mix cells, only for Runner.compare's internal cell groupings.
+        case when $by in ('district_cell', 'office_cell') then m.benefit end as benefit,
+        case when $by in ('district_cell', 'office_cell') then m.claimant_group end
+            as claimant_group,
+        case when $by in ('district_cell', 'office_cell') then m.age_band end as age_band,
         m.deferrals,
         m.held_within_14d,
         m.held_later,
@@ -47,9 +58,17 @@ whole_months as (
 boundary_deferrals as (
     -- The boundary month, one deferral at a time, up to the last mature day.
     select
-        case when $by in ('district', 'office') then district_code end as district_code,
-        case when $by = 'office' then office_code end as office_code,
+        case
+            when $by in ('district', 'office', 'district_cell', 'office_cell')
+                then district_code
+        end as district_code,
+        case when $by in ('office', 'office_cell') then office_code end as office_code,
         case when $by = 'month' then strftime(deferred_until, '%Y-%m') end as month,
+        -- The case-mix cells, only for Runner.compare's internal cell groupings.
+        case when $by in ('district_cell', 'office_cell') then benefit end as benefit,
+        case when $by in ('district_cell', 'office_cell') then claimant_group end
+            as claimant_group,
+        case when $by in ('district_cell', 'office_cell') then age_band end as age_band,
         1 as deferrals,
         case when held_date <= deferred_until + 14 then 1 else 0 end as held_within_14d,
         case when held_date > deferred_until + 14 then 1 else 0 end as held_later,
@@ -79,6 +98,9 @@ select
     district_code,
     office_code,
     month,
+    benefit,
+    claimant_group,
+    age_band,
     sum(deferrals)::bigint as deferrals_due,
     sum(held_within_14d)::bigint as held_within_14d,
     sum(held_within_14d)::double / sum(deferrals) as followup_rate,

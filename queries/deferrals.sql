@@ -8,15 +8,26 @@
 --   Then, for the cell-key method, each count's record key sum (the sum of the record keys of
 --   exactly the records it counts; 0 when it is 0; not reduced modulo 4096): wfis_due_key,
 --   deferred_key, waived_key.
+-- With $by = district_cell or office_cell (Runner.compare's case-mix adjustment; never a user's
+--   request) rows are also split by the claim's benefit, claimant_group and age_band, which are
+--   NULL otherwise.
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups
 --   (a NULL list means no filter; an empty list matches nothing).
 with interviews as (
     -- Interviews alike in everything a request filters and groups by, counted at load
     -- (wfi_months, which keeps each deferral's length in days).
     select
-        case when $by in ('district', 'office') then district_code end as district_code,
-        case when $by = 'office' then office_code end as office_code,
+        case
+            when $by in ('district', 'office', 'district_cell', 'office_cell')
+                then district_code
+        end as district_code,
+        case when $by in ('office', 'office_cell') then office_code end as office_code,
         case when $by = 'month' then strftime(due_month, '%Y-%m') end as month,
+        -- The case-mix cells, only for Runner.compare's internal cell groupings.
+        case when $by in ('district_cell', 'office_cell') then benefit end as benefit,
+        case when $by in ('district_cell', 'office_cell') then claimant_group end
+            as claimant_group,
+        case when $by in ('district_cell', 'office_cell') then age_band end as age_band,
         outcome,
         deferral_days,
         interviews,
@@ -37,6 +48,9 @@ counted as (
         district_code,
         office_code,
         month,
+        benefit,
+        claimant_group,
+        age_band,
         outcome,
         deferral_days,
         sum(interviews) as interviews,
@@ -51,12 +65,15 @@ placed as (
     select
         *,
         sum(interviews) over (
-            partition by district_code, office_code, month, outcome
+            partition by
+                district_code, office_code, month, benefit, claimant_group, age_band, outcome
             order by deferral_days
             rows between unbounded preceding and current row
         ) - interviews as before,
-        sum(interviews) over (partition by district_code, office_code, month, outcome)
-            as outcome_total
+        sum(interviews) over (
+            partition by
+                district_code, office_code, month, benefit, claimant_group, age_band, outcome
+        ) as outcome_total
     from counted
 )
 
@@ -66,6 +83,9 @@ select
     district_code,
     office_code,
     month,
+    benefit,
+    claimant_group,
+    age_band,
     sum(interviews)::bigint as wfis_due,
     coalesce(sum(interviews) filter (where outcome = 'deferred'), 0)::bigint as deferred,
     coalesce(sum(interviews) filter (where outcome = 'waived'), 0)::bigint as waived,

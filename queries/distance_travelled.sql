@@ -14,6 +14,9 @@
 --   Then, for the cell-key method, each count's record key sum (the sum of the record keys of
 --   exactly the records it counts; 0 when it is 0; not reduced modulo 4096): claims_measured_key,
 --   claims_improved_key, claims_job_search_key .. claims_stability_key.
+-- With $by = district_cell or office_cell (Runner.compare's case-mix adjustment; never a user's
+--   request) rows are also split by the claim's benefit, claimant_group and age_band, which are
+--   NULL otherwise.
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
 with changes as (
     -- Each claim's latest review in the period (in each month with by = month): a month's
@@ -21,9 +24,17 @@ with changes as (
     -- of the period. Its changes against the baseline were worked out, and claims alike in
     -- everything a request filters and groups by were summed, at load (review_months).
     select
-        case when $by in ('district', 'office') then district_code end as district_code,
-        case when $by = 'office' then office_code end as office_code,
+        case
+            when $by in ('district', 'office', 'district_cell', 'office_cell')
+                then district_code
+        end as district_code,
+        case when $by in ('office', 'office_cell') then office_code end as office_code,
         case when $by = 'month' then strftime(review_month, '%Y-%m') end as month,
+        -- The case-mix cells, only for Runner.compare's internal cell groupings.
+        case when $by in ('district_cell', 'office_cell') then benefit end as benefit,
+        case when $by in ('district_cell', 'office_cell') then claimant_group end
+            as claimant_group,
+        case when $by in ('district_cell', 'office_cell') then age_band end as age_band,
         claims,
         overall_change_sum,
         improved,
@@ -58,6 +69,9 @@ select
     district_code,
     office_code,
     month,
+    benefit,
+    claimant_group,
+    age_band,
     sum(claims)::bigint as claims_measured,
     sum(overall_change_sum) / sum(claims) as mean_change,
     sum(improved)::double / sum(claims) as pct_improved,

@@ -12,6 +12,9 @@
 --   exactly the claims it counts; 0 when it is 0; not reduced modulo 4096): live_claims_key,
 --   recipients_key (each recipient claim's key once, as it is counted once).
 -- The extract date bounds the period: a month (or period) starting after it reports nothing.
+-- With $by = district_cell or office_cell (Runner.compare's case-mix adjustment; never a user's
+--   request) rows are also split by the claim's benefit, claimant_group and age_band, which are
+--   NULL otherwise.
 -- Parameters: $by, $period_start, $period_end, $extract_date, $districts, $offices, $benefits,
 --   $groups.
 -- The claims live in a period of whole months are those live at the end of the day before it
@@ -37,11 +40,19 @@ with reported as (
 
 opening as (
     -- Claims live at the end of the month before each reported month or period: per office,
-    -- benefit and group, the running total of its last month with flows before then.
+    -- benefit, group and age band, the running total of its last month with flows before then.
     select
-        case when $by in ('district', 'office') then f.district_code end as district_code,
-        case when $by = 'office' then f.office_code end as office_code,
+        case
+            when $by in ('district', 'office', 'district_cell', 'office_cell')
+                then f.district_code
+        end as district_code,
+        case when $by in ('office', 'office_cell') then f.office_code end as office_code,
         r.month,
+        -- The case-mix cells, only for Runner.compare's internal cell groupings.
+        case when $by in ('district_cell', 'office_cell') then f.benefit end as benefit,
+        case when $by in ('district_cell', 'office_cell') then f.claimant_group end
+            as claimant_group,
+        case when $by in ('district_cell', 'office_cell') then f.age_band end as age_band,
         f.live as live_claims,
         f.live_key as live_claims_key
     from live_claim_months as f
@@ -60,9 +71,17 @@ opening as (
 started as (
     -- Claims starting within each reported month or period.
     select
-        case when $by in ('district', 'office') then f.district_code end as district_code,
-        case when $by = 'office' then f.office_code end as office_code,
+        case
+            when $by in ('district', 'office', 'district_cell', 'office_cell')
+                then f.district_code
+        end as district_code,
+        case when $by in ('office', 'office_cell') then f.office_code end as office_code,
         r.month,
+        -- The case-mix cells, only for Runner.compare's internal cell groupings.
+        case when $by in ('district_cell', 'office_cell') then f.benefit end as benefit,
+        case when $by in ('district_cell', 'office_cell') then f.claimant_group end
+            as claimant_group,
+        case when $by in ('district_cell', 'office_cell') then f.age_band end as age_band,
         f.starts as live_claims,
         f.starts_key as live_claims_key
     from live_claim_months as f
@@ -78,9 +97,17 @@ paid as (
     -- Each claim once: in every month of its own with by = month (if live in that month),
     -- otherwise in its first paid month of the period (if live at some time in the period).
     select
-        case when $by in ('district', 'office') then district_code end as district_code,
-        case when $by = 'office' then office_code end as office_code,
+        case
+            when $by in ('district', 'office', 'district_cell', 'office_cell')
+                then district_code
+        end as district_code,
+        case when $by in ('office', 'office_cell') then office_code end as office_code,
         case when $by = 'month' then strftime(payment_month, '%Y-%m') end as month,
+        -- The case-mix cells, only for Runner.compare's internal cell groupings.
+        case when $by in ('district_cell', 'office_cell') then benefit end as benefit,
+        case when $by in ('district_cell', 'office_cell') then claimant_group end
+            as claimant_group,
+        case when $by in ('district_cell', 'office_cell') then age_band end as age_band,
         recipients,
         recipients_key
     from fsf_recipient_months
@@ -106,14 +133,16 @@ paid as (
 ),
 
 parts as (
-    select district_code, office_code, month, live_claims, live_claims_key,
-        0 as recipients, 0 as recipients_key
+    select district_code, office_code, month, benefit, claimant_group, age_band,
+        live_claims, live_claims_key, 0 as recipients, 0 as recipients_key
     from opening
     union all
-    select district_code, office_code, month, live_claims, live_claims_key, 0, 0
+    select district_code, office_code, month, benefit, claimant_group, age_band,
+        live_claims, live_claims_key, 0, 0
     from started
     union all
-    select district_code, office_code, month, 0, 0, recipients, recipients_key
+    select district_code, office_code, month, benefit, claimant_group, age_band,
+        0, 0, recipients, recipients_key
     from paid
 )
 
@@ -121,6 +150,9 @@ select
     district_code,
     office_code,
     month,
+    benefit,
+    claimant_group,
+    age_band,
     sum(live_claims)::bigint as live_claims,
     sum(recipients)::bigint as recipients,
     100 * sum(recipients)::double / nullif(sum(live_claims), 0) as uptake_per_100,

@@ -8,6 +8,9 @@
 --   Then, for the cell-key method, each count's record key sum (the sum of the record keys of
 --   exactly the records it counts; 0 when it is 0; not reduced modulo 4096): job_entries_key,
 --   mature_13w_key, sustained_13w_key, mature_26w_key, sustained_26w_key.
+-- With $by = district_cell or office_cell (Runner.compare's case-mix adjustment; never a user's
+--   request) rows are also split by the claim's benefit, claimant_group and age_band, which are
+--   NULL otherwise.
 -- Parameters: $by, $period_start, $period_end, $extract_date, $districts, $offices, $benefits,
 --   $groups.
 with boundaries as (
@@ -22,9 +25,17 @@ with boundaries as (
 whole_months as (
     -- Every other month, from the counts made at load (job_entry_months).
     select
-        case when $by in ('district', 'office') then m.district_code end as district_code,
-        case when $by = 'office' then m.office_code end as office_code,
+        case
+            when $by in ('district', 'office', 'district_cell', 'office_cell')
+                then m.district_code
+        end as district_code,
+        case when $by in ('office', 'office_cell') then m.office_code end as office_code,
         case when $by = 'month' then strftime(m.start_month, '%Y-%m') end as month,
+        -- The case-mix cells, only for Runner.compare's internal cell groupings.
+        case when $by in ('district_cell', 'office_cell') then m.benefit end as benefit,
+        case when $by in ('district_cell', 'office_cell') then m.claimant_group end
+            as claimant_group,
+        case when $by in ('district_cell', 'office_cell') then m.age_band end as age_band,
         m.job_entries,
         case when m.start_month < b.month_13w then m.job_entries else 0 end as mature_13w,
         case when m.start_month < b.month_13w then m.lasted_13w else 0 end as sustained_13w,
@@ -51,9 +62,17 @@ whole_months as (
 boundary_jobs as (
     -- The boundary months, one job at a time.
     select
-        case when $by in ('district', 'office') then j.district_code end as district_code,
-        case when $by = 'office' then j.office_code end as office_code,
+        case
+            when $by in ('district', 'office', 'district_cell', 'office_cell')
+                then j.district_code
+        end as district_code,
+        case when $by in ('office', 'office_cell') then j.office_code end as office_code,
         case when $by = 'month' then strftime(j.start_date, '%Y-%m') end as month,
+        -- The case-mix cells, only for Runner.compare's internal cell groupings.
+        case when $by in ('district_cell', 'office_cell') then j.benefit end as benefit,
+        case when $by in ('district_cell', 'office_cell') then j.claimant_group end
+            as claimant_group,
+        case when $by in ('district_cell', 'office_cell') then j.age_band end as age_band,
         j.start_date + 91 <= $extract_date::date as mature_13w,
         j.start_date + 182 <= $extract_date::date as mature_26w,
         j.end_date is null or date_diff('day', j.start_date, j.end_date) >= 91 as lasted_13w,
@@ -82,6 +101,9 @@ entries as (
         district_code,
         office_code,
         month,
+        benefit,
+        claimant_group,
+        age_band,
         1,
         mature_13w::integer,
         (mature_13w and lasted_13w)::integer,
@@ -99,6 +121,9 @@ select
     district_code,
     office_code,
     month,
+    benefit,
+    claimant_group,
+    age_band,
     sum(job_entries)::bigint as job_entries,
     sum(mature_13w)::bigint as mature_13w,
     sum(sustained_13w)::bigint as sustained_13w,

@@ -14,14 +14,25 @@
 --   Then, for the cell-key method, each count's record key sum (the sum of the record keys of
 --   exactly the interviews it counts; 0 when it is 0; not reduced modulo 4096):
 --   interviews_expected_key, held_within_4d_key, attended_key, failed_to_attend_key.
+-- With $by = district_cell or office_cell (Runner.compare's case-mix adjustment; never a user's
+--   request) rows are also split by the claim's benefit, claimant_group and age_band, which are
+--   NULL otherwise.
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
 with interviews as (
     -- Interviews alike in everything a request filters and groups by, outcome and days to
     -- the interview (NULL unless attended): few enough for the window below.
     select
-        case when $by in ('district', 'office') then district_code end as district_code,
-        case when $by = 'office' then office_code end as office_code,
+        case
+            when $by in ('district', 'office', 'district_cell', 'office_cell')
+                then district_code
+        end as district_code,
+        case when $by in ('office', 'office_cell') then office_code end as office_code,
         case when $by = 'month' then strftime(start_month, '%Y-%m') end as month,
+        -- The case-mix cells, only for Runner.compare's internal cell groupings.
+        case when $by in ('district_cell', 'office_cell') then benefit end as benefit,
+        case when $by in ('district_cell', 'office_cell') then claimant_group end
+            as claimant_group,
+        case when $by in ('district_cell', 'office_cell') then age_band end as age_band,
         outcome,
         days_to_interview,
         sum(interviews) as interviews,
@@ -41,12 +52,15 @@ placed as (
     select
         *,
         sum(interviews) over (
-            partition by district_code, office_code, month, outcome
+            partition by
+                district_code, office_code, month, benefit, claimant_group, age_band, outcome
             order by days_to_interview
             rows between unbounded preceding and current row
         ) - interviews as before,
-        sum(interviews) over (partition by district_code, office_code, month, outcome)
-            as outcome_total
+        sum(interviews) over (
+            partition by
+                district_code, office_code, month, benefit, claimant_group, age_band, outcome
+        ) as outcome_total
     from interviews
 )
 
@@ -56,6 +70,9 @@ select
     district_code,
     office_code,
     month,
+    benefit,
+    claimant_group,
+    age_band,
     sum(interviews)::bigint as interviews_expected,
     coalesce(sum(interviews) filter (
         where outcome = 'attended' and days_to_interview <= 4

@@ -9,11 +9,12 @@ import polars as pl
 import pytest
 
 from jcp import bench
-from jcp.bench import FILTER_SETS, check_filter_sets, run_benchmark
+from jcp.bench import FILTER_SETS, check_filter_sets, markdown, run_benchmark, time_compare
 from jcp.cli import main
 from jcp.extract.generate import GEOGRAPHIES, generate
 from jcp.measures.network import Catalogue
 from jcp.measures.runner import MEASURES, groupings_of
+from jcp.measures.specs import comparable_columns
 
 
 def test_benchmark_runs_and_the_pandas_peer_agrees(tmp_path) -> None:
@@ -27,6 +28,7 @@ def test_benchmark_runs_and_the_pandas_peer_agrees(tmp_path) -> None:
             assert {"p50_ms", "p95_ms", "cold_ms", "pandas_p50_ms", "ratio_vs_pandas"} <= set(
                 timing
             )
+    assert set(result["compare"]) == {f"{m}.{c}" for m in MEASURES for c in comparable_columns(m)}
     assert set(result["pages"]) == {
         "overview",
         "distance_travelled",
@@ -108,3 +110,37 @@ def test_a_run_without_the_pandas_peer_says_so_rather_than_0_mismatches() -> Non
     assert _pandas_check({"pandas_checked": True, "pandas_mismatches": ["a", "b"]}) == "2"
     # A results file from before the setting was checked by the peer.
     assert _pandas_check({"pandas_mismatches": []}) == "0"
+
+
+def test_compare_is_timed_for_every_comparable_rate_unit_and_form(sample_db, capsys) -> None:
+    result = time_compare(sample_db, runs=2)
+    # 8 comparable rates (7 measures; wfi_timeliness has two), by office and district,
+    # unadjusted and adjusted: 32 timings.
+    assert sorted(result) == sorted(f"{m}.{c}" for m in MEASURES for c in comparable_columns(m))
+    assert len(result) == 8
+    for units in result.values():
+        assert set(units) == {"office", "district"}
+        for forms in units.values():
+            assert set(forms) == {"unadjusted", "adjusted"}
+            for timing in forms.values():
+                assert set(timing) == {"p50_ms", "p95_ms", "cold_ms"}
+                assert 0 < timing["p50_ms"] <= timing["p95_ms"]
+    assert capsys.readouterr().out.count("  compare ") == 32
+    table = markdown(
+        {
+            "claims": 1,
+            "rows_total": 1,
+            "machine": "m",
+            "measured_at": "t",
+            "load_seconds": 1,
+            "load_rows_per_second": 1,
+            "db_megabytes": 1,
+            "peak_rss_megabytes": {"load": 1, "app": 1, "bench": 1},
+            "app_cold_start_seconds": 1,
+            "pandas_mismatches": [],
+            "measures": {},
+            "pages": {},
+            "compare": result,
+        }
+    )
+    assert table.count("| fsf_uptake.uptake_per_100 | ") == 4

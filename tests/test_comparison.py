@@ -254,8 +254,12 @@ def test_a_ratio_can_be_comparable(tmp_path) -> None:
     [
         # A count is not a rate.
         ('protect = "count"\n', 'protect = "count"\ncomparable = true\n', "ratio column only"),
-        # A figure per 100 is not a share between 0 and 1.
-        ("comparable = true", "comparable = true\nscale = 100", "unscaled"),
+        # A share of one count in another, not a mean or a median.
+        (
+            'protect = "ratio"\nnumerator = "people"\ndenominator = "people"\n',
+            'protect = "gated"\npopulation = "people"\n',
+            "ratio column only",
+        ),
         ("comparable = true", 'comparable = "yes"', "true or false"),
         ('"district", "office"', '"district"', "grouped by district and office"),
     ],
@@ -411,10 +415,6 @@ def test_command_compares_a_team_leader_s_office(sample_db, capsys) -> None:
         (["deferrals", "deferral_rate", "--national"], "--unit"),
         (["nothing", "rate", "--unit", "office", "--national"], "unknown measure"),
         (["deferrals", "deferral_rate", "--unit", "office"], "--as EMAIL"),
-        (
-            ["deferrals", "deferral_rate", "--unit", "office", "--national", "--adjusted"],
-            "--adjusted",
-        ),
     ],
 )
 def test_command_refuses_in_one_line(sample_db, capsys, args, message) -> None:

@@ -187,7 +187,6 @@ def test_summaries_are_built_after_the_facts_they_read() -> None:
         ("multi_office_claim_payments", "payment_facts"),
         ("claim_months", "claim_flows"),
         ("deferred_wfi", "wfi_facts"),
-        ("live_claim_months", "claim_months"),
         ("fsf_recipient_months", "payment_facts"),
         ("fsf_job_entries", "job_entry_facts"),
         ("fsf_job_months", "fsf_job_entries"),

@@ -12,6 +12,7 @@ import json
 import math
 import re
 import shutil
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,6 +32,9 @@ from jcp.measures.access import Scope, read_access
 from jcp.measures.export import ExportError, export_parquet, read_manifest
 from jcp.measures.queries import QUERIES_DIR, query_sql, sql_parameters
 from jcp.measures.runner import (
+    CELL_GROUPINGS,
+    CELL_KEYS,
+    COMPARE_UNITS,
     MEASURES,
     REPORTS,
     MeasureRequest,
@@ -39,6 +43,7 @@ from jcp.measures.runner import (
     measure_groupings,
 )
 from jcp.measures.spark import SparkEngine, TranspileError, spark_problems, spark_sql
+from jcp.measures.specs import comparable_columns
 from jcp.web.pages import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,6 +219,45 @@ def test_spark_gives_duckdbs_record_key_sums(measure, by, sample_runner, on_spar
     expected = expected.select(columns).sort(labels, nulls_last=True)
     got = got.select(columns).sort(labels, nulls_last=True)
     assert got.schema == expected.schema and got.rows() == expected.rows(), str(request)
+
+
+# Every comparable rate by office and district, unadjusted and adjusted for case mix: each is
+# three or four queries on Spark, so 32 comparisons add about a minute and a half here.
+COMPARISONS = [
+    (measure, column, unit, adjusted)
+    for measure in MEASURES
+    for column in comparable_columns(measure)
+    for unit in COMPARE_UNITS
+    for adjusted in (False, True)
+]
+
+
+@pytest.mark.parametrize(("measure", "column", "unit", "adjusted"), COMPARISONS)
+def test_compare_on_spark_equals_duckdb(
+    measure, column, unit, adjusted, sample_runner, on_spark
+) -> None:
+    """Targets, limits, phi and verdicts, from published counts and (adjusted) the cells."""
+    request = sample_runner.default_request(measure)
+    expected = sample_runner.compare(request, column, unit, NATIONAL, adjusted=adjusted)
+    got = on_spark.compare(request, column, unit, NATIONAL, adjusted=adjusted)
+    assert expected["verdict"].drop_nulls().len() > 0  # not vacuous
+    assert_same(got, expected, f"{measure}.{column} by {unit} adjusted={adjusted}")
+
+
+@pytest.mark.parametrize("measure", [m for m in MEASURES if MEASURES[m].case_mix])
+def test_spark_gives_duckdbs_case_mix_cells(measure, sample_runner, on_spark) -> None:
+    """The counts per office and cell a case-mix adjustment reads, exactly (whole numbers)."""
+    request = replace(sample_runner.default_request(measure), by=CELL_GROUPINGS["office"])
+    wanted = sql_parameters(query_sql(measure))
+    params = {k: v for k, v in sample_runner.parameters(request, NATIONAL).items() if k in wanted}
+    expected, got = (runner.engine.query(measure, params) for runner in (sample_runner, on_spark))
+    counts = [c.name for c in MEASURES[measure].figures if c.protect == "count"]
+    labels = ["district_code", "office_code", *CELL_KEYS]
+    columns = [*labels, *counts, *(f"{c}_key" for c in counts)]
+    expected = expected.select(columns).sort(labels)
+    got = got.select(columns).sort(labels)
+    assert expected.height > 0
+    assert got.schema == expected.schema and got.rows() == expected.rows(), measure
 
 
 @pytest.mark.parametrize("email", ["manager.d01@example.gov.uk", "leader.d01-o01@example.gov.uk"])

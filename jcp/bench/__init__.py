@@ -29,7 +29,8 @@ from jcp.extract.db import connect_read_only
 from jcp.extract.generate import default_geography
 from jcp.measures.access import Scope
 from jcp.measures.network import Catalogue, read_catalogue
-from jcp.measures.runner import MEASURES, Runner, groupings_of
+from jcp.measures.runner import COMPARE_UNITS, MEASURES, Runner, groupings_of
+from jcp.measures.specs import comparable_columns
 from jcp.web.pages import PAGES as WEB_PAGES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -194,6 +195,43 @@ def time_measures(db: Path, extract: Path, runs: int, with_pandas: bool) -> tupl
     if peer_load is not None:
         results["_pandas_peer_load_seconds"] = round(peer_load, 2)  # type: ignore[assignment]
     return results, mismatches
+
+
+def time_compare(db: Path, runs: int) -> dict:
+    """Cold and warm Runner.compare timings for every comparable rate, unit and adjustment:
+    {"measure.column": {unit: {"unadjusted" | "adjusted": timings}}}, national scope, the
+    default period (a comparison runs nationally whatever the filters, so none are varied)."""
+    national = Scope.national()
+    warm_runner = Runner(connect_read_only(db))
+    results: dict[str, dict] = {}
+    for name in MEASURES:
+        for column in comparable_columns(name):
+            label = f"{name}.{column}"
+            results[label] = {}
+            request = warm_runner.default_request(name)
+            for unit in COMPARE_UNITS:
+                results[label][unit] = {}
+                for adjusted in (False, True):
+                    fresh = Runner(connect_read_only(db))
+                    started = time.perf_counter()
+                    fresh.compare(request, column, unit, national, adjusted=adjusted)
+                    cold = time.perf_counter() - started
+                    fresh.engine.close()
+                    warm = []
+                    for _ in range(runs):
+                        started = time.perf_counter()
+                        warm_runner.compare(request, column, unit, national, adjusted=adjusted)
+                        warm.append(time.perf_counter() - started)
+                    entry = {
+                        "p50_ms": _ms(statistics.median(warm)),
+                        "p95_ms": _ms(_percentile(warm, 0.95)),
+                        "cold_ms": _ms(cold),
+                    }
+                    form = "adjusted" if adjusted else "unadjusted"
+                    results[label][unit][form] = entry
+                    print(f"  compare {label:<38}{unit:<9}{form:<11}{entry}", flush=True)
+    warm_runner.engine.close()
+    return results
 
 
 @contextmanager
@@ -461,6 +499,7 @@ def run_benchmark(
     app_start = round(statistics.median(app_starts), 2) if app_starts else None
     app_rss = max((rss for _, rss in starts if rss is not None), default=None)
     measures, mismatches = time_measures(db, extract, runs, with_pandas)
+    comparisons = time_compare(db, runs)
     result = {
         "claims": claims,
         "seed": seed,
@@ -470,6 +509,7 @@ def run_benchmark(
         "measured_at": dt.datetime.now().isoformat(timespec="seconds"),
         **load,
         "measures": measures,
+        "compare": comparisons,
         "pandas_checked": with_pandas,
         "pandas_mismatches": mismatches,
         "pages": page_times,
@@ -541,6 +581,13 @@ def print_summary(result: dict) -> None:
                 f"{name:<20}{by:<10}{t['p50_ms']:>9}{t['p95_ms']:>9}{t['cold_ms']:>9}"
                 f"{t.get('pandas_p50_ms', ''):>11}{t.get('ratio_vs_pandas', ''):>10}"
             )
+    # Results written before compare was timed have none.
+    if result.get("compare"):
+        print(f"{'compare':<40}{'unit':<10}{'form':<12}{'p50 ms':>9}{'p95 ms':>9}{'cold ms':>9}")
+        for label, unit, form, t in _compare_rows(result):
+            print(
+                f"{label:<40}{unit:<10}{form:<12}{t['p50_ms']:>9}{t['p95_ms']:>9}{t['cold_ms']:>9}"
+            )
     for page, t in result["pages"].items():
         print(f"page {page:<20} {t}")
     print(
@@ -548,6 +595,14 @@ def print_summary(result: dict) -> None:
         f"(median of {_samples(result)}); peak RSS MB: {result['peak_rss_megabytes']}"
     )
     print(f"pandas peer mismatches: {_pandas_check(result)}")
+
+
+def _compare_rows(result: dict) -> Iterator[tuple[str, str, str, dict]]:
+    """(measure.column, unit, form, timings) for each comparison timed."""
+    for label, units in result.get("compare", {}).items():
+        for unit, forms in units.items():
+            for form, timings in forms.items():
+                yield label, unit, form, timings
 
 
 def _pandas_check(result: dict) -> str:
@@ -591,6 +646,16 @@ def markdown(result: dict) -> str:
             lines.append(
                 f"| {name} | {by} | {t['p50_ms']} | {t['p95_ms']} | {t['cold_ms']} | "
                 f"{t.get('pandas_p50_ms', '')} | {t.get('ratio_vs_pandas', '')} |"
+            )
+    if result.get("compare"):
+        lines += [
+            "",
+            "| compare (rate) | unit | form | p50 ms | p95 ms | cold ms |",
+            "| --- | --- | --- | ---: | ---: | ---: |",
+        ]
+        for label, unit, form, t in _compare_rows(result):
+            lines.append(
+                f"| {label} | {unit} | {form} | {t['p50_ms']} | {t['p95_ms']} | {t['cold_ms']} |"
             )
     lines += ["", "| page | cold ms | warm ms | cached rerun ms |", "| --- | ---: | ---: | ---: |"]
     for page, t in result["pages"].items():

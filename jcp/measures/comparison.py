@@ -14,12 +14,23 @@ sqrt(phi). A unit is outside a limit only when strictly beyond it.
 A target of 0 or 1 has no binomial spread (p0 (1 - p0) = 0): the limits are p0 itself, no
 z-score exists, so phi is not estimated (None) and nothing is widened; a unit at p0 is as
 expected (on the limit, not beyond it) and one that differs is beyond the 99.8% limit.
+
+Case-mix adjustment (indirect standardisation): with p_c the national rate in cell c (benefit x
+claimant group x age band), a unit expects E_i = sum_c n_ic p_c events with variance
+V_i = sum_c n_ic p_c (1 - p_c). Its standardised ratio SR_i = O_i / E_i is judged against the
+limits 1 +/- z sqrt(V_i) / E_i (the lower clipped at 0), widened by sqrt(phi) when phi > 1, phi
+now from z_i = (O_i - E_i) / sqrt(V_i), winsorised as above; its adjusted rate is SR_i x p0. With
+every p_c equal to p0 this is the unadjusted funnel on the ratio scale (limits divided by p0).
+The runner passes E_i and V_i as the published population n_i times the unit's mix-expected
+rate e_i = sum_c n_ic p_c / sum_c n_ic and variance per head v_i = sum_c n_ic p_c (1 - p_c) /
+sum_c n_ic (`mix_rates`, from perturbed cell counts: Runner.case_mix_rates), so E_i stays
+consistent with the published n_i.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 # Two-sided standard normal quantiles to double precision: 0.975 and 0.999 (95% and 99.8%
@@ -47,6 +58,9 @@ class Point:
     lower_998: float
     upper_998: float
     verdict: str
+    # Adjusted for case mix only: SR_i x p0, the unit's rate had it the nation's case mix. The
+    # limits and verdict are then on the ratio scale (of `ratio`, around 1).
+    adjusted_rate: float | None = None
 
 
 def z_score(observed: float, population: float, target: float) -> float | None:
@@ -63,13 +77,47 @@ def overdispersion(
     """phi over every unit with a population of 1 or more (units given as None are left out):
     the mean squared z-score after winsorising floor(10%) of them at each end. None when it
     cannot be estimated (no such unit, or a target of 0 or 1)."""
-    scores = sorted(
+    return winsorised_phi(
         z
         for o, n in zip(observed, population, strict=True)
         if o is not None and n is not None
         for z in [z_score(o, n, target)]
         if z is not None
     )
+
+
+def adjusted_z_score(
+    observed: float, population: float, expected: float, variance: float
+) -> float | None:
+    """(O - E) / sqrt(V): how many standard errors the unit's count is from what its case mix
+    expects (None for no population, or no variance: every cell's rate 0 or 1)."""
+    if population < 1 or variance <= 0:
+        return None
+    return (observed - expected) / math.sqrt(variance)
+
+
+def adjusted_overdispersion(
+    observed: Sequence[float | None],
+    population: Sequence[float | None],
+    expected_rate: Sequence[float | None],
+    variance_rate: Sequence[float | None],
+) -> float | None:
+    """phi for case-mix adjusted comparisons: as `overdispersion`, from the adjusted z-scores of
+    every unit with a population of 1 or more (E = n x expected_rate, V = n x variance_rate;
+    units with any of them None are left out)."""
+    return winsorised_phi(
+        z
+        for o, n, e, v in zip(observed, population, expected_rate, variance_rate, strict=True)
+        if o is not None and n is not None and e is not None and v is not None
+        for z in [adjusted_z_score(o, n, n * e, n * v)]
+        if z is not None
+    )
+
+
+def winsorised_phi(z_scores: Iterable[float]) -> float | None:
+    """The mean squared z-score after the floor(10%) smallest are raised to the next smallest
+    and the floor(10%) largest lowered to the next largest; None for no score."""
+    scores = sorted(z_scores)
     units = len(scores)
     if units == 0:
         return None
@@ -124,6 +172,82 @@ def funnel_point(
         lower_998=lower_998,
         upper_998=upper_998,
         verdict=verdict(rate, lower_95, upper_95, lower_998, upper_998),
+    )
+
+
+def mix_rates(
+    cells: Iterable[tuple[float, float]],
+) -> tuple[float, float] | None:
+    """A unit's mix-expected rate e = sum n_c p_c / sum n_c and variance per head
+    v = sum n_c p_c (1 - p_c) / sum n_c, from (n_c, p_c) for each of its cells (its own count
+    in the cell, the national rate there). None when it has nobody in any cell."""
+    people = expected = variance = 0.0
+    for count, rate in cells:
+        people += count
+        expected += count * rate
+        variance += count * rate * (1 - rate)
+    if people <= 0:
+        return None
+    return expected / people, variance / people
+
+
+def adjusted_point(
+    observed: float | None,
+    population: float | None,
+    expected_rate: float | None,
+    variance_rate: float | None,
+    target: float,
+    phi: float | None = None,
+    minimum: int = 1,
+) -> Point | None:
+    """One unit's point adjusted for case mix: E = n x expected_rate, V = n x variance_rate,
+    ratio O / E with limits 1 +/- z sqrt(V) / E (lower clipped at 0, widened by sqrt(phi) above 1)
+    and its verdict on the ratio, adjusted rate ratio x target. None, as `funnel_point`, when a
+    count is missing or the population is under `minimum`, and when its mix is unknown.
+
+    Nothing expected (E = 0: every cell's rate 0) leaves no ratio: the limits are 1 and the
+    verdict is as expected for no events, beyond 99.8% for any. No variance (every rate 0 or 1)
+    gives limits of 1, as a target of 0 or 1 does unadjusted.
+    """
+    if observed is None or population is None or population < max(minimum, 1):
+        return None
+    if expected_rate is None or variance_rate is None:
+        return None
+    expected = population * expected_rate
+    variance = population * variance_rate
+    rate = observed / population
+    if expected <= 0:
+        return Point(
+            rate=rate,
+            expected=expected,
+            ratio=None,
+            lower_95=1.0,
+            upper_95=1.0,
+            lower_998=1.0,
+            upper_998=1.0,
+            verdict="as_expected" if observed == 0 else "higher_998",
+            adjusted_rate=None,
+        )
+    widen = math.sqrt(phi) if phi is not None and phi > 1 else 1.0
+    spread = math.sqrt(max(variance, 0.0)) / expected
+
+    def limits(z: float) -> tuple[float, float]:
+        half = z * spread * widen
+        return max(1 - half, 0.0), 1 + half
+
+    lower_95, upper_95 = limits(Z_95)
+    lower_998, upper_998 = limits(Z_998)
+    ratio = observed / expected
+    return Point(
+        rate=rate,
+        expected=expected,
+        ratio=ratio,
+        lower_95=lower_95,
+        upper_95=upper_95,
+        lower_998=lower_998,
+        upper_998=upper_998,
+        verdict=verdict(ratio, lower_95, upper_95, lower_998, upper_998),
+        adjusted_rate=ratio * target,
     )
 
 

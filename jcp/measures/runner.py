@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, replace
 
@@ -27,7 +28,7 @@ import duckdb
 import polars as pl
 
 from jcp.extract import contract
-from jcp.measures import comparison, drift, specs
+from jcp.measures import comparison, drift, perturbation, specs
 from jcp.measures.access import Scope
 from jcp.measures.disclosure import SUPPRESSED, Thresholds, drop_keys, protect
 from jcp.measures.engines import as_engine
@@ -80,6 +81,11 @@ DRIFT_FIGURES = ("observed", "population", "rate", "centre", "lower", "upper")
 # grouping): the period plus the LOOKBACK_MONTHS before it. This caps the requests a call makes
 # at MAX_DRIFT_UNIT_MONTHS + 19 (55); "total" is one request by month whatever the period.
 MAX_DRIFT_UNIT_MONTHS = 36
+# The internal groupings a comparison adjusted for case mix runs a measure's SQL with, one per
+# unit: its counts per unit and cell. An allow-list the runner alone uses, never a request's
+# `by` (check refuses them there): users cannot ask for a table of cells.
+CELL_GROUPINGS = {"office": "office_cell", "district": "district_cell"}
+CELL_KEYS = tuple(specs.CELL_KEYS)
 
 
 # Measures and lists (what a request can name), and reports, from the catalogue (specs).
@@ -324,21 +330,40 @@ class Runner:
         unit: str,
         scope: Scope,
         overdispersion: bool = True,
+        adjusted: bool = False,
     ) -> pl.DataFrame:
         """A comparable rate's units in the scope against the national rate, with limits.
 
-        Everything comes from published figures (counts after perturbation, so nothing the
-        measure's own table hides): the target p0 is the national rate for the request's period,
-        benefits and claimant groups; phi is estimated over every unit of that level in the
-        nation whose rate is published, whoever asks, so a verdict never depends on who looks.
-        A unit whose rate is hidden (population under min_denominator, or a hidden count) gets
-        no point and no verdict; its hidden counts are listed in `suppressed`. phi is None when
-        over-dispersion is off or cannot be estimated.
+        The observed and population counts come from published figures (counts after
+        perturbation, so nothing the measure's own table hides): the target p0 is the national
+        rate for the request's period, benefits and claimant groups; phi is estimated over every
+        unit of that level in the nation whose rate is published, whoever asks, so a verdict
+        never depends on who looks. A unit whose rate is hidden (population under
+        min_denominator, or a hidden count) gets no point and no verdict; its hidden counts are
+        listed in `suppressed`. phi is None when over-dispersion is off or cannot be estimated.
+
+        The limits are binomial, worked on the share O / n (0 to 1); `rate`, `target`, the
+        unadjusted limits and `adjusted_rate` are shown on the column's own scale, so a figure
+        per 100 (FSF uptake) is per 100 here too and `rate` is the published figure.
+
+        `adjusted`: indirect standardisation for case mix (jcp.measures.comparison). `expected`
+        is E_i = n_i x e_i, with n_i the published population and e_i the rate the unit's own
+        mix of cells (benefit x claimant group x age band) would have at the national rate of
+        each cell; `ratio` = O_i / E_i, the limits are on the ratio scale (around 1), phi comes
+        from the adjusted z-scores, and a column `adjusted_rate` = ratio x target is added after
+        `rate` (which stays O_i / n_i). e_i comes from perturbed cell counts (case_mix_rates),
+        never the true ones, and no cell count leaves here.
         """
         self.check(request)
+        measure = MEASURES[request.measure]
         rate = self._comparable_rate(request, column)
         if unit not in COMPARE_UNITS:
             raise RequestError(f"compare offices or districts, not {unit!r}")
+        if adjusted and not measure.case_mix:
+            raise RequestError(
+                f"{request.measure} cannot be adjusted for case mix: its SQL has no cells "
+                "(benefit x claimant group x age band); compare it unadjusted"
+            )
         if not scope.has_access:
             raise RequestError("a user with no access gets no comparison")
         if unit == "district" and request.offices:
@@ -350,7 +375,10 @@ class Runner:
             raise RequestError(
                 f"no national {rate.label.lower()} for this period and filters to compare with"
             )
-        target = float(national[column][0])
+        # Limits are binomial, worked on the share itself (0 to 1); a figure per 100 is shown on
+        # its own scale again below, so `rate` is the published figure wherever it is shown.
+        scale = rate.scale
+        target = float(national[column][0]) / scale
         units = self.run(replace(nation, by=unit), Scope.national())
 
         def published(name: str) -> pl.Expr:
@@ -371,14 +399,31 @@ class Runner:
             )
             .alias(SUPPRESSED),
         )
+        if adjusted:
+            units = units.join(
+                self.case_mix_rates(nation, column, unit, target),
+                on=list(COMPARE_UNITS[unit]),
+                how="left",
+                nulls_equal=True,
+            )
+        else:
+            units = units.with_columns(
+                pl.lit(None, pl.Float64).alias("expected_rate"),
+                pl.lit(None, pl.Float64).alias("variance_rate"),
+            )
         placed = units.filter(~pl.col("rate_hidden"))
-        phi = (
-            comparison.overdispersion(
+        phi = None
+        if overdispersion and adjusted:
+            phi = comparison.adjusted_overdispersion(
+                placed["observed"].to_list(),
+                placed["population"].to_list(),
+                placed["expected_rate"].to_list(),
+                placed["variance_rate"].to_list(),
+            )
+        elif overdispersion:
+            phi = comparison.overdispersion(
                 placed["observed"].to_list(), placed["population"].to_list(), target
             )
-            if overdispersion
-            else None
-        )
         if unit == "office":
             shown = set(self.offices_in_scope(request, scope))
             mine = [(d, o) in shown for d, o in units.select(COMPARE_UNITS[unit]).rows()]
@@ -389,27 +434,37 @@ class Runner:
                 for d in units["district_code"]
             ]
         units = units.filter(pl.Series(mine, dtype=pl.Boolean))
+        minimum = self.thresholds.min_denominator
         rows = []
-        for observed, population, hidden in units.select(
-            "observed", "population", "rate_hidden"
+        for observed, population, hidden, expected_rate, variance_rate in units.select(
+            "observed", "population", "rate_hidden", "expected_rate", "variance_rate"
         ).rows():
-            point = (
-                None
-                if hidden
-                else comparison.funnel_point(
-                    observed, population, target, phi, self.thresholds.min_denominator
+            if hidden:
+                point = None
+            elif adjusted:
+                point = comparison.adjusted_point(
+                    observed, population, expected_rate, variance_rate, target, phi, minimum
                 )
-            )
+            else:
+                point = comparison.funnel_point(observed, population, target, phi, minimum)
+            # On the column's scale: rates and rate limits times `scale` (the published rate is
+            # scale x O / n); a ratio and its limits (adjusted) have none.
+            on_scale = 1.0 if adjusted else scale
             rows.append(
                 {
-                    "rate": None if point is None else point.rate,
-                    "target": target,
+                    "rate": None if point is None else scale * observed / population,
+                    "adjusted_rate": (
+                        None
+                        if point is None or point.adjusted_rate is None
+                        else scale * point.adjusted_rate
+                    ),
+                    "target": float(national[column][0]),
                     "expected": None if point is None else point.expected,
                     "ratio": None if point is None else point.ratio,
-                    "lower_95": None if point is None else point.lower_95,
-                    "upper_95": None if point is None else point.upper_95,
-                    "lower_998": None if point is None else point.lower_998,
-                    "upper_998": None if point is None else point.upper_998,
+                    "lower_95": None if point is None else on_scale * point.lower_95,
+                    "upper_95": None if point is None else on_scale * point.upper_95,
+                    "lower_998": None if point is None else on_scale * point.lower_998,
+                    "upper_998": None if point is None else on_scale * point.upper_998,
                     "phi": phi,
                     "verdict": None if point is None else point.verdict,
                 }
@@ -417,14 +472,109 @@ class Runner:
         figures = pl.DataFrame(
             rows,
             schema={
-                **{name: pl.Float64 for name in COMPARE_FIGURES[2:]},
+                **{name: pl.Float64 for name in (*COMPARE_FIGURES[2:], "adjusted_rate")},
                 "verdict": pl.String,
             },
         )
+        shown_figures = list(COMPARE_FIGURES)
+        if adjusted:
+            shown_figures.insert(shown_figures.index("rate") + 1, "adjusted_rate")
         return pl.concat(
-            [units.drop("rate_hidden", SUPPRESSED), figures, units.select(SUPPRESSED)],
+            [
+                units.select(*COMPARE_UNITS[unit], "observed", "population"),
+                figures,
+                units.select(SUPPRESSED),
+            ],
             how="horizontal",
-        ).select(*COMPARE_UNITS[unit], *COMPARE_FIGURES, "verdict", SUPPRESSED)
+        ).select(*COMPARE_UNITS[unit], *shown_figures, "verdict", SUPPRESSED)
+
+    def case_mix_rates(
+        self, request: MeasureRequest, column: str, unit: str, target: float
+    ) -> pl.DataFrame:
+        """Each unit's mix-expected rate and variance per head for a comparable rate: from the
+        measure's own SQL grouped by unit and cell (an internal grouping, CELL_GROUPINGS), for
+        the request's period, benefits and claimant groups over the whole nation. With p_c the
+        national rate in cell c, a unit's expected_rate is sum n_ic p_c / sum n_ic and its
+        variance_rate sum n_ic p_c (1 - p_c) / sum n_ic (comparison.mix_rates).
+
+        Every count in these is perturbed as a published count is (cell-key method, before the
+        small-number rule, as a survival curve's events are): each unit's cell populations
+        n_ic, and each cell's national events and population (key sums add up, so a nation's
+        cell is perturbed as the cell it is). From true counts, expected_rate would be an exact
+        fraction over the unit's true population, which (as an exact mean would, see
+        docs/disclosure.md) can give the true count back from E / n. A cell whose national rate
+        would be hidden (its events hidden, or its population under min_denominator) takes the
+        national rate `target` instead. Nothing here is returned but the unit keys and the two
+        rates.
+        """
+        measure = MEASURES[request.measure]
+        rate = measure.columns[column]
+        numerator, denominator = rate.numerator or "", rate.denominator or ""
+        keys = list(COMPARE_UNITS[unit])
+        cells_request = replace(request, by=CELL_GROUPINGS[unit], districts=(), offices=())
+        sql = query_sql(measure.name)
+        wanted = sql_parameters(sql)
+        params = {
+            k: v for k, v in self.parameters(cells_request, Scope.national()).items() if k in wanted
+        }
+        cells = self.engine.query(measure.name, params)
+        specs.check_columns(measure, cells.columns)
+        suffix = perturbation.KEY_SUFFIX
+        counts = [numerator, f"{numerator}{suffix}", denominator, f"{denominator}{suffix}"]
+        cells = cells.select(*keys, *CELL_KEYS, *(pl.col(c).cast(pl.Int64) for c in counts))
+
+        def published_count(name: str) -> pl.Expr:
+            key_sum = pl.col(f"{name}{suffix}")
+            return perturbation.perturbed(pl.col(name), key_sum).clip(lower_bound=0)
+
+        national = (
+            cells.group_by(CELL_KEYS)
+            .agg(pl.col(counts).sum())
+            .select(
+                *CELL_KEYS,
+                published_count(numerator).alias("events"),
+                published_count(denominator).alias("people"),
+            )
+            .select(
+                *CELL_KEYS,
+                # As the cell's rate would be published: from the perturbed counts, or not at
+                # all when its events are hidden or its population is small; then the nation's.
+                pl.when(
+                    (pl.col("people") >= self.thresholds.min_denominator)
+                    & ~perturbation.hidden(pl.col("events"), self.thresholds.min_count)
+                )
+                .then((pl.col("events") / pl.col("people")).clip(0.0, 1.0))
+                .otherwise(pl.lit(target))
+                .alias("cell_rate"),
+            )
+        )
+        # Each unit's cells in one order, so the same request gives the same figures to the
+        # last bit (a float sum depends on its order).
+        cells = (
+            cells.select(*keys, *CELL_KEYS, published_count(denominator).alias("people"))
+            .filter(pl.col("people") > 0)
+            .sort(*keys, *CELL_KEYS)
+            .join(national, on=list(CELL_KEYS), how="left", nulls_equal=True, maintain_order="left")
+        )
+        rows = []
+        # Rows are sorted by unit, so each unit's cells are consecutive (a few thousand rows:
+        # plain iteration costs less than a polars group per unit).
+        width = len(keys)
+        for key, group in itertools.groupby(
+            cells.select(*keys, "people", "cell_rate").iter_rows(), key=lambda r: r[:width]
+        ):
+            mix = comparison.mix_rates((row[width], row[width + 1]) for row in group)
+            if mix is not None:
+                rows.append((*key, *mix))
+        return pl.DataFrame(
+            rows,
+            schema={
+                **dict.fromkeys(keys, pl.String),
+                "expected_rate": pl.Float64,
+                "variance_rate": pl.Float64,
+            },
+            orient="row",
+        )
 
     def _comparable_rate(self, request: MeasureRequest, column: str) -> specs.Column:
         """The spec of a rate its measure's spec marks comparable, or one sentence why not."""
@@ -528,7 +678,14 @@ class Runner:
                     ).rows()
                 ]
             )
-            judged += [(p.centre, p.lower, p.upper, p.signal) for p in points]
+            # The p-chart is worked on the share O / n; its centre and limits are shown on the
+            # column's scale, as `rate` is (a figure per 100, FSF uptake, per 100).
+            for point in points:
+                centre, lower, upper = (
+                    None if x is None else rate.scale * x
+                    for x in (point.centre, point.lower, point.upper)
+                )
+                judged.append((centre, lower, upper, point.signal))
         limits = pl.DataFrame(
             judged,
             schema={
@@ -571,7 +728,8 @@ class Runner:
         self, frame: pl.DataFrame, request: MeasureRequest, measure: MeasureSpec, scope: Scope
     ) -> pl.DataFrame:
         keys = list(KEY_COLUMNS[request.by])
-        frame = frame.drop([k for k in ALL_KEYS if k not in keys])
+        # The case-mix cells are NULL outside the internal cell groupings: never a result's.
+        frame = frame.drop([k for k in (*ALL_KEYS, *CELL_KEYS) if k not in keys], strict=False)
         if measure.complete:
             spine = self.spine(request, scope) if keys else None
             if measure.part:

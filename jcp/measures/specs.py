@@ -50,6 +50,14 @@ KEY_COLUMNS = {
     "office_code": ("Office code", "key"),
     "month": ("Month", "key"),
 }
+# The cells a comparison adjusts for case mix by (issue 18): benefit x claimant group x age band
+# of the claim. A spec with case_mix = true returns these as well, filled only when its SQL is run
+# grouped by the runner's internal cell groupings (Runner.compare, never a user's request).
+CELL_KEYS = {
+    "benefit": ("Benefit", "key"),
+    "claimant_group": ("Claimant group", "key"),
+    "age_band": ("Age band", "key"),
+}
 # Kinds of query: a measure is a statistic about people (protected); a list is operational
 # (exact, shown only within scope); a report describes the database itself.
 QUERY_KINDS = ("measure", "list", "report")
@@ -97,6 +105,7 @@ _SPEC_FIELDS = {
     "keys",
     "scope",
     "unprotected_because",
+    "case_mix",
     "columns",
 }
 
@@ -130,8 +139,9 @@ class Column:
     headline_label: str | None = None
     league: bool = True  # a headline also compared in the overview's table
     bound: str | None = None  # curve_bound: the low or high side of the curve's band
-    # A share (a ratio of two counts, 0 to 1) whose units may be compared with the national
-    # rate by control limits (jcp.measures.comparison, `python -m jcp compare`).
+    # A share of one count in another whose units may be compared with the national rate by
+    # control limits (jcp.measures.comparison, `python -m jcp compare`). A scaled ratio (per 100)
+    # has its limits worked on the share itself (0 to 1) and shown on its own scale.
     comparable: bool = False
 
     @property
@@ -162,6 +172,9 @@ class MeasureSpec:
     curve_last: int = 0
     scope: str = "everyone"  # reports: who may run them
     unprotected_because: str = ""  # lists and reports: why no disclosure control applies
+    # Its SQL also returns the case-mix cells (CELL_KEYS) when grouped by cell, so a comparison
+    # of its comparable rates can be adjusted for case mix from the measure's own definition.
+    case_mix: bool = False
     columns: dict[str, Column] = field(default_factory=dict)
 
     @property
@@ -228,6 +241,8 @@ class MeasureSpec:
         """What the SQL returns: keys (grouped measures return all three), the columns, and
         beside each protected count its record key sum."""
         keys = list(KEY_COLUMNS) if self.grouped else list(self.keys)
+        if self.case_mix:
+            keys += list(CELL_KEYS)
         sums = [f"{c.name}_key" for c in self.figures if c.protect == "count"]
         return keys + [c for c in self.columns if c not in keys] + sums
 
@@ -325,10 +340,11 @@ def _check_column(path: Path, spec: MeasureSpec, column: Column) -> None:
         raise fail("parent_column needs the measure's parent")
     if not isinstance(column.comparable, bool):
         raise fail("comparable is true or false")
-    # Control limits are binomial: a share of the published denominator that went one way,
-    # so only an unscaled ratio of two counts, of a measure that has offices and districts.
-    if column.comparable and (column.protect != "ratio" or column.scale != 1):
-        raise fail("comparable is for an unscaled protect = ratio column only")
+    # Control limits are binomial: a share of the published denominator that went one way, so
+    # only a ratio of two counts (its limits worked on the share whatever its scale), of a measure
+    # that has offices and districts.
+    if column.comparable and column.protect != "ratio":
+        raise fail("comparable is for a protect = ratio column only")
     if column.comparable and not {"district", "office"} <= set(spec.groupings):
         raise fail("comparable needs the measure grouped by district and office")
 
@@ -381,6 +397,9 @@ def read_spec(path: Path) -> MeasureSpec:
             raise _fail(path, f"curve column {curve['column']!r} must be a key column of the spec")
         if data.get("part") is not None:
             raise _fail(path, "a curve is not split into parts as well")
+    case_mix = data.get("case_mix", False)
+    if not isinstance(case_mix, bool):
+        raise _fail(path, "case_mix is true or false")
     spec = MeasureSpec(
         name=path.stem,
         title=data["title"],
@@ -399,10 +418,19 @@ def read_spec(path: Path) -> MeasureSpec:
         curve_last=0 if curve is None else curve["last"],
         scope=data.get("scope", "everyone"),
         unprotected_because=" ".join(data.get("unprotected_because", "").split()),
+        case_mix=case_mix,
         columns=columns,
     )
     for column in columns.values():
         _check_column(path, spec, column)
+    if case_mix:
+        # Cells serve only the adjustment of a comparison: a measure with nothing to compare has
+        # no use for them, and a column named as a cell would be shadowed by it.
+        if not any(c.comparable for c in columns.values()):
+            raise _fail(path, "case_mix is for a measure with a comparable rate")
+        clash = sorted(set(columns) & set(CELL_KEYS))
+        if clash:
+            raise _fail(path, f"column {clash[0]}: is a case-mix cell key, returned by case_mix")
     if spec.part is not None:
         part = columns.get(spec.part)
         if part is None or part.values is None:
@@ -542,6 +570,7 @@ PROTECTION_WORDS = {
     "exact": "shown as it is (describes no one)",
 }
 COMPARABLE_WORDS = "comparable: offices and districts get control limits around the national rate"
+SCALED_COMPARABLE_WORDS = " (limits worked on the share, shown per {scale:g})"
 
 
 def _protection_text(column: Column) -> str:
@@ -551,7 +580,14 @@ def _protection_text(column: Column) -> str:
         **{k: f"`{v}`" for k, v in vars(column).items() if isinstance(v, str)}
     )
     text = text if column.scale == 1 else f"{column.scale:g} × {text}"
-    return f"{text}; {COMPARABLE_WORDS}" if column.comparable else text
+    if not column.comparable:
+        return text
+    compared = f"{text}; {COMPARABLE_WORDS}"
+    return (
+        compared
+        if column.scale == 1
+        else compared + SCALED_COMPARABLE_WORDS.format(scale=column.scale)
+    )
 
 
 def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
@@ -569,7 +605,10 @@ def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
         "",
         "A rate marked comparable can be compared unit by unit (offices or districts) with the",
         "national rate for the same period and filters, with 95% and 99.8% control limits:",
-        "`python -m jcp compare MEASURE COLUMN --unit office|district`.",
+        "`python -m jcp compare MEASURE COLUMN --unit office|district [--adjusted]`. A figure",
+        "per 100 has its limits worked on the share and shown per 100. With `--adjusted`, each",
+        "unit's expected count comes from the national rate in each of its cells (benefit ×",
+        "claimant group × age band of the claim), and it is judged by observed ÷ expected.",
         "",
     ]
     for heading, kind in (("Measures", "measure"), ("Lists", "list"), ("Reports", "report")):
@@ -588,6 +627,11 @@ def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
                 lines += ["- **District-wide:** shown only to users who see whole districts."]
             if spec.parent:
                 lines += [f"- **Part of:** `{spec.parent}`, split by `{spec.part}`."]
+            if spec.case_mix:
+                lines += [
+                    "- **Case mix:** comparisons of its comparable rates can be adjusted for "
+                    "benefit × claimant group × age band of the claim (`compare --adjusted`)."
+                ]
             if spec.curve:
                 lines += [
                     f"- **Curve:** one row per group and `{spec.curve}` 0 to {spec.curve_last}, "

@@ -4,7 +4,8 @@
 -- request, so this holds only what the data decides. claim_restarts.sql reads it for the month
 -- each window's boundary falls in, and claim_restart_months for every other month.
 -- claimant_ref is read here and nowhere else; it is not kept: only the day counts are.
--- Returns: district_code, office_code, benefit, claimant_group (the ending claim's), end_date,
+-- Returns: district_code, office_code, benefit, claimant_group, age_band (the ending claim's),
+--   end_date,
 --   to_work (end_reason is job_entry), restart_days (days from end_date to the earliest
 --   start_date, on or after end_date, of another claim (a different claim_id) of the same
 --   claimant_ref; NULL when there is none), and record_key (the ending claim's).
@@ -42,6 +43,7 @@ select
     c.office_code,
     c.benefit,
     c.claimant_group,
+    c.age_band,
     c.end_date,
     c.end_reason = 'job_entry' as to_work,
     date_diff('day', c.end_date, n.restart_date) as restart_days,

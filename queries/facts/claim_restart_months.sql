@@ -1,13 +1,13 @@
--- claim_restart_months: ended claims counted per office, benefit, group and end month, with how
--- many restarted (the claimant's next claim started 0..91 or 0..182 days after the end). Whether
--- a claim can be judged yet depends on the request's extract date, so this holds only what the
--- data decides; claim_restarts.sql reads it for the months whose claims are all judged alike and
--- reads claim_restart_facts for the one or two months each window's boundary falls in.
--- Returns: district_code, office_code, benefit, claimant_group, end_month (first day of the
---   month), ended, restarted_91d, restarted_182d, ended_to_work (end reason job_entry),
---   restarted_182d_to_work, and the sums of the record keys of the claims each counts:
---   ended_key, restarted_91d_key, restarted_182d_key, ended_to_work_key,
---   restarted_182d_to_work_key.
+-- claim_restart_months: ended claims counted per office, benefit, group, age band (the case-mix
+-- cells) and end month, with how many restarted (the claimant's next claim started 0..91 or
+-- 0..182 days after the end). Whether a claim can be judged yet depends on the request's extract
+-- date, so this holds only what the data decides; claim_restarts.sql reads it for the months
+-- whose claims are all judged alike and reads claim_restart_facts for the one or two months each
+-- window's boundary falls in.
+-- Returns: district_code, office_code, benefit, claimant_group, age_band, end_month (first day of
+--   the month), ended, restarted_91d, restarted_182d, ended_to_work (end reason job_entry),
+--   restarted_182d_to_work, and the sums of the record keys of the claims each counts: ended_key,
+--   restarted_91d_key, restarted_182d_key, ended_to_work_key, restarted_182d_to_work_key.
 -- Parameters: none.
 -- reads: claim_restart_facts
 -- export: partitioned by district_code, event_month(end_month)
@@ -16,6 +16,7 @@ select
     office_code,
     benefit,
     claimant_group,
+    age_band,
     date_trunc('month', end_date)::date as end_month,
     count(*) as ended,
     count(*) filter (where restart_days <= 91) as restarted_91d,
@@ -31,4 +32,4 @@ select
         as restarted_182d_to_work_key
 from claim_restart_facts
 group by all
-order by end_month, office_code, benefit, claimant_group
+order by end_month, office_code, benefit, claimant_group, age_band

@@ -1,7 +1,7 @@
 -- fsf_recipient_months: claims paid from the Flexible Support Fund, counted once per month they
--- were paid in, under the CLAIM's office, benefit and group (a payment made by another office
--- still counts where the claim is), so that fsf_uptake counts recipients from a few thousand
--- rows rather than from every payment. Distinct claims over a period of whole months are
+-- were paid in, under the CLAIM's office, benefit, group and age band (a payment made by another
+-- office still counts where the claim is), so that fsf_uptake counts recipients from a few
+-- thousand rows rather than from every payment. Distinct claims over a period of whole months are
 -- counted as payment_months counts them: each claim-month is in the row of the month the claim
 -- was paid before (prev_payment_month, NULL for its first), so over a period a claim is counted
 -- once, in its first paid month in the period, the row whose prev_payment_month is before it.
@@ -14,10 +14,11 @@
 -- whole months, so a claim is live in one exactly when its start month is no later than the
 -- period's last month and its end month (if any) no earlier than its first.
 -- Partnership grants have no claim and are not here.
--- Returns: district_code, office_code, benefit, claimant_group (the claim's), payment_month,
---   prev_payment_month, live_in_month, claim_start_month and claim_end_month (NULL where
---   live_in_month, and claim_end_month where the claim is open), recipients (claims), and
---   recipients_key (the sum of the record keys of the claims counted in `recipients`).
+-- Returns: district_code, office_code, benefit, claimant_group, age_band (the claim's; the
+--   case-mix cells), payment_month, prev_payment_month, live_in_month, claim_start_month and
+--   claim_end_month (NULL where live_in_month, and claim_end_month where the claim is open),
+--   recipients (claims), and recipients_key (the sum of the record keys of the claims counted in
+--   `recipients`).
 -- Parameters: none.
 -- reads: payment_facts, claims, offices
 -- export: partitioned by district_code, event_month(payment_month)
@@ -45,6 +46,7 @@ paid_claims as (
         c.office_code,
         c.benefit,
         c.claimant_group,
+        c.age_band,
         p.payment_month,
         p.prev_payment_month,
         date_trunc('month', c.start_date)::date as start_month,
@@ -68,6 +70,7 @@ select
     office_code,
     benefit,
     claimant_group,
+    age_band,
     payment_month,
     prev_payment_month,
     live_in_month,
@@ -77,4 +80,4 @@ select
     sum(record_key)::bigint as recipients_key
 from judged
 group by all
-order by payment_month, office_code, benefit, claimant_group, prev_payment_month
+order by payment_month, office_code, benefit, claimant_group, age_band, prev_payment_month

@@ -1,11 +1,12 @@
--- job_entry_months: job entries counted per office, benefit, group and start month, with how
--- many lasted 13 and 26 weeks (still in work, or in work for at least 91 / 182 days). Whether a
--- job has been judged yet depends on the request's extract date, so this holds only what the
--- data decides; job_entries.sql reads it for the months whose jobs are all judged alike and
--- reads job_entry_facts for the one or two months each window's boundary falls in.
--- Returns: district_code, office_code, benefit, claimant_group, start_month (first day of the
---   month), job_entries, lasted_13w, lasted_26w, and the sums of the record keys of the jobs
---   each counts: job_entries_key, lasted_13w_key, lasted_26w_key.
+-- job_entry_months: job entries counted per office, benefit, group, age band and start month (the
+-- three claim fields are the case-mix cells Runner.compare adjusts by), with how many lasted 13
+-- and 26 weeks (still in work, or in work for at least 91 / 182 days). Whether a job has been
+-- judged yet depends on the request's extract date, so this holds only what the data decides;
+-- job_entries.sql reads it for the months whose jobs are all judged alike and reads
+-- job_entry_facts for the one or two months each window's boundary falls in.
+-- Returns: district_code, office_code, benefit, claimant_group, age_band, start_month (first day
+--   of the month), job_entries, lasted_13w, lasted_26w, and the sums of the record keys of the
+--   jobs each counts: job_entries_key, lasted_13w_key, lasted_26w_key.
 -- Parameters: none.
 -- reads: job_entry_facts
 -- export: partitioned by district_code, event_month(start_month)
@@ -14,6 +15,7 @@ select
     office_code,
     benefit,
     claimant_group,
+    age_band,
     date_trunc('month', start_date)::date as start_month,
     count(*) as job_entries,
     count(*) filter (
@@ -31,4 +33,4 @@ select
     ), 0)::bigint as lasted_26w_key
 from job_entry_facts
 group by all
-order by start_month, office_code, benefit, claimant_group
+order by start_month, office_code, benefit, claimant_group, age_band

@@ -1,5 +1,6 @@
 -- review_months: each claim's latest review in each month, with its change against the claim's
--- baseline, summed per office, benefit, group, review month and next review month, so that
+-- baseline, summed per office, benefit, group, age band (the case-mix cells), review month and
+-- next review month, so that
 -- distance_travelled adds up a few thousand rows rather than searching every claim's reviews.
 -- Exact: periods are whole months, so only a month's latest review can ever be a period's
 -- latest (ties on date go to the larger assessment_id, as text), and it is the period's latest
@@ -8,7 +9,7 @@
 -- kept here, and every figure it reports is a count or a sum divided by a count. A change is
 -- NULL where either score is missing, or where the baseline is dated after the review (it does
 -- not count then).
--- Returns: district_code, office_code, benefit, claimant_group, review_month,
+-- Returns: district_code, office_code, benefit, claimant_group, age_band, review_month,
 --   next_review_month, claims (claims with a change on at least one dimension),
 --   overall_change_sum (sum of each claim's mean change over its dimensions), improved (claims
 --   whose mean change is >= 1.0), and for each dimension its change summed (job_search ..
@@ -45,6 +46,7 @@ latest_reviews as (
         o.district_code,
         c.benefit,
         c.claimant_group,
+        c.age_band,
         c.record_key,
         case when b.assessment_date <= r.assessment_date then r.job_search - b.job_search end
             as job_search,
@@ -85,6 +87,7 @@ select
     office_code,
     benefit,
     claimant_group,
+    age_band,
     review_month,
     next_review_month,
     count(*) as claims,
@@ -115,4 +118,4 @@ select
 from per_claim
 where overall_change is not null
 group by all
-order by review_month, office_code, benefit, claimant_group, next_review_month
+order by review_month, office_code, benefit, claimant_group, age_band, next_review_month

@@ -1,8 +1,9 @@
 -- wfi_facts: initial WFIs with what the measures filter and group them by, in due_date order.
--- Returns: every wfi column plus the claim's office_code, district_code, benefit,
---   claimant_group, work_coach_ref and end_date (as claim_end_date), and record_key: the WFI's
---   record key (0..4095, from its claim_id, which a claim's one initial WFI makes unique: see
---   jcp/record_keys.py), whose sums deferrals and deferral_reasons return beside their counts.
+-- Returns: every wfi column plus the claim's office_code, district_code, benefit, claimant_group,
+--   age_band (a case-mix cell key with benefit and group), work_coach_ref and end_date (as
+--   claim_end_date), and record_key: the WFI's record key (0..4095, from its claim_id, which a
+--   claim's one initial WFI makes unique: see jcp/record_keys.py), whose sums deferrals and
+--   deferral_reasons return beside their counts.
 -- Parameters: none; record_key_of() is the loader's keyed hash (jcp/record_keys.py).
 -- reads: wfi, claims, offices
 -- export: partitioned by district_code, event_month(due_date)
@@ -12,6 +13,7 @@ select
     o.district_code,
     c.benefit,
     c.claimant_group,
+    c.age_band,
     c.work_coach_ref,
     c.end_date as claim_end_date,
     record_key_of('wfi', w.claim_id) as record_key
