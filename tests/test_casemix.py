@@ -707,3 +707,20 @@ def test_measure_command_refuses_a_cell_grouping(sample_db, capsys) -> None:
     out, err = capsys.readouterr()
     assert status == 2 and out == "" and "office_cell" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_database_loaded_before_age_bands_is_refused_by_name(sample_db, tmp_path) -> None:
+    """A database whose facts have no age band (loaded before case mix) cannot count per cell:
+    opening it says so in one line, rather than a query failing later with a binder error."""
+    import duckdb
+
+    from jcp.extract.db import DatabaseOutdated
+    from jcp.measures.engines import open_engine
+
+    db = tmp_path / "old.duckdb"
+    db.write_bytes(sample_db.read_bytes())
+    con = duckdb.connect(str(db))
+    con.execute("alter table job_entry_months drop column age_band")  # as loaders before it
+    con.close()
+    with pytest.raises(DatabaseOutdated, match=r"older version of the loader \(no age bands"):
+        open_engine("duckdb", db=db)

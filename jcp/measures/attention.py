@@ -166,15 +166,12 @@ class Sources:
 
 
 def compare_options(settings: Settings) -> dict[str, bool]:
-    """The keywords every attention comparison passes to Runner.compare.
-
-    HOOK (case mix, issue 18 s.1): Runner.compare is gaining `adjusted: bool = False`, being
-    built apart; the issue asks for adjusted comparisons here. When it is merged, add
-    `"adjusted": settings.case_mix` below: runner_sources and the app's cached compare
-    (jcp/web/results.py, attention_sources) both pass these keywords, and unit_items then reads
-    the frame as adjusted (limits on the O/E scale, the rate set against E_i / n_i).
-    """
-    return {"overdispersion": settings.overdispersion}
+    """The keywords every attention comparison passes to Runner.compare: over-dispersion and
+    case-mix adjustment as jcp.toml's [compare] says (both on by default; the issue asks for
+    adjusted comparisons here). runner_sources and the app's cached compare
+    (jcp/web/results.py, attention_sources) both pass them; unit_items reads an adjusted frame
+    (limits on the O/E scale, the rate set against E_i / n_i)."""
+    return {"overdispersion": settings.overdispersion, "adjusted": settings.case_mix}
 
 
 def runner_sources(runner: Runner, scope: Scope, settings: Settings) -> Sources:

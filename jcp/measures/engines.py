@@ -96,11 +96,18 @@ def check_built_tables(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) 
             "select count(*) from duckdb_columns() "
             "where table_name = 'claims' and column_name = 'record_key'"
         ).fetchone()[0]
+        # Case-mix cells came with the claim's age band in the comparable measures' facts.
+        banded = cursor.execute(
+            "select count(*) from duckdb_columns() "
+            "where table_name = 'job_entry_months' and column_name = 'age_band'"
+        ).fetchone()[0]
     finally:
         cursor.close()
     missing = sorted(p.stem for p in (QUERIES_DIR / "facts").glob("*.sql") if p.stem not in built)
     if not missing and not keyed:
         missing = ["record keys"]
+    if not missing and not banded:
+        missing = ["age bands in its facts, which case-mix comparisons need"]
     if missing:
         con.close()
         raise DatabaseOutdated(

@@ -197,6 +197,7 @@ def league(
     filters: Filters,
     scope: Scope,
     catalogue: Catalogue,
+    adjusted: bool = False,
 ) -> League:
     """The league table for the user's role, its verdicts and the words around it.
 
@@ -278,7 +279,7 @@ def league(
         {c: sorted(offset + i for i in rows) for c, rows in blank.items()},
         offset,
         HEADINGS.get(scope.role, HEADINGS["district_manager"]),
-        _caption(scope, references),
+        _caption(scope, references, adjusted),
     )
 
 
@@ -292,12 +293,17 @@ def _take(row: dict, record: dict, columns: list[str]) -> None:
     row[SUPPRESSED] += [c for c in record.get(SUPPRESSED) or [] if c in columns]
 
 
-def _caption(scope: Scope, references: list[_ReferenceRow]) -> str:
+def _caption(scope: Scope, references: list[_ReferenceRow], adjusted: bool = False) -> str:
     unit = "district" if scope.is_national else "office"
     rated = " and ".join(h.label.lower() for h in VERDICT_COLUMNS)
+    allowing = (
+        f"for the {unit}'s size and case mix (benefit, claimant group and age band)"
+        if adjusted
+        else f"for the {unit}'s size"
+    )
     parts = [
         f"Each {unit}'s {rated} has a verdict beside it against the national rate, allowing "
-        f"for the {unit}'s size (the funnel plots on each measure's page): ▲ higher than "
+        f"{allowing} (the funnel plots on each measure's page): ▲ higher than "
         "expected, ▼ lower, ● as expected; ▲▲ and ▼▼ beyond the 99.8% limits. Better and worse "
         "are said only where the measure has a better direction (the deferral rate has none). "
         "Reference rows (the last) cover their whole area, whatever the district and office "

@@ -70,9 +70,18 @@ def league_cached(path: str, version: float, filters: Filters, scope: Scope) -> 
             unit=unit,
             scope=scope,
             overdispersion=data.settings().overdispersion,
+            adjusted=data.settings().case_mix,
         )
 
-    return build_league(run_in_scope, reference, compare, filters, scope, runner.catalogue)
+    return build_league(
+        run_in_scope,
+        reference,
+        compare,
+        filters,
+        scope,
+        runner.catalogue,
+        adjusted=data.settings().case_mix,
+    )
 
 
 def league(filters: Filters) -> League:
@@ -173,13 +182,16 @@ def compare_cached(
     unit: str,
     scope: Scope,
     overdispersion: bool,
+    adjusted: bool = False,
 ) -> pl.DataFrame:
     return data.runner_for_version(path, version).compare(
-        request, column, unit, scope, overdispersion=overdispersion
+        request, column, unit, scope, overdispersion=overdispersion, adjusted=adjusted
     )
 
 
-def compare(filters: Filters, measure: str, column: str, unit: str) -> pl.DataFrame:
+def compare(
+    filters: Filters, measure: str, column: str, unit: str, adjusted: bool = False
+) -> pl.DataFrame:
     """Every office (or district) in the user's scope against the national rate, with limits
     and verdicts (Runner.compare), the other filters applying; cached across sessions. The
     chosen offices or districts are for a chart to highlight (`comparison` above)."""
@@ -192,12 +204,19 @@ def compare(filters: Filters, measure: str, column: str, unit: str) -> pl.DataFr
         unit=unit,
         scope=signin.current_scope(),
         overdispersion=data.settings().overdispersion,
+        adjusted=adjusted,
     )
 
 
 @st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=RESULT_KEYS)
 def summary_cached(
-    path: str, version: float, page: str, filters: Filters, scope: Scope, overdispersion: bool
+    path: str,
+    version: float,
+    page: str,
+    filters: Filters,
+    scope: Scope,
+    overdispersion: bool,
+    adjusted: bool = False,
 ) -> tuple[str, ...]:
     runner = data.runner_for_version(path, version)
 
@@ -215,13 +234,14 @@ def summary_cached(
             unit=unit,
             scope=scope,
             overdispersion=overdispersion,
+            adjusted=adjusted,
         )
 
     def report_in_scope(name: str) -> pl.DataFrame:
         return report_cached(path=path, version=version, name=name, scope=scope, limit=None)
 
     sources = summaries.Sources(
-        run_in_scope, compare_in_scope, report_in_scope, filters, scope, runner.catalogue
+        run_in_scope, compare_in_scope, report_in_scope, filters, scope, runner.catalogue, adjusted
     )
     return tuple(summaries.summary(page, sources))
 
@@ -238,6 +258,7 @@ def summary(page: str, filters: Filters) -> tuple[str, ...]:
         filters=filters,
         scope=signin.current_scope(),
         overdispersion=data.settings().overdispersion,
+        adjusted=data.settings().case_mix,
     )
 
 

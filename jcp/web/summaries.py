@@ -62,13 +62,15 @@ class Sources:
     filters: Filters
     scope: Scope
     catalogue: Catalogue
+    adjusted: bool = False  # the comparisons allow for case mix (the verdicts say so)
 
 
-def verdict_phrase(verdict: str, better: str | None) -> str:
+def verdict_phrase(verdict: str, better: str | None, adjusted: bool = False) -> str:
     """How a unit's verdict is said in a sentence: "as expected", "lower than expected (95%),
-    worse". The one place it is worded, so that a case-mix adjusted comparison can say "for
-    this case mix" here."""
-    return verdict_text(verdict, better)
+    worse"; of a comparison adjusted for case mix, "as expected for this case mix", "lower
+    than expected for this case mix (95%), worse"."""
+    text = verdict_text(verdict, better)
+    return text.replace("expected", "expected for this case mix", 1) if adjusted else text
 
 
 def verdict_unit(filters: Filters, scope: Scope, catalogue: Catalogue) -> tuple[str, str] | None:
@@ -216,7 +218,7 @@ def _verdict(sources: Sources, measure: str, column: str) -> str | None:
         sources.catalogue.office_names if level == "office" else sources.catalogue.district_names
     )
     target = format_value(rows["target"][0], spec.kind)
-    phrase = verdict_phrase(rows["verdict"][0], spec.better)
+    phrase = verdict_phrase(rows["verdict"][0], spec.better, sources.adjusted)
     return f"against the national rate of {target}, {names.get(code, code)} is {phrase}"
 
 
