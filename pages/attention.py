@@ -32,6 +32,8 @@ st.caption(
     "it. " + plain_text(filters.describe(data.catalogue()))
 )
 
+summary = results.summary("attention", filters)
+widgets.summary(summary)
 found = results.attention(filters)
 tiles = st.columns(4)
 tiles[0].metric(

@@ -94,6 +94,7 @@ else:
         key=f"fsf_uptake_{uptake_by}",
     )
     widgets.table(compared, f"FSF uptake by {uptake_by}", f"fsf_uptake_table_{uptake_by}")
+    widgets.funnel_section(filters, "fsf_uptake", uptake_by, f"fsf_uptake_funnel_{uptake_by}")
 
 st.subheader("Sustained jobs with and without FSF support")
 st.warning(

@@ -559,13 +559,15 @@ def test_every_measure_in_the_catalogue_is_shown_on_a_page(sample_db, monkeypatc
     from jcp.web import results
 
     asked: set[str] = set()
-    run = results.run
+    run_cached = results.run_cached
 
-    def recording(request):
-        asked.add(request.measure)
-        return run(request)
+    # Every page's results pass through run_cached (results.run, the attention list's and the
+    # summaries' sources), cached or not.
+    def recording(**arguments):
+        asked.add(arguments["request"].measure)
+        return run_cached(**arguments)
 
-    monkeypatch.setattr(results, "run", recording)
+    monkeypatch.setattr(results, "run_cached", recording)
     at = app_for(sample_db)
     at.run()
     for page in PAGE_FILES[1:]:

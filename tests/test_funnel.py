@@ -208,3 +208,87 @@ def test_the_funnel_in_one_sentence() -> None:
         "1 is as expected; 1 is lower than expected (95%), worse; 1 is lower than expected "
         "(99.8%), worse. 1 too small to place."
     )
+
+
+def _adjusted(rows: list[tuple], target: float = 0.5) -> pl.DataFrame:
+    """A Runner.compare(adjusted=True)-shaped frame: (office, observed, population, expected,
+    variance) each, placed with adjusted_point like the runner places them."""
+    records = []
+    for office, observed, population, expected, variance in rows:
+        point = comparison.adjusted_point(
+            observed, population, expected / population, variance / population, target, None
+        )
+        records.append(
+            {
+                "district_code": "D01",
+                "office_code": office,
+                "observed": observed,
+                "population": population,
+                "rate": observed / population,
+                "adjusted_rate": point.adjusted_rate,
+                "target": target,
+                "expected": expected,
+                "ratio": point.ratio,
+                "lower_95": point.lower_95,
+                "upper_95": point.upper_95,
+                "lower_998": point.lower_998,
+                "upper_998": point.upper_998,
+                "phi": None,
+                "verdict": point.verdict,
+                "suppressed": [],
+            }
+        )
+    return pl.DataFrame(records)
+
+
+def test_an_adjusted_funnel_draws_expected_against_the_adjusted_rate() -> None:
+    # An office of 100 whose mix expects 40 events (V = 24): O = 30 gives O/E = 0.75 and an
+    # adjusted rate of 0.75 x 0.5 = 0.375.
+    frame = _adjusted([("D01-O01", 30, 100, 40.0, 24.0)])
+    spec = charts.funnel(frame, "Rate", "t", "office_code", "higher", adjusted=True).to_dict()
+    points = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
+    assert points["encoding"]["x"]["field"] == "expected"
+    assert points["encoding"]["y"]["field"] == "adjusted_rate"
+    row = spec["datasets"][points["data"]["name"]][0]
+    assert row["adjusted_rate"] == pytest.approx(0.375)
+    # The curves run over expected events: half of 40 to 1.2 x 40 = 20..48, i.e. sizes n of
+    # 40..96 at p0 = 0.5; at E = 48 (n = 96) the 95% half-width is 1.96 x sqrt(0.25 / 96).
+    lines = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")
+    curve = spec["datasets"][lines["data"]["name"]]
+    sizes = sorted({c["size"] for c in curve})
+    assert sizes[0] == pytest.approx(20) and sizes[-1] == pytest.approx(48)
+    top = [c["bound"] for c in curve if c["limit"] == "upper_95" and c["size"] == sizes[-1]]
+    assert top == [pytest.approx(0.5 + 1.959963984540054 * math.sqrt(0.25 / 96))]
+
+
+def test_a_figure_per_100_is_drawn_on_its_own_scale() -> None:
+    # FSF uptake per 100: target 25 per 100 (share 0.25); at n = 100 the 95% limits are
+    # 0.25 +/- 1.96 x sqrt(0.1875 / 100) = 0.25 +/- 0.0849, drawn as 25 +/- 8.49.
+    frame = _compared([("D01-O01", 30, 100)], target=0.25).with_columns(
+        pl.col("rate") * 100, pl.col("target") * 100
+    )
+    spec = charts.funnel(frame, "Per 100", "t", "office_code", "higher", scale=100).to_dict()
+    lines = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")
+    curve = spec["datasets"][lines["data"]["name"]]
+    at_100 = min(curve, key=lambda c: abs(c["size"] - 100))
+    half = 1.959963984540054 * math.sqrt(0.25 * 0.75 / at_100["size"]) * 100
+    uppers = [c["bound"] for c in curve if c["limit"] == "upper_95" and c["size"] == at_100["size"]]
+    assert uppers == [pytest.approx(25 + half)]
+    assert lines["encoding"]["y"]["axis"]["format"] == charts.FORMATS["mean"]
+
+
+def test_the_adjusted_verdicts_table_ranks_by_distance_on_the_ratio_scale() -> None:
+    rate = specs.spec("job_entries").columns["sustained_13w_rate"]
+    # Both offices E = 40, V = 24: the 95% limits on O/E are 1 +/- 1.96 x sqrt(24) / 40
+    # = 1 +/- 0.240, the 99.8% ones 1 +/- 0.378. O = 30 (0.75) is below 0.760: lower (95%);
+    # O = 36 (0.90) is inside.
+    table = widgets.verdict_table(
+        _adjusted([("D01-O01", 36, 100, 40.0, 24.0), ("D01-O02", 30, 100, 40.0, 24.0)]), rate
+    )
+    assert table["office_code"].to_list() == ["D01-O02", "D01-O01"]
+    assert table["verdict"].to_list() == ["lower_95", "as_expected"]
+    assert "sustained_13w_rate_adjusted" in table.columns
+    assert specs.column_label("sustained_13w_rate_adjusted") == (
+        "13-week sustained rate, adjusted for case mix"
+    )
+    assert specs.column_kind("sustained_13w_rate_adjusted") == "rate"

@@ -484,11 +484,19 @@ def test_every_page_has_a_summary() -> None:
 
 
 def _sample_sources(runner, scope: Scope, filters: Filters) -> tuple[Sources, list]:
+    """The runner's own figures, compared as the app compares them by default (over-dispersion
+    and case mix on), with the Needs attention list for the attention page."""
+    from jcp.config import Settings
+    from jcp.measures.attention import attention, runner_sources
+
     asked: list = []
+    settings = Settings()
 
     def compare(chosen: Filters, measure: str, column: str, unit: str) -> pl.DataFrame:
         asked.append((measure, column, unit))
-        return runner.compare(chosen.compared().request(measure), column, unit, scope)
+        return runner.compare(
+            chosen.compared().request(measure), column, unit, scope, adjusted=settings.case_mix
+        )
 
     sources = Sources(
         lambda request: runner.run(request, scope),
@@ -497,6 +505,10 @@ def _sample_sources(runner, scope: Scope, filters: Filters) -> tuple[Sources, li
         filters,
         scope,
         runner.catalogue,
+        settings.case_mix,
+        attention=lambda: attention(
+            runner, filters, scope, settings, runner_sources(runner, scope, settings)
+        ),
     )
     return sources, asked
 
@@ -531,11 +543,14 @@ def test_a_managers_verdict_on_the_sample_is_the_runners(sample_runner) -> None:
     filters = default_filters(sample_runner.catalogue)
     sources, asked = _sample_sources(sample_runner, scope, filters)
     said = summaries.job_entries(sources)
+    # Adjusted for case mix, as the app compares by default; the phrase says so.
     compared = sample_runner.compare(
-        filters.request("job_entries"), "sustained_13w_rate", "district", scope
+        filters.request("job_entries"), "sustained_13w_rate", "district", scope, adjusted=True
     ).row(0, named=True)
     assert compared["district_code"] == "D02"
-    words = verdict_text(compared["verdict"], "higher")
+    words = verdict_text(compared["verdict"], "higher").replace(
+        "expected", "expected for this case mix", 1
+    )
     assert said[1].endswith(
         f"; against the national rate of {compared['target']:.1%}, West Yorkshire is {words}."
     )
@@ -596,3 +611,30 @@ def test_a_district_manager_reads_the_verdict_on_the_page(
     said = summaries.summary("job_entries", sources)
     assert "West Yorkshire is" in said[1]
     assert as_shown(at.main.markdown[0].value) == " ".join(said)
+
+
+def test_the_attention_page_in_sentences() -> None:
+    from jcp.measures.attention import Attention, Item
+
+    def item(kind: str) -> Item:
+        return Item(kind, (0, 0, kind), f"a {kind} item", "deferrals", ())
+
+    # Two concerns at 99.8%, one drift, one information line; 19 overdue now.
+    found = Attention(
+        items=(item("worse_998"), item("worse_998"), item("drift"), item("information")),
+        quiet=(),
+        overdue=19,
+        kinds={"worse_998": 2, "drift": 1, "information": 1},
+    )
+    assert summaries.attention_sentences(found) == [
+        "3 items need a look, most concerning first: 2 rates worse than expected at the 99.8% "
+        "limits and 1 change over time.",
+        "19 deferred interviews are overdue now.",
+        "1 more line is for information only.",
+    ]
+    empty = Attention(items=(), quiet=("x",), overdue=1, kinds={})
+    assert summaries.attention_sentences(empty) == [
+        "Nothing outside the expected range this month: every check found nothing to list.",
+        "1 deferred interview is overdue now.",
+        "Each item links to the page that explains it, with these filters.",
+    ]

@@ -258,16 +258,19 @@ def unit_items(
         else:
             continue  # no direction, beyond 95% only: not worth a line
         office = row.get("office_code")
-        national = f"{format_value(row['target'], 'rate')} nationally"
+        # A figure per 100 (FSF uptake) is written on its own scale, as the compare frame has it.
+        figure_kind, scale = rate_spec.kind, rate_spec.scale
+        national = f"{format_value(row['target'], figure_kind)} nationally"
         against = (
-            f"{format_value(row['expected'] / row['population'], 'rate')} expected for its case "
-            f"mix ({national})"
+            f"{format_value(row['expected'] / row['population'] * scale, figure_kind)} expected "
+            f"for its case mix ({national})"
             if adjusted
             else national
         )
         text = (
             f"{_place(catalogue, row['district_code'], office)}: {_lower_first(rate_spec.label)} "
-            f"{format_value(row['rate'], 'rate')} ({format_value(row['observed'], 'count')} of "
+            f"{format_value(row['rate'], figure_kind)} "
+            f"({format_value(row['observed'], 'count')} of "
             f"{format_value(row['population'], 'count')} {population_words}), against "
             f"{against}: {comparison.verdict_label(verdict, better)}."
         )

@@ -529,11 +529,20 @@ def declared_columns() -> dict[str, Column]:
     return found
 
 
+# A figure adjusted for case mix (a comparison's adjusted rate) is named after the figure it
+# adjusts, with this suffix: written as that figure is, labelled as adjusted.
+ADJUSTED_SUFFIX = "_adjusted"
+
+
 def column_label(name: str) -> str:
     """A column's header (a column no spec declares, such as a page's own, from its name)."""
     if name in KEY_COLUMNS:
         return KEY_COLUMNS[name][0]
     column = declared_columns().get(name)
+    if column is None and name.endswith(ADJUSTED_SUFFIX):
+        base = declared_columns().get(name.removesuffix(ADJUSTED_SUFFIX))
+        if base is not None:
+            return f"{base.label}, adjusted for case mix"
     return column.label if column else name.replace("_", " ").capitalize()
 
 
@@ -541,6 +550,8 @@ def column_kind(name: str) -> str:
     if name in KEY_COLUMNS:
         return KEY_COLUMNS[name][1]
     column = declared_columns().get(name)
+    if column is None and name.endswith(ADJUSTED_SUFFIX):
+        column = declared_columns().get(name.removesuffix(ADJUSTED_SUFFIX))
     return column.kind if column else "text"
 
 

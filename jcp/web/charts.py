@@ -464,12 +464,21 @@ def funnel(
     better: str | None,
     chosen: Sequence[str] = (),
     size_title: str = "Size",
+    adjusted: bool = False,
+    scale: float = 1,
 ) -> alt.Chart:
     """A funnel plot (Spiegelhalter 2005) from Runner.compare's frame: each unit's rate against
     its size, the national rate as a line, and the 95% (dashed) and 99.8% (dotted) limits as
     curves that narrow as size grows. A point's shape says its verdict; the chosen units are
     the highlight colour against grey (every unit is the highlight when none is chosen). Units
     too small to place (no verdict) are not drawn; the table beside lists them.
+
+    Adjusted for case mix, a unit is drawn at its expected events E (x) and its adjusted rate,
+    O / E x the national rate (y). Its own limits depend on its mix (V / E); the curves are
+    drawn for a unit whose mix spreads like the nation's (V = E (1 - p0)), so a point near a
+    curve may be judged either side of it: the verdict (its shape, the table) is its own.
+    `scale` is the figure's multiplier (100 for a figure per 100): the limits are worked on the
+    share and drawn on the figure's own scale.
     """
     group_title, _ = _titles(group)
     data = _for_vega(frame).filter(pl.col("verdict").is_not_null())
@@ -483,14 +492,18 @@ def funnel(
         .alias("selection"),
     )
     target = float(frame["target"].drop_nulls()[0]) if frame["target"].is_not_null().any() else 0.0
+    share = target / scale  # p0, the share the limits are worked on
     phi = frame["phi"].drop_nulls()[0] if frame["phi"].is_not_null().any() else None
-    sizes = data["population"].cast(pl.Float64)
+    x_field, y_field = ("expected", "adjusted_rate") if adjusted else ("population", "rate")
+    # A size in the curves' terms (a population n): E = n p0 when adjusted.
+    per_size = share if adjusted and share > 0 else 1.0
+    sizes = data[x_field].cast(pl.Float64) / per_size
     smallest = float(sizes.min()) if data.height else 1.0
     largest = float(sizes.max()) if data.height else 1.0
     curves = pl.DataFrame(
         # From half the smallest to a fifth past the largest: the funnel's narrowing shows even
         # for a team leader's one or two offices.
-        comparison.limit_curves(target, phi, smallest * 0.5, largest * 1.2),
+        comparison.limit_curves(share, phi, smallest * 0.5, largest * 1.2),
         schema={
             "size": pl.Float64,
             "lower_95": pl.Float64,
@@ -499,6 +512,8 @@ def funnel(
             "upper_998": pl.Float64,
         },
     ).unpivot(index="size", variable_name="limit", value_name="bound")
+    curves = curves.with_columns(pl.col("size") * per_size, pl.col("bound") * scale)
+    value_format = FORMATS["rate"] if scale == 1 else FORMATS["mean"]
     curves = curves.with_columns(
         pl.col("limit").str.contains("998").alias("alarm"),
         pl.when(pl.col("limit").str.contains("998"))
@@ -512,7 +527,7 @@ def funnel(
     rate_axis = alt.Y(
         "bound:Q",
         title=value_title,
-        axis=alt.Axis(format=FORMATS["rate"]),
+        axis=alt.Axis(format=value_format),
         scale=alt.Scale(zero=False),
     )
     lines = (
@@ -534,14 +549,14 @@ def funnel(
         .mark_rule(color="#0b0c0c")
         .encode(
             y=alt.Y("target:Q"),
-            tooltip=[alt.Tooltip("target:Q", title="National rate", format=FORMATS["rate"])],
+            tooltip=[alt.Tooltip("target:Q", title="National rate", format=value_format)],
         )
     )
     tooltip = [
         alt.Tooltip("label:N", title=group_title),
         alt.Tooltip(f"{group}:N", title=f"{group_title} code"),
-        alt.Tooltip("rate:Q", title=value_title, format=FORMATS["rate"]),
-        alt.Tooltip("population:Q", title=size_title, format=",.0f"),
+        alt.Tooltip(f"{y_field}:Q", title=value_title, format=value_format),
+        alt.Tooltip(f"{x_field}:Q", title=size_title, format=",.0f"),
         alt.Tooltip("verdict_text:N", title="Verdict"),
     ]
     split = set(data["selection"]) == {CHOSEN, NOT_CHOSEN}
@@ -556,15 +571,15 @@ def funnel(
     )
     points = (
         alt.Chart(
-            data.select("label", group, "rate", "population", "verdict_text", "shape", "selection")
+            data.select("label", group, y_field, x_field, "verdict_text", "shape", "selection")
         )
         .mark_point(filled=True, size=70, opacity=0.9)
         .encode(
-            x=alt.X("population:Q", title=size_title, scale=alt.Scale(zero=False)),
+            x=alt.X(f"{x_field}:Q", title=size_title, scale=alt.Scale(zero=False)),
             y=alt.Y(
-                "rate:Q",
+                f"{y_field}:Q",
                 title=value_title,
-                axis=alt.Axis(format=FORMATS["rate"]),
+                axis=alt.Axis(format=value_format),
                 scale=alt.Scale(zero=False),
             ),
             shape=alt.Shape("shape:N", scale=None),

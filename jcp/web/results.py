@@ -241,7 +241,16 @@ def summary_cached(
         return report_cached(path=path, version=version, name=name, scope=scope, limit=None)
 
     sources = summaries.Sources(
-        run_in_scope, compare_in_scope, report_in_scope, filters, scope, runner.catalogue, adjusted
+        run_in_scope,
+        compare_in_scope,
+        report_in_scope,
+        filters,
+        scope,
+        runner.catalogue,
+        adjusted,
+        attention=lambda: build_attention(
+            runner, filters, scope, data.settings(), attention_sources_for(path, version, scope)
+        ),
     )
     return tuple(summaries.summary(page, sources))
 
@@ -295,12 +304,16 @@ def reference_cached(
 def attention_sources() -> Sources:
     """The attention list's sources for the signed-in user: the same cached results the other
     pages read (a rerun of the attention page looks its figures up, it does not work them out
-    again). `run` is looked up on every call, like the pages' own calls to it."""
+    again)."""
     path, version = data.database_version()
-    scope = signin.current_scope()
+    return attention_sources_for(path, version, signin.current_scope())
+
+
+def attention_sources_for(path: str, version: float, scope: Scope) -> Sources:
+    """The attention list's cached sources for a scope and data version."""
     options = compare_options(data.settings())
     return Sources(
-        run=lambda request: run(request),
+        run=lambda request: run_cached(path=path, version=version, request=request, scope=scope),
         compare=lambda request, column, unit: compare_cached(
             path=path,
             version=version,
@@ -313,7 +326,9 @@ def attention_sources() -> Sources:
         reference=lambda request, level: reference_cached(
             path=path, version=version, request=request, scope=scope, level=level
         ),
-        report=lambda name: report(name),
+        report=lambda name: report_cached(
+            path=path, version=version, name=name, scope=scope, limit=None
+        ),
         drift=lambda request, column, unit: drift_cached(
             path=path, version=version, request=request, column=column, unit=unit, scope=scope
         ),

@@ -26,6 +26,7 @@ import polars as pl
 
 from jcp.measures import specs
 from jcp.measures.access import Scope
+from jcp.measures.attention import Attention
 from jcp.measures.comparison import verdict_text
 from jcp.measures.disclosure import MARKER, row_with_markers
 from jcp.measures.filters import Filters
@@ -63,6 +64,8 @@ class Sources:
     scope: Scope
     catalogue: Catalogue
     adjusted: bool = False  # the comparisons allow for case mix (the verdicts say so)
+    # The Needs attention list for these filters (that page's sentences are about it).
+    attention: Callable[[], Attention] | None = None
 
 
 def verdict_phrase(verdict: str, better: str | None, adjusted: bool = False) -> str:
@@ -467,7 +470,64 @@ def data(sources: Sources) -> list[str]:
 
 # Per page (jcp.web.pages' url_path): its sentences. tests/test_summaries.py checks every page
 # has one.
+# How each kind of item is counted in a sentence ("2 offices worse than expected at 99.8%").
+ATTENTION_COUNTS = {
+    "worse_998": (
+        "rate worse than expected at the 99.8% limits",
+        "rates worse than expected at the 99.8% limits",
+    ),
+    "worse_95": (
+        "rate worse than expected at the 95% limits",
+        "rates worse than expected at the 95% limits",
+    ),
+    "drift": ("change over time", "changes over time"),
+    "overdue": ("overdue worklist", "overdue worklists"),
+    "followup": (
+        "follow-up rate below the national rate",
+        "follow-up rates below the national rate",
+    ),
+    "fsf": (
+        "Flexible Support Fund outturn off its allocation",
+        "Flexible Support Fund outturns off their allocations",
+    ),
+    "rejects": ("data load with rejected rows", "data loads with rejected rows"),
+}
+
+
+def attention_sentences(found: Attention) -> list[str]:
+    """The Needs attention page in two or three sentences: how many items need a look and of
+    what kinds, the overdue worklist's size, and the lines for information."""
+    counts = [
+        f"{found.kinds[kind]:,} {ATTENTION_COUNTS[kind][found.kinds[kind] != 1]}"
+        for kind in ATTENTION_COUNTS
+        if found.kinds.get(kind)
+    ]
+    total = len(found.concerns)
+    sentences = [
+        f"{total:,} {'item needs' if total == 1 else 'items need'} a look, most concerning "
+        f"first: {_listed(counts)}."
+        if counts
+        else "Nothing outside the expected range this month: every check found nothing to list."
+    ]
+    if found.overdue is not None:
+        are = "interview is" if found.overdue == 1 else "interviews are"
+        sentences.append(f"{found.overdue:,} deferred {are} overdue now.")
+    informing = len(found.information)
+    sentences.append(
+        f"{informing:,} more {'line is' if informing == 1 else 'lines are'} for information only."
+        if informing
+        else "Each item links to the page that explains it, with these filters."
+    )
+    return sentences
+
+
+def attention(sources: Sources) -> list[str]:
+    """The Needs attention page's sentences (none when the list is not given)."""
+    return attention_sentences(sources.attention()) if sources.attention else []
+
+
 PAGES: dict[str, Callable[[Sources], list[str]]] = {
+    "attention": attention,
     "overview": overview,
     "distance_travelled": distance_travelled,
     "job_entries": job_entries,

@@ -431,6 +431,14 @@ def compare_by(key: str) -> tuple[str, str]:
     return by, "office_code" if by == "office" else "district_code"
 
 
+# The case-mix adjustment in one sentence, beside its toggle (issue 18 s.1).
+CASE_MIX_METHOD = (
+    "Adjusted for case mix, each unit is set against what its own mix of claims (benefit, "
+    "claimant group and age band) would give at the national rate of each mix (indirect "
+    "standardisation): its adjusted rate is observed ÷ expected × the national rate."
+)
+
+
 def verdict_table(frame: pl.DataFrame, rate: specs.Column) -> pl.DataFrame:
     """Runner.compare's frame for the table beside the funnel: each unit's verdict in symbol and
     words, worst first (worse at 99.8%, worse at 95%, then outside limits either way, then as
@@ -439,14 +447,26 @@ def verdict_table(frame: pl.DataFrame, rate: specs.Column) -> pl.DataFrame:
     and rate take the measure's own column names, so they are labelled and written as on the
     rest of the page. Presentation only: every figure is the comparison's own."""
     better = rate.better
-    names = {"observed": rate.numerator, "population": rate.denominator, "rate": rate.name}
+    names = {
+        "observed": rate.numerator,
+        "population": rate.denominator,
+        "rate": rate.name,
+        "adjusted_rate": rate.name + specs.ADJUSTED_SUFFIX,
+    }
     concern = pl.col("verdict").replace_strict(
         {v: comparison.concern(v, better) for v in comparison.VERDICTS},
         default=-1,
         return_dtype=pl.Int64,
     )
-    half_width = pl.col("upper_95") - pl.col("target")
-    distance = ((pl.col("rate") - pl.col("target")).abs() / half_width).fill_nan(None)
+    # How far from expected, in 95% half-widths: on the rate scale, or (adjusted for case mix)
+    # on the ratio scale, where the limits are around 1.
+    if "adjusted_rate" in frame.columns:
+        distance = (pl.col("ratio") - 1).abs() / (pl.col("upper_95") - 1)
+    else:
+        distance = (pl.col("rate") - pl.col("target")).abs() / (
+            pl.col("upper_95") - pl.col("target")
+        )
+    distance = distance.fill_nan(None)
     return (
         frame.with_columns(
             charts.verdict_labels(pl.col("verdict"), better).alias("verdict_label"),
@@ -458,7 +478,7 @@ def verdict_table(frame: pl.DataFrame, rate: specs.Column) -> pl.DataFrame:
         .with_columns(
             pl.col(SUPPRESSED).cast(pl.List(pl.String)).list.eval(pl.element().replace(names)),
         )
-        .rename(names)
+        .rename(names, strict=False)
     )
 
 
@@ -485,7 +505,9 @@ def funnel_sentence(frame: pl.DataFrame, unit: str, rate: specs.Column) -> str:
     return text
 
 
-def funnel_caption(frame: pl.DataFrame, unit: str, overdispersion: bool, minimum: int) -> str:
+def funnel_caption(
+    frame: pl.DataFrame, unit: str, overdispersion: bool, minimum: int, adjusted: bool = False
+) -> str:
     """What the funnel compares with, how wide its limits are and why (phi), in words."""
     plural = "offices" if unit == "office" else "districts"
     a_unit = "An office" if unit == "office" else "A district"
@@ -495,6 +517,13 @@ def funnel_caption(frame: pl.DataFrame, unit: str, overdispersion: bool, minimum
         parts.append(
             f"Each {unit} is set against the national rate, {format_value(target[0], 'rate')}, "
             "for the same period and filters; the line across the chart."
+        )
+    if adjusted:
+        parts.append(
+            f"Allowing for case mix, each {unit} is drawn at the events its own mix would give "
+            "at national rates (expected, across) and its adjusted rate (up); the curves are "
+            "drawn for a typical mix, so a point near one is judged by its own limits (its "
+            "shape and the table)."
         )
     parts.append(
         f"{a_unit} outside the dashed lines (95% limits) would be there by chance about 1 time "
@@ -533,10 +562,20 @@ def funnel_section(filters: Filters, measure: str, unit: str, key: str) -> None:
         if len(columns) > 1
         else columns[0]
     )
-    rate = specs.spec(measure).columns[column]
+    spec = specs.spec(measure)
+    rate = spec.columns[column]
     st.markdown(f"**{rate.label}: {unit}s against the national rate**")
+    adjusted = False
+    if spec.case_mix:
+        adjusted = st.toggle(
+            "Adjust for case mix",
+            value=data.settings().case_mix,
+            key=f"{key}_adjusted",
+            help=CASE_MIX_METHOD,
+        )
+        st.caption(CASE_MIX_METHOD)
     try:
-        frame = results.compare(filters, measure, column, unit)
+        frame = results.compare(filters, measure, column, unit, adjusted=adjusted)
     except RequestError as exc:
         st.info(plain_text(str(exc)))
         return
@@ -552,12 +591,16 @@ def funnel_section(filters: Filters, measure: str, unit: str, key: str) -> None:
             build=charts.funnel,
             frame=frame,
             options=(
-                rate.label,
+                f"{rate.label}, adjusted for case mix" if adjusted else rate.label,
                 "Funnel plot",
                 group,
                 rate.better,
                 chosen,
-                label(rate.denominator or ""),
+                f"Expected {label(rate.numerator or '').lower()}, for the case mix"
+                if adjusted
+                else label(rate.denominator or ""),
+                adjusted,
+                rate.scale,
             ),
             description=(funnel_sentence(frame, unit, rate),),
         )
@@ -571,11 +614,22 @@ def funnel_section(filters: Filters, measure: str, unit: str, key: str) -> None:
             | {
                 name: None
                 for name in ordered.columns
-                if name not in (column, "verdict_label", "district_name", "office_name")
+                if name
+                not in (
+                    column,
+                    column + specs.ADJUSTED_SUFFIX,
+                    "verdict_label",
+                    "district_name",
+                    "office_name",
+                )
             },
         )
     st.caption(
         funnel_caption(
-            frame, unit, data.settings().overdispersion, data.settings().thresholds.min_denominator
+            frame,
+            unit,
+            data.settings().overdispersion,
+            data.settings().thresholds.min_denominator,
+            adjusted,
         )
     )
