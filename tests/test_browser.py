@@ -101,12 +101,16 @@ def _sign_in_as(page: Page, email: str) -> None:
     """Choose `email` in the sidebar's "Demo user" picker as a person does: open the picker, type
     part of the address, click the one option left. Returns once the app has rerun as them (the
     "Seeing:" caption has changed, so choose someone other than the current user)."""
+    _wait_for_app(page)  # a rerun still drawing can swallow the click or the keys
     before = _seeing(page).inner_text()
     picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
         has_text="Demo user"
     )
     picker.click()
-    page.keyboard.type(email.split("@")[0])
+    expect(page.get_by_role("option").first).to_be_visible()  # the list is open: type into it
+    # Into the picker's own text box, not wherever the focus is (after following a link the
+    # page can still hold it elsewhere).
+    picker.locator("input").press_sequentially(email.split("@")[0])
     option = page.get_by_role("option")
     expect(option).to_have_count(1)
     expect(option).to_have_text(re.compile(rf"^{re.escape(email)} \("))

@@ -403,12 +403,19 @@ def test_requests_are_bounded(runner, monkeypatch) -> None:
         return query(name, params)
 
     monkeypatch.setattr(runner.engine, "query", counted)
+    runner.national.cache_clear()  # the module's other tests have asked for these months
     runner.drift(JANUARY, "deferral_rate", "total", NATIONAL)
     assert len(calls) == 1  # one request by month over 2024-06..2026-01
     calls.clear()
     runner.drift(JANUARY, "deferral_rate", "office", NATIONAL)
     # One request per month fetched: January and the 19 months before it.
     assert len(calls) == 1 + drift_module.LOOKBACK_MONTHS == 20
+    # The months are the nation's, whoever asks: another user's drift asks for none again.
+    calls.clear()
+    leader = Scope("team_leader", frozenset({"D01-O01"}), "team leader: D01-O01")
+    only = runner.drift(JANUARY, "deferral_rate", "office", leader)
+    assert calls == []
+    assert set(only["office_code"]) == {"D01-O01"}
 
 
 @pytest.mark.parametrize(

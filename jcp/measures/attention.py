@@ -378,7 +378,11 @@ def check_drift(sources: Sources, filters: Filters, scope: Scope, catalogue: Cat
     unit = comparison_unit(scope, filters)
     items: list[Item] = []
     for measure, column in compared_rates():
-        frame = sources.drift(filters.request(measure), column, unit)
+        # Only the last DRIFT_MONTHS months are listed: only they are asked for (each brings
+        # its own 19 months of history with it).
+        request = filters.request(measure)
+        recent = max(request.period_from, shift_months(request.period_to, 1 - DRIFT_MONTHS))
+        frame = sources.drift(replace(request, period_from=recent), column, unit)
         items += drift_items(frame, measure, column, filters, catalogue)
     if items:
         return Check(tuple(items))

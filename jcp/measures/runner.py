@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import itertools
 import re
 from dataclasses import dataclass, replace
@@ -174,6 +175,16 @@ class Runner:
         except EmptyDatabase as exc:
             raise RequestError(str(exc)) from None
         self.thresholds = thresholds or Thresholds()
+        # National figures that comparisons, drift and references read whoever asks (each
+        # comparison's target and phi, each month of each office for drift), remembered for the
+        # runner's life (one data version): every manager's funnel and every digest then asks
+        # the database once, not once per scope. Results are frames nothing changes in place.
+        self.national = functools.lru_cache(maxsize=2048)(self._national)
+        self.case_mix_rates = functools.lru_cache(maxsize=256)(self._case_mix_rates)
+
+    def _national(self, request: MeasureRequest) -> pl.DataFrame:
+        """A published result for the whole nation (see `national`)."""
+        return self.run(request, Scope.national())
 
     @property
     def extract_date(self) -> dt.date:
@@ -313,7 +324,7 @@ class Runner:
                 f"district(s) ({', '.join(own)})"
             )
         area = replace(request, districts=() if level == NATIONAL else (level,), offices=())
-        frame = self.run(area, Scope.national())
+        frame = self.national(area)
         kept = reference_columns(request.measure)
         return frame.select(
             *KEY_COLUMNS[request.by],
@@ -370,7 +381,7 @@ class Runner:
             raise RequestError("an office filter makes a district partial: compare offices")
         numerator, denominator = rate.numerator or "", rate.denominator or ""
         nation = replace(request, districts=(), offices=())
-        national = self.run(replace(nation, by="total"), Scope.national())
+        national = self.national(replace(nation, by="total"))
         if column in national[SUPPRESSED].to_list()[0] or national[column][0] is None:
             raise RequestError(
                 f"no national {rate.label.lower()} for this period and filters to compare with"
@@ -379,7 +390,7 @@ class Runner:
         # its own scale again below, so `rate` is the published figure wherever it is shown.
         scale = rate.scale
         target = float(national[column][0]) / scale
-        units = self.run(replace(nation, by=unit), Scope.national())
+        units = self.national(replace(nation, by=unit))
 
         def published(name: str) -> pl.Expr:
             hidden = pl.col(SUPPRESSED).list.contains(pl.lit(name))
@@ -488,7 +499,7 @@ class Runner:
             how="horizontal",
         ).select(*COMPARE_UNITS[unit], *shown_figures, "verdict", SUPPRESSED)
 
-    def case_mix_rates(
+    def _case_mix_rates(
         self, request: MeasureRequest, column: str, unit: str, target: float
     ) -> pl.DataFrame:
         """Each unit's mix-expected rate and variance per head for a comparable rate: from the
@@ -625,15 +636,27 @@ class Runner:
         if unit == "total":
             fetched = self.run(replace(request, by="month", period_from=first), scope)
         else:
+            # Every unit of the nation, month by month (an office's published figure is the same
+            # whoever asks: the same records, the same perturbation), shared by every user's
+            # drift (`national`); then only the units the scope and filters give.
+            nation = replace(request, districts=(), offices=())
             monthly = []
             for month in months_between(first, request.period_to):
-                one = self.run(replace(request, by=unit, period_from=month, period_to=month), scope)
+                one = self.national(replace(nation, by=unit, period_from=month, period_to=month))
                 monthly.append(one.with_columns(pl.lit(month, dtype=pl.String).alias("month")))
             fetched = pl.concat(monthly, how="vertical_relaxed")
-            if unit == "district":
+            if unit == "office":
+                shown = pl.DataFrame(
+                    self.offices_in_scope(request, scope),
+                    schema={"district_code": pl.String, "office_code": pl.String},
+                    orient="row",
+                )
+                fetched = fetched.join(shown, on=["district_code", "office_code"], how="semi")
+            else:
                 # A district is judged only by a user who sees all of it (as in compare).
-                whole = scope.whole_districts(self.catalogue)
-                fetched = fetched.filter(pl.col("district_code").is_in(whole))
+                whole = set(scope.whole_districts(self.catalogue))
+                chosen = [d for d in whole if not request.districts or d in request.districts]
+                fetched = fetched.filter(pl.col("district_code").is_in(chosen))
 
         def published(name: str, dtype: pl.DataType) -> pl.Expr:
             hidden = pl.col(SUPPRESSED).list.contains(pl.lit(name))

@@ -9,6 +9,7 @@ import altair as alt
 import polars as pl
 
 from jcp.measures import comparison, drift
+from jcp.web import formats
 from jcp.web.formats import AXIS_FORMATS, NAME_COLUMNS, format_value, with_value_labels
 
 FORMATS = AXIS_FORMATS  # one style per kind (jcp.web.formats)
@@ -446,16 +447,6 @@ VERDICT_SHAPES = {
 }
 
 
-def verdict_labels(verdicts: pl.Expr, better: str | None) -> pl.Expr:
-    """Each verdict as a person reads it, symbol and words ("▼ lower than expected (95%),
-    worse"); empty for a unit with none. An expression, not a Python call per row."""
-    return verdicts.replace_strict(
-        {v: comparison.verdict_label(v, better) for v in comparison.VERDICTS},
-        default="",
-        return_dtype=pl.String,
-    )
-
-
 def funnel(
     frame: pl.DataFrame,
     value_title: str,
@@ -484,7 +475,7 @@ def funnel(
     data = _for_vega(frame).filter(pl.col("verdict").is_not_null())
     data = data.with_columns(
         _group_label(data, group).alias("label"),
-        verdict_labels(pl.col("verdict"), better).alias("verdict_text"),
+        formats.verdict_labels(pl.col("verdict"), better).alias("verdict_text"),
         pl.col("verdict").replace_strict(VERDICT_SHAPES, default="circle").alias("shape"),
         pl.when(pl.col(group).is_in(list(chosen)) | pl.lit(not chosen))
         .then(pl.lit(CHOSEN))

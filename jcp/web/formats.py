@@ -12,7 +12,7 @@ from decimal import Decimal
 import polars as pl
 
 from jcp.extract import contract
-from jcp.measures import specs
+from jcp.measures import comparison, specs
 
 MISSING = "–"  # no figure: no population to work one out over
 
@@ -148,3 +148,13 @@ def help_text(column: str, measure: str | None = None) -> str:
     if measure is not None and column in specs.spec(measure).columns:
         return specs.spec(measure).columns[column].help
     return specs.column_help(column)
+
+
+def verdict_labels(verdicts: pl.Expr, better: str | None) -> pl.Expr:
+    """Each verdict as a person reads it, symbol and words ("▼ lower than expected (95%),
+    worse"); empty for a unit with none. An expression, not a Python call per row."""
+    return verdicts.replace_strict(
+        {v: comparison.verdict_label(v, better) for v in comparison.VERDICTS},
+        default="",
+        return_dtype=pl.String,
+    )

@@ -44,8 +44,15 @@ def signed_in_email() -> str | None:
         emails = sorted(access.users, key=lambda e: (access.users[e].role != "national", e))
         if not emails:
             return None
+        # "contains", as the sidebar's filters: Streamlit's default fuzzy matching offers every
+        # address holding the letters typed in order, which for "leader.d01-o10" is most of
+        # the team leaders.
         email = st.sidebar.selectbox(
-            "Demo user", emails, key="demo_user", format_func=lambda e: _demo_label(e, access)
+            "Demo user",
+            emails,
+            key="demo_user",
+            format_func=lambda e: _demo_label(e, access),
+            filter_mode="contains",
         )
     if st.session_state.get("signed_in_as") != email:
         st.session_state["signed_in_as"] = email

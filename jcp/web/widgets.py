@@ -28,6 +28,7 @@ from jcp.web.formats import (
     help_text,
     kind,
     label,
+    verdict_labels,
     with_names,
     with_value_labels,
 )
@@ -469,7 +470,7 @@ def verdict_table(frame: pl.DataFrame, rate: specs.Column) -> pl.DataFrame:
     distance = distance.fill_nan(None)
     return (
         frame.with_columns(
-            charts.verdict_labels(pl.col("verdict"), better).alias("verdict_label"),
+            verdict_labels(pl.col("verdict"), better).alias("verdict_label"),
             concern.alias("_concern"),
             distance.alias("_distance"),
         )
