@@ -605,24 +605,23 @@ def funnel_section(filters: Filters, measure: str, unit: str, key: str) -> None:
             ),
             description=(funnel_sentence(frame, unit, rate),),
         )
+    # On screen the name, the rate compared (adjusted, when it is) and the verdict, to fit
+    # beside the chart; the district's name only where offices of several are listed. The
+    # download has every figure and limit.
+    shown = [column + specs.ADJUSTED_SUFFIX if adjusted else column, "verdict_label"]
+    shown.append("office_name" if unit == "office" else "district_name")
+    if unit == "office" and frame["district_code"].n_unique() > 1:
+        shown.append("district_name")
     with right:
         table(
             ordered,
             f"{rate.label} compared",
             f"{key}_table",
-            # On screen the name, rate and verdict; the download has every figure and limit.
             column_config={"verdict_label": "Verdict"}
             | {
                 name: None
-                for name in ordered.columns
-                if name
-                not in (
-                    column,
-                    column + specs.ADJUSTED_SUFFIX,
-                    "verdict_label",
-                    "district_name",
-                    "office_name",
-                )
+                for name in [*ordered.columns, "district_name", "office_name"]
+                if name not in shown
             },
         )
     st.caption(
