@@ -159,3 +159,27 @@ def pytest_unconfigure(config) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
 
     atexit.register(quiet_exit)
+
+
+@pytest.fixture(scope="module")
+def parquet_dir(sample_db: Path, tmp_path_factory) -> Path:
+    """The sample database exported as the Parquet layout Spark reads (once per module)."""
+    from jcp.extract.db import connect_read_only
+    from jcp.measures.export import export_parquet
+
+    out = tmp_path_factory.mktemp("export") / "parquet"
+    con = connect_read_only(sample_db)
+    try:
+        export_parquet(con, out, source=str(sample_db))
+    finally:
+        con.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def on_spark(parquet_dir: Path):
+    """A runner on the Spark engine over that export (one Spark session per process)."""
+    from jcp.measures.runner import Runner
+    from jcp.measures.spark import SparkEngine
+
+    return Runner(SparkEngine(parquet_dir))
