@@ -18,7 +18,11 @@ from jcp.measures.specs import comparable_columns
 
 
 def test_benchmark_runs_and_the_pandas_peer_agrees(tmp_path) -> None:
-    result = run_benchmark(20_000, seed=3, runs=1, pages=True, app=True, workdir=tmp_path)
+    # One timed start of the app, not the bench's three (each ~25 s here): the smoke test is
+    # about the bench running end to end.
+    result = run_benchmark(
+        20_000, seed=3, runs=1, pages=True, app=True, workdir=tmp_path, app_starts=1
+    )
     # The peer recomputes every measure, grouping and filter set from the Parquet files.
     assert result["pandas_mismatches"] == []
     assert set(result["measures"]) >= set(MEASURES)
@@ -55,9 +59,9 @@ def test_benchmark_runs_and_the_pandas_peer_agrees(tmp_path) -> None:
         assert work["cached"]["styled_tables"] == work["cached"]["charts_built"] == 0
         assert work["cached"]["elements"] == work["warm"]["elements"] > 0
     assert result["rows_total"] > 20_000 and result["load_rows_per_second"] > 0
-    # The reported start is the median of the starts timed.
+    # The reported start is the median of the starts timed (here the one).
     samples = result["app_cold_start_samples"]
-    assert len(samples) == 3 and result["app_cold_start_seconds"] == sorted(samples)[1]
+    assert len(samples) == 1 and result["app_cold_start_seconds"] == samples[0] > 0
     # Below 1M claims the generator's default is the sample geography; it is in every name.
     assert (result["geography"], result["districts"], result["offices"]) == ("sample", 6, 53)
     assert (tmp_path / "cache" / "db-20000-3-sample.duckdb").exists()

@@ -403,7 +403,7 @@ def test_requests_are_bounded(runner, monkeypatch) -> None:
         return query(name, params)
 
     monkeypatch.setattr(runner.engine, "query", counted)
-    runner.national.cache_clear()  # the module's other tests have asked for these months
+    runner.forget()  # the module's other tests have asked for these months
     runner.drift(JANUARY, "deferral_rate", "total", NATIONAL)
     assert len(calls) == 1  # one request by month over 2024-06..2026-01
     calls.clear()

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import functools
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import duckdb
@@ -59,6 +59,9 @@ LAST_REQUEST_MONTH = "2099-12"
 # within the scopes that hold it.
 REFERENCE_KINDS = ("rate", "change", "mean")
 NATIONAL = "national"  # the reference level covering every district
+# National results a runner remembers (Runner.national): every office of every month drift
+# reads for 8 rates over 31 months is about 250; the oldest go first past this.
+REMEMBERED_RESULTS = 2048
 # The units a comparison places on a funnel, and the keys of each row.
 COMPARE_UNITS = {"office": ("district_code", "office_code"), "district": ("district_code",)}
 COMPARE_FIGURES = (
@@ -179,12 +182,37 @@ class Runner:
         # comparison's target and phi, each month of each office for drift), remembered for the
         # runner's life (one data version): every manager's funnel and every digest then asks
         # the database once, not once per scope. Results are frames nothing changes in place.
-        self.national = functools.lru_cache(maxsize=2048)(self._national)
-        self.case_mix_rates = functools.lru_cache(maxsize=256)(self._case_mix_rates)
+        # Plain dicts, not functools.lru_cache on bound methods: those would make the runner
+        # refer to itself, so a dropped runner would keep its database open until the garbage
+        # collector's next cycle. Two sessions asking at once may both work a figure out; both
+        # get the same one.
+        self._remembered: dict[tuple, pl.DataFrame] = {}
 
-    def _national(self, request: MeasureRequest) -> pl.DataFrame:
-        """A published result for the whole nation (see `national`)."""
-        return self.run(request, Scope.national())
+    def _remember(self, key: tuple, work: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+        found = self._remembered.get(key)
+        if found is None:
+            found = work()
+            if len(self._remembered) >= REMEMBERED_RESULTS:
+                self._remembered.pop(next(iter(self._remembered)), None)  # the oldest
+            self._remembered[key] = found
+        return found
+
+    def forget(self) -> None:
+        """Drop the remembered national figures (tests that count queries)."""
+        self._remembered.clear()
+
+    def national(self, request: MeasureRequest) -> pl.DataFrame:
+        """A published result for the whole nation, remembered (see __init__)."""
+        return self._remember(("national", request), lambda: self.run(request, Scope.national()))
+
+    def case_mix_rates(
+        self, request: MeasureRequest, column: str, unit: str, target: float
+    ) -> pl.DataFrame:
+        """Each unit's mix-expected rate and variance per head (_case_mix_rates), remembered."""
+        return self._remember(
+            ("case_mix", request, column, unit, target),
+            lambda: self._case_mix_rates(request, column, unit, target),
+        )
 
     @property
     def extract_date(self) -> dt.date:
