@@ -443,3 +443,31 @@ def test_command_refuses_in_one_line(sample_db, capsys, args, message) -> None:
 def test_verdict_words_symbols_and_concern(verdict, better, label, concern):
     assert comparison.verdict_label(verdict, better) == label
     assert comparison.concern(verdict, better) == concern
+
+
+def test_national_figures_are_remembered_and_the_oldest_forgotten(
+    sample_runner, monkeypatch
+) -> None:
+    """Runner.national asks the database once per request, and past REMEMBERED_RESULTS the
+    oldest is forgotten first (here a limit of 2: the third request pushes out the first)."""
+    from jcp.measures import runner as runner_module
+
+    monkeypatch.setattr(runner_module, "REMEMBERED_RESULTS", 2)
+    sample_runner.forget()
+    asked = []
+    run = sample_runner.run
+    monkeypatch.setattr(
+        sample_runner,
+        "run",
+        lambda request, scope, **kw: asked.append(request) or run(request, scope, **kw),
+    )
+    first, second, third = (
+        sample_runner.default_request("deferrals", by=by) for by in ("total", "district", "office")
+    )
+    assert sample_runner.national(first) is sample_runner.national(first)  # one frame, shared
+    sample_runner.national(second)
+    sample_runner.national(third)  # the limit of 2: `first` goes
+    sample_runner.national(second)  # still remembered
+    sample_runner.national(first)  # asked again
+    assert asked == [first, second, third, first]
+    sample_runner.forget()

@@ -22,6 +22,7 @@ import calendar
 import datetime as dt
 import itertools
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -187,14 +188,16 @@ class Runner:
         # collector's next cycle. Two sessions asking at once may both work a figure out; both
         # get the same one.
         self._remembered: dict[tuple, pl.DataFrame] = {}
+        self._remembering = threading.Lock()  # around evicting and adding, never the work
 
     def _remember(self, key: tuple, work: Callable[[], pl.DataFrame]) -> pl.DataFrame:
         found = self._remembered.get(key)
         if found is None:
             found = work()
-            if len(self._remembered) >= REMEMBERED_RESULTS:
-                self._remembered.pop(next(iter(self._remembered)), None)  # the oldest
-            self._remembered[key] = found
+            with self._remembering:
+                if len(self._remembered) >= REMEMBERED_RESULTS:
+                    self._remembered.pop(next(iter(self._remembered)), None)  # the oldest
+                self._remembered[key] = found
         return found
 
     def forget(self) -> None:
