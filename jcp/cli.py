@@ -256,6 +256,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         app=not args.no_app,
         with_pandas=not args.no_pandas,
         geography=args.geography,
+        parquet=args.parquet,
     )
     return 1 if result["pandas_mismatches"] else 0
 
@@ -532,6 +533,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("sample", "national"),
         help="the generated extract's geography, as for generate (default: national from "
         "1,000,000 claims, sample below)",
+    )
+    p.add_argument(
+        "--parquet",
+        action="store_true",
+        help="also time every measure on the Parquet engine, over an export of the same "
+        "database (docs/scale-out.md)",
     )
     p.add_argument("--report", type=Path, help="print a results JSON as Markdown tables, only")
     p.set_defaults(run=_cmd_bench)
