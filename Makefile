@@ -49,12 +49,13 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# All tests, then the hand-worked measure figures again on the Spark engine (tests/extracts.py),
-# each on two workers (pytest-xdist), one per core, a test file to a worker (so a module's
+# All tests, then the hand-worked measure figures again on the Spark engine and on the Parquet
+# engine (tests/extracts.py), each on two workers (pytest-xdist), one per core, a test file to a worker (so a module's
 # app server or Spark session is started once, and its tests run in their order).
 test: $(STAMP) browser java lint
 	$(PY) -m pytest -n 2 --dist loadfile
 	JCP_TEST_ENGINE=spark $(PY) -m pytest -q -n 2 --dist loadfile $(wildcard tests/test_measures_*.py)
+	JCP_TEST_ENGINE=parquet $(PY) -m pytest -q -n 2 --dist loadfile $(wildcard tests/test_measures_*.py)
 
 # `make bench CLAIMS=10000000`: timings and the pandas comparison; see docs/performance.md.
 # GEOGRAPHY=sample or national; empty: the generator's (national from 1,000,000 claims).
