@@ -82,7 +82,8 @@ def test_every_page_runs_on_the_sample(page, sample_db, app_for) -> None:
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == [page.heading]
-    assert len(at.metric) >= 3
+    if page.figures:  # the pages about the dashboard (tests/test_about.py) draw no tiles
+        assert len(at.metric) >= 3
 
 
 def test_district_filter_changes_overview_tiles_to_the_runners_figures(
