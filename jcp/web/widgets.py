@@ -24,7 +24,9 @@ from jcp.output import csv_comment, csv_text, plain_text
 from jcp.web import audit, charts, data, results, sidebar, signin
 from jcp.web.formats import (
     TABLE_FORMATS,
+    declaring_measure,
     format_value,
+    help_markdown,
     help_text,
     kind,
     label,
@@ -86,6 +88,19 @@ def empty_state() -> None:
     st.info(EMPTY_MESSAGE)
 
 
+def figure_help(text: str, measure: str) -> str:
+    """A figure's hover help: `text` as written, then a link to its measure's entry on "About
+    these figures" carrying the sidebar's filters. Every tile's help is made here (or by
+    column_help), so every figure's help links there."""
+    return help_markdown(text, measure, sidebar.current_filters().to_query())
+
+
+def column_help(column: str, measure: str | None = None) -> str:
+    """A column's hover help from its spec, with the link to its measure's entry (the measure
+    that declares it when none is given)."""
+    return figure_help(help_text(column, measure), measure or declaring_measure(column))
+
+
 def figure_tiles(
     row: dict,
     measure: str,
@@ -94,14 +109,22 @@ def figure_tiles(
     helps: dict[str, str] | None = None,
 ) -> None:
     """One tile per column of a measure's row, labelled and explained from its spec (or from
-    `labels` and `helps`, for words that fit a tile better)."""
+    `labels` and `helps`, plain text, for words that fit a tile better); each tile's help links
+    to the measure's entry on "About these figures"."""
     for tile, column in zip(st.columns(len(columns)), columns, strict=True):
         tile.metric(
             (labels or {}).get(column, label(column)),
             format_value(row[column], kind(column)),
             border=True,
-            help=(helps or {}).get(column, help_text(column, measure)),
+            help=figure_help((helps or {}).get(column) or help_text(column, measure), measure),
         )
+
+
+# The overdue tile's help, on every page that shows the tile.
+OVERDUE_HELP = (
+    "Deferred interviews past their review date, never held, claim still open. "
+    "Not limited to the period."
+)
 
 
 OVERDUE_COLUMNS = (
@@ -132,6 +155,35 @@ def overdue_worklist(overdue: pl.DataFrame, key: str) -> None:
         key,
         max_rows=WORKLIST_ROWS,
     )
+
+
+def extract_facts(loads: pl.DataFrame) -> None:
+    """The loaded extract's date, when it was loaded and the rows its load rejected (the loads
+    report, one row per table), with the extract's own name for its source, as text."""
+    first = loads.row(0, named=True)
+    columns = st.columns(3)
+    columns[0].metric("Extract date", f"{first['extract_date']:%d %b %Y}", border=True)
+    columns[1].metric("Loaded", f"{first['loaded_at']:%d %b %Y %H:%M}", border=True)
+    columns[2].metric("Rows rejected", f"{loads['rejected'].sum():,}", border=True)
+    st.caption(f"Source: {plain_text(first['source'])}")  # the extract's own words
+
+
+REJECTS_CAPTION = (
+    "Rows that broke a rule of the data contract (docs/data-contract.md) are not in any "
+    "figure. A row whose parent row was rejected is rejected too."
+)
+
+
+def reject_summary(key: str) -> bool:
+    """What the load rejected, by table and rule (a table, so its text is shown as text);
+    True when it rejected any row."""
+    summary = results.report("reject_summary")
+    if summary.height == 0:
+        st.success("Every row of the extract met the data contract.")
+        return False
+    st.caption(REJECTS_CAPTION)
+    table(summary, "Rejects by rule", key)
+    return True
 
 
 def tile_row(frame: pl.DataFrame) -> dict:
