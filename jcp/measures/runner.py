@@ -65,8 +65,12 @@ REFERENCE_KINDS = ("rate", "change", "mean")
 NATIONAL = "national"  # the reference level covering every district
 # National results a runner remembers (Runner.national, unit_months, case_mix_rates): a few per
 # comparable rate and filter set (its total, its units, its units' months for drift); the
-# oldest go first past this.
+# oldest go first past either bound. The bytes bound the memory: one filter set's months of
+# 380 offices for drift (7 measures, 22 months) is about 7 MB (polars' estimated size at 1M
+# claims), so 256 MB keeps some 35 filter sets' drift where 2,048 results alone would let a
+# long-lived server grow by 2 GB.
 REMEMBERED_RESULTS = 2048
+REMEMBERED_BYTES = 256 * 1024 * 1024
 # The units a comparison places on a funnel, and the keys of each row.
 COMPARE_UNITS = {"office": ("district_code", "office_code"), "district": ("district_code",)}
 COMPARE_FIGURES = (
@@ -199,21 +203,33 @@ class Runner:
         # collector's next cycle. Two sessions asking at once may both work a figure out; both
         # get the same one.
         self._remembered: dict[tuple, pl.DataFrame] = {}
+        self._remembered_bytes = 0
         self._remembering = threading.Lock()  # around evicting and adding, never the work
 
     def _remember(self, key: tuple, work: Callable[[], pl.DataFrame]) -> pl.DataFrame:
         found = self._remembered.get(key)
         if found is None:
             found = work()
+            size = found.estimated_size()
             with self._remembering:
-                if len(self._remembered) >= REMEMBERED_RESULTS:
-                    self._remembered.pop(next(iter(self._remembered)), None)  # the oldest
-                self._remembered[key] = found
+                if key not in self._remembered:  # another session may have just added it
+                    # The oldest first, until the new result fits both bounds (a result over
+                    # the bytes bound alone is still remembered, alone).
+                    while self._remembered and (
+                        len(self._remembered) >= REMEMBERED_RESULTS
+                        or self._remembered_bytes + size > REMEMBERED_BYTES
+                    ):
+                        oldest = self._remembered.pop(next(iter(self._remembered)))
+                        self._remembered_bytes -= oldest.estimated_size()
+                    self._remembered[key] = found
+                    self._remembered_bytes += size
         return found
 
     def forget(self) -> None:
         """Drop the remembered national figures (tests that count queries)."""
-        self._remembered.clear()
+        with self._remembering:
+            self._remembered.clear()
+            self._remembered_bytes = 0
 
     def national(self, request: MeasureRequest) -> pl.DataFrame:
         """A published result for the whole nation, remembered (see __init__)."""
