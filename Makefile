@@ -7,7 +7,7 @@ JCP_DB ?= data/dashboard.duckdb
 PORT ?= 8501
 export JCP_DB
 
-.PHONY: install run db test lint format browser java bench clean
+.PHONY: install run db test lint format browser java axe bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ java:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless; }
 
+# The accessibility tests inject axe-core (npm, pinned in tests/accessibility/package-lock.json)
+# into each page; install it when it is missing.
+AXE := tests/accessibility/node_modules/axe-core/axe.min.js
+$(AXE): tests/accessibility/package.json tests/accessibility/package-lock.json
+	npm ci --prefix tests/accessibility --no-audit --no-fund --silent
+	@touch $(AXE)
+
+axe: $(AXE)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -52,7 +61,7 @@ format: $(STAMP)
 # All tests, then the hand-worked measure figures again on the Spark engine (tests/extracts.py),
 # each on two workers (pytest-xdist), one per core, a test file to a worker (so a module's
 # app server or Spark session is started once, and its tests run in their order).
-test: $(STAMP) browser java lint
+test: $(STAMP) browser java axe lint
 	$(PY) -m pytest -n 2 --dist loadfile
 	JCP_TEST_ENGINE=spark $(PY) -m pytest -q -n 2 --dist loadfile $(wildcard tests/test_measures_*.py)
 
@@ -64,4 +73,5 @@ bench: $(STAMP) browser
 	$(PY) -m jcp bench --claims $(CLAIMS) $(if $(GEOGRAPHY),--geography $(GEOGRAPHY))
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache tests/artifacts bench/cache bench/results
+	rm -rf $(VENV) data .pytest_cache .ruff_cache tests/artifacts bench/cache bench/results \
+		tests/accessibility/node_modules

@@ -45,6 +45,13 @@ ALL_HIDDEN_MESSAGE = (
 )
 
 
+# A chart none of whose figures can be drawn (each hidden or not yet known).
+NOTHING_DRAWN_MESSAGE = (
+    "Nothing to plot: no figure here can be drawn (too few people to show, or not yet known). "
+    "The table and the CSV download say which."
+)
+
+
 # The overdue worklist shows its most overdue rows on screen; the CSV has every row.
 WORKLIST_ROWS = 1000
 
@@ -379,11 +386,16 @@ def _draw_chart(
 ) -> None:
     # Bars are named: the builders label a district or office by the name put beside its code.
     built = build(named(frame), *options)
+    if charts.draws_nothing(built):
+        # Every figure hidden or missing (a team leader's one office, [c]): words, not an empty
+        # frame that a screen reader would announce as an unnamed image.
+        st.info(NOTHING_DRAWN_MESSAGE)
+        return
     # A builder that draws only part of a long list says so in the chart's description: shown
     # as its caption. The page's sentences go before it in the description only (they are on
     # the page already, above the chart).
     note = built.description if isinstance(built.description, str) else None
-    st.altair_chart(charts.described(built, description), width="stretch")
+    st.altair_chart(charts.readable(charts.described(built, description)), width="stretch")
     if note:
         st.caption(note)
 
