@@ -1,5 +1,5 @@
 """Deployment settings from jcp.toml (or $JCP_CONFIG): engine, access, thresholds, audit log,
-the disclosure secret."""
+the disclosure secret, the contact line of published spreadsheets."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from jcp.measures.disclosure import Thresholds
 from jcp.measures.engines import ENGINES
 
 DEFAULT_CONFIG = Path("jcp.toml")
+MAX_CONTACT_LENGTH = 200
 
 
 class ConfigError(ValueError):
@@ -43,6 +44,9 @@ class Settings:
     smtp_port: int = 25
     smtp_starttls: bool = False
     digest_sender: str | None = None
+    # Who answers questions about the figures: the contact line on a spreadsheet's cover sheet
+    # (the Analysis Function's guidance asks for one). None: the cover says none is set.
+    contact: str | None = None
 
     def record_key_secret(self) -> str:
         """The secret record keys are derived from: the configured one, or the secret file's
@@ -130,7 +134,20 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
                 f"{path}: [digest] {secret_name} does not belong in the file: set "
                 f"$JCP_SMTP_{secret_name.upper()} in the environment"
             )
+    contact = data.get("publish", {}).get("contact")
+    # One line of plain text: it is written into every spreadsheet's cover sheet.
+    if contact is not None and (
+        not isinstance(contact, str)
+        or not contact.strip()
+        or len(contact) > MAX_CONTACT_LENGTH
+        or re.search(r"[\x00-\x1f\x7f]", contact)
+    ):
+        raise ConfigError(
+            f"{path}: [publish] contact must be one line of text (at most "
+            f"{MAX_CONTACT_LENGTH} characters), e.g. a team and its e-mail address"
+        )
     return Settings(
+        contact=contact.strip() if contact else None,
         overdispersion=switches["overdispersion"],
         case_mix=switches["case_mix"],
         app_url=app_url.rstrip("/") if app_url else None,
