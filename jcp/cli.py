@@ -1,5 +1,5 @@
 """The `python -m jcp` command line: load, check, generate, measure, compare, drift, digest,
-export-parquet, bench, loadtest, ptable."""
+publish, export-parquet, bench, loadtest, ptable."""
 
 from __future__ import annotations
 
@@ -295,6 +295,26 @@ def _cmd_digest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from jcp.publish import build_release, parse_period, write_release
+    from jcp.spreadsheet import creation_time
+
+    period = parse_period(args.period)
+    created = creation_time()  # a bad SOURCE_DATE_EPOCH is said before any work is done
+    settings = load_settings()
+    engine = _open_engine(args)
+    try:
+        release = build_release(Runner(engine, settings.thresholds), period, settings)
+    finally:
+        engine.close()
+    write_release(release, args.out, created)
+    print(
+        f"wrote {args.out}: {release.name}.ods and .xlsx ({len(release.tables)} tables), "
+        f"{len(release.tables)} CSV files in csv/, measures.md and index.html"
+    )
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from jcp.measures.export import export_parquet
 
@@ -562,6 +582,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--parquet", type=Path, help="spark: the folder export-parquet wrote")
     p.add_argument("--spark-master", metavar="URL", help="spark: master URL (default local[2])")
     p.set_defaults(run=_cmd_digest)
+
+    p = commands.add_parser(
+        "publish",
+        help="a statistical release: the main measures by district and office, national, as "
+        "ODS, XLSX, CSV and an HTML summary",
+        description="Writes into OUT (made if missing): one ODS and one XLSX workbook of the "
+        "main measures by district and by office for the whole nation, with disclosure control "
+        "on; a CSV per table in OUT/csv; measures.md, the definitions; and index.html, a short "
+        "summary page (headlines, two charts with text alternatives, method and disclosure "
+        "notes). The same database, period and settings give the same files, apart from the "
+        "creation time, which $SOURCE_DATE_EPOCH pins.",
+    )
+    p.add_argument("out", type=Path, metavar="OUT", help="the folder to write the release into")
+    p.add_argument(
+        "--period", required=True, metavar="FROM..TO", help="the months, e.g. 2025-11..2026-10"
+    )
+    p.add_argument("--db", help="database file (default: $JCP_DB or data/dashboard.duckdb)")
+    p.add_argument("--engine", choices=ENGINES, help="default: [engine] name in jcp.toml, duckdb")
+    p.add_argument("--parquet", type=Path, help="spark: the folder export-parquet wrote")
+    p.add_argument("--spark-master", metavar="URL", help="spark: master URL (default local[2])")
+    p.set_defaults(run=_cmd_publish)
 
     p = commands.add_parser(
         "export-parquet", help="write a database's tables as Parquet for Spark (docs/scale-out.md)"
