@@ -7,7 +7,7 @@ JCP_DB ?= data/dashboard.duckdb
 PORT ?= 8501
 export JCP_DB
 
-.PHONY: install run db test lint format browser java axe bench clean
+.PHONY: install run db test lint format browser java axe libreoffice bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ $(AXE): tests/accessibility/package.json tests/accessibility/package-lock.json
 
 axe: $(AXE)
 
+# The spreadsheet tests open the ODS and XLSX files in LibreOffice headless (soffice).
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libreoffice-calc-nogui; }
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -61,7 +68,7 @@ format: $(STAMP)
 # All tests, then the hand-worked measure figures again on the Spark engine (tests/extracts.py),
 # each on two workers (pytest-xdist), one per core, a test file to a worker (so a module's
 # app server or Spark session is started once, and its tests run in their order).
-test: $(STAMP) browser java axe lint
+test: $(STAMP) browser java axe libreoffice lint
 	$(PY) -m pytest -n 2 --dist loadfile
 	JCP_TEST_ENGINE=spark $(PY) -m pytest -q -n 2 --dist loadfile $(wildcard tests/test_measures_*.py)
 

@@ -9,7 +9,7 @@ import streamlit as st
 from jcp.extract.db import DatabaseMissing
 from jcp.measures.queries import EngineUnavailable
 from jcp.output import plain_text
-from jcp.web import data, sidebar, signin
+from jcp.web import data, sidebar, signin, widgets
 from jcp.web.pages import PAGES, default_page
 
 st.set_page_config(
@@ -55,4 +55,6 @@ if not scope.has_access:
     signin.no_access_screen(email)
     st.stop()
 sidebar.filter_bar()
+# Every table the page shows goes into this run's workbook, offered beside each CSV download.
+widgets.start_page_workbook(page.title, page.url_path)
 page.run()

@@ -855,3 +855,43 @@ def test_fsf_page_shows_uptake_and_outcomes_as_the_runner_gives_them(
     ):
         assert _metric(at, tile) == format_value(outcomes[column], "rate")
     assert any("Not a measure of effect" in w.value for w in at.warning)
+
+
+def test_every_table_of_a_page_is_in_its_spreadsheets(sample_db, app_for) -> None:
+    """Beside each CSV download, the page's .ods and .xlsx; the workbook they build holds every
+    table the page offers as CSV, one a sheet, in the page's order, each with all its rows."""
+    import io
+
+    import openpyxl
+
+    at = app_for(sample_db)
+    at.run()
+    at.switch_page("pages/deferrals.py")
+    at.run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    csv_titles = [label.removeprefix("Download CSV: ") for label in labels[::3]]
+    assert all(label.startswith("Download CSV: ") for label in labels[::3])
+    assert labels[1::3] == ["Download spreadsheet (.ods)"] * len(csv_titles)
+    assert labels[2::3] == ["Download spreadsheet (.xlsx)"] * len(csv_titles)
+    # The page's charts and tables by district, funnels, trends, reasons, lengths, follow-up
+    # and the worklist: more than a dozen downloads.
+    assert len(csv_titles) > 12
+    book = at.session_state["page_workbook"]
+    assert [title for title, _ in book.tables()] == csv_titles
+    workbook = openpyxl.load_workbook(io.BytesIO(book.xlsx()))
+    assert workbook.sheetnames == [
+        "Cover",
+        "Contents",
+        "Notes",
+        *(f"Table_{n}" for n in range(1, len(csv_titles) + 1)),
+    ]
+    for number, (title, frame) in enumerate(book.tables(), start=1):
+        sheet = workbook[f"Table_{number}"]
+        assert sheet["A1"].value.startswith(f"{title} [note ")
+        (table,) = sheet.tables.values()
+        first, last = (int("".join(c for c in ref if c.isdigit())) for ref in table.ref.split(":"))
+        assert last - first == max(frame.height, 1)  # header, then every row (or "no rows")
+    cover = [row[0] for row in workbook["Cover"].iter_rows(values_only=True)]
+    assert cover[0] == "Interviews and deferrals: Jobcentre Plus district performance"
+    assert "Scope: national." in cover

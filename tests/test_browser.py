@@ -319,3 +319,36 @@ def test_attention_page_for_a_manager_and_a_team_leader(
     if office:
         label = f"{sample_runner.catalogue.office_names[office[0]]} ({office[0]})"
         expect(sidebar.get_by_text(label)).to_be_visible()
+
+
+def test_spreadsheet_downloads_hold_every_table_of_the_page(page: Page, app_url) -> None:
+    """A click on the page's .xlsx and .ods buttons: the server builds each workbook then (on a
+    thread of its own), with a sheet for every table the page offers as CSV, in its order."""
+    import openpyxl
+    from test_spreadsheet import read_ods
+
+    page.goto(app_url)
+    # The tables come after the tiles: wait for the last one's buttons, then for the run's end.
+    expect(
+        page.locator("button").filter(has_text="Download CSV: Main rates by month")
+    ).to_be_visible(timeout=60_000)
+    _wait_for_app(page)
+    labels = page.get_by_role("button").all_inner_texts()
+    titles = [
+        text.removeprefix("Download CSV: ") for text in labels if text.startswith("Download CSV: ")
+    ]
+    assert len(titles) >= 2
+    page.screenshot(path=ARTIFACTS / "overview_downloads.png", full_page=True)
+    tables = [f"Table_{n}" for n in range(1, len(titles) + 1)]
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download spreadsheet (.xlsx)").first.click()
+    assert download_info.value.suggested_filename.endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    assert book.sheetnames == ["Cover", "Contents", "Notes", *tables]
+    assert [book[name]["A1"].value.split(" [note")[0] for name in tables] == titles
+    _wait_for_app(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download spreadsheet (.ods)").last.click()
+    sheets = read_ods(Path(download_info.value.path()).read_bytes())
+    assert list(sheets) == ["Cover", "Contents", "Notes", *tables]
+    assert [sheets[name][0][0][1].split(" [note")[0] for name in tables] == titles

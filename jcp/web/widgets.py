@@ -14,7 +14,8 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from jcp.measures import comparison, specs
+from jcp import spreadsheet
+from jcp.measures import comparison, disclosure, specs
 from jcp.measures.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers
 from jcp.measures.filters import (
     Filters,
@@ -34,6 +35,7 @@ from jcp.web.formats import (
     with_names,
     with_value_labels,
 )
+from jcp.web.workbook import PageWorkbook
 
 EMPTY_MESSAGE = "No activity for these filters."
 
@@ -59,13 +61,6 @@ WORKLIST_ROWS = 1000
 # Tables up to this long are styled cell by cell (jcp.web.formats' one style per kind): every
 # office of the network fits.
 STYLED_ROWS = 500
-
-
-SUPPRESSION_NOTE = (
-    "Figures are adjusted slightly to protect individuals; totals may not equal the sum of "
-    "rows. [c]: too few to show (an adjusted count of 1 to {c1}, a rate or mean over fewer "
-    "than {d} people, money from fewer than {p} payments). Money is rounded to the nearest £10."
-)
 
 
 def clear_results() -> None:
@@ -199,8 +194,7 @@ def tile_row(frame: pl.DataFrame) -> dict:
 
 
 def suppression_note() -> str:
-    t = data.settings().thresholds
-    return SUPPRESSION_NOTE.format(c1=t.min_count - 1, d=t.min_denominator, p=t.min_payments)
+    return disclosure.suppression_note(data.settings().thresholds)
 
 
 def csv_header(frame: pl.DataFrame, filters: Filters, title: str) -> str:
@@ -241,16 +235,77 @@ def _record_export(title: str, rows: int) -> None:
 
 
 def download(frame: pl.DataFrame, title: str, key: str) -> None:
+    """The table's CSV download and, beside it, the page's spreadsheets (every table on it)."""
     filters = sidebar.current_filters()
-    st.download_button(
-        f"Download CSV: {title}",
-        # Written when the button is clicked, not on every rerun (a worklist can be long).
-        data=partial(csv_bytes, csv_header(frame, filters, title), frame),
-        file_name=f"{key}_{filters.period_from}_{filters.period_to}.csv",
-        mime="text/csv",
-        key=f"download_{key}",
-        on_click=_record_export,
-        args=(title, frame.height),
+    book = page_workbook()
+    if book is not None:
+        book.add(title, frame)
+    with st.container(horizontal=True):
+        st.download_button(
+            f"Download CSV: {title}",
+            # Written when the button is clicked, not on every rerun (a worklist can be long).
+            data=partial(csv_bytes, csv_header(frame, filters, title), frame),
+            file_name=f"{key}_{filters.period_from}_{filters.period_to}.csv",
+            mime="text/csv",
+            key=f"download_{key}",
+            on_click=_record_export,
+            args=(title, frame.height),
+        )
+        if book is None:
+            return
+        for fmt, build in (("ods", book.ods), ("xlsx", book.xlsx)):
+            st.download_button(
+                f"Download spreadsheet (.{fmt})",
+                # Built when clicked, from the tables the page has shown by then: its own run's
+                # tables (this run's workbook, not whichever the session holds at the click).
+                data=build,
+                file_name=book.file_name(fmt),
+                mime=spreadsheet.MEDIA_TYPES[fmt],
+                key=f"download_{fmt}_{key}",
+                on_click=_record_workbook_export,
+                args=(book, fmt),
+            )
+
+
+# Session state: this run's PageWorkbook, which every download adds its table to.
+PAGE_WORKBOOK = "page_workbook"
+
+
+def start_page_workbook(title: str, slug: str) -> None:
+    """A new workbook for the page about to run (the frame calls it before page.run())."""
+    cat = data.catalogue()
+    filters = sidebar.current_filters()
+    settings = data.settings()
+    st.session_state[PAGE_WORKBOOK] = PageWorkbook(
+        title=f"{title}: Jobcentre Plus district performance",
+        slug=slug or "overview",
+        extract_date=cat.extract_date,
+        period_from=filters.period_from,
+        period_to=filters.period_to,
+        filters=filters.describe(cat),
+        scope=signin.current_scope().label,
+        thresholds=settings.thresholds,
+        contact=settings.contact,
+        district_names=cat.district_names,
+        office_names=cat.office_names,
+    )
+
+
+def page_workbook() -> PageWorkbook | None:
+    """This run's workbook; None for a page run without the frame."""
+    return st.session_state.get(PAGE_WORKBOOK)
+
+
+def _record_workbook_export(book: PageWorkbook, fmt: str) -> None:
+    tables = len(book.tables())
+    audit.record(
+        data.settings().audit_log,
+        "export",
+        st.session_state.get("signed_in_as"),
+        page=book.title,
+        filters=book.filters,
+        rows=book.rows,
+        detail=f"spreadsheet .{fmt}, {tables} tables",
     )
 
 
