@@ -604,3 +604,34 @@ def test_source_date_epoch_must_be_a_number(sample_db, capsys, tmp_path, monkeyp
         "error: SOURCE_DATE_EPOCH='yesterday' is not a whole number of seconds since 1970\n"
     )
     assert not out.exists()
+
+
+def test_a_page_workbook_holds_a_table_shown_twice_once() -> None:
+    """A chart and the table under it offer the same figures under one title: one sheet."""
+    from jcp.web.workbook import PageWorkbook
+
+    book = PageWorkbook(
+        title="Test page",
+        slug="test",
+        extract_date=dt.date(2026, 10, 31),
+        period_from="2025-11",
+        period_to="2026-10",
+        filters="all districts",
+        scope="national",
+        thresholds=THRESHOLDS,
+        contact=None,
+        district_names={},
+        office_names={},
+    )
+    by_district = pl.DataFrame({"district_code": ["D01", "D02"], "claims": [12, 30]})
+    book.add("Claims by district", by_district)
+    book.add("Claims by district", by_district.clone())  # the table under the chart
+    book.add("Claims by district", by_district.with_columns(claims=pl.lit(5)))  # other figures
+    book.add("Claims by month", by_district)  # same figures, another title
+    assert [title for title, _ in book.tables()] == [
+        "Claims by district",
+        "Claims by district",
+        "Claims by month",
+    ]
+    # 12 + 30 claims' two rows in each of the three sheets kept.
+    assert book.rows == 6

@@ -39,8 +39,14 @@ class PageWorkbook:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, title: str, frame: pl.DataFrame) -> None:
-        """One table the page shows (as its CSV download has it)."""
+        """One table the page shows (as its CSV download has it). A chart and the table under it
+        often offer the same figures under the same title: the workbook holds them once."""
         with self._lock:
+            if any(
+                seen_title == title and (seen is frame or seen.equals(frame))
+                for seen_title, seen in self._tables
+            ):
+                return
             self._tables.append((title, frame))
 
     def tables(self) -> list[tuple[str, pl.DataFrame]]:
