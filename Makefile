@@ -7,7 +7,7 @@ JCP_DB ?= data/dashboard.duckdb
 PORT ?= 8501
 export JCP_DB
 
-.PHONY: install run db test lint format browser java bench clean
+.PHONY: install run db test lint format browser java axe libreoffice bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,22 @@ java:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless; }
 
+# The accessibility tests inject axe-core (npm, pinned in tests/accessibility/package-lock.json)
+# into each page; install it when it is missing.
+AXE := tests/accessibility/node_modules/axe-core/axe.min.js
+$(AXE): tests/accessibility/package.json tests/accessibility/package-lock.json
+	npm ci --prefix tests/accessibility --no-audit --no-fund --silent
+	@touch $(AXE)
+
+axe: $(AXE)
+
+# The spreadsheet tests open the ODS and XLSX files in LibreOffice headless (soffice).
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libreoffice-calc-nogui; }
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -49,13 +65,14 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# All tests, then the hand-worked measure figures again on the Spark engine and on the Parquet
-# engine (tests/extracts.py), each on two workers (pytest-xdist), one per core, a test file to a worker (so a module's
-# app server or Spark session is started once, and its tests run in their order).
-test: $(STAMP) browser java lint
+# All tests, then the hand-worked measure figures again on the Spark engine (tests/extracts.py),
+# each on two workers (pytest-xdist), one per core, a test file to a worker (so a module's
+# app server or Spark session is started once, and its tests run in their order). The Parquet
+# engine's figures are checked against the database's in tests/test_parquet_engine.py; the
+# hand-worked tests run on it too with JCP_TEST_ENGINE=parquet (not here: a minute more).
+test: $(STAMP) browser java axe libreoffice lint
 	$(PY) -m pytest -n 2 --dist loadfile
 	JCP_TEST_ENGINE=spark $(PY) -m pytest -q -n 2 --dist loadfile $(wildcard tests/test_measures_*.py)
-	JCP_TEST_ENGINE=parquet $(PY) -m pytest -q -n 2 --dist loadfile $(wildcard tests/test_measures_*.py)
 
 # `make bench CLAIMS=10000000`: timings and the pandas comparison; see docs/performance.md.
 # GEOGRAPHY=sample or national; empty: the generator's (national from 1,000,000 claims).
@@ -65,4 +82,5 @@ bench: $(STAMP) browser
 	$(PY) -m jcp bench --claims $(CLAIMS) $(if $(GEOGRAPHY),--geography $(GEOGRAPHY))
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache tests/artifacts bench/cache bench/results
+	rm -rf $(VENV) data .pytest_cache .ruff_cache tests/artifacts bench/cache bench/results \
+		tests/accessibility/node_modules

@@ -1,5 +1,5 @@
 """The `python -m jcp` command line: load, check, generate, measure, compare, drift, digest,
-export-parquet, bench, loadtest, ptable."""
+publish, export-parquet, bench, loadtest, ptable."""
 
 from __future__ import annotations
 
@@ -20,12 +20,15 @@ from jcp.measures.access import Scope, read_access
 from jcp.measures.disclosure import with_markers
 from jcp.measures.engines import ENGINES, PARQUET_ENGINES, check_built_tables, open_engine
 from jcp.measures.export import ExportError
+from jcp.measures.filters import Filters
 from jcp.measures.ptable import DEFAULT_PTABLE
 from jcp.measures.queries import EngineUnavailable
-from jcp.measures.runner import GROUPINGS, MEASURES, RequestError, Runner
+from jcp.measures.runner import GROUPINGS, MEASURES, MeasureRequest, RequestError, Runner
 from jcp.output import csv_text
+from jcp.spreadsheet import SpreadsheetError
 
 EXIT_USAGE = 2
+SPREADSHEETS = ("ods", "xlsx")
 
 
 def _print_report(report: LoadReport, show_rejects: bool) -> None:
@@ -128,32 +131,98 @@ def _request_for(args: argparse.Namespace, runner: Runner, measure: str, by: str
     return request
 
 
-def _print_result(result: pl.DataFrame, fmt: str) -> None:
-    if fmt == "csv":
-        sys.stdout.write(csv_text(result))
+def _check_output(args: argparse.Namespace) -> None:
+    """A spreadsheet goes to a file: asked for without one, say so before any work is done."""
+    if args.format in SPREADSHEETS and args.output is None:
+        raise RequestError(f"--format {args.format} writes a file: give --output FILE")
+
+
+def _print_result(
+    result: pl.DataFrame,
+    args: argparse.Namespace,
+    runner: Runner,
+    request: MeasureRequest,
+    scope: Scope,
+    title: str,
+) -> None:
+    """The result as --format says, on standard output or in --output FILE."""
+    fmt = args.format
+    if fmt in SPREADSHEETS:
+        from jcp import spreadsheet
+        from jcp.web.formats import with_names
+
+        cat = runner.catalogue
+        filters = Filters(
+            request.period_from,
+            request.period_to,
+            request.districts,
+            request.offices,
+            request.benefits,
+            request.groups,
+        )
+        book = spreadsheet.Workbook(
+            title=title,
+            extract_date=cat.extract_date,
+            period=f"{request.period_from} to {request.period_to}",
+            filters=filters.describe(cat),
+            scope=scope.label,
+            thresholds=runner.thresholds,
+            contact=load_settings().contact,
+            tables=(
+                spreadsheet.SheetTable(
+                    title, with_names(result, cat.district_names, cat.office_names)
+                ),
+            ),
+        )
+        _write(args.output, spreadsheet.workbook_bytes(book, fmt))
+        print(f"wrote {args.output}")
         return
-    frame = with_markers(result)
-    if fmt == "json":
-        sys.stdout.write(frame.write_json() + "\n")
+    if fmt == "csv":
+        text = csv_text(result)
     else:
-        with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=250, fmt_str_lengths=40):
-            print(frame)
+        frame = with_markers(result)
+        if fmt == "json":
+            text = frame.write_json() + "\n"
+        else:
+            with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=250, fmt_str_lengths=40):
+                text = f"{frame}\n"
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        _write(args.output, text.encode("utf-8"))
+
+
+def _write(path: Path, content: bytes) -> None:
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise RequestError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def _title(name: str, by: str, extra: str = "") -> str:
+    """A result's title: its measure's, and how it is grouped."""
+    spec = MEASURES.get(name)
+    title = spec.title if spec else name
+    grouped = f" by {by}" if by != "total" else ""
+    return f"{title}{extra}{grouped}"
 
 
 def _cmd_measure(args: argparse.Namespace) -> int:
+    _check_output(args)
     engine = _open_engine(args)
     try:
         runner = Runner(engine, load_settings().thresholds)
         request = _request_for(args, runner, args.name, args.by)
         scope = _scope_for(args, runner)
         result = runner.run(request, scope, unsuppressed=args.unsuppressed)
+        _print_result(result, args, runner, request, scope, _title(args.name, args.by))
     finally:
         engine.close()
-    _print_result(result, args.format)
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    _check_output(args)
     engine = _open_engine(args)
     settings = load_settings()
     try:
@@ -168,22 +237,25 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             overdispersion=settings.overdispersion and not args.no_overdispersion,
             adjusted=args.adjusted,
         )
+        title = _title(args.name, args.unit, f": {args.column} against the national rate")
+        _print_result(result, args, runner, request, scope, title)
     finally:
         engine.close()
-    _print_result(result, args.format)
     return 0
 
 
 def _cmd_drift(args: argparse.Namespace) -> int:
+    _check_output(args)
     engine = _open_engine(args)
     try:
         runner = Runner(engine, load_settings().thresholds)
         request = _request_for(args, runner, args.name, "total")
         scope = _scope_for(args, runner)
         result = runner.drift(request, args.column, args.unit, scope)
+        title = _title(args.name, args.unit, f": {args.column} against its own past")
+        _print_result(result, args, runner, request, scope, title)
     finally:
         engine.close()
-    _print_result(result, args.format)
     return 0
 
 
@@ -220,6 +292,26 @@ def _cmd_digest(args: argparse.Namespace) -> int:
     if args.send:
         sent = send_digests(digests, settings)
         print(f"sent {sent} digests by {settings.smtp_host}:{settings.smtp_port}")
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from jcp.publish import build_release, parse_period, write_release
+    from jcp.spreadsheet import creation_time
+
+    period = parse_period(args.period)
+    created = creation_time()  # a bad SOURCE_DATE_EPOCH is said before any work is done
+    settings = load_settings()
+    engine = _open_engine(args)
+    try:
+        release = build_release(Runner(engine, settings.thresholds), period, settings)
+    finally:
+        engine.close()
+    write_release(release, args.out, created)
+    print(
+        f"wrote {args.out}: {release.name}.ods and .xlsx ({len(release.tables)} tables), "
+        f"{len(release.tables)} CSV files in csv/, measures.md and index.html"
+    )
     return 0
 
 
@@ -357,7 +449,16 @@ def _add_request_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--office", nargs="+", default=[], metavar="CODE")
     p.add_argument("--benefit", nargs="+", default=[], metavar="B")
     p.add_argument("--group", nargs="+", default=[], metavar="G")
-    p.add_argument("--format", choices=("csv", "table", "json"), default="table")
+    p.add_argument(
+        "--format",
+        choices=("csv", "table", "json", *SPREADSHEETS),
+        default="table",
+        help="ods and xlsx: a spreadsheet to the government standard (cover, contents, notes, "
+        "the table), written to --output",
+    )
+    p.add_argument(
+        "--output", type=Path, metavar="FILE", help="write to FILE instead of standard output"
+    )
     p.add_argument("--as", dest="as_user", metavar="EMAIL", help="figures as this user sees them")
     p.add_argument("--access", type=Path, help="access file (default: [access] file in jcp.toml)")
     p.add_argument(
@@ -484,6 +585,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_digest)
 
     p = commands.add_parser(
+        "publish",
+        help="a statistical release: the main measures by district and office, national, as "
+        "ODS, XLSX, CSV and an HTML summary",
+        description="Writes into OUT (made if missing): one ODS and one XLSX workbook of the "
+        "main measures by district and by office for the whole nation, with disclosure control "
+        "on; a CSV per table in OUT/csv; measures.md, the definitions; and index.html, a short "
+        "summary page (headlines, two charts with text alternatives, method and disclosure "
+        "notes). The same database, period and settings give the same files, apart from the "
+        "creation time, which $SOURCE_DATE_EPOCH pins.",
+    )
+    p.add_argument("out", type=Path, metavar="OUT", help="the folder to write the release into")
+    p.add_argument(
+        "--period", required=True, metavar="FROM..TO", help="the months, e.g. 2025-11..2026-10"
+    )
+    p.add_argument("--db", help="database file (default: $JCP_DB or data/dashboard.duckdb)")
+    p.add_argument("--engine", choices=ENGINES, help="default: [engine] name in jcp.toml, duckdb")
+    p.add_argument("--parquet", type=Path, help="spark: the folder export-parquet wrote")
+    p.add_argument("--spark-master", metavar="URL", help="spark: master URL (default local[2])")
+    p.set_defaults(run=_cmd_publish)
+
+    p = commands.add_parser(
         "export-parquet", help="write a database's tables as Parquet for Spark (docs/scale-out.md)"
     )
     p.add_argument("out_dir", type=Path, help="new folder, or one holding other districts")
@@ -580,6 +702,7 @@ def main(argv: list[str] | None = None) -> int:
         ExportError,
         FactsError,
         DigestError,
+        SpreadsheetError,
     ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

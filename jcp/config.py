@@ -1,5 +1,5 @@
 """Deployment settings from jcp.toml (or $JCP_CONFIG): engine, access, thresholds, audit log,
-the disclosure secret."""
+the disclosure secret, the app's address and contact."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from pathlib import Path
 from jcp.extract.record_keys import MIN_SECRET_LENGTH, SecretError, read_or_create_secret
 from jcp.measures.disclosure import Thresholds
 from jcp.measures.engines import ENGINES, PARQUET_ENGINES
+from jcp.output import CONTROL_CHARACTERS
 
 DEFAULT_CONFIG = Path("jcp.toml")
+# [app] contact: a line, not a letter.
+MAX_CONTACT_LENGTH = 200
 
 
 class ConfigError(ValueError):
@@ -37,6 +40,9 @@ class Settings:
     case_mix: bool = True
     # Where the dashboard is served, for links in the weekly digest; None: no links.
     app_url: str | None = None
+    # Who to tell about a problem (the accessibility statement, exported workbooks' cover
+    # sheets): an e-mail address, a phone number or a team, shown as written; None: not set.
+    contact: str | None = None
     # The weekly digest's mail server; its user name and password come from the environment
     # ($JCP_SMTP_USER, $JCP_SMTP_PASSWORD), never from the file.
     smtp_host: str = "localhost"
@@ -111,6 +117,19 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         not isinstance(app_url, str) or not re.fullmatch(r"https?://[^\s<>\"']+", app_url)
     ):
         raise ConfigError(f"{path}: [app] url must be an http:// or https:// address")
+    contact = app.get("contact")
+    # One line of text: shown on pages (as text, never Markdown) and in file headers, where a
+    # line break could start a line of its own.
+    if contact is not None and (
+        not isinstance(contact, str)
+        or not contact.strip()
+        or CONTROL_CHARACTERS.search(contact)
+        or len(contact) > MAX_CONTACT_LENGTH
+    ):
+        raise ConfigError(
+            f"{path}: [app] contact must be one line of text of up to {MAX_CONTACT_LENGTH} "
+            "characters (an e-mail address, a phone number or a team)"
+        )
     digest = data.get("digest", {})
     smtp_host = digest.get("host", Settings.smtp_host)
     if not isinstance(smtp_host, str) or not smtp_host.strip():
@@ -134,6 +153,7 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         overdispersion=switches["overdispersion"],
         case_mix=switches["case_mix"],
         app_url=app_url.rstrip("/") if app_url else None,
+        contact=contact.strip() if contact else None,
         smtp_host=smtp_host,
         smtp_port=smtp_port,
         smtp_starttls=starttls,

@@ -13,12 +13,7 @@ if loads.height == 0:
     st.warning("The database records no load.")
     st.stop()
 widgets.summary(results.summary("data", sidebar.current_filters()))
-first = loads.row(0, named=True)
-columns = st.columns(3)
-columns[0].metric("Extract date", f"{first['extract_date']:%d %b %Y}", border=True)
-columns[1].metric("Loaded", f"{first['loaded_at']:%d %b %Y %H:%M}", border=True)
-columns[2].metric("Rows rejected", f"{loads['rejected'].sum():,}", border=True)
-st.caption(f"Source: {plain_text(first['source'])}")  # the extract's own words
+widgets.extract_facts(loads)
 
 per_table = loads.select("table_name", "source_file", "rows_read", "accepted", "rejected")
 widgets.table(
@@ -34,19 +29,7 @@ if signin.current_scope().is_national and data.access_list().problems:
         st.warning(plain_text(problem))  # quotes the access file
 
 st.subheader("Rejected rows")
-summary = results.report("reject_summary")
-if summary.height == 0:
-    st.success("Every row of the extract met the data contract.")
-else:
-    st.caption(
-        "Rows that broke a rule of the data contract (docs/data-contract.md) are not in "
-        "any figure. A row whose parent row was rejected is rejected too."
-    )
-    widgets.table(
-        summary,
-        "Rejects by rule",
-        "data_reject_summary",
-    )
+if widgets.reject_summary("data_reject_summary"):
     if not signin.current_scope().is_national:
         st.caption("The rejected rows' original values are shown to national users only.")
         st.stop()

@@ -44,11 +44,11 @@ else:
         "wfi_timeliness",
         ("timeliness_rate", "fta_rate", "median_days_to_interview"),
         helps={
-            "timeliness_rate": plain_text(
+            "timeliness_rate": (
                 f"{format_value(row['held_within_4d'], 'count')} held within four days of "
                 f"{format_value(row['interviews_expected'], 'count')} interviews expected."
             ),
-            "fta_rate": plain_text(
+            "fta_rate": (
                 f"{format_value(row['failed_to_attend'], 'count')} not attended of "
                 f"{format_value(row['interviews_expected'], 'count')} interviews expected."
             ),
@@ -100,19 +100,29 @@ tiles[0].metric(
     "Deferral rate",
     format_value(row["deferral_rate"], "rate"),
     border=True,
-    help=plain_text(
+    help=widgets.figure_help(
         f"{format_value(row['deferred'], 'count')} deferred of "
-        f"{format_value(row['wfis_due'], 'count')} interviews due."
+        f"{format_value(row['wfis_due'], 'count')} interviews due.",
+        "deferrals",
     ),
 )
-tiles[1].metric("Waiver rate", format_value(row["waiver_rate"], "rate"), border=True)
-tiles[2].metric("Median deferral", format_value(row["median_deferral_days"], "days"), border=True)
+tiles[1].metric(
+    "Waiver rate",
+    format_value(row["waiver_rate"], "rate"),
+    border=True,
+    help=widgets.column_help("waiver_rate", "deferrals"),
+)
+tiles[2].metric(
+    "Median deferral",
+    format_value(row["median_deferral_days"], "days"),
+    border=True,
+    help=widgets.column_help("median_deferral_days", "deferrals"),
+)
 tiles[3].metric(
     "Overdue deferred interviews",
     format_value(overdue.height, "count"),
     border=True,
-    help="Deferred interviews past their review date, never held, claim still open. "
-    "Not limited to the period.",
+    help=widgets.figure_help(widgets.OVERDUE_HELP, "overdue_deferrals"),
 )
 
 if not widgets.has_activity(total, ["wfis_due"]):
@@ -194,7 +204,7 @@ else:
         "deferral_followup",
         ("followup_rate", "held_later", "not_held"),
         helps={
-            "followup_rate": plain_text(
+            "followup_rate": (
                 f"{format_value(row['held_within_14d'], 'count')} held within 14 days of "
                 f"{format_value(row['deferrals_due'], 'count')} deferrals due."
             )

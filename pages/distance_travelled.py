@@ -8,7 +8,7 @@ import streamlit as st
 from jcp.measures.disclosure import SUPPRESSED
 from jcp.output import plain_text
 from jcp.web import charts, data, results, sidebar, widgets
-from jcp.web.formats import format_value, label
+from jcp.web.formats import label
 
 DIMENSIONS = {
     column: label(column)
@@ -37,12 +37,7 @@ if not widgets.has_activity(total, ["claims_measured"]):
     widgets.empty_state()
     st.stop()
 
-tiles = st.columns(3)
-tiles[0].metric(label("mean_change"), format_value(row["mean_change"], "change"), border=True)
-tiles[1].metric(label("pct_improved"), format_value(row["pct_improved"], "rate"), border=True)
-tiles[2].metric(
-    label("claims_measured"), format_value(row["claims_measured"], "count"), border=True
-)
+widgets.figure_tiles(row, "distance_travelled", ("mean_change", "pct_improved", "claims_measured"))
 
 # From the result, not the tiles' row (where hidden cells read "[c]"): a hidden mean is NULL
 # and named in the `suppressed` list, so the chart leaves it out and says so, like the others.

@@ -33,14 +33,28 @@ if not widgets.has_activity(total, ["payments"]):
 else:
     row = widgets.tile_row(total)
     tiles = st.columns(4)
-    tiles[0].metric("Spend", format_value(row["spend_gbp"], "money"), border=True)
-    tiles[1].metric("Payments", format_value(row["payments"], "count"), border=True)
-    tiles[2].metric("Recipients", format_value(row["recipients"], "count"), border=True)
+    for tile, (title, column, column_kind) in zip(
+        tiles[:3],
+        (
+            ("Spend", "spend_gbp", "money"),
+            ("Payments", "payments", "count"),
+            ("Recipients", "recipients", "count"),
+        ),
+        strict=True,
+    ):
+        tile.metric(
+            title,
+            format_value(row[column], column_kind),
+            border=True,
+            help=widgets.column_help(column, "fsf_spend"),
+        )
     tiles[3].metric(
         "Average award",
         format_value(row["avg_award_gbp"], "money"),
         border=True,
-        help="Mean payment to a claimant (partnership grants left out).",
+        help=widgets.figure_help(
+            "Mean payment to a claimant (partnership grants left out).", "fsf_spend"
+        ),
     )
 
     by, group_column = widgets.compare_by("fsf_by")

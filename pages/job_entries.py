@@ -7,7 +7,13 @@ import streamlit as st
 
 from jcp.output import plain_text
 from jcp.web import charts, data, results, sidebar, widgets
-from jcp.web.formats import format_value, help_text, kind, label, rate_text
+from jcp.web.formats import (
+    format_value,
+    help_text,
+    kind,
+    label,
+    rate_text,
+)
 
 NOT_YET_KNOWN = "not yet known"
 
@@ -27,23 +33,30 @@ if not widgets.has_activity(total, ["job_entries"]):
     st.stop()
 row = widgets.tile_row(total)
 tiles = st.columns(3)
-tiles[0].metric("Job entries", format_value(row["job_entries"], "count"), border=True)
+tiles[0].metric(
+    "Job entries",
+    format_value(row["job_entries"], "count"),
+    border=True,
+    help=widgets.column_help("job_entries", "job_entries"),
+)
 tiles[1].metric(
     "13-week sustained rate",
     format_value(row["sustained_13w_rate"], "rate"),
     border=True,
-    help=plain_text(
+    help=widgets.figure_help(
         f"{format_value(row['sustained_13w'], 'count')} of "
-        f"{format_value(row['mature_13w'], 'count')} jobs old enough to judge."
+        f"{format_value(row['mature_13w'], 'count')} jobs old enough to judge.",
+        "job_entries",
     ),
 )
 tiles[2].metric(
     "26-week sustained rate",
     format_value(row["sustained_26w_rate"], "rate"),
     border=True,
-    help=plain_text(
+    help=widgets.figure_help(
         f"{format_value(row['sustained_26w'], 'count')} of "
-        f"{format_value(row['mature_26w'], 'count')} jobs old enough to judge."
+        f"{format_value(row['mature_26w'], 'count')} jobs old enough to judge.",
+        "job_entries",
     ),
 )
 
@@ -116,7 +129,7 @@ else:
             label(column),
             format_value(flows[column], kind(column)),
             border=True,
-            help=help_text(column),
+            help=widgets.column_help(column, "off_flows"),
         )
     widgets.table(
         results.comparison(filters, "off_flows", by)[0],
@@ -149,9 +162,10 @@ else:
             label(column),
             format_value(restart_row[column], kind(column)),
             border=True,
-            help=plain_text(
+            help=widgets.figure_help(
                 f"{help_text(column)} {format_value(restart_row[mature], 'count')} claims old "
-                "enough to judge."
+                "enough to judge.",
+                "claim_restarts",
             ),
         )
     restarts_by_group = results.comparison(filters, "claim_restarts", by)[0]
@@ -188,11 +202,12 @@ else:
             label(column),
             format_value(exit_row[column], kind(column)),
             border=True,
-            help=plain_text(
+            help=widgets.figure_help(
                 f"{format_value(exit_row[f'exited_{weeks}w'], 'count')} of "
                 f"{format_value(exit_row[f'mature_{weeks}w'], 'count')} claims old enough to "
                 f"judge; {format_value(exit_row[f'exit_to_work_rate_{weeks}w'], 'rate')} into "
-                "work."
+                "work.",
+                "benefit_exits",
             ),
         )
     exit_trend = results.trend_frame(

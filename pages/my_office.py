@@ -12,7 +12,7 @@ from jcp.measures.disclosure import SUPPRESSED
 from jcp.measures.filters import Filters
 from jcp.output import plain_text
 from jcp.web import charts, data, results, sidebar, signin, widgets
-from jcp.web.formats import format_value, help_text
+from jcp.web.formats import format_value
 
 # Codes stay in the download; the table shows the names put beside them.
 NAMES_NOT_CODES = {"district_code": None, "office_code": None}
@@ -32,20 +32,19 @@ def headline_tiles(filters: Filters) -> None:
         "Live caseload",
         format_value(caseload["live_claims"], "count"),
         border=True,
-        help=plain_text(help_text("live_claims")),
+        help=widgets.column_help("live_claims", "caseload"),
     )
     tiles[1].metric(
         "Claims per coach",
         format_value(caseload["claims_per_coach"], "mean"),
         border=True,
-        help=plain_text(help_text("claims_per_coach")),
+        help=widgets.column_help("claims_per_coach", "caseload"),
     )
     tiles[2].metric(
         "Overdue deferred interviews",
         format_value(overdue.height, "count"),
         border=True,
-        help="Deferred interviews past their review date, never held, claim still open. "
-        "Not limited to the period.",
+        help=widgets.figure_help(widgets.OVERDUE_HELP, "overdue_deferrals"),
     )
 
 

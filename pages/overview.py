@@ -26,7 +26,7 @@ for number, tile in enumerate(headline_tiles(results.run, filters)):
         tile.value,
         tile.change,
         delta_color=colour,
-        help=plain_text(tile.help),
+        help=widgets.figure_help(tile.help, tile.measure),
         border=True,
     )
 

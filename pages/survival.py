@@ -48,7 +48,10 @@ def curve_section(filters: Filters, measure: str, description: Sequence[str] = (
         low, high = (format_value(row.get(c), "rate") for c in ("ci_low", "ci_high"))
         band = f"{low} to {high}"
         tile.metric(
-            f"{value_title} after {weeks} weeks", shown, border=True, help=f"95% band {band}."
+            f"{value_title} after {weeks} weeks",
+            shown,
+            border=True,
+            help=widgets.figure_help(f"95% band {band}.", measure),
         )
         sentences.append(f"{shown} after {weeks} weeks (95% band {band})")
     # Half-way, read off the published curve: the first week at or below a half.

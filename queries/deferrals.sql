@@ -11,6 +11,8 @@
 -- With $by = district_cell or office_cell (Runner.compare's case-mix adjustment; never a user's
 --   request) rows are also split by the claim's benefit, claimant_group and age_band, which are
 --   NULL otherwise.
+-- With $by = district_month or office_month (Runner.drift's months of every unit; never a user's
+--   request) rows are split by unit and month at once, each month counted as with by = month.
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups
 --   (a NULL list means no filter; an empty list matches nothing).
 with interviews as (
@@ -18,11 +20,18 @@ with interviews as (
     -- (wfi_months, which keeps each deferral's length in days).
     select
         case
-            when $by in ('district', 'office', 'district_cell', 'office_cell')
+            when $by in (
+                'district', 'office', 'district_cell', 'office_cell',
+                'district_month', 'office_month'
+            )
                 then district_code
         end as district_code,
-        case when $by in ('office', 'office_cell') then office_code end as office_code,
-        case when $by = 'month' then strftime(due_month, '%Y-%m') end as month,
+        case when $by in ('office', 'office_cell', 'office_month') then office_code end
+            as office_code,
+        case
+            when $by in ('month', 'district_month', 'office_month')
+                then strftime(due_month, '%Y-%m')
+        end as month,
         -- The case-mix cells, only for Runner.compare's internal cell groupings.
         case when $by in ('district_cell', 'office_cell') then benefit end as benefit,
         case when $by in ('district_cell', 'office_cell') then claimant_group end

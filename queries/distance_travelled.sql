@@ -17,6 +17,8 @@
 -- With $by = district_cell or office_cell (Runner.compare's case-mix adjustment; never a user's
 --   request) rows are also split by the claim's benefit, claimant_group and age_band, which are
 --   NULL otherwise.
+-- With $by = district_month or office_month (Runner.drift's months of every unit; never a user's
+--   request) rows are split by unit and month at once, each month counted as with by = month.
 -- Parameters: $by, $period_start, $period_end, $districts, $offices, $benefits, $groups.
 with changes as (
     -- Each claim's latest review in the period (in each month with by = month): a month's
@@ -25,11 +27,18 @@ with changes as (
     -- everything a request filters and groups by were summed, at load (review_months).
     select
         case
-            when $by in ('district', 'office', 'district_cell', 'office_cell')
+            when $by in (
+                'district', 'office', 'district_cell', 'office_cell',
+                'district_month', 'office_month'
+            )
                 then district_code
         end as district_code,
-        case when $by in ('office', 'office_cell') then office_code end as office_code,
-        case when $by = 'month' then strftime(review_month, '%Y-%m') end as month,
+        case when $by in ('office', 'office_cell', 'office_month') then office_code end
+            as office_code,
+        case
+            when $by in ('month', 'district_month', 'office_month')
+                then strftime(review_month, '%Y-%m')
+        end as month,
         -- The case-mix cells, only for Runner.compare's internal cell groupings.
         case when $by in ('district_cell', 'office_cell') then benefit end as benefit,
         case when $by in ('district_cell', 'office_cell') then claimant_group end
@@ -57,7 +66,11 @@ with changes as (
         claims_stability_key
     from review_months
     where review_month between $period_start and $period_end
-      and ($by = 'month' or next_review_month is null or next_review_month > $period_end)
+      and (
+          $by in ('month', 'district_month', 'office_month')
+          or next_review_month is null
+          or next_review_month > $period_end
+      )
       and ($districts is null or list_contains($districts, district_code))
       and ($offices is null or list_contains($offices, office_code))
       and ($benefits is null or list_contains($benefits, benefit))

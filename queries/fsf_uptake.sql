@@ -15,6 +15,8 @@
 -- With $by = district_cell or office_cell (Runner.compare's case-mix adjustment; never a user's
 --   request) rows are also split by the claim's benefit, claimant_group and age_band, which are
 --   NULL otherwise.
+-- With $by = district_month or office_month (Runner.drift's months of every unit; never a user's
+--   request) rows are split by unit and month at once, each month counted as with by = month.
 -- Parameters: $by, $period_start, $period_end, $extract_date, $districts, $offices, $benefits,
 --   $groups.
 -- The claims live in a period of whole months are those live at the end of the day before it
@@ -32,10 +34,12 @@ with reported as (
     ) as t
     -- Nothing is known after the extract date: a month starting after it has no live claims
     -- (a claim open at the extract date is not known to be live then), nor a period.
-    where $by = 'month' and m::date <= $extract_date::date
+    where $by in ('month', 'district_month', 'office_month')
+      and m::date <= $extract_date::date
     union all
     select null, $period_start::date, $period_end::date
-    where $by <> 'month' and $period_start::date <= $extract_date::date
+    where $by not in ('month', 'district_month', 'office_month')
+      and $period_start::date <= $extract_date::date
 ),
 
 opening as (
@@ -43,10 +47,14 @@ opening as (
     -- benefit, group and age band, the running total of its last month with flows before then.
     select
         case
-            when $by in ('district', 'office', 'district_cell', 'office_cell')
+            when $by in (
+                'district', 'office', 'district_cell', 'office_cell',
+                'district_month', 'office_month'
+            )
                 then f.district_code
         end as district_code,
-        case when $by in ('office', 'office_cell') then f.office_code end as office_code,
+        case when $by in ('office', 'office_cell', 'office_month') then f.office_code end
+            as office_code,
         r.month,
         -- The case-mix cells, only for Runner.compare's internal cell groupings.
         case when $by in ('district_cell', 'office_cell') then f.benefit end as benefit,
@@ -72,10 +80,14 @@ started as (
     -- Claims starting within each reported month or period.
     select
         case
-            when $by in ('district', 'office', 'district_cell', 'office_cell')
+            when $by in (
+                'district', 'office', 'district_cell', 'office_cell',
+                'district_month', 'office_month'
+            )
                 then f.district_code
         end as district_code,
-        case when $by in ('office', 'office_cell') then f.office_code end as office_code,
+        case when $by in ('office', 'office_cell', 'office_month') then f.office_code end
+            as office_code,
         r.month,
         -- The case-mix cells, only for Runner.compare's internal cell groupings.
         case when $by in ('district_cell', 'office_cell') then f.benefit end as benefit,
@@ -98,11 +110,18 @@ paid as (
     -- otherwise in its first paid month of the period (if live at some time in the period).
     select
         case
-            when $by in ('district', 'office', 'district_cell', 'office_cell')
+            when $by in (
+                'district', 'office', 'district_cell', 'office_cell',
+                'district_month', 'office_month'
+            )
                 then district_code
         end as district_code,
-        case when $by in ('office', 'office_cell') then office_code end as office_code,
-        case when $by = 'month' then strftime(payment_month, '%Y-%m') end as month,
+        case when $by in ('office', 'office_cell', 'office_month') then office_code end
+            as office_code,
+        case
+            when $by in ('month', 'district_month', 'office_month')
+                then strftime(payment_month, '%Y-%m')
+        end as month,
         -- The case-mix cells, only for Runner.compare's internal cell groupings.
         case when $by in ('district_cell', 'office_cell') then benefit end as benefit,
         case when $by in ('district_cell', 'office_cell') then claimant_group end
@@ -113,9 +132,9 @@ paid as (
     from fsf_recipient_months
     where payment_month between $period_start and $period_end
       and (
-          ($by = 'month' and live_in_month)
+          ($by in ('month', 'district_month', 'office_month') and live_in_month)
           or (
-              $by <> 'month'
+              $by not in ('month', 'district_month', 'office_month')
               and (prev_payment_month is null or prev_payment_month < $period_start)
               and (
                   live_in_month

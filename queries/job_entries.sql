@@ -11,6 +11,8 @@
 -- With $by = district_cell or office_cell (Runner.compare's case-mix adjustment; never a user's
 --   request) rows are also split by the claim's benefit, claimant_group and age_band, which are
 --   NULL otherwise.
+-- With $by = district_month or office_month (Runner.drift's months of every unit; never a user's
+--   request) rows are split by unit and month at once, each month counted as with by = month.
 -- Parameters: $by, $period_start, $period_end, $extract_date, $districts, $offices, $benefits,
 --   $groups.
 with boundaries as (
@@ -26,11 +28,18 @@ whole_months as (
     -- Every other month, from the counts made at load (job_entry_months).
     select
         case
-            when $by in ('district', 'office', 'district_cell', 'office_cell')
+            when $by in (
+                'district', 'office', 'district_cell', 'office_cell',
+                'district_month', 'office_month'
+            )
                 then m.district_code
         end as district_code,
-        case when $by in ('office', 'office_cell') then m.office_code end as office_code,
-        case when $by = 'month' then strftime(m.start_month, '%Y-%m') end as month,
+        case when $by in ('office', 'office_cell', 'office_month') then m.office_code end
+            as office_code,
+        case
+            when $by in ('month', 'district_month', 'office_month')
+                then strftime(m.start_month, '%Y-%m')
+        end as month,
         -- The case-mix cells, only for Runner.compare's internal cell groupings.
         case when $by in ('district_cell', 'office_cell') then m.benefit end as benefit,
         case when $by in ('district_cell', 'office_cell') then m.claimant_group end
@@ -63,11 +72,18 @@ boundary_jobs as (
     -- The boundary months, one job at a time.
     select
         case
-            when $by in ('district', 'office', 'district_cell', 'office_cell')
+            when $by in (
+                'district', 'office', 'district_cell', 'office_cell',
+                'district_month', 'office_month'
+            )
                 then j.district_code
         end as district_code,
-        case when $by in ('office', 'office_cell') then j.office_code end as office_code,
-        case when $by = 'month' then strftime(j.start_date, '%Y-%m') end as month,
+        case when $by in ('office', 'office_cell', 'office_month') then j.office_code end
+            as office_code,
+        case
+            when $by in ('month', 'district_month', 'office_month')
+                then strftime(j.start_date, '%Y-%m')
+        end as month,
         -- The case-mix cells, only for Runner.compare's internal cell groupings.
         case when $by in ('district_cell', 'office_cell') then j.benefit end as benefit,
         case when $by in ('district_cell', 'office_cell') then j.claimant_group end

@@ -10,21 +10,21 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
 import pytest
+from browser_helpers import ARTIFACTS, CHROMIUM, ROOT
+from browser_helpers import seeing as _seeing
+from browser_helpers import seeing_text as _seeing_text
+from browser_helpers import sign_in_as as _sign_in_as
+from browser_helpers import wait_for_app as _wait_for_app
 from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_playwright
 
 from jcp.bench import CHROMIUM_ARGS, running_app
 from jcp.measures.access import Scope
 from jcp.measures.filters import Filters
 from jcp.measures.runner import default_period
-
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -57,30 +57,6 @@ def _tile(page: Page, label: str):
     return metric.locator('[data-testid="stMetricValue"]')
 
 
-def _wait_for_app(page: Page) -> None:
-    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
-    # Streamlit shows a running indicator while a script run is in progress, but only after a
-    # moment; the app's root element says at once whether a run is under way.
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
-            && document.querySelector('[data-testid="stApp"]')
-                ?.getAttribute('data-test-script-state') === 'notRunning'""",
-        timeout=60_000,
-    )
-
-
-def _seeing(page: Page):
-    """The sidebar's caption naming the data's date and whose scope is shown."""
-    return page.locator('[data-testid="stSidebar"] [data-testid="stCaptionContainer"]').filter(
-        has_text="Seeing:"
-    )
-
-
-def _seeing_text(page: Page) -> str:
-    # plain_text puts invisible word joiners after colons (no markdown): not what a reader sees.
-    return _seeing(page).inner_text().replace("\u2060", "")
-
-
 def _scroll_to_top(element: Locator) -> None:
     """Scroll Streamlit's main area (its own scroll container, not the window) so that `element`
     is near the top of the view, clear of the app's fixed header."""
@@ -95,30 +71,6 @@ def _scroll_to_top(element: Locator) -> None:
             (box || document.scrollingElement).scrollBy(0, -100);
         }"""
     )
-
-
-def _sign_in_as(page: Page, email: str) -> None:
-    """Choose `email` in the sidebar's "Demo user" picker as a person does: open the picker, type
-    part of the address, click the one option left. Returns once the app has rerun as them (the
-    "Seeing:" caption has changed, so choose someone other than the current user)."""
-    _wait_for_app(page)  # a rerun still drawing can swallow the click or the keys
-    before = _seeing(page).inner_text()
-    picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
-        has_text="Demo user"
-    )
-    picker.click()
-    expect(page.get_by_role("option").first).to_be_visible()  # the list is open: type into it
-    # Into the picker's own text box, not wherever the focus is (after following a link the
-    # page can still hold it elsewhere).
-    picker.locator("input").press_sequentially(email.split("@")[0])
-    option = page.get_by_role("option")
-    expect(option).to_have_count(1)
-    expect(option).to_have_text(re.compile(rf"^{re.escape(email)} \("))
-    option.click()
-    # A choice the server drops (a widget id it does not know) reruns as the first user: the
-    # caption would keep its text and this times out.
-    expect(_seeing(page)).not_to_have_text(before, timeout=30_000)
-    _wait_for_app(page)
 
 
 def test_filter_share_worklist_and_download(page: Page, app_url, sample_runner) -> None:
@@ -367,3 +319,36 @@ def test_attention_page_for_a_manager_and_a_team_leader(
     if office:
         label = f"{sample_runner.catalogue.office_names[office[0]]} ({office[0]})"
         expect(sidebar.get_by_text(label)).to_be_visible()
+
+
+def test_spreadsheet_downloads_hold_every_table_of_the_page(page: Page, app_url) -> None:
+    """A click on the page's .xlsx and .ods buttons: the server builds each workbook then (on a
+    thread of its own), with a sheet for every table the page offers as CSV, in its order."""
+    import openpyxl
+    from test_spreadsheet import read_ods
+
+    page.goto(app_url)
+    # The tables come after the tiles: wait for the last one's buttons, then for the run's end.
+    expect(
+        page.locator("button").filter(has_text="Download CSV: Main rates by month")
+    ).to_be_visible(timeout=60_000)
+    _wait_for_app(page)
+    labels = page.get_by_role("button").all_inner_texts()
+    titles = [
+        text.removeprefix("Download CSV: ") for text in labels if text.startswith("Download CSV: ")
+    ]
+    assert len(titles) >= 2
+    page.screenshot(path=ARTIFACTS / "overview_downloads.png", full_page=True)
+    tables = [f"Table_{n}" for n in range(1, len(titles) + 1)]
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download spreadsheet (.xlsx)").first.click()
+    assert download_info.value.suggested_filename.endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    assert book.sheetnames == ["Cover", "Contents", "Notes", *tables]
+    assert [book[name]["A1"].value.split(" [note")[0] for name in tables] == titles
+    _wait_for_app(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download spreadsheet (.ods)").last.click()
+    sheets = read_ods(Path(download_info.value.path()).read_bytes())
+    assert list(sheets) == ["Cover", "Contents", "Notes", *tables]
+    assert [sheets[name][0][0][1].split(" [note")[0] for name in tables] == titles

@@ -5,6 +5,7 @@ labels for enumerated values)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import polars as pl
@@ -281,10 +282,25 @@ def test_stacked_spend_draws_the_twenty_offices_that_spent_most_and_the_chosen_o
         "Showing the 20 offices with the most spend of the 30, and those chosen in the "
         "filters. The table below and its CSV download have them all."
     )
-    assert spec["encoding"]["y"]["field"] == "label"
-    assert spec["encoding"]["y"]["sort"] == "-x"
-    assert '"Place 2"' in spec["encoding"]["y"]["axis"]["labelFontWeight"]["condition"]["test"]
-    assert "office_code" in [t["field"] for t in spec["encoding"]["tooltip"]]
+    segments, numbers = spec["layer"]
+    assert segments["encoding"]["y"]["field"] == "label"
+    assert segments["encoding"]["y"]["sort"] == "-x"
+    test = segments["encoding"]["y"]["axis"]["labelFontWeight"]["condition"]["test"]
+    assert '"Place 2"' in test
+    assert "office_code" in [t["field"] for t in segments["encoding"]["tooltip"]]
+    # Not colour alone: Childcare is 1 and Travel 2 (in order of name), numbered in the legend
+    # and written in their segments.
+    assert numbers["encoding"]["text"]["field"] == "key"
+    assert "datum.label" in segments["encoding"]["color"]["legend"]["labelExpr"]
+    assert segments["encoding"]["color"]["scale"]["domain"] == ["Childcare", "Travel"]
+    # A number only where the segment is at least 4% of the longest bar (P30: 110 x 30 = 3,300,
+    # so 132): every travel segment drawn (200 for P02 and up), childcare from P14 (140) on.
+    keys = {(r["office_code"], r["category"]): r["key"] for r in rows}
+    assert {k for (_, c), k in keys.items() if c == "Travel"} == {"2"}
+    assert [o for (o, c), k in sorted(keys.items()) if c == "Childcare" and k == "1"] == [
+        f"P{k}" for k in range(14, 31)
+    ]
+    assert keys[("P13", "Childcare")] == keys[("P02", "Childcare")] == ""
 
 
 def test_reasons_are_drawn_with_their_labels() -> None:
@@ -351,4 +367,84 @@ def test_a_chart_carries_the_pages_sentences_as_its_description() -> None:
     )
     layered = charts.survival_curves(curve, "Share", "t")
     assert charts.described(layered, sentences[:1]).to_dict()["description"] == sentences[0]
-    assert charts.described(plain, []).to_dict() == plain.to_dict()
+    # Without the page's sentences, the builder's own words about what it draws: never
+    # Streamlit's bare "Vega visualization". (£1.50 is written to the pound.)
+    assert charts.described(plain, []).to_dict()["description"] == "t: only D01 (£2)."
+
+
+def test_every_chart_has_words_for_what_it_draws() -> None:
+    """The text alternative a chart carries when the page gives it no sentences."""
+    reasons = pl.DataFrame(
+        {
+            "deferral_reason": ["life_event", "illness", "other"],
+            "deferred": [12, 30, None],
+            "suppressed": [[], [], ["deferred"]],
+        }
+    )
+    chart = charts.bars(reasons, "deferral_reason", "deferred", "Reason", "n", "Why", "count")
+    # The hidden one has no rank; of 30 and 12, Illness is the highest.
+    assert charts.described(chart, []).to_dict()["description"] == (
+        "Why: highest Illness (30), lowest Life event (12)."
+    )
+    trend = pl.DataFrame(
+        {
+            "month": ["2026-01", "2026-02", "2026-03", "2026-01", "2026-02", "2026-03"],
+            "series": ["A", "A", "A", "B", "B", "B"],
+            "value": [0.5, 0.25, None, None, 0.1, None],
+        }
+    )
+    lines = charts.lines_by_month(trend, "Rate", "Trend", "rate")
+    # A from its first to its last month with a figure; B has one month only.
+    assert charts.described(lines, []).to_dict()["description"] == (
+        "Trend: A 50.0% in 2026-01, 25.0% in 2026-02; B 10.0% in 2026-02."
+    )
+    # The page's sentences, when given, are the description instead.
+    assert charts.described(lines, ["Said."]).to_dict()["description"] == "Said."
+
+
+def test_lines_differ_in_dash_as_well_as_colour() -> None:
+    trend = pl.DataFrame(
+        {"month": ["2026-01"] * 3, "series": ["A", "B", "C"], "value": [0.1, 0.2, 0.3]}
+    )
+    encoding = charts.lines_by_month(trend, "Rate", "t", "rate").to_dict()["encoding"]
+    assert encoding["strokeDash"]["field"] == encoding["color"]["field"] == "series"
+    dashes = encoding["strokeDash"]["scale"]["range"]
+    colours = encoding["color"]["scale"]["range"]
+    assert len({json.dumps(d) for d in dashes[:3]}) == 3  # three series, three dashes
+    assert len(set(colours[:3])) == 3
+
+
+@pytest.mark.parametrize(
+    ("survival", "drawn"),
+    [([1.0, 0.9], True), ([None, None], False)],
+    ids=["figures", "every-week-hidden"],
+)
+def test_a_chart_with_no_figure_to_draw_is_told_apart(survival, drawn) -> None:
+    curve = pl.DataFrame(
+        {"week": [0, 1], "survival": survival, "ci_low": [0.9, 0.8], "ci_high": [1.0, 1.0]}
+    )
+    assert charts.draws_nothing(charts.survival_curves(curve, "Share", "t")) is not drawn
+    hidden = pl.DataFrame(
+        {"district_code": ["D01"], "spend_gbp": [None], "suppressed": [["spend_gbp"]]},
+        schema_overrides={"spend_gbp": pl.Float64},
+    )
+    assert charts.draws_nothing(
+        charts.bar_by_group(hidden, "spend_gbp", "v", "t", "money", "district_code")
+    )
+
+
+def test_survival_curves_with_every_line_chosen_draw_no_empty_layer() -> None:
+    curves = pl.DataFrame(
+        {
+            "district_code": ["D01", "D01"],
+            "week": [0, 1],
+            "survival": [1.0, 0.9],
+            "ci_low": [1.0, 0.8],
+            "ci_high": [1.0, 1.0],
+        }
+    )
+    chosen = charts.survival_curves(curves, "Share", "t", "district_code", ("D01",))
+    assert not charts.draws_nothing(chosen)  # no grey layer of the others: none is left
+    assert len(chosen.to_dict()["layer"]) == 2  # the band and the highlighted line
+    none_chosen = charts.survival_curves(curves, "Share", "t", "district_code")
+    assert len(none_chosen.to_dict()["layer"]) == 1  # the grey line only

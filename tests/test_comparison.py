@@ -471,3 +471,38 @@ def test_national_figures_are_remembered_and_the_oldest_forgotten(
     sample_runner.national(first)  # asked again
     assert asked == [first, second, third, first]
     sample_runner.forget()
+
+
+def test_remembered_figures_are_bounded_in_bytes_too(sample_runner, monkeypatch) -> None:
+    """Past REMEMBERED_BYTES the oldest go first, however few results there are. With a bound
+    of the first two results' size plus one byte both stay; a third, smaller than each, pushes
+    out the oldest alone (the second and third then fit: s2 + s3 <= s1 + s2 + 1)."""
+    from jcp.measures import runner as runner_module
+
+    sample_runner.forget()
+    asked = []
+    run = sample_runner.run
+    monkeypatch.setattr(
+        sample_runner,
+        "run",
+        lambda request, scope, **kw: asked.append(request) or run(request, scope, **kw),
+    )
+    first, second, third = (
+        sample_runner.default_request("deferrals", by=by) for by in ("office", "district", "total")
+    )
+    sizes = [sample_runner.national(r).estimated_size() for r in (first, second, third)]
+    assert sizes[0] > sizes[2] and sizes[1] > sizes[2]  # 53 offices, 6 districts, one row
+    sample_runner.forget()
+    asked.clear()
+    monkeypatch.setattr(runner_module, "REMEMBERED_BYTES", sizes[0] + sizes[1] + 1)
+    sample_runner.national(first)
+    sample_runner.national(second)
+    sample_runner.national(first)  # both fit: not asked again
+    assert asked == [first, second]
+    sample_runner.national(third)  # over the bytes: `first`, the oldest, goes
+    sample_runner.national(second)
+    sample_runner.national(third)
+    assert asked == [first, second, third]
+    sample_runner.national(first)  # asked again
+    assert asked == [first, second, third, first]
+    sample_runner.forget()

@@ -1,4 +1,4 @@
-"""jcp.toml's [compare], [app] and [digest] settings: defaults, one clear error per bad value."""
+"""jcp.toml's [compare], [app] and [digest] settings: defaults, clear errors."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def test_defaults_when_the_sections_are_absent(tmp_path):
         False,
     )
     assert settings.digest_sender is None
+    assert settings.contact is None
 
 
 def test_values_are_read(tmp_path):
@@ -59,6 +60,11 @@ def test_values_are_read(tmp_path):
         ("[digest]\nsender = 'nobody'\n", "[digest] sender must be an e-mail address"),
         ("[digest]\nhost = ''\n", "[digest] host must be a host name"),
         ("[digest]\npassword = 'hunter2'\n", "$JCP_SMTP_PASSWORD in the environment"),
+        ("[app]\ncontact = 42\n", "[app] contact must be one line of text"),
+        ("[app]\ncontact = '  '\n", "[app] contact must be one line of text"),
+        # A line break would put the rest on a line of its own in the cover sheet.
+        ('[app]\ncontact = "team\\nx@example.gov.uk"\n', "[app] contact must be one"),
+        (f"[app]\ncontact = '{'x' * 201}'\n", "of up to 200 characters"),
     ],
 )
 def test_a_bad_value_is_one_clear_error(tmp_path, text, message):
@@ -66,3 +72,8 @@ def test_a_bad_value_is_one_clear_error(tmp_path, text, message):
         load_settings(write(tmp_path, text))
     assert message in str(raised.value)
     assert "hunter2" not in str(raised.value)  # a password is never quoted back
+
+
+def test_the_contact_line_is_read(tmp_path):
+    settings = load_settings(write(tmp_path, "[app]\ncontact = ' Team: t@example.gov.uk '\n"))
+    assert settings.contact == "Team: t@example.gov.uk"  # spaces around it dropped

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 from statistics import NormalDist
 
@@ -17,8 +18,17 @@ from extracts import GEOGRAPHY, claim, runner_for, wfi
 from jcp.cli import main
 from jcp.measures import drift as drift_module
 from jcp.measures.access import Scope
+from jcp.measures.attention import compared_rates
 from jcp.measures.drift import RULE_TEXT, drift_points, signal_label
-from jcp.measures.runner import MAX_DRIFT_UNIT_MONTHS, MeasureRequest, RequestError, Runner
+from jcp.measures.runner import (
+    MAX_DRIFT_UNIT_MONTHS,
+    MONTH_GROUPINGS,
+    MeasureRequest,
+    RequestError,
+    Runner,
+    months_between,
+    shift_months,
+)
 from jcp.web import charts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -408,8 +418,8 @@ def test_requests_are_bounded(runner, monkeypatch) -> None:
     assert len(calls) == 1  # one request by month over 2024-06..2026-01
     calls.clear()
     runner.drift(JANUARY, "deferral_rate", "office", NATIONAL)
-    # One request per month fetched: January and the 19 months before it.
-    assert len(calls) == 1 + drift_module.LOOKBACK_MONTHS == 20
+    # One query for every office's months: January and the 19 months before it (unit_months).
+    assert calls == ["deferrals"]
     # The months are the nation's, whoever asks: another user's drift asks for none again.
     calls.clear()
     leader = Scope("team_leader", frozenset({"D01-O01"}), "team leader: D01-O01")
@@ -441,6 +451,86 @@ def test_requests_are_bounded(runner, monkeypatch) -> None:
 def test_drift_refuses(runner, request_, column, unit, message) -> None:
     with pytest.raises(RequestError, match=message):
         runner.drift(request_, column, unit, NATIONAL)
+
+
+def test_every_office_s_months_come_from_one_query(runner) -> None:
+    """unit_months on the tiny extract: 40 interviews due each month in each of D01's offices
+    (published 38 to 42, perturbation at most 2), and a row of zeros for each month of an
+    office with nobody (D02-O01, D03-O01), as that month's own table by office shows it."""
+    months_ = runner.unit_months(MeasureRequest("deferrals", "2025-01", "2026-01"), "office")
+    assert months_.height == 4 * 13  # 4 offices x 13 months
+    assert months_["month"].unique().sort().to_list() == DRIFT_MONTHS
+    busy = months_.filter(pl.col("district_code") == "D01")
+    assert busy["wfis_due"].is_between(38, 42).all()
+    quiet = months_.filter(pl.col("district_code") != "D01")
+    assert quiet["wfis_due"].to_list() == [0] * 26
+    assert quiet["deferral_rate"].null_count() == 26
+    # No key sum leaves: what leaves is the published table.
+    assert not [c for c in months_.columns if c.endswith("_key")]
+
+
+def test_users_cannot_ask_for_months_of_every_unit(runner) -> None:
+    for by in MONTH_GROUPINGS.values():
+        with pytest.raises(RequestError, match="grouping"):
+            runner.run(replace(JANUARY, by=by), NATIONAL)
+    with pytest.raises(RequestError, match="office or district"):
+        runner.unit_months(JANUARY, "month")
+
+
+# The one query by unit and month against a request per month, on the sample ---------------------
+
+
+def _month_by_month(runner_: Runner, request: MeasureRequest, unit: str) -> pl.DataFrame:
+    """How drift read a unit's months before MONTH_GROUPINGS: the nation by `unit`, one
+    request per month, each month's published table with its month beside it."""
+    nation = replace(request, districts=(), offices=())
+    return pl.concat(
+        [
+            runner_.run(
+                replace(nation, by=unit, period_from=m, period_to=m), NATIONAL
+            ).with_columns(pl.lit(m, dtype=pl.String).alias("month"))
+            for m in months_between(request.period_from, request.period_to)
+        ],
+        how="vertical_relaxed",
+    )
+
+
+@pytest.mark.parametrize("unit", ["office", "district"])
+@pytest.mark.parametrize(
+    ("measure", "filters"),
+    [(m, {}) for m in sorted({m for m, _ in compared_rates()})]
+    # A filter set, as Needs attention asks after a filter change.
+    + [("deferrals", {"benefits": ("UC", "ESA"), "groups": ("jobseeker", "health_condition")})],
+)
+def test_one_query_publishes_what_each_month_s_own_request_did(
+    measure, filters, unit, sample_runner, monkeypatch
+) -> None:
+    """Every figure of every unit and month, exactly (cell-key perturbation is keyed by the
+    records a count counts, so a unit's month from one query grouped by unit and month must be
+    the figure its own single-month request published), and each comparable rate's drift the
+    same from either."""
+    request = sample_runner.default_request(measure, **filters)
+    first = shift_months(request.period_from, -drift_module.LOOKBACK_MONTHS)
+    fetched = replace(request, period_from=first)
+    keys = ["district_code", *(["office_code"] if unit == "office" else []), "month"]
+    grouped = sample_runner.unit_months(fetched, unit).sort(keys)
+    monthly = _month_by_month(sample_runner, fetched, unit).select(grouped.columns).sort(keys)
+    assert grouped.schema == monthly.schema
+    assert grouped.height == monthly.height == 31 * (53 if unit == "office" else 6)
+    assert grouped.rows() == monthly.rows()
+    # Not vacuous: published rates, hidden cells and months of nobody are all compared.
+    rates = [c for m, c in compared_rates() if m == measure]
+    assert all(grouped[rate].drop_nulls().len() > 0 for rate in rates)
+    assert grouped["suppressed"].list.len().sum() > 0
+    for rate in rates:
+        new = sample_runner.drift(request, rate, unit, NATIONAL)
+        with monkeypatch.context() as patched:
+            patched.setattr(
+                sample_runner, "unit_months", lambda r, u: _month_by_month(sample_runner, r, u)
+            )
+            old = sample_runner.drift(request, rate, unit, NATIONAL)
+        assert new.rows() == old.rows() and new.schema == old.schema
+        assert new["centre"].drop_nulls().len() > 0
 
 
 def test_a_long_total_is_one_request_and_allowed(runner) -> None:

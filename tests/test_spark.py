@@ -33,6 +33,7 @@ from jcp.measures.runner import (
     CELL_KEYS,
     COMPARE_UNITS,
     MEASURES,
+    MONTH_GROUPINGS,
     REPORTS,
     RequestError,
     measure_groupings,
@@ -225,7 +226,8 @@ def test_compare_on_spark_equals_duckdb(
 # Drift of every comparable rate for the selection as a whole (one query by month each), and by
 # office for one rate over one month (that month and the 19 before it: 20 queries).
 DRIFTS = [(m, c, "total", None) for m in MEASURES for c in comparable_columns(m)] + [
-    ("deferrals", "deferral_rate", "office", "2026-10")
+    ("deferrals", "deferral_rate", "office", "2026-10"),
+    ("fsf_uptake", "uptake_per_100", "district", None),
 ]
 
 
@@ -256,6 +258,23 @@ def test_spark_gives_duckdbs_case_mix_cells(measure, sample_runner, on_spark) ->
     expected = expected.select(columns).sort(labels)
     got = got.select(columns).sort(labels)
     assert expected.height > 0
+    assert got.schema == expected.schema and got.rows() == expected.rows(), measure
+
+
+@pytest.mark.parametrize("measure", sorted({m for m in MEASURES if comparable_columns(m)}))
+def test_spark_gives_duckdbs_months_of_every_office(measure, sample_runner, on_spark) -> None:
+    """The counts and key sums per office and month drift reads (MONTH_GROUPINGS), exactly:
+    from them the published figures follow on either engine."""
+    request = replace(sample_runner.default_request(measure), by=MONTH_GROUPINGS["office"])
+    wanted = sql_parameters(query_sql(measure))
+    params = {k: v for k, v in sample_runner.parameters(request, NATIONAL).items() if k in wanted}
+    expected, got = (runner.engine.query(measure, params) for runner in (sample_runner, on_spark))
+    counts = [c.name for c in MEASURES[measure].figures if c.protect == "count"]
+    labels = ["district_code", "office_code", "month"]
+    columns = [*labels, *counts, *(f"{c}_key" for c in counts)]
+    expected = expected.select(columns).sort(labels)
+    got = got.select(columns).sort(labels)
+    assert expected["month"].n_unique() == 12  # the default period's months, each its own
     assert got.schema == expected.schema and got.rows() == expected.rows(), measure
 
 

@@ -21,14 +21,14 @@ from jcp.measures.access import Scope
 from jcp.measures.export import export_parquet, read_manifest
 from jcp.measures.runner import MEASURES, MeasureRequest, Runner
 from jcp.measures.spark import SparkEngine
-from jcp.web.pages import PAGES
+from jcp.web.pages import FIGURE_PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 # --- the app ---------------------------------------------------------------------------------
 
-PAGE_FILES = [page.file for page in PAGES]  # the default page first
+PAGE_FILES = [page.file for page in FIGURE_PAGES]  # the default page first
 
 
 def _page(at: AppTest, page: str) -> dict[str, object]:

@@ -18,7 +18,7 @@ from jcp.measures.filters import Filters, default_filters
 from jcp.measures.network import Catalogue
 from jcp.measures.runner import MeasureRequest, RequestError
 from jcp.web import summaries
-from jcp.web.pages import PAGES
+from jcp.web.pages import FIGURE_PAGES, PAGES
 from jcp.web.summaries import NOTHING_SHOWN, Sources, verdict_phrase, verdict_unit
 
 CATALOGUE = Catalogue(
@@ -479,8 +479,8 @@ def test_the_overdue_worklist_is_counted_in_words() -> None:
 
 
 def test_every_page_has_a_summary() -> None:
-    """A page added to jcp/web/pages.py without sentences fails here."""
-    assert set(summaries.PAGES) == {page.url_path for page in PAGES}
+    """A page of figures added to jcp/web/pages.py without sentences fails here."""
+    assert set(summaries.PAGES) == {page.url_path for page in FIGURE_PAGES}
 
 
 def _sample_sources(runner, scope: Scope, filters: Filters) -> tuple[Sources, list]:
@@ -524,7 +524,7 @@ def _scope(who: str, catalogue: Catalogue) -> Scope:
 
 
 @pytest.mark.parametrize("who", ["national", "district manager", "team leader"])
-@pytest.mark.parametrize("page", [page.url_path for page in PAGES])
+@pytest.mark.parametrize("page", [page.url_path for page in FIGURE_PAGES])
 def test_every_page_says_two_to_four_sentences_on_the_sample(sample_runner, page, who) -> None:
     scope = _scope(who, sample_runner.catalogue)
     sources, _ = _sample_sources(sample_runner, scope, default_filters(sample_runner.catalogue))
@@ -581,7 +581,7 @@ def _open(app_for: Callable, db, page, demo_user: str | None = None):
     return at
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.url_path)
+@pytest.mark.parametrize("page", FIGURE_PAGES, ids=lambda page: page.url_path)
 def test_each_page_shows_its_sentences_and_its_chart_describes_itself_with_them(
     page, sample_db, sample_runner, app_for
 ) -> None:

@@ -8,6 +8,7 @@ checked first on pairs whose ratios are known.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,101 @@ def test_no_table_cell_is_coloured() -> None:
     frame = pl.DataFrame({"district_code": ["D01", "D02"], "deferral_rate": [0.1, 0.2]})
     styles = widgets.styled(frame)._compute().ctx
     assert not any(prop == "background-color" for cell in styles.values() for prop, _ in cell)
+
+
+# A colour written in the chart builders: "#rrggbb" (or "#rgb") in quotes. A colour written any
+# other way (a name, rgb()) is refused below, so none escapes the contrast checks.
+COLOUR_LITERAL = re.compile(r"""["'](#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3})["']""")
+OTHER_COLOUR = re.compile(
+    r"""\b(rgba?|hsla?)\(|["'](red|blue|green|black|white|gr[ae]y|orange|purple|yellow|"""
+    r"""pink|brown|steelblue|navy|teal)["']""",
+    re.IGNORECASE,
+)
+CHARTS_SOURCE = ROOT / "jcp" / "web" / "charts.py"
+
+
+def _chart_colours() -> set[str]:
+    return {c.lower() for c in COLOUR_LITERAL.findall(CHARTS_SOURCE.read_text(encoding="utf-8"))}
+
+
+def test_the_chart_colours_are_found() -> None:
+    # The finder itself: it sees the constants charts.py declares (so a test that found no
+    # colour at all cannot pass by finding nothing).
+    found = _chart_colours()
+    declared = {
+        charts.HIGHLIGHT,
+        charts.OTHERS,
+        charts.LIMIT_INK,
+        charts.SIGNAL_INK,
+        charts.AXIS_INK,
+    }
+    declared |= {*charts.SERIES_COLOURS, *charts.CATEGORY_COLOURS, charts.CATEGORY_KEY_INK}
+    assert {c.lower() for c in declared} <= found
+    assert len(found) >= 10
+    assert not OTHER_COLOUR.search(CHARTS_SOURCE.read_text(encoding="utf-8"))
+
+
+# Colours charts.py writes text in, and what that text sits on: 4.5:1 against each.
+def _text_inks(theme) -> dict[str, list[str]]:
+    return {
+        charts.SIGNAL_INK.lower(): [theme["backgroundColor"]],  # the drift signals' words
+        charts.AXIS_INK.lower(): [theme["backgroundColor"]],  # axis and legend labels
+        charts.CATEGORY_KEY_INK.lower(): list(charts.CATEGORY_COLOURS),  # the segments' numbers
+    }
+
+
+def test_every_chart_colour_passes_on_the_page(theme) -> None:
+    """Every colour literal in charts.py is a mark 3:1 on the background (WCAG 1.4.11), or text
+    4.5:1 on whatever it is written on (WCAG 1.4.3). A new colour is checked by being written."""
+    inks = _text_inks(theme)
+    for colour in sorted(_chart_colours()):
+        if colour in inks:
+            for ground in inks[colour]:
+                assert contrast(colour, ground) >= TEXT, (colour, ground)
+            if colour == charts.CATEGORY_KEY_INK.lower():
+                continue  # white: the segments' numbers only, never a mark on the page
+        assert contrast(colour, theme["backgroundColor"]) >= NON_TEXT, colour
+
+
+def _colour_scales(spec: object) -> list[dict]:
+    """Every colour encoding of a field in a Vega-Lite spec, however deeply layered."""
+    found = []
+    if isinstance(spec, dict):
+        colour = spec.get("color")
+        if isinstance(colour, dict) and "field" in colour:
+            found.append(colour)
+        for value in spec.values():
+            found += _colour_scales(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            found += _colour_scales(item)
+    return found
+
+
+def test_no_chart_falls_back_to_a_default_palette() -> None:
+    """A colour by field with no range of its own would take Streamlit's palette, whose light
+    blue (#83c9ff, 1.9:1) is no mark on white: every such scale names colours from charts.py."""
+    trend = pl.DataFrame(
+        {"month": ["2026-01", "2026-01"], "series": ["A", "B"], "value": [0.1, 0.2]}
+    )
+    parts = pl.DataFrame(
+        {
+            "district_code": ["D01", "D01"],
+            "category": ["travel", "childcare"],
+            "spend_gbp": [3.0, 2.0],
+            "payments": [7, 4],
+        }
+    )
+    groups = pl.DataFrame(
+        {"district_code": ["D01", "D02"], "rate": [0.1, 0.2], "suppressed": [[], []]}
+    )
+    built = [
+        charts.lines_by_month(trend, "v", "t", "rate"),
+        charts.stacked_categories(parts, "district_code", "category", "spend_gbp", "S", "t"),
+        charts.bar_by_group(groups, "rate", "v", "t", "rate", "district_code", ("D01",)),
+    ]
+    allowed = _chart_colours()
+    scales = [scale for chart in built for scale in _colour_scales(chart.to_dict())]
+    assert len(scales) == 3
+    for scale in scales:
+        assert {c.lower() for c in scale["scale"]["range"]} <= allowed, scale

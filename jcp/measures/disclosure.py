@@ -52,6 +52,12 @@ from jcp.measures.perturbation import (
 from jcp.measures.rules import Rules
 
 MARKER = "[c]"
+# What the disclosure control does, in words, for captions, CSV headers and spreadsheet notes.
+SUPPRESSION_NOTE = (
+    "Figures are adjusted slightly to protect individuals; totals may not equal the sum of "
+    "rows. [c]: too few to show (an adjusted count of 1 to {c1}, a rate or mean over fewer "
+    "than {d} people, money from fewer than {p} payments). Money is rounded to the nearest £10."
+)
 # The normal quantile of a two-sided 95% band (scipy.stats.norm.ppf(0.975)).
 Z_95 = 1.959963984540054
 
@@ -65,6 +71,13 @@ class Thresholds:
     min_count: int = 5  # published counts 1..min_count-1 are hidden; 0 is shown
     min_denominator: int = 10  # rates, means and medians need at least this population
     min_payments: int = 5  # money figures need at least this many payments
+
+
+def suppression_note(thresholds: Thresholds) -> str:
+    """SUPPRESSION_NOTE with the deployment's thresholds."""
+    return SUPPRESSION_NOTE.format(
+        c1=thresholds.min_count - 1, d=thresholds.min_denominator, p=thresholds.min_payments
+    )
 
 
 def _is_figure(dtype: pl.DataType) -> bool:

@@ -44,6 +44,9 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "district": ("district_code",),
     "office": ("district_code", "office_code"),
     "month": ("month",),
+    # Internal (MONTH_GROUPINGS): Runner.drift's months of every unit, never a request's `by`.
+    "district_month": ("district_code", "month"),
+    "office_month": ("district_code", "office_code", "month"),
 }
 ALL_KEYS = ("district_code", "office_code", "month")
 MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -60,9 +63,14 @@ LAST_REQUEST_MONTH = "2099-12"
 # within the scopes that hold it.
 REFERENCE_KINDS = ("rate", "change", "mean")
 NATIONAL = "national"  # the reference level covering every district
-# National results a runner remembers (Runner.national): every office of every month drift
-# reads for 8 rates over 31 months is about 250; the oldest go first past this.
+# National results a runner remembers (Runner.national, unit_months, case_mix_rates): a few per
+# comparable rate and filter set (its total, its units, its units' months for drift); the
+# oldest go first past either bound. The bytes bound the memory: one filter set's months of
+# 380 offices for drift (7 measures, 22 months) is about 7 MB (polars' estimated size at 1M
+# claims), so 256 MB keeps some 35 filter sets' drift where 2,048 results alone would let a
+# long-lived server grow by 2 GB.
 REMEMBERED_RESULTS = 2048
+REMEMBERED_BYTES = 256 * 1024 * 1024
 # The units a comparison places on a funnel, and the keys of each row.
 COMPARE_UNITS = {"office": ("district_code", "office_code"), "district": ("district_code",)}
 COMPARE_FIGURES = (
@@ -82,15 +90,22 @@ COMPARE_FIGURES = (
 # as a whole (the user's scope and filters), one series.
 DRIFT_UNITS = {"total": (), **COMPARE_UNITS}
 DRIFT_FIGURES = ("observed", "population", "rate", "centre", "lower", "upper")
-# Drift by office or district runs the measure once a month (the runner has no office-by-month
-# grouping): the period plus the LOOKBACK_MONTHS before it. This caps the requests a call makes
-# at MAX_DRIFT_UNIT_MONTHS + 19 (55); "total" is one request by month whatever the period.
+# Drift by office or district reads every unit's months, the period plus the LOOKBACK_MONTHS
+# before it, in one query (MONTH_GROUPINGS). This caps the months it reads at
+# MAX_DRIFT_UNIT_MONTHS + 19 (55), so a result of 380 offices stays about 21,000 rows; "total"
+# is one request by month whatever the period.
 MAX_DRIFT_UNIT_MONTHS = 36
 # The internal groupings a comparison adjusted for case mix runs a measure's SQL with, one per
 # unit: its counts per unit and cell. An allow-list the runner alone uses, never a request's
 # `by` (check refuses them there): users cannot ask for a table of cells.
 CELL_GROUPINGS = {"office": "office_cell", "district": "district_cell"}
 CELL_KEYS = tuple(specs.CELL_KEYS)
+# The internal groupings drift runs a comparable measure's SQL with, one per unit: every unit's
+# figures month by month from one query, each month counted as a request for that month alone
+# counts it (queries/*.sql, "by = month" semantics). Without them drift asked for one month at
+# a time, 22 queries a rate for Needs attention's last 3 months, after every filter change.
+# An allow-list the runner alone uses, never a request's `by` (check refuses them there).
+MONTH_GROUPINGS = {"office": "office_month", "district": "district_month"}
 
 
 # Measures and lists (what a request can name), and reports, from the catalogue (specs).
@@ -188,25 +203,55 @@ class Runner:
         # collector's next cycle. Two sessions asking at once may both work a figure out; both
         # get the same one.
         self._remembered: dict[tuple, pl.DataFrame] = {}
+        self._remembered_bytes = 0
         self._remembering = threading.Lock()  # around evicting and adding, never the work
 
     def _remember(self, key: tuple, work: Callable[[], pl.DataFrame]) -> pl.DataFrame:
         found = self._remembered.get(key)
         if found is None:
             found = work()
+            size = found.estimated_size()
             with self._remembering:
-                if len(self._remembered) >= REMEMBERED_RESULTS:
-                    self._remembered.pop(next(iter(self._remembered)), None)  # the oldest
-                self._remembered[key] = found
+                if key not in self._remembered:  # another session may have just added it
+                    # The oldest first, until the new result fits both bounds (a result over
+                    # the bytes bound alone is still remembered, alone).
+                    while self._remembered and (
+                        len(self._remembered) >= REMEMBERED_RESULTS
+                        or self._remembered_bytes + size > REMEMBERED_BYTES
+                    ):
+                        oldest = self._remembered.pop(next(iter(self._remembered)))
+                        self._remembered_bytes -= oldest.estimated_size()
+                    self._remembered[key] = found
+                    self._remembered_bytes += size
         return found
 
     def forget(self) -> None:
         """Drop the remembered national figures (tests that count queries)."""
-        self._remembered.clear()
+        with self._remembering:
+            self._remembered.clear()
+            self._remembered_bytes = 0
 
     def national(self, request: MeasureRequest) -> pl.DataFrame:
         """A published result for the whole nation, remembered (see __init__)."""
         return self._remember(("national", request), lambda: self.run(request, Scope.national()))
+
+    def unit_months(self, request: MeasureRequest, unit: str) -> pl.DataFrame:
+        """Every office or district (`unit`) of the nation, each month of the request's period,
+        as published: one query grouped by unit and month (MONTH_GROUPINGS), remembered.
+
+        Each row is what a request by `unit` for that month alone publishes for the unit (its
+        counts and key sums are those records', so cell-key perturbation gives the same
+        figures; tests/test_drift.py checks every comparable rate): a unit with nothing in a
+        month has its row of zeros, as in that month's own table. The request's district and
+        office filters are dropped (the nation); its benefits and claimant groups stay. The
+        request is the caller's to check (Runner.drift checks the user's request first).
+        """
+        if unit not in MONTH_GROUPINGS:
+            raise RequestError(f"months of every office or district, not {unit!r}")
+        nation = replace(request, by=MONTH_GROUPINGS[unit], districts=(), offices=())
+        return self._remember(
+            ("unit_months", nation), lambda: self._published(nation, Scope.national())
+        )
 
     def case_mix_rates(
         self, request: MeasureRequest, column: str, unit: str, target: float
@@ -309,6 +354,12 @@ class Runner:
         self.check(request)
         if unsuppressed and not scope.is_national:
             raise RequestError("unsuppressed figures are available to national users only")
+        return self._published(request, scope, unsuppressed=unsuppressed)
+
+    def _published(
+        self, request: MeasureRequest, scope: Scope, *, unsuppressed: bool = False
+    ) -> pl.DataFrame:
+        """`run` for a checked request, or one of the runner's own internal groupings."""
         measure = MEASURES[request.measure]
         sql = query_sql(measure.name)
         wanted = sql_parameters(sql)
@@ -642,8 +693,8 @@ class Runner:
 
         Months fetched: the period and the drift.LOOKBACK_MONTHS (19) before it, so that the
         period's first month has its own 12 and the months of a run ending there have theirs.
-        Requests made: "total", one (by month); "office" or "district", one per month fetched
-        (single-month requests by office or district), at most MAX_DRIFT_UNIT_MONTHS + 19.
+        Queries made: one. "total": a request by month; "office" or "district": every unit of
+        the nation by month (unit_months), remembered and shared by every user's drift.
         """
         self.check(request)
         rate = self._comparable_rate(request, column)
@@ -669,13 +720,8 @@ class Runner:
         else:
             # Every unit of the nation, month by month (an office's published figure is the same
             # whoever asks: the same records, the same perturbation), shared by every user's
-            # drift (`national`); then only the units the scope and filters give.
-            nation = replace(request, districts=(), offices=())
-            monthly = []
-            for month in months_between(first, request.period_to):
-                one = self.national(replace(nation, by=unit, period_from=month, period_to=month))
-                monthly.append(one.with_columns(pl.lit(month, dtype=pl.String).alias("month")))
-            fetched = pl.concat(monthly, how="vertical_relaxed")
+            # drift (`unit_months`); then only the units the scope and filters give.
+            fetched = self.unit_months(replace(request, period_from=first), unit)
             if unit == "office":
                 shown = pl.DataFrame(
                     self.offices_in_scope(request, scope),
@@ -827,11 +873,16 @@ class Runner:
 
     def spine(self, request: MeasureRequest, scope: Scope) -> pl.DataFrame:
         """One row per group the filters allow and the scope may see, so quiet groups show."""
+        months = pl.DataFrame(
+            {"month": months_between(request.period_from, request.period_to)},
+            schema={"month": pl.String},
+        )
         if request.by == "month":
-            return pl.DataFrame(
-                {"month": months_between(request.period_from, request.period_to)},
-                schema={"month": pl.String},
-            )
+            return months
+        if request.by in MONTH_GROUPINGS.values():
+            # Every unit in every month, as each month's own request by unit would give them.
+            unit = next(u for u, by in MONTH_GROUPINGS.items() if by == request.by)
+            return self.spine(replace(request, by=unit), scope).join(months, how="cross")
         pairs = self.offices_in_scope(request, scope)
         if request.by == "office":
             return pl.DataFrame(

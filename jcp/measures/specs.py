@@ -14,6 +14,7 @@ against the database when a runner opens it (`check_against`), and again on ever
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -584,11 +585,17 @@ COMPARABLE_WORDS = "comparable: offices and districts get control limits around 
 SCALED_COMPARABLE_WORDS = " (limits worked on the share, shown per {scale:g})"
 
 
-def _protection_text(column: Column) -> str:
+def _code(name: str) -> str:
+    """A name as docs/measures.md writes it: as code."""
+    return f"`{name}`"
+
+
+def _protection_text(column: Column, name_of: Callable[[str], str] = _code) -> str:
+    """How a column is protected, naming the columns it is worked out from by `name_of`."""
     if column.protect is None:
         return ""
     text = PROTECTION_WORDS[column.protect].format(
-        **{k: f"`{v}`" for k, v in vars(column).items() if isinstance(v, str)}
+        **{k: name_of(v) for k, v in vars(column).items() if isinstance(v, str)}
     )
     text = text if column.scale == 1 else f"{column.scale:g} × {text}"
     if not column.comparable:
@@ -599,6 +606,84 @@ def _protection_text(column: Column) -> str:
         if column.scale == 1
         else compared + SCALED_COMPARABLE_WORDS.format(scale=column.scale)
     )
+
+
+def entry_lines(
+    spec: MeasureSpec, catalogue: dict[str, MeasureSpec], for_readers: bool = False
+) -> list[str]:
+    """A spec's entry under its heading, as Markdown: definition, population, period, caveats
+    and a table of its columns.
+
+    docs/measures.md (the default) is for whoever keeps the specs: columns by name, with their
+    kind and protection. The app's "About these figures" page (`for_readers`) is for people
+    reading the figures: each column by its label and meaning, other measures by their titles,
+    the same facts in the same words otherwise, so the two cannot drift apart.
+    """
+
+    def column_name(name: str) -> str:
+        if not for_readers:
+            return _code(name)
+        column = spec.columns.get(name)
+        return column.label.lower() if column else name.replace("_", " ")
+
+    lines = [spec.definition, ""]
+    for title, text in (("Population", spec.population), ("Period", spec.period)):
+        if text:
+            lines += [f"- **{title}:** {text}"]
+    if spec.groupings:
+        lines += [f"- **Grouped by:** {', '.join(spec.groupings)}"]
+    if spec.district_wide:
+        lines += ["- **District-wide:** shown only to users who see whole districts."]
+    if spec.parent:
+        parent = (
+            catalogue[spec.parent].title
+            if for_readers and spec.parent in catalogue
+            else _code(spec.parent)
+        )
+        lines += [f"- **Part of:** {parent}, split by {column_name(spec.part or '')}."]
+    if spec.case_mix:
+        lines += [
+            "- **Case mix:** comparisons of its comparable rates can be adjusted for "
+            "benefit × claimant group × age band of the claim"
+            + ("." if for_readers else " (`compare --adjusted`).")
+        ]
+    if spec.curve:
+        lines += [
+            f"- **Curve:** one row per group and {column_name(spec.curve)} 0 to "
+            f"{spec.curve_last}, every step listed (0 where nothing happens)."
+        ]
+    if spec.query == "report":
+        lines += [f"- **Shown to:** {spec.scope} signed in"]
+    if spec.unprotected_because:
+        lines += [f"- **Not adjusted:** {spec.unprotected_because}."]
+    lines += [f"- **Caveat:** {caveat}" for caveat in spec.caveats]
+    if for_readers:
+        lines += [
+            "",
+            "| Column | What it means | Better | How it is protected |",
+            "| --- | --- | --- | --- |",
+        ]
+        lines += [
+            f"| {c.label} | {c.help} | {c.better or ''} | "
+            f"{_protection_text(c, column_name) or ('exact' if c.is_figure else '')} |"
+            for c in spec.columns.values()
+        ]
+        return lines
+    lines += [
+        "",
+        "| column | label | kind | better | protection | meaning |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| `{c.name}` | {c.label} | {c.kind} | {c.better or ''} | {_protection_text(c)} | "
+        f"{c.help} |"
+        for c in spec.columns.values()
+    ]
+    return lines
+
+
+# The catalogue's three kinds of query, as docs/measures.md and the About page head them.
+SECTIONS = (("Measures", "measure"), ("Lists", "list"), ("Reports", "report"))
 
 
 def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
@@ -622,48 +707,13 @@ def catalogue_markdown(catalogue: dict[str, MeasureSpec] | None = None) -> str:
         "claimant group × age band of the claim), and it is judged by observed ÷ expected.",
         "",
     ]
-    for heading, kind in (("Measures", "measure"), ("Lists", "list"), ("Reports", "report")):
+    for heading, kind in SECTIONS:
         chosen = [s for s in catalogue.values() if s.query == kind]
         if not chosen:
             continue
         lines += [f"## {heading}", ""]
         for spec in chosen:
-            lines += [f"### {spec.title} (`{spec.name}`)", "", spec.definition, ""]
-            for title, text in (("Population", spec.population), ("Period", spec.period)):
-                if text:
-                    lines += [f"- **{title}:** {text}"]
-            if spec.groupings:
-                lines += [f"- **Grouped by:** {', '.join(spec.groupings)}"]
-            if spec.district_wide:
-                lines += ["- **District-wide:** shown only to users who see whole districts."]
-            if spec.parent:
-                lines += [f"- **Part of:** `{spec.parent}`, split by `{spec.part}`."]
-            if spec.case_mix:
-                lines += [
-                    "- **Case mix:** comparisons of its comparable rates can be adjusted for "
-                    "benefit × claimant group × age band of the claim (`compare --adjusted`)."
-                ]
-            if spec.curve:
-                lines += [
-                    f"- **Curve:** one row per group and `{spec.curve}` 0 to {spec.curve_last}, "
-                    "every step listed (0 where nothing happens)."
-                ]
-            if spec.query == "report":
-                lines += [f"- **Shown to:** {spec.scope} signed in"]
-            if spec.unprotected_because:
-                lines += [f"- **Not adjusted:** {spec.unprotected_because}."]
-            lines += [f"- **Caveat:** {caveat}" for caveat in spec.caveats]
-            lines += [
-                "",
-                "| column | label | kind | better | protection | meaning |",
-                "| --- | --- | --- | --- | --- | --- |",
-            ]
-            for column in spec.columns.values():
-                lines.append(
-                    f"| `{column.name}` | {column.label} | {column.kind} | "
-                    f"{column.better or ''} | {_protection_text(column)} | {column.help} |"
-                )
-            lines.append("")
+            lines += [f"### {spec.title} (`{spec.name}`)", "", *entry_lines(spec, catalogue), ""]
     return "\n".join(lines)
 
 

@@ -33,6 +33,24 @@ GROUP_TITLES = {"district_code": ("District", "districts"), "office_code": ("Off
 # wellbeing"; the national geography's longest district name has 39 letters): Streamlit's
 # chart theme cuts labels at about 100px.
 NAME_WIDTH = 260
+# Lines of several series (a trend's measures, a cohort's windows) differ in dash as well as in
+# colour (WCAG 1.4.1: never colour alone), in GOV.UK colours each at least 3:1 on the page
+# (WCAG 1.4.11; tests/test_theme.py checks every colour written in this file). [1, 0] is solid.
+SERIES_COLOURS = ("#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#505a5f", "#912b88")
+SERIES_DASHES = ([1, 0], [8, 4], [2, 2], [8, 3, 2, 3], [12, 3], [4, 4])
+# Stacked segments: a colour per category, each dark enough to carry its white key number
+# (4.5:1), the number written in the segment and beside its name in the legend.
+CATEGORY_COLOURS = ("#1d70b8", "#00703c", "#d4351c", "#4c2c92", "#505a5f", "#912b88", "#594d00")
+CATEGORY_KEY_INK = "#ffffff"
+# A segment narrower than this share of the longest bar has no room for its number (about
+# 16px of the ~500px a bar can run to); its tooltip, the legend and the CSV still name it.
+KEY_MIN_SHARE = 0.04
+# Axis and legend text. Streamlit's chart theme writes it in #808495, 3.8:1 on white: under the
+# 4.5:1 text needs (WCAG 1.4.3; axe-core does not look inside a chart's SVG). GOV.UK's secondary
+# text colour instead, 7.1:1.
+AXIS_INK = "#505a5f"
+# The funnel's limits (dark grey) and national rate (near-black): lines, 3:1 at least.
+LIMIT_INK = "#505a5f"
 
 
 def described(chart: alt.TopLevelMixin, summary: Sequence[str]) -> alt.TopLevelMixin:
@@ -40,12 +58,75 @@ def described(chart: alt.TopLevelMixin, summary: Sequence[str]) -> alt.TopLevelM
 
     Vega puts a chart's description on the element it draws into, as its accessible name
     (aria-label, with role "graphics-document"): what a screen reader announces for the chart.
-    A builder's own note (only part of a long list drawn) follows the sentences, so the name
-    says that too.
+    Without the page's sentences, the builder's own sentences about what it draws (highest and
+    lowest, first and last month: ALTERNATIVE in its usermeta) stand in, so that no chart is
+    announced as Streamlit's bare "Vega visualization". A builder's note (only part of a long
+    list drawn) follows, so the name says that too.
     """
     note = chart.description if isinstance(chart.description, str) else None
-    text = " ".join([*summary, *([note] if note else [])])
+    meta = chart.usermeta if isinstance(chart.usermeta, dict) else {}
+    sentences = list(summary) or [meta.get(ALTERNATIVE, "")]
+    text = " ".join(part for part in [*sentences, note] if part)
     return chart.properties(description=text) if text else chart
+
+
+def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart with its axes' and legend's text in AXIS_INK (a chart's own config wins over
+    the theme Streamlit draws it with)."""
+    ink = {"labelColor": AXIS_INK, "titleColor": AXIS_INK}
+    return chart.configure_axis(**ink).configure_legend(**ink, labelLimit=NAME_WIDTH)
+
+
+# The usermeta key a builder's text alternative goes under (Vega-Lite passes usermeta through
+# untouched and draws nothing from it).
+ALTERNATIVE = "text_alternative"
+
+
+def _alternative(text: str) -> dict[str, object]:
+    return {"usermeta": {ALTERNATIVE: text}}
+
+
+def _ends(frame: pl.DataFrame, value: str, name: str, kind: str) -> str:
+    """The highest and lowest drawn, in words: "highest Leeds (61.0%), lowest Hull (40.2%)"."""
+    ranked = frame.filter(pl.col(value).is_not_null()).sort([value, name], descending=[True, False])
+    if ranked.height == 0:
+        return "no figure to draw"
+    top, bottom = ranked.row(0, named=True), ranked.row(-1, named=True)
+    highest = f"{top[name]} ({format_value(top[value], kind)})"
+    if ranked.height == 1:
+        return f"only {highest}"
+    return f"highest {highest}, lowest {bottom[name]} ({format_value(bottom[value], kind)})"
+
+
+def draws_nothing(chart: alt.TopLevelMixin) -> bool:
+    """True when a layer of `chart` has no mark to draw: no row whose quantitative position
+    fields are all present (Vega leaves out a mark with a missing position).
+
+    Vega draws an empty mark as an unlabelled graphic, which a screen reader announces as an
+    image with no name (axe-core's svg-img-alt), and everyone else sees an empty frame: such a
+    chart is better replaced by words. The builders add optional layers (bands, highlighted
+    lines, signals) only when they have rows, so an empty layer means nothing to show.
+    """
+    layers = chart.layer if isinstance(chart, alt.LayerChart) else [chart]
+    if not layers:
+        return True
+    for layer in layers:
+        # Altair moves data that every layer shares up to the layered chart.
+        frame = layer.data if isinstance(layer.data, pl.DataFrame) else chart.data
+        if not isinstance(frame, pl.DataFrame):
+            continue  # data given otherwise (none of ours): not judged here
+        fields = []
+        for channel in ("x", "y", "x2", "y2"):
+            encoded = getattr(layer.encoding, channel, alt.Undefined)
+            shorthand = getattr(encoded, "shorthand", alt.Undefined)
+            if isinstance(shorthand, str):
+                parsed = alt.utils.parse_shorthand(shorthand)
+                if parsed.get("type") == "quantitative" and parsed.get("field") in frame.columns:
+                    fields.append(parsed["field"])
+        drawable = frame.filter(pl.all_horizontal(pl.col(f).is_not_null() for f in fields))
+        if drawable.height == 0:
+            return True
+    return False
 
 
 def _for_vega(frame: pl.DataFrame) -> pl.DataFrame:
@@ -193,7 +274,14 @@ def bar_by_group(
             f"{plural}{also}.{_shared_ends(ranked, kind, plural)} The table below and its CSV "
             "download have them all."
         )
-    return alt.Chart(drawn, title=title, **note).mark_bar(color=HIGHLIGHT).encode(**encoding)
+    alternative = f"{title}: {_ends(drawn, value, 'label', kind)}."
+    if split:
+        alternative += f" Chosen in the filters: {', '.join(chosen_labels)}."
+    return (
+        alt.Chart(drawn, title=title, **note, **_alternative(alternative))
+        .mark_bar(color=HIGHLIGHT)
+        .encode(**encoding)
+    )
 
 
 # A trend frame's drift columns (results.trend_frame adds them where a series is a comparable
@@ -217,7 +305,18 @@ def lines_by_month(
     data = _for_vega(frame)
     month = alt.X("month:O", title="Month")
     value = alt.Y("value:Q", title=value_title, axis=alt.Axis(format=FORMATS[kind]))
-    series = alt.Color("series:N", title=series_title)
+    names = data["series"].unique(maintain_order=True).to_list()
+    series = alt.Color(
+        "series:N",
+        title=series_title,
+        scale=alt.Scale(domain=names, range=list(SERIES_COLOURS)),
+        legend=alt.Legend(orient="top", symbolStrokeWidth=2, symbolSize=300),
+    )
+    dashes = alt.StrokeDash(
+        "series:N",
+        title=series_title,
+        scale=alt.Scale(domain=names, range=[list(d) for d in SERIES_DASHES]),
+    )
     tooltip = [
         alt.Tooltip("month:O", title="Month"),
         alt.Tooltip("series:N", title=series_title),
@@ -226,10 +325,12 @@ def lines_by_month(
     lines = (
         alt.Chart(data)
         .mark_line(point=True)
-        .encode(x=month, y=value, color=series, tooltip=tooltip)
+        .encode(x=month, y=value, color=series, strokeDash=dashes, tooltip=tooltip)
     )
+    # Top-level only: Vega-Lite allows usermeta on the outermost chart alone.
+    alternative = _alternative(_trend_alternative(data, title, kind))
     if DRIFT_SIGNAL not in data.columns:
-        return lines.properties(title=title)
+        return lines.properties(title=title, **alternative)
     flagged = data.filter(pl.col(DRIFT_SIGNAL).is_not_null() & pl.col("value").is_not_null())
     judged = (
         data.filter(pl.col(DRIFT_JUDGED))["series"].unique(maintain_order=True).to_list()
@@ -238,7 +339,7 @@ def lines_by_month(
     )
     description = _drift_description(judged, flagged.height)
     if flagged.height == 0:
-        return lines.properties(title=title, description=description)
+        return lines.properties(title=title, description=description, **alternative)
     present = [s for s in drift.SIGNALS if s in set(flagged[DRIFT_SIGNAL])]
     flagged = flagged.with_columns(
         pl.col(DRIFT_SIGNAL).replace_strict(drift.SIGNAL_LABELS).alias("signal_label"),
@@ -265,7 +366,33 @@ def lines_by_month(
         .mark_text(dy=-14, fontSize=11, color=SIGNAL_INK)
         .encode(x=month, y=value, text="signal_mark:N", tooltip=signal_tooltip)
     )
-    return alt.layer(lines, points, words, title=title, description=description)
+    return alt.layer(
+        lines,
+        points,
+        words,
+        title=title,
+        description=description,
+        **alternative,
+    )
+
+
+def _trend_alternative(data: pl.DataFrame, title: str, kind: str) -> str:
+    """Each series from its first to its last month with a figure, in words."""
+    parts = []
+    for (name,), rows in data.filter(pl.col("value").is_not_null()).group_by(
+        "series", maintain_order=True
+    ):
+        rows = rows.sort("month")
+        first, last = rows.row(0, named=True), rows.row(-1, named=True)
+        parts.append(
+            f"{name} {format_value(first['value'], kind)} in {first['month']}"
+            + (
+                f", {format_value(last['value'], kind)} in {last['month']}"
+                if rows.height > 1
+                else ""
+            )
+        )
+    return f"{title}: {'; '.join(parts) if parts else 'no month to draw'}."
 
 
 def _drift_description(judged: list[str], flagged: int) -> str:
@@ -336,21 +463,48 @@ def stacked_categories(
         alt.Tooltip(f"{value}:Q", title=f"{value_title} (£)", format=",.0f"),
         alt.Tooltip("payments:Q", title="Payments", format=",.0f"),
     ]
-    return (
-        alt.Chart(drawn.drop("total"), title=title, **note)
-        .mark_bar()
+    # Not colour alone (WCAG 1.4.1): each category has a number, written in its segments (where
+    # they are wide enough) and before its name in the legend.
+    keys = sorted(drawn[category].unique().to_list())
+    drawn = drawn.with_columns(
+        pl.when(pl.col(value) >= KEY_MIN_SHARE * pl.col("total").max())
+        .then(pl.col(category).replace_strict(keys, [str(n) for n in range(1, len(keys) + 1)]))
+        .otherwise(pl.lit(""))
+        .alias("key")
+    )
+    legend_label = f"(indexof({json.dumps(keys)}, datum.label) + 1) + '  ' + datum.label"
+    category_title = category.replace("_", " ").capitalize()
+    x = alt.X(
+        f"sum({value}):Q",
+        title=f"{value_title} (£)",
+        axis=alt.Axis(format=",.0f"),
+        stack="zero",
+    )
+    y = alt.Y("label:N", title=group_title, sort="-x", axis=_name_axis(chosen_labels))
+    totals = drawn.group_by("label").agg(pl.col(value).sum())
+    alternative = f"{title}: {_ends(totals, value, 'label', 'money')}."
+    segments = (
+        alt.Chart(drawn.drop("total"))
+        .mark_bar(stroke=CATEGORY_KEY_INK, strokeWidth=1)
         .encode(
-            x=alt.X(f"sum({value}):Q", title=f"{value_title} (£)", axis=alt.Axis(format=",.0f")),
-            y=alt.Y(
-                "label:N",
-                title=group_title,
-                sort="-x",
-                axis=_name_axis(chosen_labels),
+            x=x,
+            y=y,
+            color=alt.Color(
+                f"{category}:N",
+                title=category_title,
+                scale=alt.Scale(domain=keys, range=list(CATEGORY_COLOURS)),
+                legend=alt.Legend(labelExpr=legend_label, orient="top", columns=4),
             ),
-            color=alt.Color(f"{category}:N", title=category.replace("_", " ").capitalize()),
+            order=alt.Order(f"{category}:N"),
             tooltip=tooltip,
         )
     )
+    numbers = (
+        alt.Chart(drawn.drop("total"))
+        .mark_text(align="right", dx=-4, color=CATEGORY_KEY_INK, fontWeight="bold", fontSize=11)
+        .encode(x=x, y=y, detail=f"{category}:N", order=alt.Order(f"{category}:N"), text="key:N")
+    )
+    return alt.layer(segments, numbers, title=title, **note, **_alternative(alternative))
 
 
 def bars(
@@ -363,8 +517,10 @@ def bars(
     kind: str,
 ) -> alt.Chart:
     """Simple horizontal bars for a small breakdown (dimensions, reasons)."""
+    data = _for_vega(frame)
+    alternative = f"{title}: {_ends(data, value, label, kind)}."
     return (
-        alt.Chart(_for_vega(frame), title=title)
+        alt.Chart(data, title=title, **_alternative(alternative))
         .mark_bar()
         .encode(
             x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=FORMATS[kind])),
@@ -402,38 +558,63 @@ def survival_curves(
         alt.Tooltip("ci_low:Q", title="Lower 95% limit", format=FORMATS["rate"]),
         alt.Tooltip("ci_high:Q", title="Upper 95% limit", format=FORMATS["rate"]),
     ]
+    # Only layers with rows (charts.draws_nothing: an empty layer is read as nothing to show).
+    layers = []
     if group is None:
-        band_data, line_data = data, data
-        lines = alt.Chart(line_data).mark_line(interpolate="step-after", color=HIGHLIGHT)
-        lines = lines.encode(x=week, y=value, tooltip=tooltip)
+        band_data = data
+        lines = [
+            alt.Chart(data)
+            .mark_line(interpolate="step-after", color=HIGHLIGHT)
+            .encode(x=week, y=value, tooltip=tooltip)
+        ]
+        alternative = f"{title}: {_curve_ends(data, value_title)}."
     else:
-        group_title, _ = _titles(group)
+        group_title, plural = _titles(group)
         data = data.with_columns(_group_label(data, group).alias("label"))
         picked = pl.col(group).is_in(list(chosen))
         band_data = data.filter(picked)
         tooltip = [alt.Tooltip("label:N", title=group_title), *tooltip]
-        others = (
-            alt.Chart(data.filter(~picked))
-            .mark_line(interpolate="step-after", color=OTHERS, strokeWidth=1, opacity=0.5)
-            .encode(x=week, y=value, detail="label:N", tooltip=tooltip)
+        others = data.filter(~picked)
+        lines = []
+        if others.height:
+            lines.append(
+                alt.Chart(others)
+                .mark_line(interpolate="step-after", color=OTHERS, strokeWidth=1, opacity=0.5)
+                .encode(x=week, y=value, detail="label:N", tooltip=tooltip)
+            )
+        if band_data.height:
+            lines.append(
+                alt.Chart(band_data)
+                .mark_line(interpolate="step-after", color=HIGHLIGHT, strokeWidth=2.5)
+                .encode(x=week, y=value, detail="label:N", tooltip=tooltip)
+            )
+        drawn = data["label"].n_unique()
+        alternative = f"{title}: {drawn} {group_title.lower() if drawn == 1 else plural}"
+        alternative += "".join(
+            f"; {name}: {_curve_ends(rows, value_title)}"
+            for (name,), rows in band_data.group_by("label", maintain_order=True)
         )
-        highlighted = (
+        alternative += "."
+    if band_data.height:
+        layers.append(
             alt.Chart(band_data)
-            .mark_line(interpolate="step-after", color=HIGHLIGHT, strokeWidth=2.5)
-            .encode(x=week, y=value, detail="label:N", tooltip=tooltip)
+            .mark_area(interpolate="step-after", color=HIGHLIGHT, opacity=0.2)
+            .encode(
+                x=week,
+                y=alt.Y("ci_low:Q", title=value_title),
+                y2="ci_high:Q",
+                **({"detail": "label:N"} if group is not None else {}),
+            )
         )
-        lines = others + highlighted
-    band = (
-        alt.Chart(band_data)
-        .mark_area(interpolate="step-after", color=HIGHLIGHT, opacity=0.2)
-        .encode(
-            x=week,
-            y=alt.Y("ci_low:Q", title=value_title),
-            y2="ci_high:Q",
-            **({"detail": "label:N"} if group is not None else {}),
-        )
-    )
-    return alt.layer(band, lines, title=title)
+    return alt.layer(*layers, *lines, title=title, **_alternative(alternative))
+
+
+def _curve_ends(rows: pl.DataFrame, value_title: str) -> str:
+    """A curve's last drawn week in words: "82.0% at week 26"."""
+    last = rows.sort("week").row(-1, named=True) if rows.height else None
+    if last is None:
+        return "no week to draw"
+    return f"{value_title.lower()} {format_value(last['survival'], 'rate')} at week {last['week']}"
 
 
 # A verdict's point shape on the funnel, so it never rests on colour alone (WCAG 1.4.1): up for
@@ -523,7 +704,7 @@ def funnel(
     )
     lines = (
         alt.Chart(curves)
-        .mark_line(color="#505a5f")
+        .mark_line(color=LIMIT_INK)
         .encode(
             x=size_axis,
             y=rate_axis,
@@ -537,7 +718,7 @@ def funnel(
     )
     centre = (
         alt.Chart(pl.DataFrame({"target": [target], "line": ["National rate"]}))
-        .mark_rule(color="#0b0c0c")
+        .mark_rule(color=SIGNAL_INK)
         .encode(
             y=alt.Y("target:Q"),
             tooltip=[alt.Tooltip("target:Q", title="National rate", format=value_format)],

@@ -8,11 +8,14 @@ words for the same things.
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import polars as pl
 
 from jcp.extract import contract
 from jcp.measures import comparison, specs
+from jcp.output import plain_text
+from jcp.web.pages import ABOUT_URL_PATH
 
 MISSING = "–"  # no figure: no population to work one out over
 
@@ -148,6 +151,41 @@ def help_text(column: str, measure: str | None = None) -> str:
     if measure is not None and column in specs.spec(measure).columns:
         return specs.spec(measure).columns[column].help
     return specs.column_help(column)
+
+
+def about_anchor(measure: str) -> str:
+    """The anchor of a measure's entry on "About these figures": its name, which the catalogue
+    keeps stable (a file name in queries/), so a link to it keeps working."""
+    return measure
+
+
+def about_link(measure: str, query: dict[str, list[str]]) -> str:
+    """A Markdown link to the measure's entry on "About these figures", with the filters'
+    query (Filters.to_query) of the page it is on.
+
+    Relative ("about?from=...#deferrals", no leading slash): every page's path is one segment
+    below the app's root, so the browser resolves it beside the current page, also when the app
+    is served below a path of its own (server.baseUrlPath), where "/about" would not. The query
+    is the one the sidebar writes: a page opened with other query parameters has them rewritten
+    by the sidebar, and Streamlit's rewrite drops the #anchor before the heading is drawn, so the
+    page would not scroll to it. Streamlit opens the link in a new tab, keeping the reader's page.
+    """
+    return (
+        f"[About these figures]({ABOUT_URL_PATH}?{urlencode(query, doseq=True)}"
+        f"#{about_anchor(measure)})"
+    )
+
+
+def help_markdown(text: str, measure: str, query: dict[str, list[str]]) -> str:
+    """A figure's hover help as the Markdown a tile's help= takes: `text` shown as written (it
+    may quote names from the extract), then the link to the measure's entry on the About page."""
+    link = about_link(measure, query)
+    return f"{plain_text(text)}\n\n{link}" if text else link
+
+
+def declaring_measure(column: str) -> str:
+    """The measure whose spec declares `column` first: the one a column's help describes."""
+    return next(name for name, spec in specs.catalogue().items() if column in spec.columns)
 
 
 def verdict_labels(verdicts: pl.Expr, better: str | None) -> pl.Expr:

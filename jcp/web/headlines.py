@@ -98,6 +98,7 @@ class Tile:
     change: str | None
     help: str
     higher_is_better: bool | None
+    measure: str  # whose entry on "About these figures" the help links to
 
 
 def headline_tiles(run: Run, filters: Filters) -> Iterator[Tile]:
@@ -115,6 +116,7 @@ def headline_tiles(run: Run, filters: Filters) -> Iterator[Tile]:
             format_change(now, then, h.kind),
             h.help + f" Change against {previous.period_from} to {previous.period_to}.",
             h.higher_is_better,
+            h.measure,
         )
     share_now, share_then = fsf_share_spent(run, filters), fsf_share_spent(run, previous)
     yield Tile(
@@ -124,6 +126,7 @@ def headline_tiles(run: Run, filters: Filters) -> Iterator[Tile]:
         "Spend to date against the district allocations for the financial year that "
         "contains the period's last month. Shown to users who see whole districts.",
         None,
+        "fsf_budget",
     )
 
 

@@ -25,6 +25,13 @@ class PageEntry:
     # The measures whose figures (and funnel plots) this page explains: where a link about
     # one of them goes.
     measures: tuple[str, ...] = ()
+    # A page of figures opens with its summary sentences (jcp.web.summaries) and tiles; the
+    # pages about the dashboard (what the figures mean, the accessibility statement) do not.
+    figures: bool = True
+
+
+# "About these figures": where every figure's hover help links to, at its measure's anchor.
+ABOUT_URL_PATH = "about"
 
 
 PAGES: tuple[PageEntry, ...] = (
@@ -111,7 +118,25 @@ PAGES: tuple[PageEntry, ...] = (
         heading="Data",
         measures=("catalogue", "loads", "reject_summary", "rejected_rows", "reject_offices"),
     ),
+    PageEntry(
+        file="pages/about.py",
+        title="About these figures",
+        icon=":material/help:",
+        url_path=ABOUT_URL_PATH,
+        heading="About these figures",
+        figures=False,
+    ),
+    PageEntry(
+        file="pages/accessibility.py",
+        title="Accessibility",
+        icon=":material/accessibility:",
+        url_path="accessibility",
+        heading="Accessibility statement",
+        figures=False,
+    ),
 )
+
+FIGURE_PAGES = tuple(entry for entry in PAGES if entry.figures)
 
 
 def page_of(measure: str) -> PageEntry:

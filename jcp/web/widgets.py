@@ -14,7 +14,8 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from jcp.measures import comparison, specs
+from jcp import spreadsheet
+from jcp.measures import comparison, disclosure, specs
 from jcp.measures.disclosure import MARKER, SUPPRESSED, any_suppressed, row_with_markers
 from jcp.measures.filters import (
     Filters,
@@ -24,7 +25,9 @@ from jcp.output import csv_comment, csv_text, plain_text
 from jcp.web import audit, charts, data, results, sidebar, signin
 from jcp.web.formats import (
     TABLE_FORMATS,
+    declaring_measure,
     format_value,
+    help_markdown,
     help_text,
     kind,
     label,
@@ -32,6 +35,7 @@ from jcp.web.formats import (
     with_names,
     with_value_labels,
 )
+from jcp.web.workbook import PageWorkbook
 
 EMPTY_MESSAGE = "No activity for these filters."
 
@@ -43,6 +47,13 @@ ALL_HIDDEN_MESSAGE = (
 )
 
 
+# A chart none of whose figures can be drawn (each hidden or not yet known).
+NOTHING_DRAWN_MESSAGE = (
+    "Nothing to plot: no figure here can be drawn (too few people to show, or not yet known). "
+    "The table and the CSV download say which."
+)
+
+
 # The overdue worklist shows its most overdue rows on screen; the CSV has every row.
 WORKLIST_ROWS = 1000
 
@@ -50,13 +61,6 @@ WORKLIST_ROWS = 1000
 # Tables up to this long are styled cell by cell (jcp.web.formats' one style per kind): every
 # office of the network fits.
 STYLED_ROWS = 500
-
-
-SUPPRESSION_NOTE = (
-    "Figures are adjusted slightly to protect individuals; totals may not equal the sum of "
-    "rows. [c]: too few to show (an adjusted count of 1 to {c1}, a rate or mean over fewer "
-    "than {d} people, money from fewer than {p} payments). Money is rounded to the nearest £10."
-)
 
 
 def clear_results() -> None:
@@ -86,6 +90,19 @@ def empty_state() -> None:
     st.info(EMPTY_MESSAGE)
 
 
+def figure_help(text: str, measure: str) -> str:
+    """A figure's hover help: `text` as written, then a link to its measure's entry on "About
+    these figures" carrying the sidebar's filters. Every tile's help is made here (or by
+    column_help), so every figure's help links there."""
+    return help_markdown(text, measure, sidebar.current_filters().to_query())
+
+
+def column_help(column: str, measure: str | None = None) -> str:
+    """A column's hover help from its spec, with the link to its measure's entry (the measure
+    that declares it when none is given)."""
+    return figure_help(help_text(column, measure), measure or declaring_measure(column))
+
+
 def figure_tiles(
     row: dict,
     measure: str,
@@ -94,14 +111,22 @@ def figure_tiles(
     helps: dict[str, str] | None = None,
 ) -> None:
     """One tile per column of a measure's row, labelled and explained from its spec (or from
-    `labels` and `helps`, for words that fit a tile better)."""
+    `labels` and `helps`, plain text, for words that fit a tile better); each tile's help links
+    to the measure's entry on "About these figures"."""
     for tile, column in zip(st.columns(len(columns)), columns, strict=True):
         tile.metric(
             (labels or {}).get(column, label(column)),
             format_value(row[column], kind(column)),
             border=True,
-            help=(helps or {}).get(column, help_text(column, measure)),
+            help=figure_help((helps or {}).get(column) or help_text(column, measure), measure),
         )
+
+
+# The overdue tile's help, on every page that shows the tile.
+OVERDUE_HELP = (
+    "Deferred interviews past their review date, never held, claim still open. "
+    "Not limited to the period."
+)
 
 
 OVERDUE_COLUMNS = (
@@ -134,14 +159,42 @@ def overdue_worklist(overdue: pl.DataFrame, key: str) -> None:
     )
 
 
+def extract_facts(loads: pl.DataFrame) -> None:
+    """The loaded extract's date, when it was loaded and the rows its load rejected (the loads
+    report, one row per table), with the extract's own name for its source, as text."""
+    first = loads.row(0, named=True)
+    columns = st.columns(3)
+    columns[0].metric("Extract date", f"{first['extract_date']:%d %b %Y}", border=True)
+    columns[1].metric("Loaded", f"{first['loaded_at']:%d %b %Y %H:%M}", border=True)
+    columns[2].metric("Rows rejected", f"{loads['rejected'].sum():,}", border=True)
+    st.caption(f"Source: {plain_text(first['source'])}")  # the extract's own words
+
+
+REJECTS_CAPTION = (
+    "Rows that broke a rule of the data contract (docs/data-contract.md) are not in any "
+    "figure. A row whose parent row was rejected is rejected too."
+)
+
+
+def reject_summary(key: str) -> bool:
+    """What the load rejected, by table and rule (a table, so its text is shown as text);
+    True when it rejected any row."""
+    summary = results.report("reject_summary")
+    if summary.height == 0:
+        st.success("Every row of the extract met the data contract.")
+        return False
+    st.caption(REJECTS_CAPTION)
+    table(summary, "Rejects by rule", key)
+    return True
+
+
 def tile_row(frame: pl.DataFrame) -> dict:
     """The first row for tiles: hidden cells come back as [c]."""
     return row_with_markers(frame) if frame.height else {}
 
 
 def suppression_note() -> str:
-    t = data.settings().thresholds
-    return SUPPRESSION_NOTE.format(c1=t.min_count - 1, d=t.min_denominator, p=t.min_payments)
+    return disclosure.suppression_note(data.settings().thresholds)
 
 
 def csv_header(frame: pl.DataFrame, filters: Filters, title: str) -> str:
@@ -182,16 +235,77 @@ def _record_export(title: str, rows: int) -> None:
 
 
 def download(frame: pl.DataFrame, title: str, key: str) -> None:
+    """The table's CSV download and, beside it, the page's spreadsheets (every table on it)."""
     filters = sidebar.current_filters()
-    st.download_button(
-        f"Download CSV: {title}",
-        # Written when the button is clicked, not on every rerun (a worklist can be long).
-        data=partial(csv_bytes, csv_header(frame, filters, title), frame),
-        file_name=f"{key}_{filters.period_from}_{filters.period_to}.csv",
-        mime="text/csv",
-        key=f"download_{key}",
-        on_click=_record_export,
-        args=(title, frame.height),
+    book = page_workbook()
+    if book is not None:
+        book.add(title, frame)
+    with st.container(horizontal=True):
+        st.download_button(
+            f"Download CSV: {title}",
+            # Written when the button is clicked, not on every rerun (a worklist can be long).
+            data=partial(csv_bytes, csv_header(frame, filters, title), frame),
+            file_name=f"{key}_{filters.period_from}_{filters.period_to}.csv",
+            mime="text/csv",
+            key=f"download_{key}",
+            on_click=_record_export,
+            args=(title, frame.height),
+        )
+        if book is None:
+            return
+        for fmt, build in (("ods", book.ods), ("xlsx", book.xlsx)):
+            st.download_button(
+                f"Download spreadsheet (.{fmt})",
+                # Built when clicked, from the tables the page has shown by then: its own run's
+                # tables (this run's workbook, not whichever the session holds at the click).
+                data=build,
+                file_name=book.file_name(fmt),
+                mime=spreadsheet.MEDIA_TYPES[fmt],
+                key=f"download_{fmt}_{key}",
+                on_click=_record_workbook_export,
+                args=(book, fmt),
+            )
+
+
+# Session state: this run's PageWorkbook, which every download adds its table to.
+PAGE_WORKBOOK = "page_workbook"
+
+
+def start_page_workbook(title: str, slug: str) -> None:
+    """A new workbook for the page about to run (the frame calls it before page.run())."""
+    cat = data.catalogue()
+    filters = sidebar.current_filters()
+    settings = data.settings()
+    st.session_state[PAGE_WORKBOOK] = PageWorkbook(
+        title=f"{title}: Jobcentre Plus district performance",
+        slug=slug or "overview",
+        extract_date=cat.extract_date,
+        period_from=filters.period_from,
+        period_to=filters.period_to,
+        filters=filters.describe(cat),
+        scope=signin.current_scope().label,
+        thresholds=settings.thresholds,
+        contact=settings.contact,
+        district_names=cat.district_names,
+        office_names=cat.office_names,
+    )
+
+
+def page_workbook() -> PageWorkbook | None:
+    """This run's workbook; None for a page run without the frame."""
+    return st.session_state.get(PAGE_WORKBOOK)
+
+
+def _record_workbook_export(book: PageWorkbook, fmt: str) -> None:
+    tables = len(book.tables())
+    audit.record(
+        data.settings().audit_log,
+        "export",
+        st.session_state.get("signed_in_as"),
+        page=book.title,
+        filters=book.filters,
+        rows=book.rows,
+        detail=f"spreadsheet .{fmt}, {tables} tables",
     )
 
 
@@ -327,11 +441,16 @@ def _draw_chart(
 ) -> None:
     # Bars are named: the builders label a district or office by the name put beside its code.
     built = build(named(frame), *options)
+    if charts.draws_nothing(built):
+        # Every figure hidden or missing (a team leader's one office, [c]): words, not an empty
+        # frame that a screen reader would announce as an unnamed image.
+        st.info(NOTHING_DRAWN_MESSAGE)
+        return
     # A builder that draws only part of a long list says so in the chart's description: shown
     # as its caption. The page's sentences go before it in the description only (they are on
     # the page already, above the chart).
     note = built.description if isinstance(built.description, str) else None
-    st.altair_chart(charts.described(built, description), width="stretch")
+    st.altair_chart(charts.readable(charts.described(built, description)), width="stretch")
     if note:
         st.caption(note)
 
