@@ -67,7 +67,9 @@ format: $(STAMP)
 
 # All tests, then the hand-worked measure figures again on the Spark engine (tests/extracts.py),
 # each on two workers (pytest-xdist), one per core, a test file to a worker (so a module's
-# app server or Spark session is started once, and its tests run in their order).
+# app server or Spark session is started once, and its tests run in their order). The Parquet
+# engine's figures are checked against the database's in tests/test_parquet_engine.py; the
+# hand-worked tests run on it too with JCP_TEST_ENGINE=parquet (not here: a minute more).
 test: $(STAMP) browser java axe libreoffice lint
 	$(PY) -m pytest -n 2 --dist loadfile
 	JCP_TEST_ENGINE=spark $(PY) -m pytest -q -n 2 --dist loadfile $(wildcard tests/test_measures_*.py)

@@ -18,7 +18,7 @@ from jcp.extract.facts import FactsError
 from jcp.extract.load import ExtractError, LoadReport, LoadSettingError, TargetRefused, check, load
 from jcp.measures.access import Scope, read_access
 from jcp.measures.disclosure import with_markers
-from jcp.measures.engines import ENGINES, check_built_tables, open_engine
+from jcp.measures.engines import ENGINES, PARQUET_ENGINES, check_built_tables, open_engine
 from jcp.measures.export import ExportError
 from jcp.measures.filters import Filters
 from jcp.measures.ptable import DEFAULT_PTABLE
@@ -106,8 +106,8 @@ def _open_engine(args: argparse.Namespace):
     settings = load_settings()
     name = args.engine or settings.engine
     parquet = args.parquet or settings.parquet
-    if name == "spark" and args.db:
-        raise RequestError("--db is for the duckdb engine; Spark reads --parquet DIR")
+    if name in PARQUET_ENGINES and args.db:
+        raise RequestError(f"--db is for the duckdb engine; the {name} engine reads --parquet DIR")
     return open_engine(
         name, db=args.db, parquet=parquet, spark_master=args.spark_master or settings.spark_master
     )
@@ -348,6 +348,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         app=not args.no_app,
         with_pandas=not args.no_pandas,
         geography=args.geography,
+        parquet=args.parquet,
     )
     return 1 if result["pandas_mismatches"] else 0
 
@@ -464,7 +465,7 @@ def _add_request_options(p: argparse.ArgumentParser) -> None:
         "--national", action="store_true", help="national scope, for analysts with database access"
     )
     p.add_argument("--engine", choices=ENGINES, help="default: [engine] name in jcp.toml, duckdb")
-    p.add_argument("--parquet", type=Path, help="spark: the folder export-parquet wrote")
+    p.add_argument("--parquet", type=Path, help="parquet, spark: the folder export-parquet wrote")
     p.add_argument("--spark-master", metavar="URL", help="spark: master URL (default local[2])")
 
 
@@ -579,7 +580,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--access", type=Path, help="access file (default: [access] file in jcp.toml)")
     p.add_argument("--db", help="database file (default: $JCP_DB or data/dashboard.duckdb)")
     p.add_argument("--engine", choices=ENGINES, help="default: [engine] name in jcp.toml, duckdb")
-    p.add_argument("--parquet", type=Path, help="spark: the folder export-parquet wrote")
+    p.add_argument("--parquet", type=Path, help="parquet, spark: the folder export-parquet wrote")
     p.add_argument("--spark-master", metavar="URL", help="spark: master URL (default local[2])")
     p.set_defaults(run=_cmd_digest)
 
@@ -654,6 +655,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("sample", "national"),
         help="the generated extract's geography, as for generate (default: national from "
         "1,000,000 claims, sample below)",
+    )
+    p.add_argument(
+        "--parquet",
+        action="store_true",
+        help="also time every measure on the Parquet engine, over an export of the same "
+        "database (docs/scale-out.md)",
     )
     p.add_argument("--report", type=Path, help="print a results JSON as Markdown tables, only")
     p.set_defaults(run=_cmd_bench)

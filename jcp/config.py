@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jcp.extract.record_keys import MIN_SECRET_LENGTH, SecretError, read_or_create_secret
 from jcp.measures.disclosure import Thresholds
-from jcp.measures.engines import ENGINES
+from jcp.measures.engines import ENGINES, PARQUET_ENGINES
 from jcp.output import CONTROL_CHARACTERS
 
 DEFAULT_CONFIG = Path("jcp.toml")
@@ -28,8 +28,8 @@ class Settings:
     access_file: Path = Path("sample_data/access.toml")
     audit_log: Path = Path("data/audit.jsonl")
     thresholds: Thresholds = Thresholds()
-    engine: str = "duckdb"  # or "spark": see docs/scale-out.md
-    parquet: Path | None = None  # spark: the folder `export-parquet` wrote
+    engine: str = "duckdb"  # or "parquet" (DuckDB) or "spark": see docs/scale-out.md
+    parquet: Path | None = None  # parquet, spark: the folder `export-parquet` wrote
     spark_master: str = "local[2]"
     # Record keys (jcp/extract/record_keys.py) are derived from this secret: given here, or
     # else held in disclosure_secret_file, which the first load that needs it creates. Never shown.
@@ -100,9 +100,9 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     if name not in ENGINES:
         raise ConfigError(f"{path}: [engine] name {name!r} is not one of {', '.join(ENGINES)}")
     parquet = engine.get("parquet")
-    if name == "spark" and not parquet:
+    if name in PARQUET_ENGINES and not parquet:
         raise ConfigError(
-            f'{path}: [engine] name = "spark" needs parquet = the folder export-parquet wrote'
+            f'{path}: [engine] name = "{name}" needs parquet = the folder export-parquet wrote'
         )
     compare = data.get("compare", {})
     switches = {}

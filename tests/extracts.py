@@ -9,15 +9,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from jcp.extract import contract
 from jcp.extract.load import load
 from jcp.measures.access import Scope
+from jcp.measures.engines import open_engine
 from jcp.measures.export import export_parquet
 from jcp.measures.runner import Runner
 
 EXTRACT_DATE = "2026-10-31"
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 
 
 def write_extract(
@@ -200,6 +203,30 @@ def valid_tables() -> dict[str, list[dict]]:
 EXACT = {"scope": Scope.national(), "unsuppressed": True}
 
 
+def split_sample(out: Path, districts: set[str]) -> Path:
+    """The sample extract cut down to some districts, as that part of the country sends it."""
+    folder = out / "-".join(sorted(districts))
+    folder.mkdir(parents=True)
+    read = {p.stem: pl.read_csv(p, infer_schema=False) for p in SAMPLE.glob("*.csv")}
+    offices = read["offices"].filter(pl.col("district_code").is_in(districts))
+    claims = read["claims"].filter(pl.col("office_code").is_in(offices["office_code"].to_list()))
+    kept = {
+        "districts": read["districts"].filter(pl.col("district_code").is_in(districts)),
+        "offices": offices,
+        "fsf_budgets": read["fsf_budgets"].filter(pl.col("district_code").is_in(districts)),
+        "claims": claims,
+        "fsf_payments": read["fsf_payments"].filter(
+            pl.col("office_code").is_in(offices["office_code"].to_list())
+        ),
+    }
+    for name in ("wfi", "assessments", "job_entries"):
+        kept[name] = read[name].filter(pl.col("claim_id").is_in(claims["claim_id"].to_list()))
+    for name, frame in kept.items():
+        frame.write_csv(folder / f"{name}.csv")
+    (folder / "extract.toml").write_bytes((SAMPLE / "extract.toml").read_bytes())
+    return folder
+
+
 @contextmanager
 def runner_for(folder: Path, tables: dict[str, list[dict]]) -> Iterator[Runner]:
     """Write, load and open a hand-built extract; every row of it must be accepted."""
@@ -218,6 +245,14 @@ def runner_for(folder: Path, tables: dict[str, list[dict]]) -> Iterator[Runner]:
 
             export_parquet(con, folder / "parquet")
             yield Runner(SparkEngine(folder / "parquet"))
+        elif os.environ.get("JCP_TEST_ENGINE") == "parquet":
+            # ... and from DuckDB over the same export (tests/test_parquet_engine.py).
+            export_parquet(con, folder / "parquet")
+            engine = open_engine("parquet", parquet=folder / "parquet")
+            try:
+                yield Runner(engine)
+            finally:
+                engine.close()
         else:
             yield Runner(con)
     finally:

@@ -152,3 +152,49 @@ def test_compare_is_timed_for_every_comparable_rate_unit_and_form(sample_db, cap
         }
     )
     assert table.count("| fsf_uptake.uptake_per_100 | ") == 4
+
+
+def test_the_parquet_engine_is_timed_for_every_measure_and_grouping(
+    sample_db, tmp_path, monkeypatch
+) -> None:
+    """`bench --parquet`: the same timings from the Parquet engine over an export of the
+    database, with the export's size, side by side with the database's in the report."""
+    from jcp.bench import time_parquet
+
+    # One filter set and two measures: each cold run opens the engine afresh (~0.5 s on the
+    # sample), and every measure's figures on this engine are checked in test_parquet_engine.py.
+    timed = ("deferrals", "caseload")
+    monkeypatch.setattr(bench, "FILTER_SETS", {"all": {}})
+    monkeypatch.setattr(bench, "MEASURES", timed)
+    parquet = time_parquet(sample_db, tmp_path / "layout", runs=1)
+    assert parquet["files"] == len(list((tmp_path / "layout").rglob("*.parquet"))) > 100
+    assert parquet["megabytes"] > 0 and parquet["open_ms"] > 0
+    assert set(parquet["measures"]) == set(timed)
+    for name in timed:
+        assert set(parquet["measures"][name]) == set(groupings_of(name))
+    database = {
+        name: {by: {"p50_ms": 1.0, "p95_ms": 2.0, "cold_ms": 3.0} for by in groupings_of(name)}
+        for name in timed
+    }
+    text = markdown(
+        {
+            "claims": 20_000,
+            "rows_total": 1,
+            "machine": "x",
+            "measured_at": "now",
+            "load_seconds": 1,
+            "load_rows_per_second": 1,
+            "db_megabytes": 1,
+            "peak_rss_megabytes": {"load": 1, "app": 1, "bench": 1},
+            "app_cold_start_seconds": 1,
+            "pandas_mismatches": [],
+            "measures": database,
+            "pages": {},
+            "parquet": parquet,
+        }
+    )
+    deferrals = parquet["measures"]["deferrals"]["office"]
+    assert (
+        f"| deferrals | office | 1.0 | 2.0 | {deferrals['p50_ms']} | {deferrals['p95_ms']} "
+        f"| {deferrals['cold_ms']} |" in text
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from extracts import claim, district, office, payment, write_extract
+from extracts import claim, district, office, payment, split_sample, write_extract
 from streamlit.testing.v1 import AppTest
 from test_spark import NATIONAL, assert_same, same_value
 
@@ -74,31 +74,6 @@ def test_every_page_shows_the_same_figures_on_spark(
 # --- national loading: districts validated apart, exports combined --------------------------
 
 
-def _split_sample(out: Path, districts: set[str]) -> Path:
-    """The sample extract cut down to some districts, as that part of the country sends it."""
-    folder = out / "-".join(sorted(districts))
-    folder.mkdir(parents=True)
-    sample = ROOT / "sample_data"
-    read = {p.stem: pl.read_csv(p, infer_schema=False) for p in sample.glob("*.csv")}
-    offices = read["offices"].filter(pl.col("district_code").is_in(districts))
-    claims = read["claims"].filter(pl.col("office_code").is_in(offices["office_code"].to_list()))
-    kept = {
-        "districts": read["districts"].filter(pl.col("district_code").is_in(districts)),
-        "offices": offices,
-        "fsf_budgets": read["fsf_budgets"].filter(pl.col("district_code").is_in(districts)),
-        "claims": claims,
-        "fsf_payments": read["fsf_payments"].filter(
-            pl.col("office_code").is_in(offices["office_code"].to_list())
-        ),
-    }
-    for name in ("wfi", "assessments", "job_entries"):
-        kept[name] = read[name].filter(pl.col("claim_id").is_in(claims["claim_id"].to_list()))
-    for name, frame in kept.items():
-        frame.write_csv(folder / f"{name}.csv")
-    (folder / "extract.toml").write_bytes((sample / "extract.toml").read_bytes())
-    return folder
-
-
 def test_districts_loaded_apart_and_exported_together_give_the_national_figures(
     sample_runner, on_spark, tmp_path: Path
 ) -> None:
@@ -108,7 +83,7 @@ def test_districts_loaded_apart_and_exported_together_give_the_national_figures(
     for half in halves:
         db = tmp_path / f"{min(half)}.duckdb"
         dbs.append(db)
-        report = load(_split_sample(tmp_path / "extracts", half), db)
+        report = load(split_sample(tmp_path / "extracts", half), db)
         assert report.total_rejected == 0  # each part holds everything its rows refer to
         con = connect_read_only(db)
         try:

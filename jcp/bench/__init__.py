@@ -20,7 +20,7 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +29,7 @@ from jcp.extract.db import connect_read_only
 from jcp.extract.generate import default_geography
 from jcp.measures.access import Scope
 from jcp.measures.network import Catalogue, read_catalogue
+from jcp.measures.queries import Engine
 from jcp.measures.runner import COMPARE_UNITS, MEASURES, Runner, groupings_of
 from jcp.measures.specs import comparable_columns
 from jcp.web.pages import PAGES as WEB_PAGES
@@ -138,8 +139,21 @@ def check_filter_sets(catalogue: Catalogue) -> None:
             )
 
 
-def time_measures(db: Path, extract: Path, runs: int, with_pandas: bool) -> tuple[dict, list]:
-    """Cold and warm runner timings per measure and grouping, and the pandas peer's."""
+def time_measures(
+    db: Path,
+    extract: Path | None,
+    runs: int,
+    with_pandas: bool,
+    open_engine: Callable[[], Engine] | None = None,
+) -> tuple[dict, list]:
+    """Cold and warm runner timings per measure and grouping, and the pandas peer's.
+
+    `open_engine`: the engine timed, opened afresh for each cold run (default: the database
+    file; the Parquet engine over its export with --parquet)."""
+
+    def fresh_runner() -> Runner:
+        return Runner(open_engine() if open_engine else connect_read_only(db))
+
     peer = None
     mismatches: list[str] = []
     peer_load = None
@@ -153,7 +167,7 @@ def time_measures(db: Path, extract: Path, runs: int, with_pandas: bool) -> tupl
     # pandas takes seconds a request at national scale: fewer repeats keep the run in hours' reach.
     pandas_runs = max(1, runs // 2)
     results: dict[str, dict] = {}
-    warm_runner = Runner(connect_read_only(db))
+    warm_runner = fresh_runner()
     check_filter_sets(warm_runner.catalogue)
     for name in MEASURES:
         results[name] = {}
@@ -162,7 +176,7 @@ def time_measures(db: Path, extract: Path, runs: int, with_pandas: bool) -> tupl
             for filters in FILTER_SETS.values():
                 request = replace(warm_runner.default_request(name, by=by), **filters)
                 # Cold: the first run on a freshly opened database (new process state aside).
-                fresh = Runner(connect_read_only(db))
+                fresh = fresh_runner()
                 started = time.perf_counter()
                 fresh.run(request, national)
                 cold.append(time.perf_counter() - started)
@@ -192,9 +206,42 @@ def time_measures(db: Path, extract: Path, runs: int, with_pandas: bool) -> tupl
                 )
             results[name][by] = entry
             print(f"  {name:<20}{by:<9}{entry}", flush=True)
+    warm_runner.engine.close()
     if peer_load is not None:
         results["_pandas_peer_load_seconds"] = round(peer_load, 2)  # type: ignore[assignment]
     return results, mismatches
+
+
+def time_parquet(db: Path, layout: Path, runs: int) -> dict:
+    """The Parquet engine (docs/scale-out.md) over an export of the database, timed as
+    time_measures times the database: the export's size, opening the engine, every measure."""
+    from jcp.measures.engines import open_engine
+    from jcp.measures.export import export_parquet
+
+    shutil.rmtree(layout, ignore_errors=True)  # the database was loaded again: a new export
+    con = connect_read_only(db)
+    started = time.perf_counter()
+    export_parquet(con, layout, source=str(db))
+    export_seconds = time.perf_counter() - started
+    con.close()
+    files = list(layout.rglob("*.parquet"))
+    opens = []
+    for _ in range(3):
+        started = time.perf_counter()
+        engine = open_engine("parquet", parquet=layout)
+        opens.append(time.perf_counter() - started)
+        engine.close()
+    print(f"parquet: exported in {export_seconds:.1f} s, {len(files):,} files", flush=True)
+    measures, _ = time_measures(
+        db, None, runs, False, lambda: open_engine("parquet", parquet=layout)
+    )
+    return {
+        "export_seconds": round(export_seconds, 2),
+        "files": len(files),
+        "megabytes": round(sum(p.stat().st_size for p in files) / 1e6, 1),
+        "open_ms": _ms(statistics.median(opens)),
+        "measures": measures,
+    }
 
 
 def time_compare(db: Path, runs: int) -> dict:
@@ -481,10 +528,11 @@ def run_benchmark(
     workdir: Path | None = None,
     geography: str | None = None,
     app_starts: int = APP_STARTS,
+    parquet: bool = False,
 ) -> dict:
     """Everything, at one scale and geography (None: the generator's default for `claims`);
     workdir (default bench/) holds cache/ and results/; the app's start is timed `app_starts`
-    times and the median reported."""
+    times and the median reported; `parquet`: every measure again on the Parquet engine."""
     started = time.perf_counter()
     cache = (workdir / "cache") if workdir else CACHE
     results_dir = (workdir / "results") if workdir else RESULTS
@@ -502,6 +550,8 @@ def run_benchmark(
     app_rss = max((rss for _, rss in starts if rss is not None), default=None)
     measures, mismatches = time_measures(db, extract, runs, with_pandas)
     comparisons = time_compare(db, runs)
+    layout = cache / f"parquet-{claims}-{seed}-{load['geography']}"
+    parquet_times = time_parquet(db, layout, runs) if parquet else None
     result = {
         "claims": claims,
         "seed": seed,
@@ -525,6 +575,8 @@ def run_benchmark(
         },
         "bench_seconds": round(time.perf_counter() - started, 1),
     }
+    if parquet_times is not None:
+        result["parquet"] = parquet_times
     results_dir.mkdir(parents=True, exist_ok=True)
     # The geography is in the name, so the two geographies' results at one size sit side by side.
     results_file = results_dir / f"{claims}-{result['geography']}.json"
@@ -590,6 +642,14 @@ def print_summary(result: dict) -> None:
             print(
                 f"{label:<40}{unit:<10}{form:<12}{t['p50_ms']:>9}{t['p95_ms']:>9}{t['cold_ms']:>9}"
             )
+    if result.get("parquet"):
+        print(_parquet_header(result["parquet"]))
+        print(f"{'measure':<20}{'by':<10}{'db p50':>9}{'db p95':>9}{'pq p50':>9}{'pq p95':>9}")
+        for name, by, db, pq in _parquet_rows(result):
+            print(
+                f"{name:<20}{by:<10}{db['p50_ms']:>9}{db['p95_ms']:>9}"
+                f"{pq['p50_ms']:>9}{pq['p95_ms']:>9}"
+            )
     for page, t in result["pages"].items():
         print(f"page {page:<20} {t}")
     print(
@@ -597,6 +657,20 @@ def print_summary(result: dict) -> None:
         f"(median of {_samples(result)}); peak RSS MB: {result['peak_rss_megabytes']}"
     )
     print(f"pandas peer mismatches: {_pandas_check(result)}")
+
+
+def _parquet_header(parquet: dict) -> str:
+    return (
+        f"Parquet engine: {parquet['files']:,} files, {parquet['megabytes']} MB, exported in "
+        f"{parquet['export_seconds']} s, opened in {parquet['open_ms']} ms"
+    )
+
+
+def _parquet_rows(result: dict) -> Iterator[tuple[str, str, dict, dict]]:
+    """(measure, grouping, database timings, Parquet engine timings) from one run."""
+    for name, groupings in result["parquet"]["measures"].items():
+        for by, timings in groupings.items():
+            yield name, by, result["measures"][name][by], timings
 
 
 def _compare_rows(result: dict) -> Iterator[tuple[str, str, str, dict]]:
@@ -658,6 +732,20 @@ def markdown(result: dict) -> str:
         for label, unit, form, t in _compare_rows(result):
             lines.append(
                 f"| {label} | {unit} | {form} | {t['p50_ms']} | {t['p95_ms']} | {t['cold_ms']} |"
+            )
+    if result.get("parquet"):
+        lines += [
+            "",
+            _parquet_header(result["parquet"]) + ":",
+            "",
+            "| measure | by | database p50 ms | database p95 ms | Parquet p50 ms | Parquet p95 ms "
+            "| Parquet cold ms |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for name, by, db, pq in _parquet_rows(result):
+            lines.append(
+                f"| {name} | {by} | {db['p50_ms']} | {db['p95_ms']} | {pq['p50_ms']} "
+                f"| {pq['p95_ms']} | {pq['cold_ms']} |"
             )
     lines += ["", "| page | cold ms | warm ms | cached rerun ms |", "| --- | ---: | ---: | ---: |"]
     for page, t in result["pages"].items():

@@ -1,4 +1,5 @@
-"""Where the SQL in queries/ runs: DuckDB, embedded and the default, or Spark (jcp.measures.spark).
+"""Where the SQL in queries/ runs: DuckDB, embedded and the default, on the database file or on the
+Parquet layout (jcp.measures.parquet), or Spark (jcp.measures.spark).
 
 An engine takes a query's name and its bound parameters and gives back a polars frame. It knows
 nothing of requests, scope or disclosure control: the runner (jcp.measures.runner) sits above it, so
@@ -14,6 +15,7 @@ import polars as pl
 import polars.selectors as cs
 
 from jcp.extract.db import DatabaseOutdated, connect_read_only, database_path
+from jcp.measures.parquet import connect_parquet
 from jcp.measures.queries import (
     QUERIES_DIR,
     Engine,
@@ -22,7 +24,9 @@ from jcp.measures.queries import (
     sql_parameters,
 )
 
-ENGINES = ("duckdb", "spark")
+ENGINES = ("duckdb", "parquet", "spark")
+# The engines that read the Parquet folder `export-parquet` wrote, not a database file.
+PARQUET_ENGINES = ("parquet", "spark")
 
 
 class DuckDBEngine:
@@ -30,8 +34,9 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, name: str = "duckdb") -> None:
         self.con = con
+        self.name = name  # "parquet" on the views over the Parquet layout
 
     def query(self, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
         cursor = self.con.cursor()
@@ -66,15 +71,20 @@ def open_engine(
     parquet: str | os.PathLike | None = None,
     spark_master: str = "local[2]",
 ) -> Engine:
-    """DuckDB on the database file (--db, $JCP_DB or the default), or Spark on a Parquet export."""
+    """DuckDB on the database file (--db, $JCP_DB or the default), or DuckDB ("parquet") or Spark
+    on a Parquet export."""
     if engine == "duckdb":
         path = database_path(db)
         con = connect_read_only(path)
         check_built_tables(con, path)
         return DuckDBEngine(con)
+    if engine in PARQUET_ENGINES and parquet is None:
+        raise EngineUnavailable(f"the {engine} engine needs the Parquet folder (--parquet DIR)")
+    if engine == "parquet":
+        con = connect_parquet(parquet)
+        check_built_tables(con, parquet, exported=True)
+        return DuckDBEngine(con, name="parquet")
     if engine == "spark":
-        if parquet is None:
-            raise EngineUnavailable("the Spark engine needs the Parquet folder (--parquet DIR)")
         try:
             from jcp.measures.spark import SparkEngine
         except ImportError as exc:
@@ -85,12 +95,22 @@ def open_engine(
     raise EngineUnavailable(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
 
 
-def check_built_tables(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> None:
-    """Refuse a database an older loader built, naming what it lacks, rather than fail later
-    on the first query that reads a table (a fact table or summary) it does not have."""
+def check_built_tables(
+    con: duckdb.DuckDBPyConnection, path: str | os.PathLike, *, exported: bool = False
+) -> None:
+    """Refuse a database an older loader built (or, `exported`, a Parquet layout an older
+    export-parquet wrote), naming what it lacks, rather than fail later on the first query that
+    reads a table (a fact table or summary) or column it does not have."""
     cursor = con.cursor()
     try:
+        # The database's tables, or the Parquet engine's views of the layout's tables.
         built = {row[0] for row in cursor.sql("select table_name from duckdb_tables()").fetchall()}
+        built |= {
+            row[0]
+            for row in cursor.sql(
+                "select view_name from duckdb_views() where not internal"
+            ).fetchall()
+        }
         # Record keys came with their key sums in every summary: a loader without one has none.
         keyed = cursor.execute(
             "select count(*) from duckdb_columns() "
@@ -110,6 +130,12 @@ def check_built_tables(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) 
         missing = ["age bands in its facts, which case-mix comparisons need"]
     if missing:
         con.close()
+        if exported:
+            raise DatabaseOutdated(
+                f"{path}: written by an older version of export-parquet (no "
+                f"{', '.join(missing)}); load the extract again with `python -m jcp load` and "
+                "export it into a new folder"
+            )
         raise DatabaseOutdated(
             f"{path}: built by an older version of the loader (no {', '.join(missing)}); "
             f"load the extract again with `python -m jcp load EXTRACT_DIR --db {path}`"

@@ -12,7 +12,7 @@ import streamlit as st
 from jcp.config import DEFAULT_CONFIG, Settings, load_settings
 from jcp.extract.db import database_path
 from jcp.measures.access import AccessList, read_access
-from jcp.measures.engines import open_engine
+from jcp.measures.engines import PARQUET_ENGINES, open_engine
 from jcp.measures.network import Catalogue
 from jcp.measures.queries import Engine
 from jcp.measures.runner import Runner
@@ -34,11 +34,11 @@ def settings() -> Settings:
 def _read_database_version() -> tuple[str, float]:
     """Where the data is and when it last changed: a new load or export gives new caches.
 
-    DuckDB: the database file. Spark: the Parquet export's folder (its manifest changes with
+    DuckDB: the database file. Parquet and Spark: the export's folder (its manifest changes with
     every export written into it).
     """
     current = settings()
-    if current.engine == "spark":
+    if current.engine in PARQUET_ENGINES:
         # Imported here, not at the top: jcp.measures.export brings pyarrow.dataset and with it
         # pandas (~0.4 s), which nothing before a page's first figures needs. See styled().
         from jcp.measures.export import MANIFEST
@@ -66,7 +66,8 @@ _open_engines_lock = threading.Lock()
 @st.cache_resource(max_entries=2, show_spinner="Opening the database…")
 def runner_for_version(path: str, version: float) -> Runner:
     # One engine per process and data version (DuckDB: one read-only connection, a cursor per
-    # query; Spark: the process's session over the export).
+    # query, on the database file or on views of the Parquet export; Spark: the process's
+    # session over the export).
     current = settings()
     with _open_engines_lock:
         # A load replaces the file at the same path. DuckDB hands a new connection to a path
@@ -76,8 +77,8 @@ def runner_for_version(path: str, version: float) -> Runner:
         previous = _open_engines.pop(path, None)
         if previous is not None and previous[0] != version:
             previous[1].close()
-        if current.engine == "spark":
-            engine = open_engine("spark", parquet=path, spark_master=current.spark_master)
+        if current.engine in PARQUET_ENGINES:
+            engine = open_engine(current.engine, parquet=path, spark_master=current.spark_master)
         else:
             engine = open_engine("duckdb", db=path)
         _open_engines[path] = (version, engine)
