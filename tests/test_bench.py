@@ -43,6 +43,8 @@ def test_benchmark_runs_and_the_pandas_peer_agrees(tmp_path) -> None:
         "survival",
         "my_office",
         "data",
+        "about",
+        "accessibility",
     }
     # The overview, results not cached: 5 measures' totals for the period and the one before
     # (caseload, job entries, deferrals, distance travelled, FSF spend: 10), FSF budgets for
