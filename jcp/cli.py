@@ -355,7 +355,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 def _cmd_loadtest(args: argparse.Namespace) -> int:
     from jcp.bench.loadtest import LoadTestError, report, run_load_test, write_json
-    from jcp.bench.proxy import ProxyError
+    from jcp.bench.proxy import MAX_INSTANCES, ProxyError
 
     try:
         low, high = (float(x) for x in args.think.split(","))
@@ -363,6 +363,8 @@ def _cmd_loadtest(args: argparse.Namespace) -> int:
         raise RequestError(f"--think {args.think!r}: give MIN,MAX seconds, e.g. 0.5,2") from None
     if args.url and args.instances != 1:
         raise RequestError("--instances starts its own apps and proxy: give it without --url")
+    if not 1 <= args.instances <= MAX_INSTANCES:
+        raise RequestError(f"--instances {args.instances}: give 1 to {MAX_INSTANCES}")
     try:
         if args.url:
             results = run_load_test(args.url, args.users, args.seconds, (low, high), args.seed)

@@ -4,6 +4,8 @@ each browser's requests kept on one instance, and a download that only that inst
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 import zlib
@@ -106,3 +108,23 @@ def test_a_download_through_the_proxy_reaches_the_instance_that_made_it(proxied)
     # click, and the other instance has never heard of it.
     assert _get(apps[0][0] + media)[0] == 200
     assert _get(apps[1][0] + media)[0] == 404
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--instances", "9"], "--instances 9: give 1 to 8"),
+        (["--instances", "0"], "--instances 0: give 1 to 8"),
+        (["--instances", "2", "--url", "http://127.0.0.1:8501"], "give it without --url"),
+    ],
+)
+def test_the_command_refuses_bad_instances_in_one_line(arguments: list[str], message: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "jcp", "loadtest", *arguments],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and message in done.stderr
