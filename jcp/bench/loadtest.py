@@ -11,7 +11,10 @@ It prints sessions, page runs, errors, exceptions, page-run times (p50/p95/max),
 latency and the server's peak memory, and exits 1 on any hang (a page run not finished in
 30 s), exception, error or failed health check. It only ever connects to this machine
 (127.0.0.0/8, localhost or ::1), and stops by itself. It needs the app in demo mode (no
-`[auth]` in .streamlit/secrets.toml), which is how it signs in as each role.
+`[auth]` in .streamlit/secrets.toml), which is how it signs in as each role. Each user sends a
+cookie of its own (`jcp_route=user-N`), as a browser holds the one nginx gives it, so behind
+the proxy of deploy/nginx.conf.template (`--instances N`) users spread over the instances as
+browsers would, each kept on one.
 """
 
 from __future__ import annotations
