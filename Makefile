@@ -7,7 +7,7 @@ JCP_DB ?= data/dashboard.duckdb
 PORT ?= 8501
 export JCP_DB
 
-.PHONY: install run db test lint format browser java axe libreoffice bench clean
+.PHONY: install run db test lint format browser java axe libreoffice nginx bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,13 @@ libreoffice:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libreoffice-calc-nogui; }
 
+# tests/test_proxy.py and `python -m jcp loadtest --instances N` put nginx in front of the apps.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light; }
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -70,7 +77,7 @@ format: $(STAMP)
 # app server or Spark session is started once, and its tests run in their order). The Parquet
 # engine's figures are checked against the database's in tests/test_parquet_engine.py; the
 # hand-worked tests run on it too with JCP_TEST_ENGINE=parquet (not here: a minute more).
-test: $(STAMP) browser java axe libreoffice lint
+test: $(STAMP) browser java axe libreoffice nginx lint
 	$(PY) -m pytest -n 2 --dist loadfile
 	JCP_TEST_ENGINE=spark $(PY) -m pytest -q -n 2 --dist loadfile $(wildcard tests/test_measures_*.py)
 

@@ -355,15 +355,20 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 def _cmd_loadtest(args: argparse.Namespace) -> int:
     from jcp.bench.loadtest import LoadTestError, report, run_load_test, write_json
+    from jcp.bench.proxy import MAX_INSTANCES, ProxyError
 
     try:
         low, high = (float(x) for x in args.think.split(","))
     except ValueError:
         raise RequestError(f"--think {args.think!r}: give MIN,MAX seconds, e.g. 0.5,2") from None
+    if args.url and args.instances != 1:
+        raise RequestError("--instances starts its own apps and proxy: give it without --url")
+    if not 1 <= args.instances <= MAX_INSTANCES:
+        raise RequestError(f"--instances {args.instances}: give 1 to {MAX_INSTANCES}")
     try:
         if args.url:
             results = run_load_test(args.url, args.users, args.seconds, (low, high), args.seed)
-        else:
+        elif args.instances == 1:
             from jcp.bench import running_app
 
             db = database_path(args.db)
@@ -375,7 +380,31 @@ def _cmd_loadtest(args: argparse.Namespace) -> int:
                 results = run_load_test(
                     url, args.users, args.seconds, (low, high), args.seed, app.pid
                 )
+        else:
+            from jcp.bench.proxy import nginx_binary, running_instances, running_proxy
+
+            db = database_path(args.db)
+            connect_read_only(db).close()
+            nginx_binary()  # missing: one line before any app starts
+            with running_instances(db, args.instances) as apps:
+                urls = [url for url, _ in apps]
+                with running_proxy(urls) as proxy:
+                    print(
+                        f"started {len(apps)} apps ({', '.join(urls)}) against {db} "
+                        f"behind nginx on {proxy.url}",
+                        flush=True,
+                    )
+                    results = run_load_test(
+                        proxy.url,
+                        args.users,
+                        args.seconds,
+                        (low, high),
+                        args.seed,
+                        [app.pid for _, app in apps],
+                    )
     except LoadTestError as exc:
+        raise RequestError(str(exc)) from None
+    except ProxyError as exc:
         raise RequestError(str(exc)) from None
     print(report(results))
     if args.json:
@@ -631,6 +660,13 @@ def build_parser() -> argparse.ArgumentParser:
         "against --db, $JCP_DB or data/dashboard.duckdb, and stop it after)",
     )
     p.add_argument("--db", help="database for the app it starts when no --url is given")
+    p.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="start this many apps behind nginx (deploy/nginx.conf.template) and load the "
+        "proxy (default 1: one app, no proxy)",
+    )
     p.add_argument(
         "--think", default="0.5,2", metavar="MIN,MAX", help="seconds between a user's clicks"
     )

@@ -11,7 +11,10 @@ It prints sessions, page runs, errors, exceptions, page-run times (p50/p95/max),
 latency and the server's peak memory, and exits 1 on any hang (a page run not finished in
 30 s), exception, error or failed health check. It only ever connects to this machine
 (127.0.0.0/8, localhost or ::1), and stops by itself. It needs the app in demo mode (no
-`[auth]` in .streamlit/secrets.toml), which is how it signs in as each role.
+`[auth]` in .streamlit/secrets.toml), which is how it signs in as each role. Each user sends a
+cookie of its own (`jcp_route=user-N`), as a browser holds the one nginx gives it, so behind
+the proxy of deploy/nginx.conf.template (`--instances N`) users spread over the instances as
+browsers would, each kept on one.
 """
 
 from __future__ import annotations
@@ -175,11 +178,11 @@ def _status_mb(pid: int, field_name: str) -> float | None:
     return None
 
 
-async def _watch_memory(pid: int, results: Results, stop: asyncio.Event) -> None:
+async def _watch_memory(pids: list[int], results: Results, stop: asyncio.Event) -> None:
     while not stop.is_set():
-        rss = _status_mb(pid, "VmRSS")
-        if rss is not None:
-            results.rss_mb.append(rss)
+        rss = [_status_mb(pid, "VmRSS") for pid in pids]
+        if None not in rss:  # all the instances together: what the machine must hold
+            results.rss_mb.append(sum(rss))
         await _sleep_or_stop(stop, 0.5)
 
 
@@ -231,6 +234,8 @@ class Session:
         self.widgets: dict[str, Widget] = {}  # user key -> widget, as last drawn
         self.cached: set[str] = set()  # message hashes a browser would hold in its cache
         self.page_hash = ""
+        self.session_id = ""
+        self.downloads: dict[str, str] = {}  # a download button's label -> its deferred file id
 
     async def rerun(self, page: str, query: str = "", states: list | None = None) -> bool:
         """One page run; False when it did not finish (hang or lost connection)."""
@@ -271,7 +276,9 @@ class Session:
             if msg.hash:
                 self.cached.add(msg.hash)
             kind = msg.WhichOneof("type")
-            if kind == "navigation":
+            if kind == "new_session":
+                self.session_id = msg.new_session.initialize.session_id or self.session_id
+            elif kind == "navigation":
                 # By each page's own path: the page served at the root ("") depends on the
                 # role (Needs attention for managers and team leaders, the overview otherwise).
                 self.pages = {
@@ -299,6 +306,34 @@ class Session:
             widget = getattr(element, kind)
             key = widget.id.split("-", 2)[-1]  # ids end with the widget's key
             self.widgets[key] = Widget(widget.id, kind, list(widget.options))
+        elif kind == "download_button" and element.download_button.deferred_file_id:
+            self.downloads[element.download_button.label] = element.download_button.deferred_file_id
+
+    async def download_url(self, label: str) -> str:
+        """The /media/... address of a download button's file, as a click asks the server for
+        it: the file is made then, in the memory of the instance holding this session."""
+        from streamlit.proto.BackMsg_pb2 import (
+            BackendOperationRequest,
+            BackMsg,
+            DeferredFileRequestPayload,
+        )
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        request = BackendOperationRequest(
+            request_id=f"{self.label} {label}",
+            session_id=self.session_id,
+            deferred_file=DeferredFileRequestPayload(file_id=self.downloads[label]),
+        )
+        await self.ws.send(BackMsg(backend_operation_request=request).SerializeToString())
+        while True:
+            msg = ForwardMsg.FromString(
+                await asyncio.wait_for(self.ws.recv(), self.results.hang_seconds)
+            )
+            if msg.WhichOneof("type") == "backend_operation_response":
+                response = msg.backend_operation_response
+                if response.error_msg:
+                    raise RuntimeError(f"{label}: {response.error_msg}")
+                return response.deferred_file.url
 
 
 def _choose(widget: Widget, rng: random.Random) -> object:
@@ -321,19 +356,11 @@ async def _user(
     results: Results,
     seed: int,
 ) -> None:
-    import websockets
-
     rng = random.Random(seed * 1000 + number)
     role = ROLES[number % len(ROLES)]
     label = f"user {number} ({role})"
     try:
-        websocket = await websockets.connect(
-            f"ws://{host}:{port}/_stcore/stream",
-            subprotocols=["streamlit"],
-            max_size=None,
-            open_timeout=results.hang_seconds,
-            ping_interval=None,  # the server's event loop is what is under test, not pings
-        )
+        websocket = await connect(host, port, route_key(number), results.hang_seconds)
     except Exception as exc:  # noqa: BLE001
         results.errors.append(f"{label}: could not connect: {type(exc).__name__}: {exc}"[:300])
         return
@@ -382,6 +409,26 @@ async def _user(
         await websocket.close()
 
 
+def route_key(number: int) -> str:
+    """User `number`'s cookie for a proxy in front of several instances (deploy/nginx.conf.template
+    sends one browser's requests to one instance by it); a single instance ignores it."""
+    return f"user-{number}"
+
+
+async def connect(host: str, port: int, route: str, timeout: float = HANG_SECONDS) -> object:
+    """A new session's websocket, as a browser holding the proxy's cookie `route` opens it."""
+    import websockets
+
+    return await websockets.connect(
+        f"ws://{host}:{port}/_stcore/stream",
+        subprotocols=["streamlit"],
+        max_size=None,
+        open_timeout=timeout,
+        ping_interval=None,  # the server's event loop is what is under test, not pings
+        additional_headers={"Cookie": f"jcp_route={route}"},
+    )
+
+
 def _current_path(session: Session) -> str:
     return next((p for p, h in session.pages.items() if h == session.page_hash), "")
 
@@ -399,16 +446,17 @@ async def _run(
     seconds: float,
     think: tuple[float, float],
     seed: int,
-    pid: int | None,
+    pids: list[int],
     hang_seconds: float,
 ) -> Results:
     host, port = check_local(url)
     results = Results(users, seconds, url, hang_seconds)
     stop = asyncio.Event()
     watchers = [asyncio.create_task(_watch_health(host, port, results, stop))]
-    pid = pid or listening_pid(port)
-    if pid is not None:
-        watchers.append(asyncio.create_task(_watch_memory(pid, results, stop)))
+    if not pids:
+        pids = [pid for pid in [listening_pid(port)] if pid is not None]
+    if pids:
+        watchers.append(asyncio.create_task(_watch_memory(pids, results, stop)))
     deadline = time.monotonic() + seconds
     # Users arrive over the first two seconds, as people do, not in one instant.
     tasks = []
@@ -426,9 +474,11 @@ async def _run(
             results.errors.append(f"user {number}: {type(error).__name__}: {error}"[:300])
     stop.set()
     await asyncio.gather(*watchers)
-    if pid is not None:
-        peak = _status_mb(pid, "VmHWM")  # the kernel's high-water mark of resident memory
-        results.peak_rss_mb = round(max([peak or 0.0, *results.rss_mb]), 1)
+    if pids:
+        # The kernel's high-water mark of each instance's resident memory, added up: at most
+        # what they held at once.
+        peak = sum(_status_mb(pid, "VmHWM") or 0.0 for pid in pids)
+        results.peak_rss_mb = round(max([peak, *results.rss_mb]), 1)
     return results
 
 
@@ -438,12 +488,13 @@ def run_load_test(
     seconds: float,
     think: tuple[float, float] = (0.5, 2.0),
     seed: int = 1,
-    pid: int | None = None,
+    pid: int | list[int] | None = None,
     hang_seconds: float = HANG_SECONDS,
 ) -> Results:
     """Run the load test against the app at `url` (on this machine) and return what it saw.
 
-    `pid` is the server's process, for its memory (found from the port when not given);
+    `pid` is the server's process, or the processes of the instances behind a proxy at `url`,
+    for their memory (found from the port when not given);
     `hang_seconds` is how long a page run may take before it counts as a hang.
     """
     if not 1 <= users <= MAX_USERS:
@@ -453,7 +504,8 @@ def run_load_test(
     if not 0 <= think[0] <= think[1] <= 60:
         raise LoadTestError("--think: give MIN,MAX seconds with 0 <= MIN <= MAX <= 60")
     check_local(url)
-    return asyncio.run(_run(url, users, seconds, think, seed, pid, hang_seconds))
+    pids = [] if pid is None else [pid] if isinstance(pid, int) else list(pid)
+    return asyncio.run(_run(url, users, seconds, think, seed, pids, hang_seconds))
 
 
 def report(results: Results) -> str:
