@@ -418,6 +418,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> bool:
+    """Whether `url`'s health check answers within `timeout` seconds; False as soon as the
+    process serving it (an app, or nginx in front of apps) has ended."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
+                return True
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+
+
 @contextmanager
 def running_app(
     db: Path, timeout: float = 120, env: dict[str, str] | None = None, script: Path | None = None
@@ -451,18 +465,11 @@ def running_app(
         stderr=log,
     )
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                    break
-            except OSError:
-                if app.poll() is not None or time.monotonic() > deadline:
-                    app.kill()
-                    log.seek(0)
-                    error = log.read().decode(errors="replace")[-2000:]
-                    raise RuntimeError(f"streamlit did not start: {error}") from None
-                time.sleep(0.05)
+        if not wait_until_healthy(url, app, timeout):
+            app.kill()
+            log.seek(0)
+            error = log.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"streamlit did not start: {error}")
         yield url, app
     finally:
         app.terminate()

@@ -11,15 +11,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from jcp.bench import ROOT, _free_port, running_app
+from jcp.bench import ROOT, _free_port, running_app, wait_until_healthy
 
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 ROUTE_COOKIE = "jcp_route"  # the cookie the template hashes to choose an instance
@@ -82,17 +80,10 @@ def running_proxy(upstreams: list[str], timeout: float = 20) -> Iterator[Proxy]:
         nginx = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                        break
-                except OSError:
-                    if nginx.poll() is not None or time.monotonic() > deadline:
-                        nginx.kill()
-                        error = (nginx.stderr.read() or b"").decode(errors="replace")
-                        raise ProxyError(f"nginx did not start: {error.strip()[-500:]}") from None
-                    time.sleep(0.05)
+            if not wait_until_healthy(url, nginx, timeout):
+                nginx.kill()
+                error = (nginx.stderr.read() or b"").decode(errors="replace")
+                raise ProxyError(f"nginx did not start: {error.strip()[-500:]}")
             yield Proxy(url, prefix / "access.log", nginx.pid)
         finally:
             nginx.terminate()  # SIGTERM: nginx's fast shutdown
