@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from functools import partial
+from pathlib import Path
 from types import FunctionType
 
 import altair as alt
@@ -223,47 +224,73 @@ def named(frame: pl.DataFrame) -> pl.DataFrame:
     return with_names(frame, cat.district_names, cat.office_names)
 
 
-def _record_export(title: str, rows: int) -> None:
+def _csv_export(
+    header: str, frame: pl.DataFrame, title: str, log: Path, user: str | None, filters: str
+) -> bytes:
+    """A table's CSV download, audit-logged as it is written (on the click's own thread)."""
+    payload = csv_bytes(header, frame)
+    audit.record(log, "export", user, page=title, filters=filters, rows=frame.height)
+    return payload
+
+
+def _workbook_export(book: PageWorkbook, fmt: str, log: Path, user: str | None) -> bytes:
+    """The page's workbook, built and audit-logged when its button is clicked: from the tables
+    the page has shown by then (this run's workbook, not whichever the session holds later)."""
+    payload = book.ods() if fmt == "ods" else book.xlsx()
+    tables = len(book.tables())
     audit.record(
-        data.settings().audit_log,
+        log,
         "export",
-        st.session_state.get("signed_in_as"),
-        page=title,
-        filters=sidebar.current_filters().describe(),
-        rows=rows,
+        user,
+        page=book.title,
+        filters=book.filters,
+        rows=book.rows,
+        detail=f"spreadsheet .{fmt}, {tables} tables",
     )
+    return payload
 
 
 def download(frame: pl.DataFrame, title: str, key: str) -> None:
-    """The table's CSV download and, beside it, the page's spreadsheets (every table on it)."""
+    """The table's CSV download and, beside it, the page's spreadsheets (every table on it).
+
+    Each file is written when its button is clicked, not on every rerun (a worklist can be
+    long, a workbook takes a second), and audit-logged then. A click does not rerun the page
+    (on_click="ignore"): a rerun that ended before the browser asked for the file would drop
+    the old run's callables, and the download with them.
+    """
     filters = sidebar.current_filters()
     book = page_workbook()
     if book is not None:
         book.add(title, frame)
+    log = data.settings().audit_log
+    user = st.session_state.get("signed_in_as")
     with st.container(horizontal=True):
         st.download_button(
             f"Download CSV: {title}",
-            # Written when the button is clicked, not on every rerun (a worklist can be long).
-            data=partial(csv_bytes, csv_header(frame, filters, title), frame),
+            data=partial(
+                _csv_export,
+                csv_header(frame, filters, title),
+                frame,
+                title,
+                log,
+                user,
+                filters.describe(),
+            ),
             file_name=f"{key}_{filters.period_from}_{filters.period_to}.csv",
             mime="text/csv",
             key=f"download_{key}",
-            on_click=_record_export,
-            args=(title, frame.height),
+            on_click="ignore",
         )
         if book is None:
             return
-        for fmt, build in (("ods", book.ods), ("xlsx", book.xlsx)):
+        for fmt in ("ods", "xlsx"):
             st.download_button(
                 f"Download spreadsheet (.{fmt})",
-                # Built when clicked, from the tables the page has shown by then: its own run's
-                # tables (this run's workbook, not whichever the session holds at the click).
-                data=build,
+                data=partial(_workbook_export, book, fmt, log, user),
                 file_name=book.file_name(fmt),
                 mime=spreadsheet.MEDIA_TYPES[fmt],
                 key=f"download_{fmt}_{key}",
-                on_click=_record_workbook_export,
-                args=(book, fmt),
+                on_click="ignore",
             )
 
 
@@ -294,19 +321,6 @@ def start_page_workbook(title: str, slug: str) -> None:
 def page_workbook() -> PageWorkbook | None:
     """This run's workbook; None for a page run without the frame."""
     return st.session_state.get(PAGE_WORKBOOK)
-
-
-def _record_workbook_export(book: PageWorkbook, fmt: str) -> None:
-    tables = len(book.tables())
-    audit.record(
-        data.settings().audit_log,
-        "export",
-        st.session_state.get("signed_in_as"),
-        page=book.title,
-        filters=book.filters,
-        rows=book.rows,
-        detail=f"spreadsheet .{fmt}, {tables} tables",
-    )
 
 
 def styled(
