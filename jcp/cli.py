@@ -40,8 +40,12 @@ def _print_report(report: LoadReport, show_rejects: bool) -> None:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    # The record keys' secret comes from the settings (jcp.toml), read by the loader.
-    report = load(args.extract_dir, args.db, args.memory_limit, args.temp_dir)
+    # The record keys' secret comes from the settings (jcp.toml), read by the loader; so do
+    # the memory limit and spill folder, unless the command line gives them.
+    settings = load_settings()
+    memory_limit = args.memory_limit or settings.load_memory_limit
+    temp_directory = args.temp_dir or settings.load_temp_directory
+    report = load(args.extract_dir, args.db, memory_limit, temp_directory)
     _print_report(report, show_rejects=False)
     print(f"loaded into {args.db} ({report.total_rejected:,} rows rejected: see the rejects table)")
     return 0
@@ -349,6 +353,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         with_pandas=not args.no_pandas,
         geography=args.geography,
         parquet=args.parquet,
+        memory_limit=args.memory_limit,
+        temp_directory=args.temp_dir,
     )
     return 1 if result["pandas_mismatches"] else 0
 
@@ -507,10 +513,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, required=True, help="DuckDB file to create or replace")
     p.add_argument(
         "--memory-limit",
-        help="most memory the load may use, e.g. 12GB (default: DuckDB's, 80%% of the machine)",
+        help="most memory the load may use, e.g. 12GB (default: [load] memory_limit in jcp.toml, "
+        "else DuckDB's, 80%% of the machine)",
     )
     p.add_argument(
-        "--temp-dir", type=Path, help="where the load spills what does not fit in --memory-limit"
+        "--temp-dir",
+        type=Path,
+        help="where the load spills what does not fit in --memory-limit (default: [load] "
+        "temp_directory in jcp.toml)",
     )
     p.set_defaults(run=_cmd_load)
 
@@ -697,6 +707,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also time every measure on the Parquet engine, over an export of the same "
         "database (docs/scale-out.md)",
+    )
+    p.add_argument(
+        "--memory-limit",
+        help="the load's --memory-limit, e.g. 12GB (default: [load] memory_limit in jcp.toml)",
+    )
+    p.add_argument(
+        "--temp-dir", type=Path, help="the load's --temp-dir (default: [load] temp_directory)"
     )
     p.add_argument("--report", type=Path, help="print a results JSON as Markdown tables, only")
     p.set_defaults(run=_cmd_bench)

@@ -1,5 +1,5 @@
 """Deployment settings from jcp.toml (or $JCP_CONFIG): engine, access, thresholds, audit log,
-the disclosure secret, the app's address and contact."""
+the disclosure secret, the app's address and contact, and the load's memory limit."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from jcp.output import CONTROL_CHARACTERS
 DEFAULT_CONFIG = Path("jcp.toml")
 # [app] contact: a line, not a letter.
 MAX_CONTACT_LENGTH = 200
+# [load] memory_limit: an amount as DuckDB reads one ("12GB", "500 MiB"); checked here so that a
+# typo is named with its file before a long load starts, not by DuckDB once it has.
+MEMORY_AMOUNT = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 class ConfigError(ValueError):
@@ -49,6 +52,11 @@ class Settings:
     smtp_port: int = 25
     smtp_starttls: bool = False
     digest_sender: str | None = None
+    # The load (python -m jcp load): the most memory DuckDB may use, e.g. "12GB" (None: DuckDB's
+    # default, 80% of the machine), and where it spills what does not fit (None: DuckDB's
+    # default, beside the database). The command line's --memory-limit and --temp-dir win.
+    load_memory_limit: str | None = None
+    load_temp_directory: Path | None = None
 
     def record_key_secret(self) -> str:
         """The secret record keys are derived from: the configured one, or the secret file's
@@ -149,7 +157,22 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
                 f"{path}: [digest] {secret_name} does not belong in the file: set "
                 f"$JCP_SMTP_{secret_name.upper()} in the environment"
             )
+    load_section = data.get("load", {})
+    memory_limit = load_section.get("memory_limit")
+    if memory_limit is not None and (
+        not isinstance(memory_limit, str) or not MEMORY_AMOUNT.fullmatch(memory_limit.strip())
+    ):
+        raise ConfigError(
+            f'{path}: [load] memory_limit must be an amount of memory such as "12GB" or "500MiB"'
+        )
+    temp_directory = load_section.get("temp_directory")
+    if temp_directory is not None and (
+        not isinstance(temp_directory, str) or not temp_directory.strip()
+    ):
+        raise ConfigError(f"{path}: [load] temp_directory must be a folder path")
     return Settings(
+        load_memory_limit=memory_limit.strip() if memory_limit else None,
+        load_temp_directory=Path(temp_directory) if temp_directory else None,
         overdispersion=switches["overdispersion"],
         case_mix=switches["case_mix"],
         app_url=app_url.rstrip("/") if app_url else None,

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from jcp.config import load_settings
 from jcp.extract.db import connect_read_only
 from jcp.extract.generate import default_geography
 from jcp.measures.access import Scope
@@ -63,16 +64,19 @@ def _ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
 
-def _child_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
 def prepare(
-    claims: int, seed: int, cache: Path = CACHE, geography: str | None = None
+    claims: int,
+    seed: int,
+    cache: Path = CACHE,
+    geography: str | None = None,
+    memory_limit: str | None = None,
+    temp_directory: Path | None = None,
 ) -> tuple[Path, dict]:
     """Generate (once, cached) and load the extract; time the load in its own process.
 
     `geography`: "sample" or "national"; None is the generator's default for `claims`.
+    `memory_limit`, `temp_directory`: the load's --memory-limit and --temp-dir (None: the
+    settings' [load] values, as `python -m jcp load` takes them).
     """
     geography = geography or default_geography(claims)
     # The geography is in both names, so the two geographies at one size are cached side by
@@ -102,13 +106,20 @@ def prepare(
         )
     db = cache / f"db-{claims}-{seed}-{geography}.duckdb"
     print("loading (full validation) …", flush=True)
+    command = [sys.executable, "-m", "jcp", "load", str(extract), "--db", str(db)]
+    if memory_limit:
+        command += ["--memory-limit", memory_limit]
+    if temp_directory:
+        command += ["--temp-dir", str(temp_directory)]
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "jcp", "load", str(extract), "--db", str(db)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    # The load's own peak memory: wait4 gives this child's, where RUSAGE_CHILDREN would give
+    # the largest of every child so far (the generator's, when it ran just before).
+    _, status, usage = os.wait4(process.pid, 0)
     load_seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command)
     con = connect_read_only(db)
     rows_total = con.execute("select sum(rows_read) from loads").fetchone()[0]
     catalogue = read_catalogue(con)
@@ -121,7 +132,8 @@ def prepare(
         "load_seconds": round(load_seconds, 2),
         "load_rows_per_second": round(rows_total / load_seconds),
         "db_megabytes": round(db.stat().st_size / 1e6, 1),
-        "load_peak_rss_megabytes": round(_child_peak_mb(), 1),
+        "load_peak_rss_megabytes": round(usage.ru_maxrss / 1024, 1),
+        "load_memory_limit": memory_limit or load_settings().load_memory_limit,
         "db": str(db),
     }
 
@@ -538,6 +550,8 @@ def run_benchmark(
     geography: str | None = None,
     app_starts: int = APP_STARTS,
     parquet: bool = False,
+    memory_limit: str | None = None,
+    temp_directory: Path | None = None,
 ) -> dict:
     """Everything, at one scale and geography (None: the generator's default for `claims`);
     workdir (default bench/) holds cache/ and results/; the app's start is timed `app_starts`
@@ -545,7 +559,7 @@ def run_benchmark(
     started = time.perf_counter()
     cache = (workdir / "cache") if workdir else CACHE
     results_dir = (workdir / "results") if workdir else RESULTS
-    extract, load = prepare(claims, seed, cache, geography)
+    extract, load = prepare(claims, seed, cache, geography, memory_limit, temp_directory)
     db = Path(load.pop("db"))
     print(f"load: {load}", flush=True)
     # Pages and the app's start first: after the pandas peer has held its copy of the data
