@@ -17,6 +17,9 @@ from jcp.output import CONTROL_CHARACTERS
 DEFAULT_CONFIG = Path("jcp.toml")
 # [app] contact: a line, not a letter.
 MAX_CONTACT_LENGTH = 200
+# A file the app writes its shared result caches' lookups and hit rates to as it exits
+# (jcp.web.results.cache_stats): how `python -m jcp loadtest` reports them.
+CACHE_STATS_ENV = "JCP_CACHE_STATS"
 
 
 class ConfigError(ValueError):

@@ -315,6 +315,25 @@ class Runner:
             if unknown:
                 raise RequestError(f"unknown {label} code(s): {', '.join(unknown)}")
 
+    def equivalent(self, request: MeasureRequest, scope: Scope) -> MeasureRequest:
+        """The request in the one form that keys a shared result cache: `run` gives the same
+        frame for both, so two ways of asking the same thing share one entry.
+
+        Code lists are sorted without repeats (`parameters` sorts them, the spine and the
+        checks only ask whether a code is in them), and a district or office list naming
+        exactly what a scope that is not national sees is dropped (Scope.narrowing): the
+        scope already narrows the offices to those (`parameters`), and a district-wide
+        measure's districts to the whole ones among them.
+        """
+        districts, offices = scope.narrowing(request.districts, request.offices, self.catalogue)
+        return replace(
+            request,
+            districts=districts,
+            offices=offices,
+            benefits=tuple(sorted(set(request.benefits))),
+            groups=tuple(sorted(set(request.groups))),
+        )
+
     def parameters(self, request: MeasureRequest, scope: Scope) -> dict[str, object]:
         """Bound parameters: the request's filters narrowed to what the scope may see.
 
