@@ -20,7 +20,7 @@ from jcp.measures.disclosure import SUPPRESSED
 from jcp.measures.filters import (
     Filters,
 )
-from jcp.measures.runner import MEASURES, MeasureRequest
+from jcp.measures.runner import MEASURES, MeasureRequest, drift_history
 from jcp.web import data, signin, summaries
 from jcp.web.charts import DRIFT_JUDGED, DRIFT_SIGNAL
 from jcp.web.headlines import League
@@ -197,7 +197,14 @@ def trend_frame(filters: Filters, series: list[tuple[str, str, str]]) -> pl.Data
     judges = any(MEASURES[measure].columns[column].comparable for measure, column, _ in series)
     parts = []
     for measure, column, series_label in series:
-        frame = run(filters.request(measure, by="month"))
+        if judges and MEASURES[measure].columns[column].comparable:
+            # The months drift reads (runner.drift_history) end with the period's own, the same
+            # rows a request for the period gives: one query for the line and its marks.
+            frame = run(drift_history(filters.request(measure))).filter(
+                pl.col("month") >= filters.period_from
+            )
+        else:
+            frame = run(filters.request(measure, by="month"))
         hidden = (
             frame[SUPPRESSED].list.contains(column)
             if SUPPRESSED in frame.columns
@@ -379,7 +386,11 @@ def drift_cached(
     path: str, version: float, request: MeasureRequest, column: str, unit: str, scope: Scope
 ) -> pl.DataFrame:
     COMPUTED["drift"] += 1
-    return data.runner_for_version(path, version).drift(request, column, unit, scope)
+    # The selection's months come through the shared cache: the trend chart beside the marks
+    # draws the same result (trend_frame), and every other rate of the measure reads it too.
+    return data.runner_for_version(path, version).drift(
+        request, column, unit, scope, run=lambda history: run_shared(path, version, history, scope)
+    )
 
 
 def drift_shared(
