@@ -87,3 +87,9 @@ def test_the_overviews_trend_makes_one_query_a_rate(sample_db: Path, monkeypatch
     ]
     # 12 months a rate, 2025-11 to 2026-10.
     assert trend.group_by("series").len().sort("series")["len"].to_list() == [12, 12, 12]
+    # The job entries page's table by start month is those months too: no query of its own,
+    # and what a request for the period by month publishes.
+    cohorts = results.by_month(Filters("2025-11", "2026-10"), "job_entries")
+    assert len(asked) == 3
+    request = MeasureRequest("job_entries", "2025-11", "2026-10", by="month")
+    assert cohorts.equals(data.runner().run(request, SCOPES["manager"]))

@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 
 from jcp.config import CACHE_STATS_ENV
+from jcp.measures import specs
 from jcp.measures.access import Scope
 from jcp.measures.attention import Attention, Sources, compare_options
 from jcp.measures.attention import attention as build_attention
@@ -185,6 +186,17 @@ def report(name: str, limit: int | None = None) -> pl.DataFrame:
     )
 
 
+def by_month(filters: Filters, measure: str) -> pl.DataFrame:
+    """The measure by month over the filters' period, cached. A measure with a comparable rate
+    has it cut from the months its drift reads (runner.drift_history), which end with the
+    period's own and give the same rows: one query for a trend line, its drift marks and a
+    table of the same months, whichever page asks first."""
+    request = filters.request(measure, by="month")
+    if not specs.comparable_columns(measure):
+        return run(request)
+    return run(drift_history(request)).filter(pl.col("month") >= filters.period_from)
+
+
 def trend_frame(filters: Filters, series: list[tuple[str, str, str]]) -> pl.DataFrame:
     """Long frame (month, series, value) of several measures' columns by month, for one chart.
 
@@ -197,14 +209,7 @@ def trend_frame(filters: Filters, series: list[tuple[str, str, str]]) -> pl.Data
     judges = any(MEASURES[measure].columns[column].comparable for measure, column, _ in series)
     parts = []
     for measure, column, series_label in series:
-        if judges and MEASURES[measure].columns[column].comparable:
-            # The months drift reads (runner.drift_history) end with the period's own, the same
-            # rows a request for the period gives: one query for the line and its marks.
-            frame = run(drift_history(filters.request(measure))).filter(
-                pl.col("month") >= filters.period_from
-            )
-        else:
-            frame = run(filters.request(measure, by="month"))
+        frame = by_month(filters, measure)
         hidden = (
             frame[SUPPRESSED].list.contains(column)
             if SUPPRESSED in frame.columns
