@@ -6,12 +6,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
-from jcp.config import ConfigError, load_settings
+from jcp.config import CACHE_STATS_ENV, ConfigError, load_settings
 from jcp.digest import DigestError
 from jcp.extract.db import DatabaseMissing, connect_read_only, database_path
 from jcp.extract.facts import FactsError
@@ -360,7 +361,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_loadtest(args: argparse.Namespace) -> int:
-    from jcp.bench.loadtest import LoadTestError, report, run_load_test, write_json
+    from jcp.bench.loadtest import (
+        LoadTestError,
+        read_cache_stats,
+        report,
+        run_load_test,
+        write_json,
+    )
     from jcp.bench.proxy import MAX_INSTANCES, ProxyError
 
     try:
@@ -381,11 +388,15 @@ def _cmd_loadtest(args: argparse.Namespace) -> int:
             connect_read_only(
                 db
             ).close()  # a missing or unreadable database: one line, not a server
-            with running_app(db) as (url, app):
-                print(f"started the app on {url} against {db}", flush=True)
-                results = run_load_test(
-                    url, args.users, args.seconds, (low, high), args.seed, app.pid
-                )
+            with tempfile.TemporaryDirectory(prefix="jcp-loadtest-") as folder:
+                stats = Path(folder) / "cache-stats.json"
+                with running_app(db, env={CACHE_STATS_ENV: str(stats)}) as (url, app):
+                    print(f"started the app on {url} against {db}", flush=True)
+                    results = run_load_test(
+                        url, args.users, args.seconds, (low, high), args.seed, app.pid
+                    )
+                # Written by the app as it stopped, at the end of the block above.
+                results.result_cache = read_cache_stats(stats)
         else:
             from jcp.bench.proxy import nginx_binary, running_instances, running_proxy
 

@@ -20,6 +20,9 @@ MAX_CONTACT_LENGTH = 200
 # [load] memory_limit: an amount as DuckDB reads one ("12GB", "500 MiB"); checked here so that a
 # typo is named with its file before a long load starts, not by DuckDB once it has.
 MEMORY_AMOUNT = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+# A file the app writes its shared result caches' lookups and hit rates to as it exits
+# (jcp.web.results.cache_stats): how `python -m jcp loadtest` reports them.
+CACHE_STATS_ENV = "JCP_CACHE_STATS"
 
 
 class ConfigError(ValueError):

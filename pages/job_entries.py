@@ -79,7 +79,7 @@ widgets.table(groups, f"Sustained job entries by {by} (table)", f"jobs_table_{by
 widgets.funnel_section(filters, "job_entries", by, f"jobs_funnel_{by}")
 
 st.subheader("By start month")
-cohorts = results.run(filters.request("job_entries", by="month"))
+cohorts = results.by_month(filters, "job_entries")
 # Months whose windows have not passed show "not yet known" rather than a low rate. Formatted
 # with expressions: a Python function per row, run by polars on its thread pool, needs the
 # interpreter lock there, which deadlocked the server under concurrent sessions.

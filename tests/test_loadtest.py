@@ -12,14 +12,24 @@ from pathlib import Path
 import pytest
 
 from jcp.bench import running_app
-from jcp.bench.loadtest import LoadTestError, check_local, listening_pid, run_load_test
+from jcp.bench.loadtest import (
+    LoadTestError,
+    Results,
+    check_local,
+    listening_pid,
+    read_cache_stats,
+    report,
+    run_load_test,
+)
+from jcp.config import CACHE_STATS_ENV
 from jcp.web.pages import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_ten_users_of_every_role_for_thirty_seconds(sample_db) -> None:
-    with running_app(sample_db) as (url, app):
+def test_ten_users_of_every_role_for_thirty_seconds(sample_db, tmp_path) -> None:
+    stats = tmp_path / "cache-stats.json"
+    with running_app(sample_db, env={CACHE_STATS_ENV: str(stats)}) as (url, app):
         results = run_load_test(url, users=10, seconds=30, pid=app.pid)
     summary = results.summary()
     print(summary)  # for the person reading the test log: the page-run times under load
@@ -35,6 +45,30 @@ def test_ten_users_of_every_role_for_thirty_seconds(sample_db) -> None:
     assert {page for page, _ in results.runs} <= {page.url_path for page in PAGES}
     assert summary["health_failed"] == 0 and summary["health_checks"] >= 20
     assert summary["peak_rss_mb"] is not None and summary["peak_rss_mb"] > 0
+    # The app wrote its shared caches' counts as it stopped: each page looked results up, and
+    # each result worked out was looked up at least once.
+    cache = read_cache_stats(stats)
+    assert cache is not None
+    assert cache["run"]["lookups"] >= cache["run"]["computed"] > 0
+    assert 0 < cache["run"]["hit_rate"] < 1
+
+
+def test_the_report_gives_each_caches_hit_rate() -> None:
+    results = Results(users=1, seconds=1.0, url="http://127.0.0.1:1")
+    # 200 lookups, 50 worked out: 150 found, 75%; 4 lookups, 4 worked out: 0%.
+    results.result_cache = {
+        "league": {"lookups": 4, "computed": 4, "hit_rate": 0.0},
+        "run": {"lookups": 200, "computed": 50, "hit_rate": 0.75},
+        "report": {"lookups": 0, "computed": 0, "hit_rate": None},
+    }
+    assert "result cache hit rates: league 0% of 4, run 75% of 200\n" in report(results)
+    assert results.summary()["result_cache"] == results.result_cache
+
+
+def test_cache_stats_an_app_did_not_write_are_none(tmp_path) -> None:
+    assert read_cache_stats(tmp_path / "missing.json") is None
+    (tmp_path / "cut.json").write_text('{"run": {"look', encoding="utf-8")
+    assert read_cache_stats(tmp_path / "cut.json") is None
 
 
 STAND_IN = ROOT / "tests" / "apps" / "misbehaving_app.py"

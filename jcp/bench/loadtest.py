@@ -92,6 +92,9 @@ class Results:
     health_failed: int = 0
     rss_mb: list[float] = field(default_factory=list)
     peak_rss_mb: float | None = None
+    # The app's shared result caches (jcp.web.results.cache_stats) when it wrote them as it
+    # stopped: per cache, lookups, results worked out and hit rate.
+    result_cache: dict[str, dict] | None = None
 
     @property
     def passed(self) -> bool:
@@ -118,6 +121,7 @@ class Results:
             "health_failed": self.health_failed,
             "health_ms": _stats(self.health),
             "peak_rss_mb": self.peak_rss_mb,
+            "result_cache": self.result_cache,
             "first_problems": (self.hangs + self.exceptions + self.errors)[:10],
             "passed": self.passed,
         }
@@ -530,8 +534,17 @@ def report(results: Results) -> str:
         f"p50 {ms(s['health_ms']['p50'])}, max {ms(s['health_ms']['max'])})",
         f"{'server peak RSS':<22}"
         + (f"{s['peak_rss_mb']:>7,.0f} MB" if s["peak_rss_mb"] is not None else "   unknown"),
-        "per page (runs, p50, p95):",
     ]
+    if s["result_cache"]:
+        lines.append(
+            "result cache hit rates: "
+            + ", ".join(
+                f"{name} {stats['hit_rate']:.0%} of {stats['lookups']:,}"
+                for name, stats in s["result_cache"].items()
+                if stats["hit_rate"] is not None
+            )
+        )
+    lines.append("per page (runs, p50, p95):")
     for page, stats in s["page_run_ms_by_page"].items():
         count = sum(1 for p, _ in results.runs if p == page)
         lines.append(f"  {page:<20}{count:>8}{ms(stats['p50']):>12}{ms(stats['p95']):>12}")
@@ -539,6 +552,15 @@ def report(results: Results) -> str:
         lines.append(f"problem: {problem}")
     lines.append("result: " + ("PASS" if results.passed else "FAIL"))
     return "\n".join(lines)
+
+
+def read_cache_stats(path: Path) -> dict[str, dict] | None:
+    """What an app started with CACHE_STATS_ENV wrote as it stopped, or None if it wrote nothing
+    readable (killed, not stopped)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def write_json(results: Results, path: Path) -> None:

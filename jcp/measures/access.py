@@ -55,6 +55,27 @@ class Scope:
         seen = {catalogue.office_districts[o] for o in self.offices}
         return [d for d in catalogue.districts if d in seen]
 
+    def narrowing(
+        self, districts: tuple[str, ...], offices: tuple[str, ...], catalogue: Catalogue
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """District and office filters in one form for every way of asking the same thing:
+        sorted, without repeats, and empty where a filter names exactly what this scope sees
+        (a district manager of one district who picks it; a team leader who picks their one
+        office), since the scope limits a request to those anyway.
+
+        What keys the app's shared result cache, so equivalent requests share one entry
+        (Runner.equivalent says which results it holds for). A national user's lists are only
+        sorted: naming every district would narrow the rows to the catalogue's.
+        """
+        districts, offices = tuple(sorted(set(districts))), tuple(sorted(set(offices)))
+        if self.offices is None or not self.offices:
+            return districts, offices
+        if districts and set(districts) == set(self.visible_districts(catalogue)):
+            districts = ()
+        if offices and set(offices) == set(self.visible_offices(catalogue)):
+            offices = ()
+        return districts, offices
+
     def whole_districts(self, catalogue: Catalogue) -> list[str]:
         """Districts every office of which is visible: who may see district-wide figures."""
         if self.offices is None:

@@ -79,6 +79,20 @@ class Filters:
             return self.offices
         return tuple(o for o, d in catalogue.office_districts.items() if d in self.districts)
 
+    def equivalent(self, scope: Scope, catalogue: Catalogue) -> Filters:
+        """These filters in the one form that keys the app's shared caches (a league, a page's
+        sentences): codes sorted without repeats, and a district or office choice naming
+        exactly what the scope sees dropped (Scope.narrowing; Runner.equivalent for requests).
+        """
+        districts, offices = scope.narrowing(self.districts, self.offices, catalogue)
+        return replace(
+            self,
+            districts=districts,
+            offices=offices,
+            benefits=tuple(sorted(set(self.benefits))),
+            groups=tuple(sorted(set(self.groups))),
+        )
+
     def to_query(self) -> dict[str, list[str]]:
         """URL query parameters for this state (defaults included, so a link is exact)."""
         query = {

@@ -171,6 +171,21 @@ def shift_months(month: str, delta: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def drift_history(request: MeasureRequest) -> MeasureRequest:
+    """The request by month that drift of the selection as a whole (unit "total") reads: the
+    period and the drift.LOOKBACK_MONTHS (19) before it, so that the period's first month has
+    its own 12 and the months of a run ending there have theirs. Not before the first month a
+    request may name: a month that early has fewer months before it, so a shorter baseline
+    (and, under 6, no signal).
+
+    A month's row is the same whatever the period around it (by month, each month is counted
+    as a request for that month alone), so the period's own months by month are this result's
+    last ones: a trend chart with drift marks needs this one query, not two.
+    """
+    first = max(shift_months(request.period_from, -drift.LOOKBACK_MONTHS), FIRST_REQUEST_MONTH)
+    return replace(request, by="month", period_from=first)
+
+
 def default_period(extract_date: dt.date) -> tuple[str, str]:
     """The 12 whole months ending with the extract date's month."""
     last = f"{extract_date:%Y-%m}"
@@ -314,6 +329,25 @@ class Runner:
             unknown = sorted(set(values) - known[label])
             if unknown:
                 raise RequestError(f"unknown {label} code(s): {', '.join(unknown)}")
+
+    def equivalent(self, request: MeasureRequest, scope: Scope) -> MeasureRequest:
+        """The request in the one form that keys a shared result cache: `run` gives the same
+        frame for both, so two ways of asking the same thing share one entry.
+
+        Code lists are sorted without repeats (`parameters` sorts them, the spine and the
+        checks only ask whether a code is in them), and a district or office list naming
+        exactly what a scope that is not national sees is dropped (Scope.narrowing): the
+        scope already narrows the offices to those (`parameters`), and a district-wide
+        measure's districts to the whole ones among them.
+        """
+        districts, offices = scope.narrowing(request.districts, request.offices, self.catalogue)
+        return replace(
+            request,
+            districts=districts,
+            offices=offices,
+            benefits=tuple(sorted(set(request.benefits))),
+            groups=tuple(sorted(set(request.groups))),
+        )
 
     def parameters(self, request: MeasureRequest, scope: Scope) -> dict[str, object]:
         """Bound parameters: the request's filters narrowed to what the scope may see.
@@ -680,7 +714,14 @@ class Runner:
             )
         return rate
 
-    def drift(self, request: MeasureRequest, column: str, unit: str, scope: Scope) -> pl.DataFrame:
+    def drift(
+        self,
+        request: MeasureRequest,
+        column: str,
+        unit: str,
+        scope: Scope,
+        run: Callable[[MeasureRequest], pl.DataFrame] | None = None,
+    ) -> pl.DataFrame:
         """Each month of the request's period of a comparable rate, for each unit in the scope,
         against the unit's own previous 12 months: centre, 3-sigma limits and signal
         (jcp.measures.drift).
@@ -693,8 +734,10 @@ class Runner:
 
         Months fetched: the period and the drift.LOOKBACK_MONTHS (19) before it, so that the
         period's first month has its own 12 and the months of a run ending there have theirs.
-        Queries made: one. "total": a request by month; "office" or "district": every unit of
-        the nation by month (unit_months), remembered and shared by every user's drift.
+        Queries made: one. "total": a request by month (drift_history), through `run` when
+        given (the caller's cache of `run` for this scope: a trend chart reads the same
+        result); "office" or "district": every unit of the nation by month (unit_months),
+        remembered and shared by every user's drift.
         """
         self.check(request)
         rate = self._comparable_rate(request, column)
@@ -710,13 +753,12 @@ class Runner:
                 f"drift by {unit} covers at most {MAX_DRIFT_UNIT_MONTHS} months; "
                 f"this period has {len(period)}"
             )
-        # Not before the first month a request may name: a month that early has fewer months
-        # before it, so a shorter baseline (and, under 6, no signal).
-        first = max(shift_months(request.period_from, -drift.LOOKBACK_MONTHS), FIRST_REQUEST_MONTH)
+        history = drift_history(request)
+        first = history.period_from
         keys = list(DRIFT_UNITS[unit])
         numerator, denominator = rate.numerator or "", rate.denominator or ""
         if unit == "total":
-            fetched = self.run(replace(request, by="month", period_from=first), scope)
+            fetched = run(history) if run is not None else self.run(history, scope)
         else:
             # Every unit of the nation, month by month (an office's published figure is the same
             # whoever asks: the same records, the same perturbation), shared by every user's
