@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 from jcp.extract import contract
+from jcp.extract.db import connect_read_only
 from jcp.extract.load import load
 from jcp.measures.access import Scope
 from jcp.measures.engines import open_engine
@@ -225,6 +226,50 @@ def split_sample(out: Path, districts: set[str]) -> Path:
         frame.write_csv(folder / f"{name}.csv")
     (folder / "extract.toml").write_bytes((SAMPLE / "extract.toml").read_bytes())
     return folder
+
+
+def load_apart_export_together(extracts: list[Path], out: Path) -> list[Path]:
+    """Each extract validated into a database of its own beside it (as each part of the country
+    loads its own), every one exported into OUT: the national layout. Returns the databases."""
+    databases = []
+    for extract in extracts:
+        db = extract.with_suffix(".duckdb")
+        assert load(extract, db).total_rejected == 0  # each holds everything its rows refer to
+        con = connect_read_only(db)
+        try:
+            export_parquet(con, out, source=str(db))
+        finally:
+            con.close()
+        databases.append(db)
+    return databases
+
+
+def paid_by_two_offices_in_two_districts(folder: Path) -> Path:
+    """D01 and D02 loaded apart and exported together into FOLDER/national (returned), each with
+    one claim (A1, B1) paid once by each of the district's two offices. Each database's first
+    claim has row number 0, so a layout keyed by row number would count A1 and B1 as one."""
+    extracts = []
+    for code, claim_id in (("D01", "A1"), ("D02", "B1")):
+        tables = {
+            "districts": [district(code)],
+            "offices": [office(f"{code}-O01", code), office(f"{code}-O02", code)],
+            "claims": [claim(claim_id, f"{code}-O01", "2025-01-01", "UC", "health_condition")],
+            "fsf_payments": [
+                payment(f"{claim_id}-1", f"{code}-O01", claim_id, "2026-01-10"),
+                payment(f"{claim_id}-2", f"{code}-O02", claim_id, "2026-02-10"),
+            ],
+        }
+        extracts.append(write_extract(folder / code, tables))
+    out = folder / "national"
+    for db in load_apart_export_together(extracts, out):
+        con = connect_read_only(db)
+        try:  # both payments of the claim are a multi-office claim's, in each database
+            assert con.execute("select count(*) from multi_office_claim_payments").fetchone() == (
+                2,
+            )
+        finally:
+            con.close()
+    return out
 
 
 @contextmanager

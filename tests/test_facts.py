@@ -3,14 +3,17 @@ declaration is refused with one line naming its file."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 import jcp.extract.facts
 import jcp.extract.load
+import jcp.measures.export
 from jcp import cli
 from jcp.extract.db import connect_read_only
 from jcp.extract.facts import (
@@ -103,20 +106,12 @@ def test_the_declaration_decides_not_the_text_of_the_query(tmp_path: Path) -> No
 
 
 def test_a_fact_is_parsed_into_its_reads_and_export() -> None:
-    text = fact_text(
-        "x_facts", "wfi, claims", "partitioned by district_code, event_month(due_date)"
-    )
+    text = fact_text("x_facts", "wfi, claims", "partitioned by district_code")
     assert parse_fact("x_facts", text) == Fact(
-        "x_facts",
-        ("wfi", "claims"),
-        Export("x_facts", ("district_code", "event_month"), "due_date"),
+        "x_facts", ("wfi", "claims"), Export("x_facts", by_district=True)
     )
     assert parse_fact("x_facts", fact_text("x_facts", export="not partitioned")).export == Export(
-        "x_facts"
-    )
-    month_first = fact_text("x_facts", export="partitioned by event_month(day), district_code")
-    assert parse_fact("x_facts", month_first).export == Export(
-        "x_facts", ("event_month", "district_code"), "day"
+        "x_facts", by_district=False
     )
 
 
@@ -159,31 +154,33 @@ def test_a_fact_is_parsed_into_its_reads_and_export() -> None:
             "e.g. '-- reads: claims, offices'",
         ),
         (fact_text("x_facts", reads="claims, claims"), "reads a table twice (claims, claims)"),
-        (
-            fact_text("x_facts", export="by district_code"),
-            "export 'by district_code' must be 'not partitioned' or 'partitioned by COLUMN, ...' "
-            "(e.g. 'partitioned by district_code, event_month(due_date)')",
-        ),
-        (
-            fact_text("x_facts", export="partitioned by office_code"),
-            "export partitions by 'office_code': a folder column is district_code or "
-            "event_month(DATE_COLUMN)",
-        ),
-        (
-            fact_text("x_facts", export="partitioned by event_month(due date)"),
-            "export partitions by 'event_month(due date)': a folder column is district_code or "
-            "event_month(DATE_COLUMN)",
-        ),
-        (
-            fact_text("x_facts", export="partitioned by district_code, district_code"),
-            "export partitions by district_code twice",
-        ),
     ],
 )
 def test_a_missing_or_malformed_declaration_is_refused(text: str, problem: str) -> None:
     with pytest.raises(FactsError) as refused:
         parse_fact("x_facts", text)
     assert str(refused.value) == f"queries/facts/x_facts.sql: {problem}"
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        "by district_code",
+        "partitioned by office_code",
+        # The folder per district and month the export used to write (docs/scale-out.md, "Speed")
+        "partitioned by district_code, event_month(due_date)",
+        "partitioned by district_code, district_code",
+        "Partitioned by district_code",
+        "partitioned by district_code.",
+    ],
+)
+def test_an_export_of_neither_form_is_refused(declared: str) -> None:
+    with pytest.raises(FactsError) as refused:
+        parse_fact("x_facts", fact_text("x_facts", export=declared))
+    assert str(refused.value) == (
+        f"queries/facts/x_facts.sql: export {declared!r} must be "
+        "'partitioned by district_code' or 'not partitioned'"
+    )
 
 
 def test_a_missing_declaration_stops_the_whole_registry(tmp_path: Path) -> None:
@@ -269,14 +266,14 @@ def test_exports_are_the_base_tables_then_the_facts_with_their_queries(tmp_path:
     (tmp_path / "export" / "a_months.sql").write_text("select 1", encoding="utf-8")
     (tmp_path / "export" / "claims.sql").write_text("select 1", encoding="utf-8")
     assert read_exports(built, tmp_path / "export") == [
-        Export("districts", ("district_code",)),
-        Export("offices", ("district_code",)),
-        Export("fsf_budgets", ("district_code",)),
-        Export("claims", ("district_code",), query="export/claims"),
-        Export("loads"),
-        Export("rejects"),
-        Export("b_facts", ("district_code",)),
-        Export("a_months", ("district_code",), query="export/a_months"),
+        Export("districts", by_district=True),
+        Export("offices", by_district=True),
+        Export("fsf_budgets", by_district=True),
+        Export("claims", by_district=True, query="export/claims"),
+        Export("loads", by_district=False),
+        Export("rejects", by_district=False),
+        Export("b_facts", by_district=True),
+        Export("a_months", by_district=True, query="export/a_months"),
     ]
 
 
@@ -293,40 +290,40 @@ def test_an_export_query_for_no_exported_table_is_refused(tmp_path: Path) -> Non
 
 
 def test_the_real_exports_are_the_tables_spark_reads() -> None:
-    """As export-parquet wrote them when the list was kept by hand in jcp/measures/export.py."""
-    by_district_and_month = ("district_code", "event_month")
-    assert {e.table: (e.partition_by, e.month_of) for e in exports()} == {
-        "districts": (("district_code",), None),
-        "offices": (("district_code",), None),
-        "fsf_budgets": (("district_code",), None),
-        "claims": (("district_code",), None),
-        "wfi_facts": (by_district_and_month, "due_date"),
-        "wfi_months": (by_district_and_month, "due_month"),
-        "deferred_wfi": (("district_code",), None),
-        "job_entry_facts": (by_district_and_month, "start_date"),
-        "job_entry_months": (by_district_and_month, "start_month"),
-        "payment_facts": (by_district_and_month, "payment_date"),
-        "payment_months": (by_district_and_month, "payment_month"),
-        "multi_office_claim_payments": (by_district_and_month, "payment_date"),
-        "review_months": (by_district_and_month, "review_month"),
-        "claim_flows": (by_district_and_month, "flow_month"),
-        "claim_months": (by_district_and_month, "flow_month"),
-        "claim_restart_facts": (by_district_and_month, "end_date"),
-        "claim_restart_months": (by_district_and_month, "end_month"),
-        "claim_exit_days": (by_district_and_month, "start_date"),
-        "claim_exit_months": (by_district_and_month, "start_month"),
-        "interview_months": (by_district_and_month, "start_month"),
-        "deferral_facts": (by_district_and_month, "deferred_until"),
-        "deferral_months": (by_district_and_month, "until_month"),
-        "deferral_length_months": (by_district_and_month, "due_month"),
-        "live_claim_months": (by_district_and_month, "flow_month"),
-        "fsf_recipient_months": (by_district_and_month, "payment_month"),
-        "fsf_job_entries": (by_district_and_month, "start_date"),
-        "fsf_job_months": (by_district_and_month, "start_month"),
-        "job_survival_spells": (by_district_and_month, "start_month"),
-        "claim_survival_spells": (by_district_and_month, "start_month"),
-        "loads": ((), None),
-        "rejects": ((), None),
+    """As export-parquet wrote them when the list was kept by hand in jcp/measures/export.py:
+    every table by district but the load's record and its rejects."""
+    assert {e.table: e.by_district for e in exports()} == {
+        "districts": True,
+        "offices": True,
+        "fsf_budgets": True,
+        "claims": True,
+        "wfi_facts": True,
+        "wfi_months": True,
+        "deferred_wfi": True,
+        "job_entry_facts": True,
+        "job_entry_months": True,
+        "payment_facts": True,
+        "payment_months": True,
+        "multi_office_claim_payments": True,
+        "review_months": True,
+        "claim_flows": True,
+        "claim_months": True,
+        "claim_restart_facts": True,
+        "claim_restart_months": True,
+        "claim_exit_days": True,
+        "claim_exit_months": True,
+        "interview_months": True,
+        "deferral_facts": True,
+        "deferral_months": True,
+        "deferral_length_months": True,
+        "live_claim_months": True,
+        "fsf_recipient_months": True,
+        "fsf_job_entries": True,
+        "fsf_job_months": True,
+        "job_survival_spells": True,
+        "claim_survival_spells": True,
+        "loads": False,
+        "rejects": False,
     }
     with_query = {e.table for e in exports() if e.query}
     assert with_query == {"claims", "payment_facts", "multi_office_claim_payments"}
@@ -348,9 +345,15 @@ def test_an_export_query_is_kept_only_where_the_export_differs_from_the_table(sa
         con.close()
 
 
-def test_export_writes_each_table_exported_by_name_whole(sample_db, tmp_path: Path) -> None:
-    """Every row of a table exported by name comes back from its Parquet folders, with
-    event_month the month of the declared date column."""
+def test_export_writes_each_table_whole_a_file_per_district_in_the_tables_order(
+    sample_db, tmp_path: Path, monkeypatch
+) -> None:
+    """Every row of a table exported by name comes back: a district's rows in one file, in the
+    table's own order (a fact table's is date order: its query ends `order by` its date), and an
+    unpartitioned table in one file. Batches and row groups are made small, so that a district's
+    rows come in many batches, which pyarrow's threads would otherwise write in any order."""
+    monkeypatch.setattr(jcp.measures.export, "BATCH_ROWS", 1_000)
+    monkeypatch.setattr(jcp.measures.export, "ROW_GROUP_ROWS", 500)
     out = tmp_path / "parquet"
     source = connect_read_only(sample_db)
     try:
@@ -361,26 +364,70 @@ def test_export_writes_each_table_exported_by_name_whole(sample_db, tmp_path: Pa
     con = duckdb.connect()
     con.execute("attach $db as sample (read_only)", {"db": str(sample_db)})
     for export in exports():
-        counted = len(con.table(f"sample.{export.table}"))
-        assert entry["rows"][export.table] == counted, export.table
+        table = f"sample.{export.table}"  # a name from the registry
+        assert entry["rows"][export.table] == len(con.table(table)), export.table
         if export.query:
             continue  # claims, and the two with claim_key: see queries/export/
-        con.execute(
-            "create or replace temp table back as select * from read_parquet($files, "
-            "hive_partitioning = true, hive_types_autocast = false)",
-            {"files": str(out / export.table / "**" / "*.parquet")},
-        )
-        columns = [c for c, _ in _columns(con, f"sample.{export.table}")]
-        listed = ", ".join(f'"{c}"::varchar' for c in columns)
-        month = f"strftime({export.month_of}, '%Y-%m')" if export.month_of else "null"
-        stored = f"select {listed}, {month} from sample.{export.table}"
-        back = f"select {listed}, {'event_month' if export.month_of else 'null'} from back"
-        differing = con.execute(
-            f"select count(*) from (({stored}) except all ({back})) union all "
-            f"select count(*) from (({back}) except all ({stored}))"
-        ).fetchall()
-        assert differing == [(0,), (0,)], export.table
+        folder = out / export.table
+        if not export.by_district:
+            (file,) = folder.glob("*.parquet")
+            back = con.execute("select * from read_parquet($file)", {"file": str(file)}).fetchall()
+            assert back == con.table(table).fetchall(), export.table
+            continue
+        held = con.execute(f"select distinct district_code from {table}").fetchall()
+        # A table with no rows has one empty file, in the first district's folder.
+        districts = sorted(d for (d,) in held) or ["D01"]
+        assert sorted(p.name for p in folder.iterdir()) == [
+            f"district_code={d}" for d in districts
+        ], export.table
+        for district in districts:
+            (file,) = (folder / f"district_code={district}").iterdir()
+            # The file's own columns (DuckDB would add the folder's by itself), fetched at once:
+            # execute returns the connection, whose result the next statement replaces.
+            back = con.execute(
+                "select * from read_parquet($file, hive_partitioning = false)", {"file": str(file)}
+            ).fetchall()
+            stored = con.execute(
+                f"select * exclude (district_code) from {table} where district_code = $district",
+                {"district": district},
+            ).fetchall()
+            assert back == stored, (export.table, district)
     con.close()
+
+
+def test_a_districts_file_keeps_date_order_so_row_groups_split_by_date(
+    sample_db, tmp_path: Path, monkeypatch
+) -> None:
+    """A filter on dates skips row groups by their min and max: one file per district serves
+    a period fast only if its row groups each hold a run of dates, not the whole range."""
+    monkeypatch.setattr(jcp.measures.export, "BATCH_ROWS", 1_000)
+    monkeypatch.setattr(jcp.measures.export, "ROW_GROUP_ROWS", 500)
+    out = tmp_path / "parquet"
+    source = connect_read_only(sample_db)
+    try:
+        export_parquet(source, out)
+        per_district = dict(
+            source.execute(
+                "select district_code, count(*) from wfi_facts group by district_code"
+            ).fetchall()
+        )
+    finally:
+        source.close()
+    for district, rows in per_district.items():
+        (file,) = (out / "wfi_facts" / f"district_code={district}").iterdir()
+        metadata = pq.ParquetFile(file).metadata
+        due_date = metadata.schema.names.index("due_date")
+        groups = [metadata.row_group(i) for i in range(metadata.num_row_groups)]
+        # Groups of 500 rows but the last: 3,001 rows would be 7 groups, 6 of 500 and one of 1.
+        assert [g.num_rows for g in groups] == [500] * (rows // 500) + (
+            [rows % 500] if rows % 500 else []
+        )
+        assert len(groups) > 2, district  # enough groups for the order to be tested
+        bounds = [
+            (g.column(due_date).statistics.min, g.column(due_date).statistics.max) for g in groups
+        ]
+        for (_, earlier_max), (later_min, _) in itertools.pairwise(bounds):
+            assert earlier_max <= later_min, (district, bounds)
 
 
 # --- the real registry ---------------------------------------------------------------------

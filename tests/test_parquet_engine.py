@@ -14,18 +14,20 @@ import duckdb
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
-from extracts import claim, district, office, payment, split_sample, write_extract
+from extracts import (
+    load_apart_export_together,
+    paid_by_two_offices_in_two_districts,
+    split_sample,
+)
 from polars.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
 from jcp import cli
 from jcp.bench import FILTER_SETS
 from jcp.config import ConfigError, load_settings
-from jcp.extract.db import DatabaseMissing, DatabaseOutdated, connect_read_only
-from jcp.extract.load import load
+from jcp.extract.db import DatabaseMissing, DatabaseOutdated
 from jcp.measures.access import Scope, read_access
 from jcp.measures.engines import open_engine
-from jcp.measures.export import export_parquet
 from jcp.measures.runner import (
     COMPARE_UNITS,
     MEASURES,
@@ -170,14 +172,8 @@ def test_districts_loaded_apart_and_exported_together_give_the_national_figures(
     folder, are served as one: every measure's national figures by office are the sample's
     (but restarts, which pair claims within one load: tests/test_spark_pages.py)."""
     out = tmp_path / "national"
-    for half in ({"D01", "D02", "D03"}, {"D04", "D05", "D06"}):
-        db = tmp_path / f"{min(half)}.duckdb"
-        assert load(split_sample(tmp_path / "extracts", half), db).total_rejected == 0
-        con = connect_read_only(db)
-        try:
-            export_parquet(con, out, source=str(db))
-        finally:
-            con.close()
+    halves = ({"D01", "D02", "D03"}, {"D04", "D05", "D06"})
+    load_apart_export_together([split_sample(tmp_path / "extracts", h) for h in halves], out)
     engine = open_engine("parquet", parquet=out)
     try:
         combined = Runner(engine)
@@ -197,24 +193,7 @@ def test_claims_paid_by_two_offices_in_districts_loaded_apart_stay_two_recipient
     tmp_path: Path,
 ) -> None:
     """Each database's first claim has row number 0: the export keys them by claim_id."""
-    out = tmp_path / "national"
-    for code, claim_id in (("D01", "A1"), ("D02", "B1")):
-        tables = {
-            "districts": [district(code)],
-            "offices": [office(f"{code}-O01", code), office(f"{code}-O02", code)],
-            "claims": [claim(claim_id, f"{code}-O01", "2025-01-01", "UC", "health_condition")],
-            "fsf_payments": [
-                payment(f"{claim_id}-1", f"{code}-O01", claim_id, "2026-01-10"),
-                payment(f"{claim_id}-2", f"{code}-O02", claim_id, "2026-02-10"),
-            ],
-        }
-        db = tmp_path / f"{code}.duckdb"
-        assert load(write_extract(tmp_path / code, tables), db).total_rejected == 0
-        con = connect_read_only(db)
-        try:
-            export_parquet(con, out, source=str(db))
-        finally:
-            con.close()
+    out = paid_by_two_offices_in_two_districts(tmp_path)
     engine = open_engine("parquet", parquet=out)
     try:
         request = MeasureRequest("fsf_spend", "2026-01", "2026-06")

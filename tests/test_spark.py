@@ -325,8 +325,11 @@ def test_export_layout_and_manifest(parquet_dir: Path, sample_runner) -> None:
     assert entry["districts"] == list(sample_runner.catalogue.districts)
     assert set(entry["rows"]) == set(exported_tables())
     assert entry["rows"]["claims"] == 20_000
-    months = sorted(p.name for p in (parquet_dir / "wfi_facts" / "district_code=D01").iterdir())
-    assert months[0].startswith("event_month=20") and len(months) > 12
+    # One folder per district, one file in it (not a folder per month: docs/scale-out.md).
+    folders = sorted(p.name for p in (parquet_dir / "wfi_facts").iterdir())
+    assert folders == [f"district_code=D0{n}" for n in range(1, 7)]  # the sample's 6 districts
+    (file,) = (parquet_dir / "wfi_facts" / "district_code=D01").iterdir()
+    assert file.name == f"part-{entry['export']}-0.parquet"
     assert not any((parquet_dir / "districts").glob("*.parquet"))  # only district folders
     assert list((parquet_dir / "rejects").glob("**/*.parquet"))  # empty, but readable
 

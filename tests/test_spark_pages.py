@@ -11,14 +11,17 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from extracts import claim, district, office, payment, split_sample, write_extract
+from extracts import (
+    load_apart_export_together,
+    paid_by_two_offices_in_two_districts,
+    split_sample,
+)
 from streamlit.testing.v1 import AppTest
 from test_spark import NATIONAL, assert_same, same_value
 
 from jcp.extract.db import connect_read_only
-from jcp.extract.load import load
 from jcp.measures.access import Scope
-from jcp.measures.export import export_parquet, read_manifest
+from jcp.measures.export import read_manifest
 from jcp.measures.runner import MEASURES, MeasureRequest, Runner
 from jcp.measures.spark import SparkEngine
 from jcp.web.pages import FIGURE_PAGES
@@ -79,17 +82,9 @@ def test_districts_loaded_apart_and_exported_together_give_the_national_figures(
 ) -> None:
     out = tmp_path / "national"
     halves = [{"D01", "D02", "D03"}, {"D04", "D05", "D06"}]
-    dbs = []
-    for half in halves:
-        db = tmp_path / f"{min(half)}.duckdb"
-        dbs.append(db)
-        report = load(split_sample(tmp_path / "extracts", half), db)
-        assert report.total_rejected == 0  # each part holds everything its rows refer to
-        con = connect_read_only(db)
-        try:
-            export_parquet(con, out, source=str(db))
-        finally:
-            con.close()
+    dbs = load_apart_export_together(
+        [split_sample(tmp_path / "extracts", half) for half in halves], out
+    )
     assert [e["districts"] for e in read_manifest(out)["exports"]] == [
         ["D01", "D02", "D03"],
         ["D04", "D05", "D06"],
@@ -124,27 +119,7 @@ def test_claims_paid_by_two_offices_in_districts_loaded_apart_stay_two_recipient
     tmp_path: Path,
 ) -> None:
     """Each database's first claim has row number 0: the export keys them by claim_id."""
-    out = tmp_path / "national"
-    for code, claim_id in (("D01", "A1"), ("D02", "B1")):
-        tables = {
-            "districts": [district(code)],
-            "offices": [office(f"{code}-O01", code), office(f"{code}-O02", code)],
-            "claims": [claim(claim_id, f"{code}-O01", "2025-01-01", "UC", "health_condition")],
-            "fsf_payments": [
-                payment(f"{claim_id}-1", f"{code}-O01", claim_id, "2026-01-10"),
-                payment(f"{claim_id}-2", f"{code}-O02", claim_id, "2026-02-10"),
-            ],
-        }
-        db = tmp_path / f"{code}.duckdb"
-        assert load(write_extract(tmp_path / code, tables), db).total_rejected == 0
-        con = connect_read_only(db)
-        try:
-            assert con.execute("select count(*) from multi_office_claim_payments").fetchone() == (
-                2,
-            )
-            export_parquet(con, out, source=str(db))
-        finally:
-            con.close()
+    out = paid_by_two_offices_in_two_districts(tmp_path)
     request = MeasureRequest("fsf_spend", "2026-01", "2026-06")
     frame = Runner(SparkEngine(out)).run(request, NATIONAL, unsuppressed=True)
     # A1 (paid by D01-O01 and D01-O02) and B1 (D02-O01 and D02-O02): 4 payments, 2 claims.

@@ -5,14 +5,13 @@ Each fact file declares both in its header comment (the comment lines it starts 
 each, after its description:
 
     -- reads: wfi, claims, offices
-    -- export: partitioned by district_code, event_month(due_date)
+    -- export: partitioned by district_code
 
 `reads:` names every table its query reads: tables of the extract contract (jcp/extract/contract.py)
-and other facts. `export:` says how export-parquet writes it: `not partitioned`, or
-`partitioned by` folder columns, each `district_code` (a column of the table) or
-`event_month(COLUMN)` (a column added to the export: the month of the date COLUMN, as
-YYYY-MM). The tables the load writes itself have no fact file to declare their export in, so
-theirs are declared in BASE_EXPORTS below.
+and other facts. `export:` says how export-parquet writes it: `partitioned by district_code` (a
+folder, and one file, per district per export) or `not partitioned` (one folder). The tables the
+load writes itself have no fact file to declare their export in, so theirs are declared in
+BASE_EXPORTS below.
 
 A fact table is built after every fact it reads; facts that wait on nothing else are built in
 name order. A missing or malformed declaration, a table that is neither the contract's nor a
@@ -42,8 +41,10 @@ CONTRACT_TABLES = tuple(t.name for t in contract.TABLES)
 
 NAME = re.compile(r"[a-z_][a-z0-9_]*")
 DECLARATION = re.compile(r"-- (reads|export): ?(.*)")
-MONTH_OF = re.compile(r"event_month\((.*)\)")
-PARTITIONED_BY = "partitioned by "
+# The two forms of `export:`. Not a file per district and month: every query reads every file
+# of its tables (they filter on dates, not folders), and each file costs its opening, which made
+# the Parquet engine 7-70x slower than the database at 1M claims (docs/scale-out.md).
+BY_DISTRICT = "partitioned by district_code"
 NOT_PARTITIONED = "not partitioned"
 
 
@@ -53,12 +54,11 @@ class FactsError(ValueError):
 
 @dataclass(frozen=True)
 class Export:
-    """How export-parquet writes a table: its folder columns, and where the export is not the
-    table itself, the query (queries/export/TABLE.sql) whose rows it writes instead."""
+    """How export-parquet writes a table: a folder per district or one folder, and where the export
+    is not the table itself, the query (queries/export/TABLE.sql) whose rows it writes instead."""
 
     table: str
-    partition_by: tuple[str, ...] = ()  # folder columns: district_code, event_month
-    month_of: str | None = None  # the date column event_month is the month of
+    by_district: bool = False  # folders district_code=D01/...; else the table's folder only
     query: str | None = None  # "export/TABLE" where queries/export/TABLE.sql exists
 
 
@@ -75,13 +75,14 @@ class Fact:
 # and the load's record. The contract's event tables (wfi, job_entries, fsf_payments) are not
 # written: their every row and column is in their fact table (load.py STORED_AS_FACTS); nor
 # are assessments, which only review_months reads, and it is exported.
-BASE_EXPORTS: dict[str, tuple[str, ...]] = {
-    "districts": ("district_code",),
-    "offices": ("district_code",),
-    "fsf_budgets": ("district_code",),
-    "claims": ("district_code",),
-    "loads": (),
-    "rejects": (),
+# Each with whether it is partitioned by district.
+BASE_EXPORTS: dict[str, bool] = {
+    "districts": True,
+    "offices": True,
+    "fsf_budgets": True,
+    "claims": True,
+    "loads": False,
+    "rejects": False,
 }
 
 
@@ -99,33 +100,13 @@ def _header(text: str) -> list[str]:
     return lines
 
 
-def _partitioning(name: str, declared: str) -> tuple[tuple[str, ...], str | None]:
-    """The folder columns and event_month's date column of an `export:` declaration."""
-    if declared == NOT_PARTITIONED:
-        return (), None
-    if not declared.startswith(PARTITIONED_BY):
+def _by_district(name: str, declared: str) -> bool:
+    """Whether an `export:` declaration partitions the table by district."""
+    if declared not in (BY_DISTRICT, NOT_PARTITIONED):
         raise FactsError(
-            f"{_where(name)}: export {declared!r} must be {NOT_PARTITIONED!r} or "
-            f"'{PARTITIONED_BY}COLUMN, ...' (e.g. 'partitioned by district_code, "
-            "event_month(due_date)')"
+            f"{_where(name)}: export {declared!r} must be {BY_DISTRICT!r} or {NOT_PARTITIONED!r}"
         )
-    columns: list[str] = []
-    month_of = None
-    for item in (i.strip() for i in declared.removeprefix(PARTITIONED_BY).split(",")):
-        month = MONTH_OF.fullmatch(item)
-        if month and NAME.fullmatch(month.group(1)):
-            column, month_of = "event_month", month.group(1)
-        elif item == "district_code":
-            column = item
-        else:
-            raise FactsError(
-                f"{_where(name)}: export partitions by {item!r}: a folder column is "
-                "district_code or event_month(DATE_COLUMN)"
-            )
-        if column in columns:
-            raise FactsError(f"{_where(name)}: export partitions by {column} twice")
-        columns.append(column)
-    return tuple(columns), month_of
+    return declared == BY_DISTRICT
 
 
 def parse_fact(name: str, text: str) -> Fact:
@@ -157,8 +138,7 @@ def parse_fact(name: str, text: str) -> Fact:
             )
     if len(set(reads)) < len(reads):
         raise FactsError(f"{_where(name)}: reads a table twice ({', '.join(reads)})")
-    partition_by, month_of = _partitioning(name, declared["export"])
-    return Fact(name, reads, Export(name, partition_by, month_of))
+    return Fact(name, reads, Export(name, _by_district(name, declared["export"])))
 
 
 def _cycle_text(cycle: list[str]) -> str:
@@ -229,7 +209,7 @@ def read_exports(built: list[Fact] | tuple[Fact, ...], export_dir: Path) -> list
     """Every table export-parquet writes: BASE_EXPORTS, then the facts `built` in order. Each whose
     export_dir/TABLE.sql exists is exported as that query selects; a file for no such table is
     refused."""
-    exports = [Export(table, columns) for table, columns in BASE_EXPORTS.items()]
+    exports = [Export(table, by_district) for table, by_district in BASE_EXPORTS.items()]
     exports += [f.export for f in built]
     queries = {p.stem for p in export_dir.glob("*.sql")}
     unknown = sorted(queries - {e.table for e in exports})

@@ -2,17 +2,21 @@
 
 Layout (Hive-style folders, which Spark and DuckDB both read as columns):
 
-    OUT/manifest.json                   one entry per database exported into OUT
-    OUT/<table>/district_code=D01/part-<export>-0.parquet                     (dimensions, claims)
-    OUT/<table>/district_code=D01/event_month=2025-04/part-<export>-0.parquet (event facts)
-    OUT/loads/part-<export>-0.parquet, OUT/rejects/...                        (not partitioned)
+    OUT/manifest.json                                       one entry per database exported into OUT
+    OUT/<table>/district_code=D01/part-<export>-0.parquet   (every table but loads and rejects)
+    OUT/loads/part-<export>-0.parquet, OUT/rejects/...      (not partitioned)
 
-Which tables are written, and how each is partitioned, is declared once (jcp.extract.facts: the fact
-files' `export:` lines and BASE_EXPORTS). A table is written as it is stored, unless
-queries/export/<table>.sql exists, for the few whose export differs from the table; event_month
-is the month of the date column the declaration names. Databases holding different districts
-(one per district's extract, each validated by the loader) can be exported into the same OUT:
-their partitions sit side by side, and a district already in OUT is refused rather than doubled.
+One file per district per table per export, not smaller ones: every query reads every file of its
+tables, and each file costs its opening (docs/scale-out.md, "Speed"). Within a file the rows keep
+the table's order, which for the fact tables is date order (each queries/facts/ query ends
+`order by` its date), so a date filter still skips row groups by their min/max statistics.
+
+Which tables are written, and which are partitioned by district, is declared once
+(jcp.extract.facts: the fact files' `export:` lines and BASE_EXPORTS). A table is written as it
+is stored, unless queries/export/<table>.sql exists, for the few whose export differs from the
+table. Databases holding different districts (one per district's extract, each validated by the
+loader) can be exported into the same OUT: their partitions sit side by side, and a district
+already in OUT is refused rather than doubled.
 """
 
 from __future__ import annotations
@@ -34,6 +38,11 @@ if TYPE_CHECKING:
 
 MANIFEST = "manifest.json"
 BATCH_ROWS = 1_000_000
+# Rows per row group, as DuckDB writes them: the unit a date filter skips by its statistics and
+# a reader's threads share. Without a floor, pyarrow writes each incoming batch's share of a
+# district as a group of its own: about 1,100 rows at 1M claims and 37 districts, which made
+# the Parquet engine up to 2x slower.
+ROW_GROUP_ROWS = 122_880
 
 
 class ExportError(ValueError):
@@ -56,7 +65,7 @@ def read_manifest(out: Path) -> dict:
 
 
 def _write_empty(
-    folder: Path, schema: pa.Schema, partition_by: tuple[str, ...], district: str, token: str
+    folder: Path, schema: pa.Schema, by_district: bool, district: str, token: str
 ) -> None:
     """A table with no rows still needs one file, so that readers know its columns.
 
@@ -64,26 +73,18 @@ def _write_empty(
     """
     import pyarrow.parquet as pq
 
-    values = {"district_code": district, "event_month": "none"}
-    for column in partition_by:
-        folder = folder / f"{column}={values[column]}"
-        schema = schema.remove(schema.get_field_index(column))
+    if by_district:
+        folder = folder / f"district_code={district}"
+        schema = schema.remove(schema.get_field_index("district_code"))
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(schema.empty_table(), folder / f"part-{token}-0.parquet")
 
 
 def _exported_rows(cursor: duckdb.DuckDBPyConnection, export: Export) -> duckdb.DuckDBPyRelation:
-    """The rows written for a table: the table itself, or what its export query selects; with
-    event_month added when the table is partitioned by it."""
+    """The rows written for a table: the table itself, or what its export query selects."""
     # The table by a name from the registry (a fact file's name or BASE_EXPORTS), never input,
     # and as a relation, not SQL text, so nothing is pasted into a statement.
-    rows = cursor.sql(query_sql(export.query)) if export.query else cursor.table(export.table)
-    if export.month_of:
-        month = duckdb.FunctionExpression(
-            "strftime", duckdb.ColumnExpression(export.month_of), duckdb.ConstantExpression("%Y-%m")
-        )
-        rows = rows.select(duckdb.StarExpression(), month.alias("event_month"))
-    return rows
+    return cursor.sql(query_sql(export.query)) if export.query else cursor.table(export.table)
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, source: str = "") -> dict:
@@ -113,7 +114,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, source: str = "") 
     token = uuid.uuid4().hex[:12]
     rows: dict[str, int] = {}
     for export in exports():
-        table, partition_by = export.table, export.partition_by
+        table = export.table
         reader = _exported_rows(cursor, export).to_arrow_reader(BATCH_ROWS)
         written = []
 
@@ -124,19 +125,21 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: Path, source: str = "") 
             reader,
             out / table,
             format="parquet",
-            partitioning=ds.partitioning(
-                pa.schema([(c, pa.string()) for c in partition_by]), flavor="hive"
-            )
-            if partition_by
+            partitioning=ds.partitioning(pa.schema([("district_code", pa.string())]), flavor="hive")
+            if export.by_district
             else None,
             basename_template=f"part-{token}-{{i}}.parquet",
             existing_data_behavior="overwrite_or_ignore",
-            max_partitions=1_000_000,
+            # The batches in the table's order: otherwise threads write them as they finish,
+            # and a district's file is no longer in date order.
+            preserve_order=True,
+            min_rows_per_group=ROW_GROUP_ROWS,
+            max_rows_per_group=ROW_GROUP_ROWS,
             file_visitor=count,
         )
         rows[table] = sum(written)
         if not written:
-            _write_empty(out / table, reader.schema, partition_by, districts[0], token)
+            _write_empty(out / table, reader.schema, export.by_district, districts[0], token)
     cursor.close()
     entry = {
         "export": token,

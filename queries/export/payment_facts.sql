@@ -2,7 +2,7 @@
 -- claim's row number, which exports from several databases (one per district) would repeat;
 -- the export's claim_key is the claim_id itself, unique everywhere, so distinct recipients still
 -- count each claim once when partitions combine. Partitioned as queries/facts/payment_facts.sql
--- declares (export-parquet adds event_month).
+-- declares.
 -- Parameters: none.
 select
     * exclude (claim_key),

@@ -14,7 +14,7 @@
 --   exited_to_work_52w_key.
 -- Parameters: none.
 -- reads: claims, offices
--- export: partitioned by district_code, event_month(start_date)
+-- export: partitioned by district_code
 with claims_ended as (
     select
         o.district_code,

@@ -13,7 +13,7 @@
 --   exited_to_work_52w_key.
 -- Parameters: none.
 -- reads: claim_exit_days
--- export: partitioned by district_code, event_month(start_month)
+-- export: partitioned by district_code
 select
     district_code,
     office_code,

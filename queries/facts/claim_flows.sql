@@ -12,7 +12,7 @@
 --   running sum of start keys less end keys, as live is of starts less ends).
 -- Parameters: none.
 -- reads: claims, offices
--- export: partitioned by district_code, event_month(flow_month)
+-- export: partitioned by district_code
 with events as (
     select
         office_code,

@@ -5,7 +5,7 @@
 --   ends_to_work, and their claims' record key sums starts_key, ends_key, ends_to_work_key.
 -- Parameters: none.
 -- reads: claim_flows
--- export: partitioned by district_code, event_month(flow_month)
+-- export: partitioned by district_code
 select
     district_code,
     office_code,

@@ -11,7 +11,7 @@
 --   claimant_ref; NULL when there is none), and record_key (the ending claim's).
 -- Parameters: none.
 -- reads: claims, offices
--- export: partitioned by district_code, event_month(end_date)
+-- export: partitioned by district_code
 with repeat_claims as (
     -- Only claimants with more than one claim can restart: about one claim in eight is
     -- theirs. Joining those alone, rather than every claim with every claim of its claimant,

@@ -10,7 +10,7 @@
 --   restarted_91d_key, restarted_182d_key, ended_to_work_key, restarted_182d_to_work_key.
 -- Parameters: none.
 -- reads: claim_restart_facts
--- export: partitioned by district_code, event_month(end_month)
+-- export: partitioned by district_code
 select
     district_code,
     office_code,

@@ -11,7 +11,7 @@
 --   keys of the claims counted.
 -- Parameters: none.
 -- reads: claims, offices
--- export: partitioned by district_code, event_month(start_month)
+-- export: partitioned by district_code
 select
     o.district_code,
     c.office_code,

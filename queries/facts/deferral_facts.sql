@@ -8,7 +8,7 @@
 --   wfi_facts).
 -- Parameters: none.
 -- reads: wfi_facts
--- export: partitioned by district_code, event_month(deferred_until)
+-- export: partitioned by district_code
 select
     claim_id,
     district_code,

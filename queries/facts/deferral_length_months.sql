@@ -8,7 +8,7 @@
 --   interviews' record keys).
 -- Parameters: none.
 -- reads: deferral_facts
--- export: partitioned by district_code, event_month(due_month)
+-- export: partitioned by district_code
 select
     district_code,
     office_code,

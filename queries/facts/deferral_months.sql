@@ -10,7 +10,7 @@
 --   held_later_key, not_held_key.
 -- Parameters: none.
 -- reads: deferral_facts
--- export: partitioned by district_code, event_month(until_month)
+-- export: partitioned by district_code
 select
     district_code,
     office_code,

@@ -8,7 +8,7 @@
 --   office) is dated on or before the job's start date.
 -- Parameters: none.
 -- reads: job_entry_facts, payment_facts
--- export: partitioned by district_code, event_month(start_date)
+-- export: partitioned by district_code
 with first_payments as (
     select
         claim_id,

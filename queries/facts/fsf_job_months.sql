@@ -9,7 +9,7 @@
 --   jobs each counts: job_entries_key, lasted_13w_key.
 -- Parameters: none.
 -- reads: fsf_job_entries
--- export: partitioned by district_code, event_month(start_month)
+-- export: partitioned by district_code
 select
     district_code,
     office_code,

@@ -21,7 +21,7 @@
 --   `recipients`).
 -- Parameters: none.
 -- reads: payment_facts, claims, offices
--- export: partitioned by district_code, event_month(payment_month)
+-- export: partitioned by district_code
 with paid as (
     -- One row per claim and month it was paid in.
     select distinct

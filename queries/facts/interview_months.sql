@@ -11,7 +11,7 @@
 --   sum of those interviews' record keys).
 -- Parameters: none.
 -- reads: wfi_facts, claims
--- export: partitioned by district_code, event_month(start_month)
+-- export: partitioned by district_code
 select
     w.district_code,
     w.office_code,

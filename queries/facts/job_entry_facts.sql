@@ -6,7 +6,7 @@
 --   jcp/record_keys.py), whose sums job_entries returns beside its counts.
 -- Parameters: none; record_key_of() is the loader's keyed hash (jcp/record_keys.py).
 -- reads: job_entries, claims, offices
--- export: partitioned by district_code, event_month(start_date)
+-- export: partitioned by district_code
 select
     j.*,
     c.office_code,

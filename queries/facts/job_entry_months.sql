@@ -9,7 +9,7 @@
 --   jobs each counts: job_entries_key, lasted_13w_key, lasted_26w_key.
 -- Parameters: none.
 -- reads: job_entry_facts
--- export: partitioned by district_code, event_month(start_month)
+-- export: partitioned by district_code
 select
     district_code,
     office_code,

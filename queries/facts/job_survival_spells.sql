@@ -10,7 +10,7 @@
 --   record keys of the jobs counted.
 -- Parameters: none.
 -- reads: job_entry_facts
--- export: partitioned by district_code, event_month(start_month)
+-- export: partitioned by district_code
 select
     district_code,
     office_code,

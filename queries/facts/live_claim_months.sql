@@ -14,7 +14,7 @@
 --   as live is of starts less ends).
 -- Parameters: none.
 -- reads: claims, offices
--- export: partitioned by district_code, event_month(flow_month)
+-- export: partitioned by district_code
 with events as (
     select
         office_code,

@@ -4,7 +4,7 @@
 --   claim_key, claim_record_key (the claim's record key, summed once per recipient).
 -- Parameters: none.
 -- reads: payment_facts
--- export: partitioned by district_code, event_month(payment_date)
+-- export: partitioned by district_code
 select
     district_code,
     office_code,

@@ -8,7 +8,7 @@
 --   beside their payment and recipient counts.
 -- Parameters: none; record_key_of() is the loader's keyed hash (jcp/record_keys.py).
 -- reads: fsf_payments, offices, claims
--- export: partitioned by district_code, event_month(payment_date)
+-- export: partitioned by district_code
 select
     p.*,
     o.district_code,

@@ -17,7 +17,7 @@
 -- sums each counted claim's key once too.
 -- Parameters: none.
 -- reads: payment_facts
--- export: partitioned by district_code, event_month(payment_month)
+-- export: partitioned by district_code
 with paid as (
     -- One row per claim and payment month (per office and month for partnership grants, which
     -- have no claim). A claim's benefit and group are its own, so a claim paid by one office

@@ -19,7 +19,7 @@
 --   summed exactly where the claim is counted).
 -- Parameters: none.
 -- reads: assessments, claims, offices
--- export: partitioned by district_code, event_month(review_month)
+-- export: partitioned by district_code
 with month_latest as (
     -- In each claim's reviews in order (date, then assessment_id as text), a month's latest is
     -- the one whose next review is in a later month, or that has none; and that next review's

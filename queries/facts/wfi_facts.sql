@@ -6,7 +6,7 @@
 --   deferral_reasons return beside their counts.
 -- Parameters: none; record_key_of() is the loader's keyed hash (jcp/record_keys.py).
 -- reads: wfi, claims, offices
--- export: partitioned by district_code, event_month(due_date)
+-- export: partitioned by district_code
 select
     w.*,
     c.office_code,

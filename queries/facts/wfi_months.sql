@@ -9,7 +9,7 @@
 --   same rows as its counts).
 -- Parameters: none.
 -- reads: wfi_facts
--- export: partitioned by district_code, event_month(due_month)
+-- export: partitioned by district_code
 select
     district_code,
     office_code,
