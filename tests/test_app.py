@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import polars as pl
@@ -18,7 +19,7 @@ from jcp.extract.db import connect_read_only
 from jcp.extract.generate import generate
 from jcp.extract.load import load
 from jcp.measures.access import Scope
-from jcp.measures.disclosure import SUPPRESSED
+from jcp.measures.disclosure import MARKER, SUPPRESSED
 from jcp.measures.filters import Filters
 from jcp.measures.runner import Runner, default_period
 from jcp.web import widgets
@@ -491,6 +492,61 @@ def test_a_load_in_place_shows_on_the_next_rerun(tmp_path, app_for) -> None:
     at.run()
     assert not at.exception
     assert _metric(at, "Live caseload") != before
+
+
+def test_a_threshold_raised_in_jcp_toml_hides_figures_on_the_next_run(tmp_path, app_for) -> None:
+    # jcp.toml is re-read when it changes (data.settings), so a threshold raised there must not
+    # wait for a new load or a restart: the shared results were keyed by the data's version
+    # alone and kept publishing with the thresholds of the runner first made on it.
+    db = tmp_path / "app.duckdb"
+    load(write_extract(tmp_path / "extract", _with_ten_more_claims(valid_tables())), db)
+    # By hand: 13 claims (C1, C2, C3 and ten more, open), C3 ended on 2026-04-01, so 12 are live
+    # at the period's end; published within the table's largest perturbation (2,
+    # docs/disclosure.md): 10 to 14, at or above the default min_count of 5.
+    at = app_for(db)
+    at.run()
+    assert _metric(at, "Live caseload") in {str(n) for n in range(10, 15)}
+    # min_count 15 hides every published count from 1 to 14, so these 10 to 14 live claims.
+    strict = app_for(db, settings="[disclosure]\nmin_count = 15\n")
+    strict.run()
+    assert not strict.exception
+    assert _metric(strict, "Live caseload") == MARKER
+    # And back: the default threshold publishes them again.
+    at = app_for(db)
+    at.run()
+    assert _metric(at, "Live caseload") in {str(n) for n in range(10, 15)}
+
+
+def test_clear_results_clears_every_shared_result_cache(sample_db, app_for) -> None:
+    """The bench's warm runs and tests that swap what figures are published with need nothing
+    left behind: every cached function of jcp.web.results, and the runners' national figures.
+    Each cache counts the results it works out (results.COMPUTED): after clear_results, the
+    same pages work out again everything they worked out the first time."""
+    from streamlit.runtime.caching.cache_utils import CachedFunc
+
+    from jcp.web import data, results
+
+    def pages() -> Counter:
+        before = Counter(results.COMPUTED)
+        # A manager's landing page (the attention list: results, comparisons, drift,
+        # references, a report), then the overview (the league and its sentences).
+        at = app_for(sample_db, demo_user="manager.d02@example.gov.uk")
+        at.run()
+        at.switch_page("pages/overview.py").run()
+        assert not at.exception
+        return Counter(results.COMPUTED) - before
+
+    widgets.clear_results()
+    first = pages()
+    cached = {name for name, f in vars(results).items() if isinstance(f, CachedFunc)}
+    # Every shared cache was used, so every one is checked below.
+    assert {f"{name}_cached" for name in first} == cached
+    runner = data.runner_for_version(*data.database_version())
+    assert runner._remembered
+    widgets.clear_results()
+    assert not runner._remembered
+    again = pages()
+    assert {name: again[name] for name in first} == dict(first)
 
 
 def test_pandas_is_not_imported_before_a_pages_first_figures() -> None:

@@ -52,8 +52,15 @@ PAGE_PATHS = {page.url_path for page in PAGES}
 
 @pytest.fixture(autouse=True)
 def identity_perturbation(tmp_path_factory, monkeypatch):
-    """Published counts equal true counts (a perturbation table of zeros), for hand arithmetic."""
+    """Published counts equal true counts (a perturbation table of zeros), for hand arithmetic.
+
+    The app reads its table once per process, so its shared results (jcp.web.results, the
+    runners' national figures) are not keyed by it: they are cleared on the way in and out, or
+    the pages opened here (on the sample database) would leave figures published through this
+    table for later tests in the process to read, and would read theirs.
+    """
     from jcp.measures import disclosure, perturbation
+    from jcp.web import widgets
 
     path = tmp_path_factory.getbasetemp() / "identity-ptable.csv"
     if not path.exists():
@@ -62,8 +69,12 @@ def identity_perturbation(tmp_path_factory, monkeypatch):
             encoding="utf-8",
         )
     identity = perturbation.load_ptable(path)
-    monkeypatch.setattr(disclosure, "load_ptable", lambda: identity)
-    monkeypatch.setattr(perturbation, "load_ptable", lambda *a: identity)
+    widgets.clear_results()
+    with monkeypatch.context() as patched:
+        patched.setattr(disclosure, "load_ptable", lambda: identity)
+        patched.setattr(perturbation, "load_ptable", lambda *a: identity)
+        yield
+    widgets.clear_results()
 
 
 def team_leader(*offices: str) -> Scope:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import weakref
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -12,12 +14,32 @@ import streamlit as st
 from jcp.config import DEFAULT_CONFIG, Settings, load_settings
 from jcp.extract.db import database_path
 from jcp.measures.access import AccessList, read_access
+from jcp.measures.disclosure import Thresholds
 from jcp.measures.engines import PARQUET_ENGINES, open_engine
 from jcp.measures.network import Catalogue
 from jcp.measures.queries import Engine
 from jcp.measures.runner import Runner
 
 DATA_VERSION = "data_version"  # session state: (path, version) of the data, read once a rerun
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """What a published figure depends on besides the request and the scope: when the data last
+    changed, and the disclosure thresholds jcp.toml sets (re-read when it changes, so raising
+    min_count hides figures from the next rerun on, not from the next load or restart).
+
+    Every shared result is keyed by it, and a runner is made per version: a runner publishes
+    with the thresholds it was made with. (The perturbation table is not in it: it is read once
+    per process, jcp.measures.perturbation.load_ptable, so it cannot change under a key.)
+    """
+
+    modified: float  # the database file's (or the export manifest's) modification time
+    thresholds: Thresholds
+
+
+# Streamlit hashes a dataclass by pickling it; one string is quicker (jcp.web.results).
+VERSION_KEY = {DataVersion: lambda v: repr((v.modified, astuple(v.thresholds)))}
 
 
 @st.cache_resource(max_entries=4)
@@ -31,8 +53,9 @@ def settings() -> Settings:
     return _settings(str(path), path.stat().st_mtime if path.exists() else 0.0)
 
 
-def _read_database_version() -> tuple[str, float]:
-    """Where the data is and when it last changed: a new load or export gives new caches.
+def _read_database_version() -> tuple[str, DataVersion]:
+    """Where the data is, when it last changed and the thresholds it is published with: a new
+    load or export, or new thresholds in jcp.toml, give new caches.
 
     DuckDB: the database file. Parquet and Spark: the export's folder (its manifest changes with
     every export written into it).
@@ -44,27 +67,35 @@ def _read_database_version() -> tuple[str, float]:
         from jcp.measures.export import MANIFEST
 
         path = current.parquet / MANIFEST
-        return str(current.parquet), path.stat().st_mtime if path.exists() else 0.0
-    path = database_path()
-    return str(path), path.stat().st_mtime if path.exists() else 0.0
+        folder = str(current.parquet)
+    else:
+        path = database_path()
+        folder = str(path)
+    modified = path.stat().st_mtime if path.exists() else 0.0
+    return folder, DataVersion(modified, current.thresholds)
 
 
-def database_version() -> tuple[str, float]:
+def database_version() -> tuple[str, DataVersion]:
     # The frame reads it once at the start of each rerun (open_data); every result lookup
     # re-reading it cost two file stats and a settings lookup each, ~25 times a rerun. A page
     # run without the frame reads it itself.
     return st.session_state.get(DATA_VERSION) or _read_database_version()
 
 
-# The engine open on each data path, and its version: the one to close when a new load arrives.
+# The engine open on each data path, and the data's modification time: the one to close when a
+# new load arrives.
 _open_engines: dict[str, tuple[float, Engine]] = {}
 
 
 _open_engines_lock = threading.Lock()
 
+# Every runner made here, while it lives: clear_results (jcp.web.widgets) makes them forget the
+# national figures they remember, which are results too.
+_runners: weakref.WeakSet[Runner] = weakref.WeakSet()
 
-@st.cache_resource(max_entries=2, show_spinner="Opening the database…")
-def runner_for_version(path: str, version: float) -> Runner:
+
+@st.cache_resource(max_entries=2, show_spinner="Opening the database…", hash_funcs=VERSION_KEY)
+def runner_for_version(path: str, version: DataVersion) -> Runner:
     # One engine per process and data version (DuckDB: one read-only connection, a cursor per
     # query, on the database file or on views of the Parquet export; Spark: the process's
     # session over the export).
@@ -73,16 +104,30 @@ def runner_for_version(path: str, version: float) -> Runner:
         # A load replaces the file at the same path. DuckDB hands a new connection to a path
         # the process already has open the database it has open (duckdb/duckdb#15912), so the
         # old version's connection is closed first; a request still running on it fails once
-        # and its page shows the new data on the next rerun.
+        # and its page shows the new data on the next rerun. New thresholds on the same data
+        # keep its connection: only what is published from it changes.
         previous = _open_engines.pop(path, None)
-        if previous is not None and previous[0] != version:
-            previous[1].close()
-        if current.engine in PARQUET_ENGINES:
-            engine = open_engine(current.engine, parquet=path, spark_master=current.spark_master)
+        if previous is not None and previous[0] == version.modified:
+            engine = previous[1]
         else:
-            engine = open_engine("duckdb", db=path)
-        _open_engines[path] = (version, engine)
-    return Runner(engine, current.thresholds)
+            if previous is not None:
+                previous[1].close()
+            if current.engine in PARQUET_ENGINES:
+                engine = open_engine(
+                    current.engine, parquet=path, spark_master=current.spark_master
+                )
+            else:
+                engine = open_engine("duckdb", db=path)
+        _open_engines[path] = (version.modified, engine)
+    runner = Runner(engine, version.thresholds)
+    _runners.add(runner)
+    return runner
+
+
+def forget_remembered() -> None:
+    """Make every live runner forget the national figures it remembers (clear_results)."""
+    for runner in list(_runners):
+        runner.forget()
 
 
 def runner() -> Runner:
@@ -125,4 +170,4 @@ def _access(path: str, mtime: float, version: float) -> AccessList:
 def access_list() -> AccessList:
     path = settings().access_file
     mtime = path.stat().st_mtime if path.exists() else 0.0
-    return _access(str(path), mtime, database_version()[1])
+    return _access(str(path), mtime, database_version()[1].modified)

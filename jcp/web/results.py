@@ -24,6 +24,7 @@ from jcp.measures.filters import (
 from jcp.measures.runner import MEASURES, MeasureRequest, drift_history
 from jcp.web import data, signin, summaries
 from jcp.web.charts import DRIFT_JUDGED, DRIFT_SIGNAL
+from jcp.web.data import DataVersion
 from jcp.web.headlines import League
 from jcp.web.headlines import league as build_league
 
@@ -34,6 +35,7 @@ from jcp.web.headlines import league as build_league
 # or filters, and the scope's role, sorted offices and label. Each is one string, as Streamlit
 # hashes a tuple element by element (~30 µs a key as tuples).
 RESULT_KEYS = {
+    **data.VERSION_KEY,
     MeasureRequest: lambda r: repr(astuple(r)),
     Filters: lambda f: repr(astuple(f)),
     Scope: lambda s: repr(
@@ -72,7 +74,7 @@ if os.environ.get(CACHE_STATS_ENV):
 
 
 def equivalent(
-    path: str, version: float, request: MeasureRequest, scope: Scope, unit: str = "total"
+    path: str, version: DataVersion, request: MeasureRequest, scope: Scope, unit: str = "total"
 ) -> MeasureRequest:
     """The request as the shared caches key it (Runner.equivalent): the same filters picked in
     another order, or naming just what the scope sees, find the same entry. Drift and
@@ -85,7 +87,7 @@ def equivalent(
     return found
 
 
-def equivalent_filters(path: str, version: float, filters: Filters, scope: Scope) -> Filters:
+def equivalent_filters(path: str, version: DataVersion, filters: Filters, scope: Scope) -> Filters:
     """The filters as the shared caches key them (Filters.equivalent)."""
     if not (filters.districts or filters.offices or filters.benefits or filters.groups):
         return filters
@@ -93,12 +95,16 @@ def equivalent_filters(path: str, version: float, filters: Filters, scope: Scope
 
 
 @st.cache_resource(max_entries=1000, show_spinner=False, hash_funcs=RESULT_KEYS)
-def run_cached(path: str, version: float, request: MeasureRequest, scope: Scope) -> pl.DataFrame:
+def run_cached(
+    path: str, version: DataVersion, request: MeasureRequest, scope: Scope
+) -> pl.DataFrame:
     COMPUTED["run"] += 1
     return data.runner_for_version(path, version).run(request, scope)
 
 
-def run_shared(path: str, version: float, request: MeasureRequest, scope: Scope) -> pl.DataFrame:
+def run_shared(
+    path: str, version: DataVersion, request: MeasureRequest, scope: Scope
+) -> pl.DataFrame:
     """run_cached for the request's equivalent (the one entry of every way of asking)."""
     LOOKUPS["run"] += 1
     # By keyword: Streamlit finds each positional argument's name in the function's signature,
@@ -115,7 +121,16 @@ def run(request: MeasureRequest) -> pl.DataFrame:
 
 
 @st.cache_resource(max_entries=100, show_spinner=False, hash_funcs=RESULT_KEYS)
-def league_cached(path: str, version: float, filters: Filters, scope: Scope) -> League:
+def league_cached(
+    path: str,
+    version: DataVersion,
+    filters: Filters,
+    scope: Scope,
+    overdispersion: bool,
+    adjusted: bool,
+) -> League:
+    # The comparison switches are in the key, as summary_cached's: the league's verdicts
+    # follow them, and jcp.toml is re-read when it changes.
     COMPUTED["league"] += 1
     runner = data.runner_for_version(path, version)
 
@@ -135,18 +150,12 @@ def league_cached(path: str, version: float, filters: Filters, scope: Scope) -> 
             column,
             unit,
             scope,
-            overdispersion=data.settings().overdispersion,
-            adjusted=data.settings().case_mix,
+            overdispersion=overdispersion,
+            adjusted=adjusted,
         )
 
     return build_league(
-        run_in_scope,
-        reference,
-        compare,
-        filters,
-        scope,
-        runner.catalogue,
-        adjusted=data.settings().case_mix,
+        run_in_scope, reference, compare, filters, scope, runner.catalogue, adjusted=adjusted
     )
 
 
@@ -166,12 +175,14 @@ def league(filters: Filters) -> League:
         version=version,
         filters=equivalent_filters(path, version, filters, scope),
         scope=scope,
+        overdispersion=data.settings().overdispersion,
+        adjusted=data.settings().case_mix,
     )
 
 
 @st.cache_resource(max_entries=20, show_spinner=False, hash_funcs=RESULT_KEYS)
 def report_cached(
-    path: str, version: float, name: str, scope: Scope, limit: int | None
+    path: str, version: DataVersion, name: str, scope: Scope, limit: int | None
 ) -> pl.DataFrame:
     COMPUTED["report"] += 1
     return data.runner_for_version(path, version).report(name, scope, limit)
@@ -262,7 +273,7 @@ def comparison(filters: Filters, measure: str, by: str) -> tuple[pl.DataFrame, t
 @st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=RESULT_KEYS)
 def compare_cached(
     path: str,
-    version: float,
+    version: DataVersion,
     request: MeasureRequest,
     column: str,
     unit: str,
@@ -278,7 +289,7 @@ def compare_cached(
 
 def compare_shared(
     path: str,
-    version: float,
+    version: DataVersion,
     request: MeasureRequest,
     column: str,
     unit: str,
@@ -322,7 +333,7 @@ def compare(
 @st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=RESULT_KEYS)
 def summary_cached(
     path: str,
-    version: float,
+    version: DataVersion,
     page: str,
     filters: Filters,
     scope: Scope,
@@ -388,7 +399,7 @@ def summary(page: str, filters: Filters) -> tuple[str, ...]:
 
 @st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=RESULT_KEYS)
 def drift_cached(
-    path: str, version: float, request: MeasureRequest, column: str, unit: str, scope: Scope
+    path: str, version: DataVersion, request: MeasureRequest, column: str, unit: str, scope: Scope
 ) -> pl.DataFrame:
     COMPUTED["drift"] += 1
     # The selection's months come through the shared cache: the trend chart beside the marks
@@ -399,7 +410,7 @@ def drift_cached(
 
 
 def drift_shared(
-    path: str, version: float, request: MeasureRequest, column: str, unit: str, scope: Scope
+    path: str, version: DataVersion, request: MeasureRequest, column: str, unit: str, scope: Scope
 ) -> pl.DataFrame:
     """drift_cached for the request's equivalent."""
     LOOKUPS["drift"] += 1
@@ -425,7 +436,7 @@ def drift(filters: Filters, measure: str, column: str, unit: str = "total") -> p
 
 @st.cache_resource(max_entries=100, show_spinner=False, hash_funcs=RESULT_KEYS)
 def reference_cached(
-    path: str, version: float, request: MeasureRequest, scope: Scope, level: str
+    path: str, version: DataVersion, request: MeasureRequest, scope: Scope, level: str
 ) -> pl.DataFrame:
     # Keyed by scope as well as level: the runner checks the level against the scope.
     COMPUTED["reference"] += 1
@@ -440,7 +451,7 @@ def attention_sources() -> Sources:
     return attention_sources_for(path, version, signin.current_scope())
 
 
-def attention_sources_for(path: str, version: float, scope: Scope) -> Sources:
+def attention_sources_for(path: str, version: DataVersion, scope: Scope) -> Sources:
     """The attention list's cached sources for a scope and data version."""
     options = compare_options(data.settings())
 

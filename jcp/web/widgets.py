@@ -65,11 +65,21 @@ STYLED_ROWS = 500
 
 
 def clear_results() -> None:
-    """Forget cached results, reports and drawn elements; the engine (the open database) stays."""
-    results.run_cached.clear()
-    results.league_cached.clear()
-    results.report_cached.clear()
-    results.summary_cached.clear()
+    """Forget every cached result (measures, the league, reports, sentences, comparisons, drift,
+    references and the national figures runners remember) and drawn elements; the engine (the
+    open database) stays. The bench's "warm" runs and tests that change what a figure is
+    published with (the perturbation table) rely on nothing being left."""
+    for cached in (
+        results.run_cached,
+        results.league_cached,
+        results.report_cached,
+        results.summary_cached,
+        results.compare_cached,
+        results.drift_cached,
+        results.reference_cached,
+    ):
+        cached.clear()
+    data.forget_remembered()
     _draw_table.clear()
     _draw_chart.clear()
 
