@@ -310,6 +310,8 @@ def test_the_real_exports_are_the_tables_spark_reads() -> None:
         "claim_months": True,
         "claim_restart_facts": True,
         "claim_restart_months": True,
+        "claim_end_months": True,
+        "claim_end_lengths": True,
         "claim_exit_days": True,
         "claim_exit_months": True,
         "interview_months": True,

@@ -70,6 +70,13 @@ def test_fact_tables_are_built_at_load_with_a_row_per_event(name: str, sample_db
             "(select count(end_date) from claims)",
             "claim_restart_months": "select (select sum(ended) from claim_restart_months), "
             "(select count(end_date) from claims)",
+            # Every ended claim once, by destination and by length (a claim's length is one
+            # number, so the lengths count it once too).
+            "claim_end_months": "select (select sum(ended) from claim_end_months where "
+            "ended = to_work + to_work_programme + to_other_benefit + to_other), "
+            "(select count(end_date) from claims)",
+            "claim_end_lengths": "select (select sum(claims) from claim_end_lengths), "
+            "(select count(end_date) from claims)",
             "claim_exit_days": "select (select sum(started) from claim_exit_days), "
             "(select count(*) from claims)",
             "claim_exit_months": "select (select sum(started) from claim_exit_months), "
