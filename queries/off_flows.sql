@@ -19,7 +19,7 @@ with counted as (
     select
         case when $by in ('district', 'office') then district_code end as district_code,
         case when $by = 'office' then office_code end as office_code,
-        case when $by = 'month' then strftime(end_month, '%Y-%m') end as month,
+        case when $by = 'month' then end_month end as month_start,
         sum(ended)::bigint as ended,
         sum(to_work)::bigint as to_work,
         sum(to_work_programme)::bigint as to_work_programme,
@@ -44,7 +44,7 @@ lengths as (
     select
         case when $by in ('district', 'office') then district_code end as district_code,
         case when $by = 'office' then office_code end as office_code,
-        case when $by = 'month' then strftime(end_month, '%Y-%m') end as month,
+        case when $by = 'month' then end_month end as month_start,
         length_days,
         sum(claims) as claims
     from claim_end_lengths
@@ -62,11 +62,11 @@ placed as (
     select
         *,
         sum(claims) over (
-            partition by district_code, office_code, month
+            partition by district_code, office_code, month_start
             order by length_days
             rows between unbounded preceding and current row
         ) - claims as before,
-        sum(claims) over (partition by district_code, office_code, month) as group_total
+        sum(claims) over (partition by district_code, office_code, month_start) as group_total
     from lengths
 ),
 
@@ -76,7 +76,7 @@ medians as (
     select
         district_code,
         office_code,
-        month,
+        month_start,
         (
             min(length_days) filter (
                 where before <= floor((group_total - 1) / 2)
@@ -96,7 +96,8 @@ medians as (
 select
     c.district_code,
     c.office_code,
-    c.month,
+    -- Written as text once a group, not once a row of the summaries.
+    strftime(c.month_start, '%Y-%m') as month,
     c.ended,
     c.to_work,
     c.to_work_programme,
@@ -116,4 +117,4 @@ from counted as c
 join medians as m
     on m.district_code is not distinct from c.district_code
     and m.office_code is not distinct from c.office_code
-    and m.month is not distinct from c.month
+    and m.month_start is not distinct from c.month_start
