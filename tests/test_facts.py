@@ -304,6 +304,7 @@ def test_the_real_exports_are_the_tables_spark_reads() -> None:
         "job_entry_months": True,
         "payment_facts": True,
         "payment_months": True,
+        "payment_category_months": True,
         "multi_office_claim_payments": True,
         "review_months": True,
         "claim_flows": True,
