@@ -391,8 +391,8 @@ def test_a_companions_main_measure_is_worked_out_once_per_request_and_scope(
     companion, sample_db, sample_runner, monkeypatch
 ) -> None:
     """The main measure a companion's disclosure reads is remembered by request and scope: the
-    same request again asks for it no more, another scope or filter does, and every figure is
-    what a runner that remembers nothing publishes."""
+    same request again (or an equivalent one) asks for it no more, another scope or filter
+    does, and every figure is what a runner that remembers nothing publishes."""
     parent = MEASURES[companion].parent
     leader = Scope("team_leader", frozenset({"D01-O03"}), "team leader: D01-O03")
     national = Scope.national()
@@ -406,13 +406,21 @@ def test_a_companions_main_measure_is_worked_out_once_per_request_and_scope(
         "run",
         lambda r, scope, **kw: asked.append((r, scope)) or run(r, scope, **kw),
     )
+    # The same filter in another order is the same request (Runner.equivalent).
+    two, two_swapped = (replace(request, benefits=b) for b in (("UC", "JSA"), ("JSA", "UC")))
     asks = [(request, national), (request, national), (request, leader), (uc, national)]
+    asks += [(two, national), (two_swapped, national)]
     published = [sample_runner.run(r, s) for r, s in asks]
     sample_runner.forget()
-    # Each of the four asks the runner for itself; the main measure is asked for once per
-    # (request, scope): not again for the repeat, again for the leader and for UC.
-    main = [(r.measure, s) for r, s in asked if r.measure == parent]
-    assert main == [(parent, national), (parent, leader), (parent, national)]
+    # Each ask runs the companion; the main measure is asked for once per (request, scope): not
+    # again for the repeat, again for the leader and for UC, once for UC and JSA either way.
+    main = [(r.measure, r.benefits, s) for r, s in asked if r.measure == parent]
+    assert main == [
+        (parent, (), national),
+        (parent, (), leader),
+        (parent, ("UC",), national),
+        (parent, ("UC", "JSA"), national),
+    ]
     fresh = Runner(connect_read_only(sample_db))
     try:
         for shown, (r, s) in zip(published, asks, strict=True):

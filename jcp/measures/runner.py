@@ -420,7 +420,9 @@ class Runner:
         if not parent_measure:
             return None
         parent = replace(request, measure=parent_measure)
-        return self._remember(("parent", parent, scope), lambda: self.run(parent, scope))
+        return self._remember(
+            ("parent", self.equivalent(parent, scope), scope), lambda: self.run(parent, scope)
+        )
 
     def reference(self, request: MeasureRequest, scope: Scope, level: str) -> pl.DataFrame:
         """A measure's rates and means for a whole area a user's figures are compared with.
