@@ -8,6 +8,7 @@ jcp.measures.perturbation), with the arithmetic in comments.
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +16,8 @@ import polars as pl
 import pytest
 
 from jcp.extract.contract import SCORE_COLUMNS as DIMENSIONS
+from jcp.extract.db import connect_read_only
+from jcp.measures.access import Scope
 from jcp.measures.disclosure import (
     DisclosureError,
     Thresholds,
@@ -23,7 +26,7 @@ from jcp.measures.disclosure import (
     rules_for,
     with_markers,
 )
-from jcp.measures.runner import MEASURES
+from jcp.measures.runner import MEASURES, Runner
 
 PTABLE = Path(__file__).resolve().parent.parent / "jcp" / "measures" / "ptable.csv"
 DEFAULT = Thresholds()
@@ -381,3 +384,46 @@ def test_a_companion_part_is_0_wherever_its_main_measure_shows_0() -> None:
     # same 3 under a hidden total stays [c].
     assert shown["deferred"].to_list() == [0, 0, None]
     assert shown["suppressed"].to_list() == [[], [], ["deferred"]]
+
+
+@pytest.mark.parametrize("companion", ["fsf_categories", "deferral_reasons", "deferral_lengths"])
+def test_a_companions_main_measure_is_worked_out_once_per_request_and_scope(
+    companion, sample_db, sample_runner, monkeypatch
+) -> None:
+    """The main measure a companion's disclosure reads is remembered by request and scope: the
+    same request again (or an equivalent one) asks for it no more, another scope or filter
+    does, and every figure is what a runner that remembers nothing publishes."""
+    parent = MEASURES[companion].parent
+    leader = Scope("team_leader", frozenset({"D01-O03"}), "team leader: D01-O03")
+    national = Scope.national()
+    request = sample_runner.default_request(companion, by="office")
+    uc = replace(request, benefits=("UC",))
+    sample_runner.forget()
+    asked = []
+    run = sample_runner.run
+    monkeypatch.setattr(
+        sample_runner,
+        "run",
+        lambda r, scope, **kw: asked.append((r, scope)) or run(r, scope, **kw),
+    )
+    # The same filter in another order is the same request (Runner.equivalent).
+    two, two_swapped = (replace(request, benefits=b) for b in (("UC", "JSA"), ("JSA", "UC")))
+    asks = [(request, national), (request, national), (request, leader), (uc, national)]
+    asks += [(two, national), (two_swapped, national)]
+    published = [sample_runner.run(r, s) for r, s in asks]
+    sample_runner.forget()
+    # Each ask runs the companion; the main measure is asked for once per (request, scope): not
+    # again for the repeat, again for the leader and for UC, once for UC and JSA either way.
+    main = [(r.measure, r.benefits, s) for r, s in asked if r.measure == parent]
+    assert main == [
+        (parent, (), national),
+        (parent, (), leader),
+        (parent, ("UC",), national),
+        (parent, ("UC", "JSA"), national),
+    ]
+    fresh = Runner(connect_read_only(sample_db))
+    try:
+        for shown, (r, s) in zip(published, asks, strict=True):
+            assert shown.equals(fresh.run(r, s)), (r, s)
+    finally:
+        fresh.engine.close()

@@ -147,3 +147,71 @@ def test_ended_and_into_work_are_the_caseloads_off_flows(runner, by) -> None:
         (r["off_flows"], r["off_flows_to_work"]) for r in run(runner, by, measure="caseload")
     ]
     assert ours == caseload
+
+
+# Claims alike in office, benefit, group, end month and length are one row of the lengths
+# summary (claim_end_lengths): each must still count once per claim in the median, and rows of
+# different cells and months with the same length must add up. Lengths by hand beside each.
+TIED = [
+    # Three claims of one cell (D01-O01, UC, health_condition, ended January), 5 days each.
+    _claim("T01", "D01-O01", "2026-01-01", "UC", "health_condition", "2026-01-06", "job_entry"),
+    _claim("T02", "D01-O01", "2026-01-10", "UC", "health_condition", "2026-01-15", "other"),
+    _claim("T03", "D01-O01", "2026-01-20", "UC", "health_condition", "2026-01-25", "job_entry"),
+    # 40 days each, in three other cells: 2026-01-01 -> 02-10 is 31 + 9 = 40.
+    _claim("T04", "D01-O01", "2026-01-01", "JSA", "jobseeker", "2026-02-10", "other_benefit"),
+    # 2026-02-01 -> 03-13 is 28 + 12 = 40.
+    _claim("T05", "D01-O02", "2026-02-01", "UC", "health_condition", "2026-03-13", "job_entry"),
+    # 2026-03-01 -> 04-10 is 31 + 9 = 40.
+    _claim("T06", "D02-O01", "2026-03-01", "ESA", "carer", "2026-04-10", "work_programme"),
+]
+
+
+@pytest.fixture(scope="module")
+def tied(tmp_path_factory) -> Iterator[Runner]:
+    """The claims above: lengths shared within a cell and across cells."""
+    with runner_for(tmp_path_factory.mktemp("off_flows_tied"), {**GEOGRAPHY, "claims": TIED}) as r:
+        yield r
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        # 5 5 5 40 40 40: the middle two are 5 and 40 -> 22.5. Counting a row of the summary
+        # once (5 40 40 40) would give 40.
+        ({}, flows(6, 3, 1, 1, 1, 22.5)),
+        # UC: T01-T03 (5 each) and T05 (40): 5 5 5 40 -> 5.
+        ({"benefits": ("UC",)}, flows(4, 3, 0, 0, 1, 5.0)),
+        # D01: T01-T05, 5 5 5 40 40 -> 5.
+        ({"districts": ("D01",)}, flows(5, 3, 0, 1, 1, 5.0)),
+        # Not UC: T04 T06, 40 40 -> 40.
+        ({"benefits": ("JSA", "ESA")}, flows(2, 0, 1, 1, 0, 40.0)),
+    ],
+    ids=["all", "uc", "district", "not-uc"],
+)
+def test_tied_lengths_count_once_per_claim(tied, filters, expected) -> None:
+    assert run(tied, **filters) == approx_rows([expected])
+
+
+def test_tied_lengths_by_office_and_month(tied) -> None:
+    def key(d, o):
+        return {"district_code": d, "office_code": o}
+
+    # D01-O01: T01-T03 (5) and T04 (40): 5 5 5 40 -> 5.
+    assert run(tied, by="office") == approx_rows(
+        [
+            flows(4, 2, 0, 1, 1, 5.0, **key("D01", "D01-O01")),
+            flows(1, 1, 0, 0, 0, 40.0, **key("D01", "D01-O02")),  # T05
+            flows(1, 0, 1, 0, 0, 40.0, **key("D02", "D02-O01")),  # T06
+            flows(0, 0, 0, 0, 0, None, **key("D03", "D03-O01")),  # every office is shown
+        ]
+    )
+    assert run(tied, by="month") == approx_rows(
+        [
+            flows(3, 2, 0, 0, 1, 5.0, month="2026-01"),  # T01-T03
+            flows(1, 0, 0, 1, 0, 40.0, month="2026-02"),  # T04
+            flows(1, 1, 0, 0, 0, 40.0, month="2026-03"),  # T05
+            flows(1, 0, 1, 0, 0, 40.0, month="2026-04"),  # T06
+            flows(0, 0, 0, 0, 0, None, month="2026-05"),
+            flows(0, 0, 0, 0, 0, None, month="2026-06"),
+        ]
+    )

@@ -63,12 +63,23 @@ def test_fact_tables_are_built_at_load_with_a_row_per_event(name: str, sample_db
             "(select count(*) from wfi)",
             "job_entry_months": "select (select sum(job_entries) from job_entry_months), "
             "(select count(*) from job_entries)",
+            # Every payment once, and its amount once (NULL, failing, when the spend differs).
+            "payment_category_months": "select (select sum(payments) from "
+            "payment_category_months having sum(spend_gbp) = (select sum(amount_gbp) from "
+            "fsf_payments)), (select count(*) from fsf_payments)",
             "payment_months": "select (select sum(payments) from payment_months), "
             "(select count(*) from fsf_payments)",
             # Every ended claim once (the restart days added to it), and counted once a month.
             "claim_restart_facts": "select (select count(*) from claim_restart_facts), "
             "(select count(end_date) from claims)",
             "claim_restart_months": "select (select sum(ended) from claim_restart_months), "
+            "(select count(end_date) from claims)",
+            # Every ended claim once, by destination and by length (a claim's length is one
+            # number, so the lengths count it once too).
+            "claim_end_months": "select (select sum(ended) from claim_end_months where "
+            "ended = to_work + to_work_programme + to_other_benefit + to_other), "
+            "(select count(end_date) from claims)",
+            "claim_end_lengths": "select (select sum(claims) from claim_end_lengths), "
             "(select count(end_date) from claims)",
             "claim_exit_days": "select (select sum(started) from claim_exit_days), "
             "(select count(*) from claims)",

@@ -210,9 +210,10 @@ class Runner:
             raise RequestError(str(exc)) from None
         self.thresholds = thresholds or Thresholds()
         # National figures that comparisons, drift and references read whoever asks (each
-        # comparison's target and phi, each month of each office for drift), remembered for the
-        # runner's life (one data version): every manager's funnel and every digest then asks
-        # the database once, not once per scope. Results are frames nothing changes in place.
+        # comparison's target and phi, each month of each office for drift), and the main
+        # measure a companion's disclosure reads (_parent), remembered for the runner's life
+        # (one data version): every manager's funnel and every digest then asks the database
+        # once, not once per scope. Results are frames nothing changes in place.
         # Plain dicts, not functools.lru_cache on bound methods: those would make the runner
         # refer to itself, so a dropped runner would keep its database open until the garbage
         # collector's next cycle. Two sessions asking at once may both work a figure out; both
@@ -404,13 +405,24 @@ class Runner:
             frame = self._shape_groups(frame, request, measure, scope)
         if unsuppressed:
             return drop_keys(frame)
-        parent_measure = measure.parent
-        # A companion's parts show 0 wherever its main measure shows 0 (reasons where no
-        # deferral is shown): a part shown otherwise would prove that 0 is somebody.
-        parent = (
-            self.run(replace(request, measure=parent_measure), scope) if parent_measure else None
+        return protect(frame, request.measure, self.thresholds, parent=self._parent(request, scope))
+
+    def _parent(self, request: MeasureRequest, scope: Scope) -> pl.DataFrame | None:
+        """A companion's main measure, published for the same request and scope; None for a
+        measure that is no companion.
+
+        A companion's parts show 0 wherever its main measure shows 0 (reasons where no
+        deferral is shown): a part shown otherwise would prove that 0 is somebody. The main
+        measure is remembered (see __init__): it is the same figures whenever it is asked for
+        on this runner, and working it out again was half of every companion request.
+        """
+        parent_measure = MEASURES[request.measure].parent
+        if not parent_measure:
+            return None
+        parent = replace(request, measure=parent_measure)
+        return self._remember(
+            ("parent", self.equivalent(parent, scope), scope), lambda: self.run(parent, scope)
         )
-        return protect(frame, request.measure, self.thresholds, parent=parent)
 
     def reference(self, request: MeasureRequest, scope: Scope, level: str) -> pl.DataFrame:
         """A measure's rates and means for a whole area a user's figures are compared with.
