@@ -7,6 +7,7 @@ import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jcp.measures.network import Catalogue
 
@@ -75,6 +76,19 @@ class Scope:
         if offices and set(offices) == set(self.visible_offices(catalogue)):
             offices = ()
         return districts, offices
+
+    def equivalent_codes(self, asked: Any, catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
+        """The code filters of `asked` (a request or the sidebar's filters: anything with
+        districts, offices, benefits and groups) in the one form that keys a shared cache:
+        districts and offices as `narrowing` gives them, benefits and groups sorted without
+        repeats. For `dataclasses.replace(asked, **...)`."""
+        districts, offices = self.narrowing(asked.districts, asked.offices, catalogue)
+        return {
+            "districts": districts,
+            "offices": offices,
+            "benefits": tuple(sorted(set(asked.benefits))),
+            "groups": tuple(sorted(set(asked.groups))),
+        }
 
     def whole_districts(self, catalogue: Catalogue) -> list[str]:
         """Districts every office of which is visible: who may see district-wide figures."""

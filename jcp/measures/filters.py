@@ -84,14 +84,7 @@ class Filters:
         sentences): codes sorted without repeats, and a district or office choice naming
         exactly what the scope sees dropped (Scope.narrowing; Runner.equivalent for requests).
         """
-        districts, offices = scope.narrowing(self.districts, self.offices, catalogue)
-        return replace(
-            self,
-            districts=districts,
-            offices=offices,
-            benefits=tuple(sorted(set(self.benefits))),
-            groups=tuple(sorted(set(self.groups))),
-        )
+        return replace(self, **scope.equivalent_codes(self, catalogue))
 
     def to_query(self) -> dict[str, list[str]]:
         """URL query parameters for this state (defaults included, so a link is exact)."""

@@ -341,14 +341,7 @@ class Runner:
         scope already narrows the offices to those (`parameters`), and a district-wide
         measure's districts to the whole ones among them.
         """
-        districts, offices = scope.narrowing(request.districts, request.offices, self.catalogue)
-        return replace(
-            request,
-            districts=districts,
-            offices=offices,
-            benefits=tuple(sorted(set(request.benefits))),
-            groups=tuple(sorted(set(request.groups))),
-        )
+        return replace(request, **scope.equivalent_codes(request, self.catalogue))
 
     def parameters(self, request: MeasureRequest, scope: Scope) -> dict[str, object]:
         """Bound parameters: the request's filters narrowed to what the scope may see.
